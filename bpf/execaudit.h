@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Everything that crosses the BPF <-> daemon boundary: event layouts, map values, counters.
+ *
+ * Included by the BPF program (after vmlinux.h, which provides the __u* types) and by the daemon. Only
+ * fixed-width fields with explicit padding; the daemon checks the sizes with _Static_assert. Bump
+ * EA_LAYOUT_VERSION whenever a layout or a map here changes meaning, because pinned maps outlive the program
+ * that created them.
+ */
+#ifndef EXECAUDIT_H
+#define EXECAUDIT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define EA_LAYOUT_VERSION 1
+
+/* Longest filename the kernel accepts is PATH_MAX - 1 bytes; we keep the NUL room too. */
+#define EA_FILENAME_MAX 4096
+/*
+ * Upper bound of MaxArgsBytes. One perf sample carries less than 64 KiB (its header size is 16 bits), and
+ * an exec event carries the filename and argv together, so 56 KiB of argv is what reliably fits.
+ */
+#define EA_ARGS_MAX 57344
+/* Failed execs: argv pointers counted in the caller's memory before giving up (EXEC_ARGC is then a floor).
+ */
+#define EA_ARGV_SCAN_MAX (1U << 20)
+#define EA_AT_FDCWD      -100
+
+enum ea_event_type {
+        EA_EV_EXEC = 1,
+        EA_EV_EXEC_FAILED = 2,
+        EA_EV_EXIT = 3,
+};
+
+/* ea_exec.flags */
+enum ea_exec_flag {
+        EA_F_ARGS_TRUNCATED = 1u << 0,     /* fewer argv bytes or arguments captured than existed */
+        EA_F_FILENAME_TRUNCATED = 1u << 1, /* EXEC_FILENAME is a prefix */
+        EA_F_ARGC_FLOOR = 1u << 2,         /* failed exec with more than EA_ARGV_SCAN_MAX arguments */
+};
+
+/* ea_settings.capture */
+enum ea_capture_flag {
+        EA_CAP_FAILED_EXECS = 1u << 0,
+        EA_CAP_EXITS = 1u << 1,
+};
+
+struct ea_header {
+        __u16 type;     /* enum ea_event_type */
+        __u16 version;  /* EA_LAYOUT_VERSION of the program that sent it */
+        __u32 size;     /* bytes sent, this header included */
+        __u64 seq;      /* from one counter shared by all CPUs: a gap means lost events */
+        __u64 ktime_ns; /* CLOCK_BOOTTIME of the event */
+        __u32 config_generation;
+        __u32 _pad;
+};
+
+/* The process an event is about, read in the kernel at the time of the event. */
+struct ea_proc {
+        __u64 cgroup_id; /* cgroup v2 id (the inode number of its directory) */
+        __u32 pid;       /* thread group id */
+        __u32 tid;       /* thread that called exec (before exec), or that exited last */
+        __u32 ppid;      /* real parent's tgid */
+        __u32 uid;
+        __u32 gid;
+        __u32 euid;
+        __u32 egid;
+        __u32 mntns; /* mount namespace inode number */
+        char comm[16];
+};
+
+/* EA_EV_EXEC and EA_EV_EXEC_FAILED: followed by filename_len bytes of filename and args_len of argv. */
+struct ea_exec {
+        struct ea_header hdr;
+        struct ea_proc proc;
+        __s32 ret;          /* 0, or the negative errno of a failed exec */
+        __u32 argc;         /* the kernel's count (see EA_F_ARGC_FLOOR) */
+        __u32 args_size;    /* bytes of argv in the new image (successful execs) */
+        __u32 args_len;     /* bytes of argv captured: NUL-separated strings */
+        __u32 filename_len; /* bytes of filename, without NUL */
+        __u32 flags;        /* enum ea_exec_flag */
+        __u64 duration_ns;  /* syscall entry to the new image (or to the failure) */
+        char data[];
+};
+
+/* EA_EV_EXIT */
+struct ea_exit {
+        struct ea_header hdr;
+        struct ea_proc proc;
+        __u32 exit_code; /* task->exit_code: status << 8 | 0x80 if core dumped | terminating signal */
+        __u32 _pad;
+};
+
+/* Value of the one-element array map "settings", written by the daemon at start and reload. */
+struct ea_settings {
+        __u32 config_generation;
+        __u32 capture; /* enum ea_capture_flag */
+        __u32 max_args_bytes;
+        __u32 _pad;
+};
+
+/* Indexes of the per-CPU "stats" map's counters. Append only: the numbering is part of the pin layout. */
+enum ea_stat {
+        EA_STAT_EXEC_ENTER,     /* execve/execveat entered */
+        EA_STAT_EXEC,           /* successful execs seen */
+        EA_STAT_EXEC_FAILED,    /* failed execs seen */
+        EA_STAT_EXIT,           /* exits of audited processes seen */
+        EA_STAT_EMITTED,        /* events written to the perf buffer */
+        EA_STAT_EMIT_ENOENT,    /* no reader: no perf buffer open on that CPU */
+        EA_STAT_EMIT_ENOSPC,    /* perf buffer full */
+        EA_STAT_EMIT_E2BIG,     /* event too large */
+        EA_STAT_EMIT_OTHER,     /* any other output error */
+        EA_STAT_INFLIGHT_FULL,  /* too many execs in progress to remember the syscall entry */
+        EA_STAT_TRACKED_FULL,   /* too many live audited processes: exit will not be reported */
+        EA_STAT_ARGS_READ_FAIL, /* argv could not be read */
+        EA_STAT__MAX,
+};
+#define EA_STAT_SLOTS 16
+
+struct ea_stats {
+        __u64 n[EA_STAT_SLOTS];
+};
+
+/* Per-thread state between execve entry and the new image or the syscall's failure. */
+struct ea_inflight {
+        __u64 ktime_ns;
+        __u64 filename; /* user pointer */
+        __u64 argv;     /* user pointer */
+        __s32 dirfd;    /* execveat's dirfd, EA_AT_FDCWD for execve */
+        __u32 _pad;
+};
+
+/* Per audited thread group, from its exec to its exit. */
+struct ea_tracked {
+        __u64 exec_seq;
+        __u64 exec_ktime_ns;
+};
+
+#define EA_MAX_INFLIGHT 8192
+#define EA_MAX_TRACKED  131072
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cgroup v2 id -> path, for EXEC_CGROUP. The kernel sends only the 64-bit id (cheap in BPF); the path is
+ * looked up once per id through open_by_handle_at() on the cgroup2 mount (cgroup ids are never reused
+ * within a boot, so a cached answer never goes stale) and kept in a bounded cache.
+ */
+#ifndef EA_CGROUP_H
+#define EA_CGROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CGROUP_CACHE_SIZE 1024
+
+struct cgroup_cache_entry {
+        uint64_t id;
+        char *path; /* NULL: unknown (negative entries are cached too) */
+        int known;
+};
+
+struct cgroup_resolver {
+        int mount_fd;
+        size_t mount_len; /* length of the mount point's path, stripped from resolved paths */
+        char mount[4096];
+        struct cgroup_cache_entry cache[CGROUP_CACHE_SIZE];
+};
+
+/* Finds the cgroup2 mount point in /proc/self/mountinfo text (octal escapes decoded). -ENOENT if none. */
+int cgroup2_mount_from_mountinfo(const char *mountinfo, char *out, size_t out_size);
+int cgroup_resolver_init(struct cgroup_resolver *c);
+void cgroup_resolver_done(struct cgroup_resolver *c);
+/* "/system.slice/ssh.service", "/" for the root, or NULL when the cgroup no longer exists. */
+const char *cgroup_resolve(struct cgroup_resolver *c, uint64_t id);
+
+#endif

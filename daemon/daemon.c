@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The event loop (sd-event): perf buffer readiness, SIGHUP (reload), SIGTERM/SIGINT (stop) and the
+ * systemd watchdog. The drain callbacks only hand bytes to the writer thread, so a slow journald never
+ * delays reading the kernel's buffers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "format.h"
+#include "loader.h"
+#include "log.h"
+#include "time-util.h"
+#include "writer.h"
+
+struct daemon {
+        struct ea_config cfg;
+        const char *config_path;
+        uint32_t generation;
+        uint64_t last_seq; /* highest sequence number received from the kernel */
+        struct loader loader;
+        struct writer *writer;
+        sd_event *event;
+};
+
+static struct daemon_info info(const struct daemon *d)
+{
+        return (struct daemon_info){.seq = d->last_seq,
+                                    .generation = d->generation,
+                                    .realtime_usec = clock_usec(CLOCK_REALTIME)};
+}
+
+/* Prints a rejected config on stderr and records it in the journal: through the writer when it runs, or
+ * directly (at start, before there is one). */
+static int report_config_error(struct daemon *d, const struct config_error *err)
+{
+        struct strbuf msg = STRBUF_INIT;
+        struct daemon_info di = info(d);
+        struct record rec;
+        int r;
+
+        record_init(&rec);
+        config_error_format(err, &msg);
+        log_error("Config rejected: %s", msg.buf ? msg.buf : "");
+        r = format_config_rejected(&rec, &di, err->file, err->line, err->section, err->key, err->message);
+        if (r >= 0)
+                r = d && d->writer ? writer_push_record(d->writer, &rec) : journal_send_record(&rec);
+        if (r < 0)
+                log_warning_errno(r, "Cannot write the config-rejected record to the journal");
+        record_free(&rec);
+        strbuf_free(&msg);
+        return -EINVAL;
+}
+
+static void push_lifecycle(struct daemon *d, const char *event, const char *detail)
+{
+        struct daemon_info di = info(d);
+        struct record rec;
+        int r;
+
+        record_init(&rec);
+        r = format_lifecycle(&rec, &di, event, d->cfg.path, d->cfg.sha256, detail);
+        if (r >= 0)
+                r = writer_push_record(d->writer, &rec);
+        if (r < 0)
+                log_warning_errno(r, "Cannot queue the %s record", event);
+        record_free(&rec);
+}
+
+static void on_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+        struct daemon *d = ctx;
+        const struct ea_header *h = data;
+
+        (void)cpu;
+        if (size >= sizeof(*h) && h->size <= size) {
+                size = h->size;
+                if (h->seq > d->last_seq)
+                        d->last_seq = h->seq;
+        }
+        writer_push_event(d->writer, data, size);
+}
+
+static void on_lost(void *ctx, int cpu, __u64 count)
+{
+        struct daemon *d = ctx;
+
+        (void)cpu;
+        writer_count_lost(d->writer, LOST_R_PERF_BUFFER, count);
+}
+
+static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct daemon *d = userdata;
+        int r;
+
+        (void)s, (void)fd, (void)revents;
+        r = perf_buffer__poll(d->loader.pb, 0);
+        if (r < 0 && r != -EINTR)
+                log_warning_errno(r, "Reading the perf buffers failed");
+        return 0;
+}
+
+static int reload(struct daemon *d)
+{
+        struct config_error err;
+        struct ea_config next;
+        char detail[512] = "";
+        int r;
+
+        sd_notifyf(0, "RELOADING=1\nSTATUS=Reloading %s\nMONOTONIC_USEC=%llu", d->config_path,
+                   (unsigned long long)clock_usec(CLOCK_MONOTONIC));
+        r = config_load(d->config_path, &next, &err);
+        if (r < 0) {
+                report_config_error(d, &err);
+                goto out;
+        }
+        /* These shape what is already loaded and pinned; they change at the next start. */
+        if (strcmp(next.pin_path, d->cfg.pin_path) != 0 ||
+            next.perf_buffer_pages != d->cfg.perf_buffer_pages) {
+                snprintf(detail, sizeof(detail),
+                         "PinPath= and PerfBufferPages= changes take effect at restart");
+                log_warning("%s", detail);
+                memcpy(next.pin_path, d->cfg.pin_path, sizeof(next.pin_path));
+                next.perf_buffer_pages = d->cfg.perf_buffer_pages;
+        }
+        r = loader_apply_settings(&d->loader, &next, d->generation + 1);
+        if (r < 0)
+                goto out;
+        d->generation++;
+        d->cfg = next;
+        writer_set_generation(d->writer, d->generation);
+        push_lifecycle(d, "reloaded", detail);
+        log_info("Reloaded %s (generation %u)", d->config_path, d->generation);
+out:
+        sd_notifyf(0, "READY=1\nSTATUS=Auditing execs (config generation %u)", d->generation);
+        return 0;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        (void)s;
+        if (si->ssi_signo == SIGHUP)
+                return reload(d);
+        log_info("Stopping on signal %u", si->ssi_signo);
+        sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
+        return sd_event_exit(d->event, 0);
+}
+
+static const int handled_signals[] = {SIGTERM, SIGINT, SIGHUP};
+#define N_SIGNALS (sizeof(handled_signals) / sizeof(handled_signals[0]))
+
+/* Before any thread starts: threads inherit the mask, and a signal must only ever reach the signalfd. */
+static int block_signals(void)
+{
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        for (size_t i = 0; i < N_SIGNALS; i++)
+                sigaddset(&mask, handled_signals[i]);
+        if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
+                return log_error_errno(-EINVAL, "Cannot block signals");
+        return 0;
+}
+
+static int setup_loop(struct daemon *d)
+{
+        const int *sigs = handled_signals;
+        int r;
+
+        r = sd_event_default(&d->event);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the event loop");
+        for (size_t i = 0; i < N_SIGNALS; i++) {
+                r = sd_event_add_signal(d->event, NULL, sigs[i], on_signal, d);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot watch signal %d", sigs[i]);
+        }
+        r = sd_event_add_io(d->event, NULL, perf_buffer__epoll_fd(d->loader.pb), EPOLLIN, on_perf_ready, d);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch the perf buffers");
+        r = sd_event_set_watchdog(d->event, 1);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the watchdog");
+        return 0;
+}
+
+static void stopping_detail(struct daemon *d, char *buf, size_t n)
+{
+        struct ea_stats ks;
+        struct writer_stats ws;
+
+        writer_get_stats(d->writer, &ws);
+        if (loader_read_stats(&d->loader, &ks) < 0)
+                memset(&ks, 0, sizeof(ks));
+        snprintf(buf, n,
+                 "%llu events emitted by the kernel, %llu failed to emit, %llu written; lost: %llu perf "
+                 "buffer, "
+                 "%llu queue full; pins removed",
+                 (unsigned long long)ks.n[EA_STAT_EMITTED],
+                 (unsigned long long)(ks.n[EA_STAT_EMIT_ENOENT] + ks.n[EA_STAT_EMIT_ENOSPC] +
+                                      ks.n[EA_STAT_EMIT_E2BIG] + ks.n[EA_STAT_EMIT_OTHER]),
+                 (unsigned long long)ws.written, (unsigned long long)ws.lost[LOST_R_PERF_BUFFER],
+                 (unsigned long long)ws.lost[LOST_R_JOURNAL]);
+}
+
+int daemon_run(const char *config_path)
+{
+        struct daemon d = {.config_path = config_path, .generation = 1};
+        struct config_error err;
+        char detail[512];
+        int r;
+
+        r = config_load(config_path, &d.cfg, &err);
+        if (r < 0)
+                return report_config_error(&d, &err);
+        r = loader_check_system();
+        if (r < 0)
+                return r;
+        r = loader_mount_filesystems(d.cfg.pin_path);
+        if (r < 0)
+                return r;
+        r = block_signals();
+        if (r < 0)
+                return r;
+        if (access(JOURNAL_SOCKET, F_OK) < 0)
+                log_error("journald's socket %s is missing: records will be counted as lost until journald "
+                          "runs",
+                          JOURNAL_SOCKET);
+        r = writer_start(&d.writer, WRITER_MAX_QUEUED, WRITER_MAX_QUEUED_BYTES);
+        if (r < 0)
+                return log_error_errno(r, "Cannot start the journal writer");
+        writer_set_generation(d.writer, d.generation);
+        r = loader_load(&d.loader, &d.cfg, d.generation);
+        if (r < 0)
+                goto out_writer;
+        r = loader_open_perf_buffer(&d.loader, d.cfg.perf_buffer_pages, on_sample, on_lost, &d);
+        if (r < 0)
+                goto out_loader;
+        r = setup_loop(&d);
+        if (r < 0)
+                goto out_loader;
+        r = loader_attach(&d.loader);
+        if (r < 0)
+                goto out_loader;
+
+        push_lifecycle(&d, "started", "pins in place, programs attached");
+        log_info("Auditing execs; records: journalctl -t execauditd (as a service: journalctl -u "
+                 "execauditd)");
+        sd_notifyf(0, "READY=1\nSTATUS=Auditing execs (config generation %u)", d.generation);
+
+        r = sd_event_loop(d.event);
+        if (r < 0)
+                log_error_errno(r, "Event loop failed");
+        /* What the kernel already handed over is still written. */
+        perf_buffer__consume(d.loader.pb);
+        stopping_detail(&d, detail, sizeof(detail));
+        push_lifecycle(&d, "stopping", detail);
+out_loader:
+        loader_close(&d.loader, true);
+out_writer:
+        writer_stop(d.writer);
+        sd_event_unref(d.event);
+        return r < 0 ? r : 0;
+}
+
+int daemon_check_config(const char *config_path, FILE *out)
+{
+        struct ea_config cfg;
+        struct config_error err;
+        struct strbuf sb = STRBUF_INIT;
+        int r;
+
+        r = config_load(config_path, &cfg, &err);
+        if (r < 0) {
+                config_error_format(&err, &sb);
+                log_error("%s", sb.buf ? sb.buf : "");
+                goto out;
+        }
+        r = config_format(&cfg, &sb);
+        if (r >= 0)
+                fputs(sb.buf, out);
+out:
+        strbuf_free(&sb);
+        return r;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Audit records: kernel events and the daemon's own events turned into journal entries. The field names
+ * and MESSAGE_IDs here are the public contract documented in execauditd(8).
+ */
+#ifndef EA_FORMAT_H
+#define EA_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define MID_EXEC            "441643399730438aac8e2e5265dc875e"
+#define MID_EXEC_FAILED     "b9804139f66149e1bd52ff5dcf7bd28c"
+#define MID_EXIT            "ba009f3febd74a4fb3025f71988dbb5c"
+#define MID_LOST            "7b9de65e23124b8f822daf9df75f11a6"
+#define MID_LIFECYCLE       "acc7094db4cf4d1e859bc25f6adc51b4"
+#define MID_CONFIG_REJECTED "743c13a091d94b73b3c798ad6d450c46"
+
+struct format_ctx {
+        int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+        /* cgroup v2 path of a cgroup id, or NULL when unknown; may be NULL itself. */
+        const char *(*cgroup_path)(void *userdata, uint64_t id);
+        void *userdata;
+};
+
+/* A kernel event (as received from the perf buffer). -EBADMSG for a malformed one. */
+int format_event(struct record *r, const void *data, size_t size, const struct format_ctx *ctx);
+
+/* Daemon records: `seq` is the last kernel sequence number received, `generation` the config's. */
+struct daemon_info {
+        uint64_t seq;
+        uint32_t generation;
+        uint64_t realtime_usec;
+};
+
+int format_lost(struct record *r, const struct daemon_info *d, const char *reason, uint64_t count);
+/* event: "started", "reloaded", "stopping" */
+int format_lifecycle(struct record *r, const struct daemon_info *d, const char *event,
+                     const char *config_path, const char *config_sha256, const char *detail);
+int format_config_rejected(struct record *r, const struct daemon_info *d, const char *file, unsigned line,
+                           const char *section, const char *key, const char *reason);
+
+/* Reason names of EXEC_LOST_REASON */
+#define LOST_PERF_BUFFER          "perf_buffer"
+#define LOST_JOURNAL              "journal"
+#define LOST_JOURNALD_UNAVAILABLE "journald_unavailable"
+#define LOST_JOURNAL_ERROR        "journal_error"
+
+#endif

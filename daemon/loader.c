@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Skeleton lifecycle: open -> load -> settings -> perf buffer -> attach -> pin, each step checked and the
+ * skeleton destroyed on every failure path. libbpf's messages go through our logger one level lower.
+ *
+ * Pins: every map and link under PinPath. A stale pin directory (a daemon that was killed) is emptied
+ * before pinning, which also detaches the programs its links held.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "execaudit.skel.h"
+#include "loader.h"
+#include "log.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+#ifndef TRACEFS_MAGIC
+#define TRACEFS_MAGIC 0x74726163
+#endif
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+        int prio = level == LIBBPF_WARN ? LOG_INFO : LOG_DEBUG;
+        char *buf = NULL;
+        int n;
+
+        if (prio > log_get_max_level())
+                return 0;
+        /* Verifier logs are long: no fixed buffer. */
+        n = vasprintf(&buf, fmt, ap);
+        if (n < 0)
+                return 0;
+        while (n && buf[n - 1] == '\n')
+                buf[--n] = '\0';
+        log_full_errno(prio, 0, "%s", buf);
+        free(buf);
+        return 0;
+}
+
+static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+        return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+int loader_check_system(void)
+{
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct d[2] = {};
+
+        if (syscall(SYS_capget, &h, d) < 0)
+                return log_error_errno(-errno, "Cannot read capabilities");
+        if (!has_cap(d, CAP_SYS_ADMIN) && !(has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON)))
+                return log_error_errno(-EPERM,
+                                       "execauditd must run as root (it needs CAP_BPF and CAP_PERFMON, "
+                                       "or CAP_SYS_ADMIN, to load BPF programs)");
+        if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
+                return log_error_errno(-errno,
+                                       "This kernel has no BTF (/sys/kernel/btf/vmlinux); execauditd "
+                                       "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+        return 0;
+}
+
+static int fs_is(const char *path, long magic)
+{
+        struct statfs s;
+
+        if (statfs(path, &s) < 0)
+                return -errno;
+        return s.f_type == magic;
+}
+
+static int ensure_mount(const char *path, const char *type, long magic)
+{
+        int r = fs_is(path, magic);
+
+        if (r > 0)
+                return 0;
+        if (r == -ENOENT && mkdir(path, 0700) < 0 && errno != EEXIST)
+                return log_error_errno(-errno, "Cannot create %s", path);
+        if (mount(type, path, type, MS_NOSUID | MS_NODEV | MS_NOEXEC, type[0] == 'b' ? "mode=0700" : NULL) <
+            0)
+                return log_error_errno(-errno, "Cannot mount %s on %s", type, path);
+        log_info("Mounted %s on %s", type, path);
+        return 0;
+}
+
+int loader_mount_filesystems(const char *pin_path)
+{
+        char parent[PATH_MAX];
+        char *slash;
+        int r;
+
+        /* libbpf finds tracepoint ids in tracefs, via debugfs's tracing directory if that exists. */
+        if (fs_is("/sys/kernel/tracing", TRACEFS_MAGIC) <= 0 &&
+            fs_is("/sys/kernel/debug/tracing", TRACEFS_MAGIC) <= 0) {
+                r = ensure_mount("/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC);
+                if (r < 0)
+                        return r;
+        }
+        snprintf(parent, sizeof(parent), "%s", pin_path);
+        slash = strrchr(parent, '/');
+        if (slash && slash != parent)
+                *slash = '\0';
+        if (fs_is(parent, BPF_FS_MAGIC) > 0)
+                return 0;
+        if (strcmp(parent, "/sys/fs/bpf") == 0)
+                return ensure_mount(parent, "bpf", BPF_FS_MAGIC);
+        return log_error_errno(-ENOTDIR, "PinPath=%s: %s is not a BPF filesystem (mount -t bpf bpf %s)",
+                               pin_path, parent, parent);
+}
+
+static int pin_file(char out[PATH_MAX], const char *dir, const char *prefix, const char *name)
+{
+        int n = snprintf(out, PATH_MAX, "%s/%s%s", dir, prefix, name);
+
+        return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* Removes every pin in dir: unlinking a link's last pin detaches its program. */
+static int clear_pin_dir(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int r = 0;
+
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && r == 0)
+                        r = -errno;
+        }
+        closedir(d);
+        return r;
+}
+
+void loader_settings_from_config(const struct ea_config *cfg, uint32_t generation, struct ea_settings *out)
+{
+        memset(out, 0, sizeof(*out));
+        out->config_generation = generation;
+        out->capture = (cfg->failed_execs ? EA_CAP_FAILED_EXECS : 0) | (cfg->exits ? EA_CAP_EXITS : 0);
+        out->max_args_bytes = cfg->max_args_bytes;
+}
+
+int loader_apply_settings(struct loader *l, const struct ea_config *cfg, uint32_t generation)
+{
+        struct ea_settings s;
+        __u32 key = 0;
+
+        loader_settings_from_config(cfg, generation, &s);
+        if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.settings), &key, &s, BPF_ANY) < 0)
+                return log_error_errno(-errno, "Cannot update the settings map");
+        return 0;
+}
+
+int loader_load(struct loader *l, const struct ea_config *cfg, uint32_t generation)
+{
+        struct bpf_map *map;
+        char path[PATH_MAX];
+        int r;
+
+        memset(l, 0, sizeof(*l));
+        libbpf_set_print(libbpf_print);
+        snprintf(l->pin_path, sizeof(l->pin_path), "%s", cfg->pin_path);
+
+        l->skel = execaudit__open();
+        if (!l->skel)
+                return log_error_errno(-errno, "Cannot open the BPF object");
+        r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)libbpf_num_possible_cpus());
+        if (r < 0) {
+                log_error_errno(r, "Cannot size the scratch map");
+                goto fail;
+        }
+        r = execaudit__load(l->skel);
+        if (r < 0) {
+                log_error_errno(r, "Cannot load the BPF programs into the kernel");
+                goto fail;
+        }
+        r = loader_apply_settings(l, cfg, generation);
+        if (r < 0)
+                goto fail;
+
+        r = clear_pin_dir(l->pin_path);
+        if (r < 0) {
+                log_error_errno(r, "Cannot remove stale pins in %s", l->pin_path);
+                goto fail;
+        }
+        if (mkdir(l->pin_path, 0700) < 0 && errno != EEXIST) {
+                r = log_error_errno(-errno, "Cannot create %s", l->pin_path);
+                goto fail;
+        }
+        l->pinned = true;
+        bpf_object__for_each_map(map, l->skel->obj)
+        {
+                if (bpf_map__is_internal(map))
+                        continue;
+                r = pin_file(path, l->pin_path, "", bpf_map__name(map));
+                if (r >= 0)
+                        r = bpf_map__pin(map, path);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot pin map %s", path);
+                        goto fail;
+                }
+        }
+        return 0;
+fail:
+        loader_close(l, true);
+        return r;
+}
+
+int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
+                            perf_buffer_lost_fn lost, void *ctx)
+{
+        l->pb = perf_buffer__new(bpf_map__fd(l->skel->maps.events), pages, sample, lost, ctx, NULL);
+        if (!l->pb) {
+                int r = -errno;
+
+                l->pb = NULL;
+                return log_error_errno(r, "Cannot open the perf buffers (%u pages per CPU)", pages);
+        }
+        return 0;
+}
+
+int loader_attach(struct loader *l)
+{
+        char path[PATH_MAX];
+        int r;
+
+        r = execaudit__attach(l->skel);
+        if (r < 0)
+                return log_error_errno(r, "Cannot attach the BPF programs");
+        for (int i = 0; i < l->skel->skeleton->prog_cnt; i++) {
+                const struct bpf_prog_skeleton *p = &l->skel->skeleton->progs[i];
+
+                if (!*p->link)
+                        return log_error_errno(-ENOENT, "Program %s was not attached", p->name);
+                r = pin_file(path, l->pin_path, "link_", p->name);
+                if (r >= 0)
+                        r = bpf_link__pin(*p->link, path);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot pin link %s", path);
+        }
+        return 0;
+}
+
+int loader_read_stats(struct loader *l, struct ea_stats *sum)
+{
+        int ncpu = libbpf_num_possible_cpus();
+        struct ea_stats *per = NULL;
+        __u32 key = 0;
+        int r = 0;
+
+        memset(sum, 0, sizeof(*sum));
+        if (ncpu <= 0)
+                return ncpu ? ncpu : -EINVAL;
+        per = calloc((size_t)ncpu, sizeof(*per));
+        if (!per)
+                return -ENOMEM;
+        if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &key, per) < 0) {
+                r = -errno;
+                goto out;
+        }
+        for (int c = 0; c < ncpu; c++)
+                for (int i = 0; i < EA_STAT_SLOTS; i++)
+                        sum->n[i] += per[c].n[i];
+out:
+        free(per);
+        return r;
+}
+
+void loader_close(struct loader *l, bool unpin)
+{
+        if (l->pb)
+                perf_buffer__free(l->pb);
+        l->pb = NULL;
+        if (unpin && l->pinned) {
+                int r = clear_pin_dir(l->pin_path);
+
+                if (r < 0)
+                        log_warning_errno(r, "Cannot remove the pins in %s", l->pin_path);
+                else if (rmdir(l->pin_path) < 0 && errno != ENOENT)
+                        log_warning_errno(-errno, "Cannot remove %s", l->pin_path);
+                l->pinned = false;
+        }
+        execaudit__destroy(l->skel);
+        l->skel = NULL;
+}

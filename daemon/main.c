@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * execauditd's entry point: options only. Everything else is in libexecauditd, which the tests link.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "daemon.h"
+#include "ea-config.h"
+#include "log.h"
+
+static void help(void)
+{
+        printf("Usage: execauditd [OPTIONS]\n\n"
+               "Records every exec and exit on this host as structured journal entries.\n\n"
+               "  -c, --config PATH   read PATH instead of %s\n"
+               "  -t, --check-config  validate the config, print the effective settings, and exit\n"
+               "  -v, --verbose       log debug messages (libbpf's included)\n"
+               "  -h, --help          show this help\n"
+               "      --version       show the version\n\n"
+               "See execauditd(8) and execauditd.conf(5).\n",
+               EA_DEFAULT_CONFIG);
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 't'},
+                {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, 'V'},      {},
+        };
+        const char *config = EA_DEFAULT_CONFIG;
+        int c, check = 0, r;
+
+        log_init();
+        while ((c = getopt_long(argc, argv, "c:tvh", opts, NULL)) >= 0) {
+                switch (c) {
+                case 'c':
+                        config = optarg;
+                        break;
+                case 't':
+                        check = 1;
+                        break;
+                case 'v':
+                        log_set_max_level(LOG_DEBUG);
+                        break;
+                case 'h':
+                        help();
+                        return EXIT_SUCCESS;
+                case 'V':
+                        printf("execauditd %s\n", EA_VERSION);
+                        return EXIT_SUCCESS;
+                default:
+                        fprintf(stderr, "Try 'execauditd --help'.\n");
+                        return EXIT_FAILURE;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "execauditd: unexpected argument '%s'\n", argv[optind]);
+                return EXIT_FAILURE;
+        }
+        r = check ? daemon_check_config(config, stdout) : daemon_run(config);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

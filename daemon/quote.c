@@ -1,0 +1,257 @@
+/*
+ * quote: bash-style quoting of argv (see quote.h for the public rules).
+ *
+ * Three forms are used, from most to least readable, and the least
+ * readable one is chosen only when an argument actually needs it: bare
+ * words for the common case, '...' for anything a terminal can display,
+ * and $'...' when escapes are required. The UTF-8 check is strict
+ * (no overlongs, surrogates or values past U+10FFFF) because a lenient
+ * decoder would let terminal-confusing bytes through literally.
+ */
+#include "quote.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+static bool is_plain_byte(unsigned char c)
+{
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+                return true;
+        return c != '\0' && strchr("_@%+=:,./-", c) != NULL;
+}
+
+static bool is_cont(unsigned char c)
+{
+        return (c & 0xc0) == 0x80;
+}
+
+/*
+ * Length (2..4) of the well-formed UTF-8 sequence at s that encodes a
+ * displayable code point (>= U+00A0), or 0 if there is none. C1 controls
+ * (U+0080..U+009F) count as not displayable: terminals act on them.
+ */
+static size_t utf8_safe_len(const unsigned char *s, size_t n)
+{
+        uint32_t cp;
+        size_t k, i;
+
+        if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+                k = 2;
+                cp = s[0] & 0x1f;
+        } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+                k = 3;
+                cp = s[0] & 0x0f;
+        } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+                k = 4;
+                cp = s[0] & 0x07;
+        } else {
+                return 0;
+        }
+        if (n < k)
+                return 0;
+        for (i = 1; i < k; i++) {
+                if (!is_cont(s[i]))
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+
+        if (cp < 0xa0)
+                return 0;
+        if (k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+                return 0;
+        if (k == 4 && (cp < 0x10000 || cp > 0x10ffff))
+                return 0;
+        return k;
+}
+
+bool quote_is_plain(const char *arg, size_t len)
+{
+        size_t i;
+
+        if (!arg || len == 0)
+                return false;
+        for (i = 0; i < len; i++)
+                if (!is_plain_byte((unsigned char)arg[i]))
+                        return false;
+        return true;
+}
+
+/* True when every byte can appear literally inside '...' and on a terminal. */
+static bool is_displayable(const unsigned char *s, size_t len)
+{
+        size_t i = 0, k;
+
+        while (i < len) {
+                if (s[i] < 0x80) {
+                        if (s[i] < 0x20 || s[i] == 0x7f)
+                                return false;
+                        i++;
+                        continue;
+                }
+                k = utf8_safe_len(s + i, len - i);
+                if (k == 0)
+                        return false;
+                i += k;
+        }
+        return true;
+}
+
+static int quote_single(struct strbuf *sb, const char *arg, size_t len)
+{
+        size_t i = 0, n;
+        const char *q;
+        int r;
+
+        r = strbuf_putc(sb, '\'');
+        if (r < 0)
+                return r;
+        while (i < len) {
+                q = memchr(arg + i, '\'', len - i);
+                n = q ? (size_t)(q - (arg + i)) : len - i;
+                r = strbuf_append(sb, arg + i, n);
+                if (r < 0)
+                        return r;
+                i += n;
+                if (!q)
+                        break;
+                /* Close the quote, add an escaped quote, reopen. */
+                r = strbuf_append(sb, "'\\''", 4);
+                if (r < 0)
+                        return r;
+                i++;
+        }
+        return strbuf_putc(sb, '\'');
+}
+
+/* Escape for one ASCII byte inside $'...', or NULL to emit it literally. */
+static const char *ansi_c_escape(unsigned char c)
+{
+        switch (c) {
+        case '\\':
+                return "\\\\";
+        case '\'':
+                return "\\'";
+        case '\n':
+                return "\\n";
+        case '\t':
+                return "\\t";
+        case '\r':
+                return "\\r";
+        default:
+                return NULL;
+        }
+}
+
+static int quote_ansi_c(struct strbuf *sb, const char *arg, size_t len)
+{
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *s = (const unsigned char *)arg;
+        size_t i = 0, run = 0, k;
+        const char *esc;
+        char xbuf[4];
+        int r;
+
+        r = strbuf_append(sb, "$'", 2);
+        if (r < 0)
+                return r;
+        /* Literal bytes are batched in [run, i) and flushed before each escape. */
+        while (i < len) {
+                if (s[i] >= 0x80) {
+                        k = utf8_safe_len(s + i, len - i);
+                        if (k > 0) {
+                                i += k;
+                                continue;
+                        }
+                        esc = NULL;
+                } else {
+                        esc = ansi_c_escape(s[i]);
+                        if (!esc && s[i] >= 0x20 && s[i] != 0x7f) {
+                                i++;
+                                continue;
+                        }
+                }
+
+                r = strbuf_append(sb, arg + run, i - run);
+                if (r < 0)
+                        return r;
+                if (esc) {
+                        r = strbuf_puts(sb, esc);
+                } else {
+                        /* Always two digits, so a following hex digit is never absorbed. */
+                        xbuf[0] = '\\';
+                        xbuf[1] = 'x';
+                        xbuf[2] = hex[s[i] >> 4];
+                        xbuf[3] = hex[s[i] & 0xf];
+                        r = strbuf_append(sb, xbuf, sizeof(xbuf));
+                }
+                if (r < 0)
+                        return r;
+                i++;
+                run = i;
+        }
+        r = strbuf_append(sb, arg + run, i - run);
+        if (r < 0)
+                return r;
+        return strbuf_putc(sb, '\'');
+}
+
+static int quote_one(struct strbuf *sb, const char *arg, size_t len)
+{
+        if (quote_is_plain(arg, len))
+                return strbuf_append(sb, arg, len);
+        if (is_displayable((const unsigned char *)arg, len))
+                return quote_single(sb, arg, len);
+        return quote_ansi_c(sb, arg, len);
+}
+
+/* Drop a partial append so callers never see half a quoted argument. */
+static void restore_len(struct strbuf *sb, size_t len)
+{
+        sb->len = len;
+        if (sb->buf)
+                sb->buf[len] = '\0';
+}
+
+int quote_arg(struct strbuf *sb, const char *arg, size_t len)
+{
+        size_t old;
+        int r;
+
+        if (!sb || (!arg && len > 0))
+                return -EINVAL;
+        old = sb->len;
+        r = quote_one(sb, arg, len);
+        if (r < 0)
+                restore_len(sb, old);
+        return r;
+}
+
+int quote_argv(struct strbuf *sb, const char *block, size_t len)
+{
+        const char *nul;
+        size_t old, i = 0, n;
+        int r = 0;
+
+        if (!sb || (!block && len > 0))
+                return -EINVAL;
+        old = sb->len;
+        while (i < len) {
+                nul = memchr(block + i, '\0', len - i);
+                /* A missing final NUL means the capture was cut short: quote what we have. */
+                n = nul ? (size_t)(nul - (block + i)) : len - i;
+                if (i > 0) {
+                        r = strbuf_putc(sb, ' ');
+                        if (r < 0)
+                                goto fail;
+                }
+                r = quote_one(sb, block + i, n);
+                if (r < 0)
+                        goto fail;
+                i += n + (nul ? 1 : 0);
+        }
+        return 0;
+fail:
+        restore_len(sb, old);
+        return r;
+}

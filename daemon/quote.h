@@ -1,0 +1,41 @@
+/*
+ * quote: bash-compatible quoting of captured argv for EXEC_CMDLINE and MESSAGE.
+ *
+ * The output is a public contract: users paste it into a shell or parse it
+ * back with `eval "set -- $CMDLINE"`, which must reproduce the original
+ * bytes exactly. It must also be safe to show on a terminal, so it never
+ * contains raw control bytes, C1 controls or invalid UTF-8; anything of
+ * that kind is spelled as a $'...' escape instead.
+ *
+ * Rules, per argument:
+ *  - non-empty and only [A-Za-z0-9_@%+=:,./-]: emitted as is;
+ *  - only printable ASCII and well-formed UTF-8 for code points >= U+00A0:
+ *    '...', with each ' written as '\'' (the empty argument is '');
+ *  - anything else: $'...', with \\ \' \n \t \r and \xNN for every other
+ *    control byte, DEL, byte of a C1 control, or byte not part of a
+ *    well-formed UTF-8 sequence.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "strbuf.h"
+
+/*
+ * Append the quoted form of arg[0..len) to sb. arg may hold any bytes,
+ * including NUL (escaped as \x00, which bash cannot represent, so callers
+ * should split on NUL first; quote_argv does). On failure sb is unchanged.
+ */
+int quote_arg(struct strbuf *sb, const char *arg, size_t len);
+
+/*
+ * Append the quoted argv held in block[0..len): consecutive NUL-terminated
+ * strings, the last of which may lack its NUL when the capture was
+ * truncated. Arguments are joined by single spaces; len 0 appends nothing.
+ * On failure sb is unchanged.
+ */
+int quote_argv(struct strbuf *sb, const char *block, size_t len);
+
+/* True when quote_arg would emit arg unchanged. */
+bool quote_is_plain(const char *arg, size_t len);

@@ -1,0 +1,34 @@
+/*
+ * strbuf: a growable, binary-safe byte buffer.
+ *
+ * Journal fields are assembled from many small pieces (quoted argv, numbers,
+ * names), so callers need one append-only buffer that never truncates
+ * silently and that can hold NUL bytes. The buffer keeps a NUL after the
+ * last byte whenever buf is non-NULL, so text contents can be handed to
+ * C string APIs without a copy.
+ */
+#pragma once
+
+#include <stddef.h>
+
+struct strbuf {
+        char *buf;  /* NULL until the first allocation */
+        size_t len; /* bytes in use, not counting the trailing NUL */
+        size_t cap; /* bytes allocated, including room for the NUL */
+};
+
+#define STRBUF_INIT                                                                                         \
+        {                                                                                                   \
+                NULL, 0, 0                                                                                  \
+        }
+
+/* Make room for extra more bytes (plus the NUL). -ENOMEM on failure. */
+int strbuf_reserve(struct strbuf *sb, size_t extra);
+int strbuf_append(struct strbuf *sb, const void *data, size_t n);
+int strbuf_putc(struct strbuf *sb, char c);
+int strbuf_puts(struct strbuf *sb, const char *s);
+int strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Empty the buffer but keep its memory for reuse. */
+void strbuf_reset(struct strbuf *sb);
+/* Release the memory; sb is left equal to STRBUF_INIT. */
+void strbuf_free(struct strbuf *sb);

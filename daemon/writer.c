@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Journal writer thread. The queue is a FIFO list bounded by count and bytes; the drain side only copies
+ * bytes and links them in, the formatting (quoting, cgroup lookups) happens here, off the drain path.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+/* No CODE_FILE/CODE_LINE/CODE_FUNC on audit records: they would cost journald three fields each. */
+#define SD_JOURNAL_SUPPRESS_LOCATION 1
+#include <systemd/sd-journal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "format.h"
+#include "log.h"
+#include "time-util.h"
+#include "writer.h"
+#include "execaudit.h"
+
+enum item_kind { ITEM_EVENT, ITEM_RECORD };
+
+struct item {
+        struct item *next;
+        enum item_kind kind;
+        uint32_t size;
+        uint32_t nfields;                 /* ITEM_RECORD: field lengths, then the fields' bytes */
+        _Alignas(8) unsigned char data[]; /* ITEM_EVENT: the event as received */
+};
+
+struct writer {
+        pthread_t thread;
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        struct item *head, *tail;
+        size_t queued, queued_bytes, max_items, max_bytes;
+        uint64_t pending_lost[LOST_R__MAX]; /* not reported yet */
+        struct writer_stats stats;
+        uint32_t generation;
+        uint64_t last_seq;
+        bool stop;
+        /* Writer thread only. */
+        struct record rec;
+        struct cgroup_resolver cgroups;
+        bool journald_missing;
+};
+
+static const char *const lost_names[LOST_R__MAX] = {
+        [LOST_R_PERF_BUFFER] = LOST_PERF_BUFFER,
+        [LOST_R_JOURNAL] = LOST_JOURNAL,
+        [LOST_R_JOURNALD_UNAVAILABLE] = LOST_JOURNALD_UNAVAILABLE,
+        [LOST_R_JOURNAL_ERROR] = LOST_JOURNAL_ERROR,
+};
+
+const char *lost_reason_name(enum lost_reason reason)
+{
+        return reason < LOST_R__MAX ? lost_names[reason] : "unknown";
+}
+
+int journal_send_record(const struct record *r)
+{
+        struct iovec iov[RECORD_MAX_FIELDS];
+        int n = record_iovec(r, iov);
+
+        if (n < 0)
+                return n;
+        if (access(JOURNAL_SOCKET, F_OK) < 0)
+                return -ENOENT;
+        return sd_journal_sendv(iov, n);
+}
+
+static int64_t realtime_offset_ns(void)
+{
+        struct timespec rt, bt;
+
+        clock_gettime(CLOCK_REALTIME, &rt);
+        clock_gettime(CLOCK_BOOTTIME, &bt);
+        return ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000 + (rt.tv_nsec - bt.tv_nsec);
+}
+
+static void enqueue(struct writer *w, struct item *it)
+{
+        it->next = NULL;
+        if (w->tail)
+                w->tail->next = it;
+        else
+                w->head = it;
+        w->tail = it;
+        w->queued++;
+        w->queued_bytes += it->size;
+        if (w->queued > w->stats.queue_high)
+                w->stats.queue_high = w->queued;
+        pthread_cond_signal(&w->cond);
+}
+
+void writer_push_event(struct writer *w, const void *data, size_t size)
+{
+        struct item *it = NULL;
+
+        pthread_mutex_lock(&w->lock);
+        if (w->queued < w->max_items && w->queued_bytes + size <= w->max_bytes)
+                it = malloc(sizeof(*it) + size);
+        if (!it) {
+                w->pending_lost[LOST_R_JOURNAL]++;
+                pthread_cond_signal(&w->cond);
+                goto out;
+        }
+        it->kind = ITEM_EVENT;
+        it->size = (uint32_t)size;
+        it->nfields = 0;
+        memcpy(it->data, data, size);
+        enqueue(w, it);
+out:
+        pthread_mutex_unlock(&w->lock);
+}
+
+int writer_push_record(struct writer *w, const struct record *r)
+{
+        size_t lens = r->n * sizeof(uint32_t);
+        struct item *it;
+
+        if (r->error)
+                return r->error;
+        it = malloc(sizeof(*it) + lens + r->buf.len);
+        if (!it)
+                return -ENOMEM;
+        it->kind = ITEM_RECORD;
+        it->size = (uint32_t)(lens + r->buf.len);
+        it->nfields = r->n;
+        for (unsigned i = 0; i < r->n; i++) {
+                uint32_t l = (uint32_t)r->len[i];
+
+                memcpy(it->data + i * sizeof(uint32_t), &l, sizeof(l));
+        }
+        memcpy(it->data + lens, r->buf.buf, r->buf.len);
+        pthread_mutex_lock(&w->lock);
+        enqueue(w, it);
+        pthread_mutex_unlock(&w->lock);
+        return 0;
+}
+
+void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n)
+{
+        pthread_mutex_lock(&w->lock);
+        w->pending_lost[reason] += n;
+        pthread_cond_signal(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+}
+
+void writer_set_generation(struct writer *w, uint32_t generation)
+{
+        pthread_mutex_lock(&w->lock);
+        w->generation = generation;
+        pthread_mutex_unlock(&w->lock);
+}
+
+void writer_get_stats(struct writer *w, struct writer_stats *out)
+{
+        pthread_mutex_lock(&w->lock);
+        *out = w->stats;
+        pthread_mutex_unlock(&w->lock);
+}
+
+static const char *resolve_cgroup(void *userdata, uint64_t id)
+{
+        return cgroup_resolve(userdata, id);
+}
+
+/* Rebuilds the iovec of a queued daemon record. */
+static int send_queued_record(const struct item *it)
+{
+        struct iovec iov[RECORD_MAX_FIELDS];
+        const unsigned char *p = it->data + it->nfields * sizeof(uint32_t);
+
+        if (it->nfields > RECORD_MAX_FIELDS)
+                return -EINVAL;
+        for (uint32_t i = 0; i < it->nfields; i++) {
+                uint32_t l;
+
+                memcpy(&l, it->data + i * sizeof(uint32_t), sizeof(l));
+                iov[i].iov_base = (void *)p;
+                iov[i].iov_len = l;
+                p += l;
+        }
+        return sd_journal_sendv(iov, (int)it->nfields);
+}
+
+/* Sends one item; returns the reason it was lost, or -1 when written. */
+static int write_item(struct writer *w, const struct item *it, const struct format_ctx *ctx)
+{
+        int r;
+
+        if (it->kind == ITEM_RECORD) {
+                r = send_queued_record(it);
+        } else {
+                const struct ea_header *h = (const void *)it->data;
+
+                r = format_event(&w->rec, it->data, it->size, ctx);
+                if (r < 0) {
+                        log_warning_errno(r, "Dropping a malformed event from the kernel (%u bytes)",
+                                          it->size);
+                        return LOST_R_JOURNAL_ERROR;
+                }
+                if (h->seq > w->last_seq)
+                        w->last_seq = h->seq;
+                r = journal_send_record(&w->rec);
+        }
+        if (r < 0) {
+                log_warning_errno(r, "Writing a record to the journal failed");
+                return r == -ENOENT ? LOST_R_JOURNALD_UNAVAILABLE : LOST_R_JOURNAL_ERROR;
+        }
+        return -1;
+}
+
+static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], uint32_t generation)
+{
+        struct daemon_info d = {.seq = w->last_seq, .generation = generation};
+
+        for (int i = 0; i < LOST_R__MAX; i++) {
+                if (!lost[i])
+                        continue;
+                d.realtime_usec = clock_usec(CLOCK_REALTIME);
+                if (format_lost(&w->rec, &d, lost_names[i], lost[i]) < 0 || journal_send_record(&w->rec) < 0)
+                        continue; /* stays pending: reported once journald is back */
+                log_warning("Lost %llu events (%s)", (unsigned long long)lost[i], lost_names[i]);
+                lost[i] = 0;
+        }
+}
+
+static void *writer_main(void *arg)
+{
+        struct writer *w = arg;
+        struct format_ctx ctx = {.cgroup_path = resolve_cgroup, .userdata = &w->cgroups};
+        uint64_t lost[LOST_R__MAX] = {0}, written;
+
+        pthread_mutex_lock(&w->lock);
+        for (;;) {
+                uint64_t batch_lost[LOST_R__MAX] = {0};
+                struct item *batch;
+                uint32_t generation;
+                bool any_lost = false;
+
+                for (int i = 0; i < LOST_R__MAX; i++)
+                        any_lost |= w->pending_lost[i] != 0;
+                if (!w->head && !any_lost) {
+                        if (w->stop)
+                                break;
+                        pthread_cond_wait(&w->cond, &w->lock);
+                        continue;
+                }
+                batch = w->head;
+                w->head = w->tail = NULL;
+                w->queued = w->queued_bytes = 0;
+                for (int i = 0; i < LOST_R__MAX; i++) {
+                        lost[i] += w->pending_lost[i];
+                        w->stats.lost[i] += w->pending_lost[i];
+                        w->pending_lost[i] = 0;
+                }
+                generation = w->generation;
+                pthread_mutex_unlock(&w->lock);
+
+                if (access(JOURNAL_SOCKET, F_OK) < 0) {
+                        if (!w->journald_missing)
+                                log_error("journald's socket %s is missing: records cannot be written, "
+                                          "counting them as lost until it is back",
+                                          JOURNAL_SOCKET);
+                        w->journald_missing = true;
+                } else if (w->journald_missing) {
+                        log_notice("journald's socket is back");
+                        w->journald_missing = false;
+                }
+                ctx.realtime_offset_ns = realtime_offset_ns();
+                written = 0;
+                while (batch) {
+                        struct item *next = batch->next;
+                        int reason = w->journald_missing ? LOST_R_JOURNALD_UNAVAILABLE
+                                                         : write_item(w, batch, &ctx);
+
+                        if (reason >= 0)
+                                batch_lost[reason]++;
+                        else
+                                written++;
+                        free(batch);
+                        batch = next;
+                }
+                for (int i = 0; i < LOST_R__MAX; i++)
+                        lost[i] += batch_lost[i];
+                if (!w->journald_missing)
+                        report_lost(w, lost, generation);
+
+                pthread_mutex_lock(&w->lock);
+                w->stats.written += written;
+                for (int i = 0; i < LOST_R__MAX; i++)
+                        w->stats.lost[i] += batch_lost[i];
+                if (w->stop && w->journald_missing)
+                        break; /* nothing more can be delivered */
+                if (w->journald_missing && !w->head) {
+                        /* Poll for journald's return without spinning. */
+                        struct timespec until;
+
+                        clock_gettime(CLOCK_REALTIME, &until);
+                        until.tv_sec += 1;
+                        pthread_cond_timedwait(&w->cond, &w->lock, &until);
+                }
+        }
+        pthread_mutex_unlock(&w->lock);
+        return NULL;
+}
+
+int writer_start(struct writer **out, size_t max_items, size_t max_bytes)
+{
+        struct writer *w = calloc(1, sizeof(*w));
+        int r;
+
+        if (!w)
+                return -ENOMEM;
+        w->max_items = max_items;
+        w->max_bytes = max_bytes;
+        record_init(&w->rec);
+        r = cgroup_resolver_init(&w->cgroups);
+        if (r < 0)
+                log_warning_errno(r, "No cgroup2 mount found: EXEC_CGROUP will be missing");
+        pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->cond, NULL);
+        r = -pthread_create(&w->thread, NULL, writer_main, w);
+        if (r < 0) {
+                cgroup_resolver_done(&w->cgroups);
+                free(w);
+                return r;
+        }
+        *out = w;
+        return 0;
+}
+
+void writer_stop(struct writer *w)
+{
+        struct item *it;
+
+        if (!w)
+                return;
+        pthread_mutex_lock(&w->lock);
+        w->stop = true;
+        pthread_cond_signal(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+        pthread_join(w->thread, NULL);
+        while ((it = w->head)) {
+                w->head = it->next;
+                free(it);
+        }
+        record_free(&w->rec);
+        cgroup_resolver_done(&w->cgroups);
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->cond);
+        free(w);
+}

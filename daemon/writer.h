@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The journal writer: a thread with a bounded queue between the perf buffer drain and journald.
+ * sd_journal_sendv() blocks while journald is slow, so it must never run on the thread that drains the
+ * kernel's buffers. What cannot be queued or written is counted per reason and reported as loss records,
+ * in order with the records around it.
+ */
+#ifndef EA_WRITER_H
+#define EA_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define JOURNAL_SOCKET          "/run/systemd/journal/socket"
+#define WRITER_MAX_QUEUED       16384
+#define WRITER_MAX_QUEUED_BYTES (8u << 20)
+
+enum lost_reason {
+        LOST_R_PERF_BUFFER,
+        LOST_R_JOURNAL, /* queue full */
+        LOST_R_JOURNALD_UNAVAILABLE,
+        LOST_R_JOURNAL_ERROR,
+        LOST_R__MAX,
+};
+
+struct writer_stats {
+        uint64_t written;
+        uint64_t lost[LOST_R__MAX];
+        uint64_t queue_high;
+};
+
+struct writer;
+
+int writer_start(struct writer **out, size_t max_items, size_t max_bytes);
+/* Copies one kernel event; never blocks: when the queue is full the event is counted as lost. */
+void writer_push_event(struct writer *w, const void *data, size_t size);
+/* A daemon record (started, lost, ...): always queued, never dropped for lack of room. */
+int writer_push_record(struct writer *w, const struct record *r);
+void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n);
+void writer_set_generation(struct writer *w, uint32_t generation);
+void writer_get_stats(struct writer *w, struct writer_stats *out);
+/* Writes everything queued, then ends the thread and frees w. */
+void writer_stop(struct writer *w);
+
+/* sd_journal_sendv() of one record, saying -ENOENT when journald's socket is missing (sd_journal_sendv
+ * itself returns 0 and drops the entry then). */
+int journal_send_record(const struct record *r);
+const char *lost_reason_name(enum lost_reason reason);
+
+#endif
