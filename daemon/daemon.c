@@ -104,7 +104,9 @@ static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *use
         int r;
 
         (void)s, (void)fd, (void)revents;
-        r = perf_buffer__poll(d->loader.pb, 0);
+        /* Read every CPU's buffer, not only those epoll reports: a wakeup coalesced in the nested epoll
+         * would otherwise leave events waiting until that CPU's next event. */
+        r = perf_buffer__consume(d->loader.pb);
         if (r < 0 && r != -EINTR)
                 log_warning_errno(r, "Reading the perf buffers failed");
         return 0;

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages execauditd builds, runs and tests with (only the missing ones).
+set -euo pipefail
+packages=(
+        # build
+        gcc libc6-dev meson ninja-build pkg-config clang llvm bpftool
+        libbpf-dev libsystemd-dev libelf-dev zlib1g-dev libinih-dev
+        # run and test: journald/journalctl, unshare/setpriv/mount, the test harness
+        systemd util-linux python3 bash
+)
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+        echo "Installing: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds execauditd and runs it in the foreground with the shipped default config, writing into the host
+# journal. Starts a journald first only when none is running. Stop it with Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/deps.sh
+[ -f build/build.ninja ] || meson setup build >/dev/null
+meson compile -C build >/dev/null
+
+if ! pgrep -x systemd-journal >/dev/null || [ ! -S /run/systemd/journal/socket ]; then
+        echo "No journald is running: starting /lib/systemd/systemd-journald"
+        /lib/systemd/systemd-journald </dev/null >/dev/null 2>&1 &
+        for _ in $(seq 100); do
+                [ -S /run/systemd/journal/socket ] && break
+                sleep 0.1
+        done
+fi
+echo "execauditd is starting with conf/execauditd.conf. Its records, in another terminal:"
+echo "    journalctl -t execauditd -f          (all records, live)"
+echo "    journalctl -t execauditd EXEC_UID=1000 -o verbose"
+exec ./build/daemon/execauditd --config conf/execauditd.conf

@@ -1,0 +1,283 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Integration test harness: a private journald and a real execauditd in a mount namespace of their own.
+
+Each test script calls `main(tests)`. It re-executes itself under `unshare -m`, mounts tmpfs over the
+journal directories and a fresh bpffs over /sys/fs/bpf (so pins never collide with another test or a
+running daemon), starts systemd-journald by hand, and gives each test function an `Env` that starts the
+daemon (waiting for its READY=1 over a private NOTIFY_SOCKET) and reads records back with journalctl.
+
+BPF sees the whole machine, so tests find their own processes by unique markers in argv, never by assuming
+that only their events exist. Waiting for a record is bounded (a hang fails the test) but nothing here
+asserts on timing.
+"""
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+
+DAEMON = os.environ.get("EXECAUDITD", "")
+WAIT_SECONDS = 30
+JOURNALD_CONF = """[Journal]
+Storage=volatile
+RateLimitIntervalSec=0
+RateLimitBurst=0
+ForwardToSyslog=no
+ForwardToWall=no
+ForwardToConsole=no
+"""
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(cond, what, *details):
+    if not cond:
+        raise TestFailure(what + ("".join("\n    " + repr(d) for d in details)))
+
+
+def marker():
+    return "ea-" + uuid.uuid4().hex[:16]
+
+
+def parse_export(data):
+    """journalctl -o export: 'NAME=value' lines, or NAME, a 64-bit little-endian size and raw bytes."""
+    entries, cur, i = [], {}, 0
+    while i < len(data):
+        nl = data.index(b"\n", i)
+        line = data[i:nl]
+        if not line:
+            if cur:
+                entries.append(cur)
+            cur, i = {}, nl + 1
+            continue
+        eq = line.find(b"=")
+        if eq >= 0:
+            name, value, i = line[:eq].decode(), line[eq + 1:], nl + 1
+        else:
+            size = struct.unpack("<Q", data[nl + 1:nl + 9])[0]
+            name, value = line.decode(), data[nl + 9:nl + 9 + size]
+            i = nl + 9 + size + 1
+        cur.setdefault(name, []).append(value)
+    if cur:
+        entries.append(cur)
+    return entries
+
+
+class Record(dict):
+    """One journal entry: field name -> list of byte values."""
+
+    def get1(self, name):
+        vals = self.get(name)
+        check(vals is not None, "field %s missing" % name, self.brief())
+        check(len(vals) == 1, "field %s appears %d times" % (name, len(vals)), self.brief())
+        return vals[0]
+
+    def s(self, name):
+        return self.get1(name).decode("utf-8", "surrogateescape")
+
+    def i(self, name):
+        return int(self.get1(name))
+
+    def brief(self):
+        return {k: v for k, v in self.items() if k.startswith(("EXEC_", "MESSAGE"))}
+
+
+def bash_unquote(cmdline):
+    """What bash makes of EXEC_CMDLINE: the argv, byte for byte."""
+    out = subprocess.run(["bash", "-c", 'eval "set -- $1"; printf "%s\\0" "$@"', "_", cmdline],
+                         stdout=subprocess.PIPE, check=True, env={"LC_ALL": "C"}).stdout
+    return out.split(b"\0")[:-1]
+
+
+def _mount(*args):
+    subprocess.run(["mount", *args], check=True)
+
+
+class Env:
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="ea-it-%s-" % name)
+        self.daemon = None
+        self.daemon_log = None
+        self.notify = None
+        self.journald = None
+        self.config_path = os.path.join(self.dir, "execauditd.conf")
+
+    # -- environment ------------------------------------------------------------------------------
+    def setup(self):
+        for d in ("/run/systemd/journal", "/run/log/journal", "/var/log/journal"):
+            os.makedirs(d, exist_ok=True)
+            _mount("-t", "tmpfs", "tmpfs", d)
+        conf = os.path.join(self.dir, "journald.conf")
+        with open(conf, "w") as f:
+            f.write(JOURNALD_CONF)
+        if os.path.exists("/etc/systemd/journald.conf"):
+            _mount("--bind", conf, "/etc/systemd/journald.conf")
+        os.makedirs("/sys/fs/bpf", exist_ok=True)
+        _mount("-t", "bpf", "bpf", "/sys/fs/bpf")
+        self.journald = subprocess.Popen(["/lib/systemd/systemd-journald"], stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.wait(lambda: os.path.exists("/run/systemd/journal/socket"), "journald's socket")
+
+    def teardown(self):
+        if self.daemon and self.daemon.poll() is None:
+            self.daemon.kill()
+            self.daemon.wait()
+        if self.journald:
+            self.journald.kill()
+            self.journald.wait()
+
+    def wait(self, pred, what, timeout=WAIT_SECONDS):
+        end = time.monotonic() + timeout
+        while True:
+            r = pred()
+            if r:
+                return r
+            if time.monotonic() > end:
+                raise TestFailure("timed out waiting for " + what)
+            time.sleep(0.05)
+
+    # -- the daemon -------------------------------------------------------------------------------
+    def write_config(self, text, path=None):
+        with open(path or self.config_path, "w") as f:
+            f.write(text)
+
+    def _notify_socket(self):
+        path = os.path.join(self.dir, "notify.sock")
+        if os.path.exists(path):
+            os.unlink(path)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.bind(path)
+        s.settimeout(0.2)
+        return s, path
+
+    def notifications(self):
+        msgs = []
+        while True:
+            try:
+                msgs.append(self.notify.recv(4096).decode())
+            except (socket.timeout, BlockingIOError):
+                return msgs
+
+    def start(self, config=None, wait_ready=True, args=()):
+        if config is not None:
+            self.write_config(config)
+        self.notify, npath = self._notify_socket()
+        self.daemon_log = open(os.path.join(self.dir, "daemon.log"), "w+")
+        env = dict(os.environ, NOTIFY_SOCKET=npath)
+        self.daemon = subprocess.Popen([DAEMON, "--config", self.config_path, *args], env=env,
+                                       stdin=subprocess.DEVNULL, stdout=self.daemon_log,
+                                       stderr=subprocess.STDOUT)
+        if wait_ready:
+            self.wait_notify("READY=1")
+        return self.daemon
+
+    def wait_notify(self, what):
+        seen = []
+
+        def ready():
+            check(self.daemon.poll() is None, "daemon exited with %s" % self.daemon.returncode, self.log())
+            seen.extend(self.notifications())
+            return any(what in m.split("\n") for m in seen)
+
+        self.wait(ready, "sd_notify " + what)
+        return seen
+
+    def reload(self):
+        self.daemon.send_signal(signal.SIGHUP)
+        self.wait_notify("READY=1")
+
+    def stop(self):
+        self.daemon.send_signal(signal.SIGTERM)
+        return self.daemon.wait(timeout=WAIT_SECONDS)
+
+    def log(self):
+        if not self.daemon_log:
+            return ""
+        self.daemon_log.flush()
+        with open(self.daemon_log.name) as f:
+            return f.read()
+
+    # -- records ----------------------------------------------------------------------------------
+    def records(self, *matches):
+        out = subprocess.run(["journalctl", "--no-pager", "-o", "export", "--all",
+                              "SYSLOG_IDENTIFIER=execauditd", *matches],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        return [Record(e) for e in parse_export(out.stdout)]
+
+    def find(self, mark, event=None):
+        """Records whose EXEC_CMDLINE or EXEC_FILENAME contains mark."""
+        m = mark.encode()
+        found = []
+        for r in self.records(*(["EXEC_EVENT=" + event] if event else [])):
+            if any(m in v for k in ("EXEC_CMDLINE", "EXEC_FILENAME") for v in r.get(k, [])):
+                found.append(r)
+        return found
+
+    def wait_records(self, pred, what, *matches):
+        return self.wait(lambda: pred(self.records(*matches)), what)
+
+    def wait_one(self, mark, event, filename=None):
+        def found():
+            return [r for r in self.find(mark, event)
+                    if filename is None or r.get("EXEC_FILENAME") == [filename.encode()]]
+
+        recs = self.wait(found, "%s record of %s" % (event, mark))
+        check(len(recs) == 1, "expected one %s record of %s" % (event, mark), *[r.brief() for r in recs])
+        return recs[0]
+
+    def wait_exit(self, pid):
+        def got():
+            return [r for r in self.records("EXEC_EVENT=exit", "EXEC_PID=%d" % pid)]
+
+        recs = self.wait(got, "exit record of pid %d" % pid)
+        check(len(recs) == 1, "expected one exit record of pid %d" % pid, *[r.brief() for r in recs])
+        return recs[0]
+
+
+def _in_namespace():
+    return os.environ.get("EA_IT_NAMESPACE") == "1"
+
+
+def main(tests):
+    if os.geteuid() != 0:
+        print("integration tests need root (BPF, mounts, journald)")
+        # Under CI the root suites must run: not being root there is a failure, never a skip.
+        sys.exit(1 if os.environ.get("CI") else 77)
+    if not DAEMON or not os.access(DAEMON, os.X_OK):
+        print("EXECAUDITD must name the built daemon")
+        sys.exit(1)
+    if not _in_namespace():
+        env = dict(os.environ, EA_IT_NAMESPACE="1")
+        os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", "--", sys.executable,
+                               os.path.abspath(sys.argv[0]), *sys.argv[1:]], env)
+    only = sys.argv[1:]
+    failed = 0
+    for t in tests:
+        if only and t.__name__ not in only:
+            continue
+        env = Env(t.__name__)
+        try:
+            env.setup()
+            t(env)
+            print("ok   %s" % t.__name__)
+        except Exception as e:
+            failed += 1
+            print("FAIL %s: %s" % (t.__name__, e))
+            if not isinstance(e, TestFailure):
+                traceback.print_exc()
+            print("---- daemon log ----\n%s--------------------" % env.log())
+        finally:
+            env.teardown()
+            # Each test gets fresh mounts: undo this one's.
+            for d in ("/sys/fs/bpf", "/etc/systemd/journald.conf", "/var/log/journal", "/run/log/journal",
+                      "/run/systemd/journal"):
+                subprocess.run(["umount", "-l", d], stderr=subprocess.DEVNULL, check=False)
+    print("%d failed" % failed)
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Config at start, --check-config, and SIGHUP reloads (valid and broken) against the running daemon."""
+import subprocess
+
+from harness import DAEMON, check, main, marker
+
+REJECTED = "743c13a091d94b73b3c798ad6d450c46"
+
+
+def run_failed_exec(m):
+    try:
+        subprocess.run(["/nonexistent/" + m])
+    except FileNotFoundError:
+        pass
+
+
+def sync(env):
+    """A marked exec that is recorded: everything the kernel saw before it has been handled too."""
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    return env.wait_one(m, "exec")
+
+
+def test_broken_config_at_start(env):
+    p = env.start("[Capture]\n# comment\n\nFailedExecs=yes\nMaxArgsBytes=12x\n", wait_ready=False)
+    rc = p.wait(timeout=30)
+    log = env.log()
+    check(rc != 0, "non-zero exit on a broken config", rc)
+    check("%s:5: [Capture] MaxArgsBytes=: " % env.config_path in log, "stderr names file:line and key", log)
+    r = env.wait_records(lambda rs: rs, "config-rejected record", "MESSAGE_ID=" + REJECTED)[0]
+    check(r.s("EXEC_CONFIG_FILE") == env.config_path and r.i("EXEC_CONFIG_LINE") == 5, "record file:line",
+          r.brief())
+    check(r.s("EXEC_CONFIG_KEY") == "MaxArgsBytes" and r.i("PRIORITY") == 3, "record key", r.brief())
+    check(not env.records("EXEC_EVENT=started"), "never started")
+
+
+def test_check_config(env):
+    env.write_config("[Capture]\nExits=no\nMaxArgsBytes=4K\n[BPF]\nPerfBufferPages=8\n")
+    out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    check(out.returncode == 0, "valid config accepted", out.stderr)
+    for line in ("Exits=no", "FailedExecs=yes", "MaxArgsBytes=4096", "PerfBufferPages=8",
+                 "PinPath=/sys/fs/bpf/execauditd"):
+        check(line in out.stdout.split("\n"), "effective %s printed" % line, out.stdout)
+    env.write_config("[BPF]\nPerfBufferPages=3\n")
+    out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    check(out.returncode == 1, "invalid config rejected", out.returncode)
+    check("%s:2: [BPF] PerfBufferPages=: " % env.config_path in out.stderr, "file:line:key", out.stderr)
+    check(not env.records(), "--check-config touches no journal")
+
+
+def test_reload(env):
+    env.start("[Capture]\nFailedExecs=no\n")
+    m1 = marker()
+    run_failed_exec(m1)
+    s = sync(env)
+    check(s.i("EXEC_CONFIG_GENERATION") == 1, "generation 1", s.brief())
+    check(not env.find(m1, "exec_failed"), "FailedExecs=no: failed exec not recorded")
+
+    # A broken file: rejected, the daemon keeps running with the old config.
+    env.write_config("[Capture]\nFailedExecs=no\nFailedExecs=maybe\n")
+    env.reload()
+    r = env.wait_records(lambda rs: rs, "config-rejected record", "MESSAGE_ID=" + REJECTED)[0]
+    check(r.i("EXEC_CONFIG_LINE") == 3 and r.s("EXEC_CONFIG_KEY") == "FailedExecs", "rejected line", r.brief())
+    check(env.daemon.poll() is None, "still running")
+    m2 = marker()
+    run_failed_exec(m2)
+    s = sync(env)
+    check(s.i("EXEC_CONFIG_GENERATION") == 1, "still generation 1", s.brief())
+    check(not env.find(m2, "exec_failed"), "old config still in force")
+    check(not env.records("EXEC_EVENT=reloaded"), "no reloaded record for a rejected config")
+
+    # A valid one: applied, generation 2, announced.
+    env.write_config("[Capture]\nFailedExecs=yes\n")
+    env.reload()
+    rel = env.wait_records(lambda rs: rs, "reloaded record", "EXEC_EVENT=reloaded")[0]
+    check(rel.i("EXEC_CONFIG_GENERATION") == 2 and len(rel.s("EXEC_CONFIG_SHA256")) == 64, "reloaded", rel.brief())
+    m3 = marker()
+    run_failed_exec(m3)
+    f = env.wait_one(m3, "exec_failed")
+    check(f.i("EXEC_CONFIG_GENERATION") == 2, "failed exec recorded under generation 2", f.brief())
+    check(env.stop() == 0, "clean stop")
+
+
+if __name__ == "__main__":
+    main([test_broken_config_at_start, test_check_config, test_reload])

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Exec, failed exec and exit records, read back from a real journald: field values, hostile argv,
+truncation, and EXEC_SEQ without gaps."""
+import os
+import signal
+import sys
+import subprocess
+
+from harness import check, main, marker, bash_unquote
+
+SMALL_ARGS = "[Capture]\nMaxArgsBytes=1024\n"
+
+
+def test_exec_fields(env):
+    env.start("")
+    m = marker()
+    p = subprocess.Popen(["/bin/echo", m], stdout=subprocess.DEVNULL)
+    p.wait()
+    r = env.wait_one(m, "exec")
+    check(r.s("MESSAGE_ID") == "441643399730438aac8e2e5265dc875e", "exec MESSAGE_ID", r.brief())
+    check(r.i("PRIORITY") == 6, "exec PRIORITY")
+    check(r.s("SYSLOG_IDENTIFIER") == "execauditd", "SYSLOG_IDENTIFIER")
+    check(r.i("EXEC_PID") == p.pid, "EXEC_PID", p.pid, r.brief())
+    check(r.i("EXEC_TID") == p.pid, "EXEC_TID", r.brief())
+    check(r.i("EXEC_PPID") == os.getpid(), "EXEC_PPID", os.getpid(), r.brief())
+    for f in ("EXEC_UID", "EXEC_EUID", "EXEC_GID", "EXEC_EGID"):
+        check(r.i(f) == 0, f, r.brief())
+    check(r.s("EXEC_COMM") == "echo", "EXEC_COMM", r.brief())
+    check(r.s("EXEC_FILENAME") == "/bin/echo", "EXEC_FILENAME", r.brief())
+    check(r.i("EXEC_ARGC") == 2, "EXEC_ARGC", r.brief())
+    check(r.s("EXEC_CMDLINE") == "/bin/echo " + m, "EXEC_CMDLINE", r.brief())
+    check(r.i("EXEC_ARGS_SIZE") == len("/bin/echo") + 1 + len(m) + 1, "EXEC_ARGS_SIZE", r.brief())
+    check(r.s("EXEC_ARGS_TRUNCATED") == "0", "EXEC_ARGS_TRUNCATED", r.brief())
+    check(r.i("EXEC_MNTNS") == os.stat("/proc/self/ns/mnt").st_ino, "EXEC_MNTNS", r.brief())
+    with open("/proc/self/cgroup") as f:
+        v2 = [l.split(":", 2)[2].strip() for l in f if l.startswith("0::")]
+    check(r.s("EXEC_CGROUP") == v2[0], "EXEC_CGROUP", v2, r.brief())
+    check(r.i("EXEC_CGROUP_ID") > 0, "EXEC_CGROUP_ID", r.brief())
+    check(r.s("EXEC_CONFIG_GENERATION") == "1", "EXEC_CONFIG_GENERATION", r.brief())
+    check(r.i("EXEC_SEQ") > 0, "EXEC_SEQ")
+    check(r.s("MESSAGE") == "exec /bin/echo %s (pid %d, ppid %d, uid 0)" % (m, p.pid, os.getpid()), "MESSAGE",
+          r.brief())
+    # EXEC_TIMESTAMP is the kernel's time of the event, in wall-clock microseconds.
+    src = int(r.get1("__REALTIME_TIMESTAMP"))
+    check(0 < src - r.i("EXEC_TIMESTAMP") < 60 * 10**6, "EXEC_TIMESTAMP close before reception", r.brief())
+
+    e = env.wait_exit(p.pid)
+    check(r.s("EXEC_EVENT") == "exec" and e.s("EXEC_EVENT") == "exit", "events")
+    check(e.s("MESSAGE_ID") == "ba009f3febd74a4fb3025f71988dbb5c", "exit MESSAGE_ID")
+    check(e.i("EXEC_EXIT_CODE") == 0 and "EXEC_EXIT_SIGNAL" not in e, "exit code 0", e.brief())
+    check(e.i("EXEC_SEQ") > r.i("EXEC_SEQ"), "exit after exec in EXEC_SEQ")
+
+
+def test_exit_code_and_signal(env):
+    env.start("")
+    m = marker()
+    p = subprocess.Popen(["/bin/sh", "-c", "exit 7", m])
+    p.wait()
+    e = env.wait_exit(p.pid)
+    check(e.i("EXEC_EXIT_CODE") == 7, "EXEC_EXIT_CODE=7", e.brief())
+    check("EXEC_EXIT_SIGNAL" not in e and "EXEC_CORE_DUMPED" not in e, "no signal on a normal exit", e.brief())
+    check(e.s("MESSAGE") == "exit sh (pid %d, code 7)" % p.pid, "exit MESSAGE", e.brief())
+
+    m = marker()
+    p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1000)", m])
+    env.wait_one(m, "exec")
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    e = env.wait_exit(p.pid)
+    check(e.s("EXEC_EXIT_SIGNAL") == "SIGKILL", "EXEC_EXIT_SIGNAL=SIGKILL", e.brief())
+    check("EXEC_EXIT_CODE" not in e, "no exit code when killed", e.brief())
+    check(e.s("EXEC_COMM") == os.path.basename(sys.executable)[:15], "exit EXEC_COMM", e.brief())
+
+
+def test_failed_exec(env):
+    env.start("")
+    m = marker()
+    path = "/nonexistent/" + m
+    try:
+        subprocess.run([path, "arg1"])
+    except FileNotFoundError:
+        pass
+    r = env.wait_one(m, "exec_failed")
+    check(r.s("MESSAGE_ID") == "b9804139f66149e1bd52ff5dcf7bd28c", "exec_failed MESSAGE_ID", r.brief())
+    check(r.i("PRIORITY") == 5, "exec_failed PRIORITY", r.brief())
+    check(r.s("EXEC_ERRNO") == "ENOENT" and r.i("EXEC_RET") == -2, "ENOENT", r.brief())
+    check(r.s("EXEC_FILENAME") == path, "EXEC_FILENAME", r.brief())
+    check(r.i("EXEC_ARGC") == 2 and r.s("EXEC_CMDLINE") == path + " arg1", "argv of a failed exec", r.brief())
+    check(r.i("EXEC_PPID") == os.getpid(), "EXEC_PPID", r.brief())
+    check(not env.find(m, "exit"), "no exit record for a failed exec")
+
+
+def test_hostile_argv(env):
+    env.start("")
+    m = marker()
+    argv = [b"/bin/true", m.encode(), b"a\nEXEC_UID=0\nMESSAGE=forged", b"\x1b[31mred\x1b[0m", b"\xff\xfe\x80",
+            b"", b"it's", b"$(id)", "é日本".encode()]
+    # uid 1000, so a forged EXEC_UID=0 would be visible.
+    p = subprocess.Popen(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", *argv])
+    p.wait()
+    r = env.wait_one(m, "exec", filename="/bin/true")
+    check(r.i("EXEC_UID") == 1000, "the real uid, once", r.brief())
+    check(len(r["MESSAGE"]) == 1 and r.s("MESSAGE").startswith("exec /bin/true"), "one MESSAGE", r.brief())
+    cmd = r.get1("EXEC_CMDLINE")
+    check(all(b >= 0x20 and b != 0x7f for b in cmd), "no control bytes in EXEC_CMDLINE", cmd)
+    check(bash_unquote(cmd) == argv, "bash gives back argv byte for byte", cmd, argv)
+    check(r.i("EXEC_ARGC") == len(argv), "EXEC_ARGC", r.brief())
+    # Nothing the process passed became a record of its own.
+    forged = [x.brief() for x in env.records() if x.get("MESSAGE") == [b"forged"]]
+    check(not forged, "no forged record", forged)
+
+
+def test_truncated_argv(env):
+    env.start(SMALL_ARGS)
+    m = marker()
+    args = ["/bin/true", m] + ["x%08d" % i for i in range(300)]
+    subprocess.run(args, check=True)
+    r = env.wait_one(m, "exec")
+    check(r.s("EXEC_ARGS_TRUNCATED") == "1", "EXEC_ARGS_TRUNCATED=1", r.brief())
+    check(r.i("EXEC_ARGC") == len(args), "exact EXEC_ARGC", len(args), r.brief())
+    check(r.i("EXEC_ARGS_SIZE") == sum(len(a) + 1 for a in args), "EXEC_ARGS_SIZE", r.brief())
+    got = bash_unquote(r.get1("EXEC_CMDLINE"))
+    want = [a.encode() for a in args]
+    check(0 < len(got) < len(want), "only a prefix captured", len(got))
+    check(got[:-1] == want[:len(got) - 1] and want[len(got) - 1].startswith(got[-1]), "captured prefix exact")
+    check(sum(len(a) + 1 for a in got) <= 1024 + 1, "at most MaxArgsBytes captured")
+    check("[argv truncated]" in r.s("MESSAGE"), "MESSAGE says truncated", r.brief())
+
+    # A failed exec with the same argv: truncated too, with the exact count.
+    try:
+        subprocess.run(["/nonexistent/" + m] + args[1:])
+    except FileNotFoundError:
+        pass
+    f = env.wait_one(m, "exec_failed")
+    check(f.s("EXEC_ARGS_TRUNCATED") == "1" and f.i("EXEC_ARGC") == len(args), "failed exec truncated",
+          f.brief())
+
+
+def test_seq_without_gaps(env):
+    env.start("")
+    m = marker()
+    for i in range(20):
+        subprocess.run(["/bin/true", m, str(i)], check=True)
+    env.wait(lambda: len(env.find(m, "exec")) == 20, "20 exec records")
+    check(env.stop() == 0, "clean stop")
+    recs = env.records()
+    seqs = sorted(r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit"))
+    check(len(seqs) == len(set(seqs)), "no duplicate EXEC_SEQ")
+    missing = sorted(set(range(seqs[0], seqs[-1] + 1)) - set(seqs))
+    check(seqs[0] == 1 and not missing, "EXEC_SEQ from 1 without gaps", seqs[0], missing[:20])
+    check(not [r for r in recs if r.s("EXEC_EVENT") == "lost"], "no loss records in a quiet run")
+    life = [r.s("EXEC_EVENT") for r in recs if r.s("MESSAGE_ID") == "acc7094db4cf4d1e859bc25f6adc51b4"]
+    check(life == ["started", "stopping"], "started and stopping records", life)
+    check(not os.path.exists("/sys/fs/bpf/execauditd"), "pins removed on a clean stop")
+
+
+if __name__ == "__main__":
+    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_hostile_argv, test_truncated_argv,
+          test_seq_without_gaps])
