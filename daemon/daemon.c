@@ -224,12 +224,12 @@ int daemon_run(const char *config_path)
         char detail[512];
         int r;
 
-        r = config_load(config_path, &d.cfg, &err);
-        if (r < 0)
-                return report_config_error(&d, &err);
         r = loader_check_system();
         if (r < 0)
                 return r;
+        r = config_load(config_path, &d.cfg, &err);
+        if (r < 0)
+                return report_config_error(&d, &err);
         r = loader_mount_filesystems(d.cfg.pin_path);
         if (r < 0)
                 return r;

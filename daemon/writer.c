@@ -241,15 +241,25 @@ static void *writer_main(void *arg)
                 uint64_t batch_lost[LOST_R__MAX] = {0};
                 struct item *batch;
                 uint32_t generation;
-                bool any_lost = false;
+                bool any_lost = false, unreported = false;
 
-                for (int i = 0; i < LOST_R__MAX; i++)
+                for (int i = 0; i < LOST_R__MAX; i++) {
                         any_lost |= w->pending_lost[i] != 0;
+                        unreported |= lost[i] != 0;
+                }
                 if (!w->head && !any_lost) {
-                        if (w->stop)
-                                break;
-                        pthread_cond_wait(&w->cond, &w->lock);
-                        continue;
+                        if (!unreported) {
+                                if (w->stop)
+                                        break;
+                                pthread_cond_wait(&w->cond, &w->lock);
+                                continue;
+                        }
+                        /* Losses not reported yet (journald away): retry every second, without spinning. */
+                        struct timespec until;
+
+                        clock_gettime(CLOCK_REALTIME, &until);
+                        until.tv_sec += 1;
+                        pthread_cond_timedwait(&w->cond, &w->lock, &until);
                 }
                 batch = w->head;
                 w->head = w->tail = NULL;
@@ -297,14 +307,6 @@ static void *writer_main(void *arg)
                         w->stats.lost[i] += batch_lost[i];
                 if (w->stop && w->journald_missing)
                         break; /* nothing more can be delivered */
-                if (w->journald_missing && !w->head) {
-                        /* Poll for journald's return without spinning. */
-                        struct timespec until;
-
-                        clock_gettime(CLOCK_REALTIME, &until);
-                        until.tv_sec += 1;
-                        pthread_cond_timedwait(&w->cond, &w->lock, &until);
-                }
         }
         pthread_mutex_unlock(&w->lock);
         return NULL;

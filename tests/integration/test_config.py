@@ -84,5 +84,15 @@ def test_reload(env):
     check(env.stop() == 0, "clean stop")
 
 
+def test_refuses_without_privileges(env):
+    env.write_config("")
+    out = subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "--inh-caps=-all",
+                          DAEMON, "--config", env.config_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, timeout=30)
+    check(out.returncode != 0, "refuses to run unprivileged", out.returncode)
+    check("must run as root" in out.stderr and "CAP_BPF" in out.stderr, "says why", out.stderr)
+    check(not env.records("EXEC_EVENT=started"), "never started")
+
+
 if __name__ == "__main__":
-    main([test_broken_config_at_start, test_check_config, test_reload])
+    main([test_broken_config_at_start, test_check_config, test_reload, test_refuses_without_privileges])

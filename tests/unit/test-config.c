@@ -1,0 +1,636 @@
+/*
+ * Unit test for daemon/config.c: config_parse_string(), config_load(), config_format() and
+ * config_error_format().
+ *
+ * Every accepted spelling of every key, then every rejection with the exact error fields and the exact
+ * "FILE:LINE: [Section] Key=: message" line, because both are shown to administrators and written to the
+ * journal. Checks marked "BUG" expose defects found while writing this test (see the report).
+ */
+#include "config.h"
+#include "sha256.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int failures;
+static char case_name[512];
+
+static void set_case(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void set_case(const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(case_name, sizeof(case_name), fmt, ap);
+        va_end(ap);
+}
+
+#define CHECK(cond)                                                                                         \
+        do {                                                                                                \
+                if (!(cond)) {                                                                              \
+                        fprintf(stderr, "FAIL %s:%d: [%s] %s\n", __FILE__, __LINE__, case_name, #cond);     \
+                        failures++;                                                                         \
+                }                                                                                           \
+        } while (0)
+
+/* A check that fails because of a defect in the code under test; `what` names it. */
+#define CHECK_BUG(cond, what)                                                                               \
+        do {                                                                                                \
+                if (!(cond)) {                                                                              \
+                        fprintf(stderr, "FAIL %s:%d: [%s] BUG: %s (%s)\n", __FILE__, __LINE__, case_name,   \
+                                what, #cond);                                                               \
+                        failures++;                                                                         \
+                }                                                                                           \
+        } while (0)
+
+#define CHECK_STR(got, want)                                                                                \
+        do {                                                                                                \
+                const char *g_ = (got), *w_ = (want);                                                       \
+                if (!g_ || strcmp(g_, w_) != 0) {                                                           \
+                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got \"%s\", want \"%s\"\n", __FILE__,         \
+                                __LINE__, case_name, #got, g_ ? g_ : "(null)", w_);                         \
+                        failures++;                                                                         \
+                }                                                                                           \
+        } while (0)
+
+#define CHECK_NUM(got, want)                                                                                \
+        do {                                                                                                \
+                long long g_ = (long long)(got), w_ = (long long)(want);                                    \
+                if (g_ != w_) {                                                                             \
+                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got %lld, want %lld\n", __FILE__, __LINE__,   \
+                                case_name, #got, g_, w_);                                                   \
+                        failures++;                                                                         \
+                }                                                                                           \
+        } while (0)
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *fmt_error(const struct config_error *err)
+{
+        static char out[1024];
+        struct strbuf sb = STRBUF_INIT;
+
+        out[0] = '\0';
+        if (config_error_format(err, &sb) < 0 || !sb.buf)
+                snprintf(out, sizeof(out), "(config_error_format failed)");
+        else
+                snprintf(out, sizeof(out), "%s", sb.buf);
+        strbuf_free(&sb);
+        return out;
+}
+
+static void check_defaults(const struct ea_config *c)
+{
+        CHECK(c->failed_execs == true);
+        CHECK(c->exits == true);
+        CHECK_NUM(c->max_args_bytes, 32768);
+        CHECK_NUM(c->perf_buffer_pages, 64);
+        CHECK_STR(c->pin_path, "/sys/fs/bpf/execauditd");
+}
+
+static void test_defaults(void)
+{
+        static const char *const texts[] = {"", "\n", "# comment only\n; another\n\n", "[Capture]\n[BPF]\n"};
+        struct ea_config cfg, def;
+        struct config_error err;
+        char want[65];
+
+        config_defaults(&def);
+        set_case("config_defaults");
+        check_defaults(&def);
+        CHECK_STR(def.path, "");
+
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+                set_case("defaults from text %zu", i);
+                memset(&cfg, 0x5a, sizeof(cfg));
+                CHECK_NUM(config_parse_string(texts[i], "empty.conf", &cfg, &err), 0);
+                check_defaults(&cfg);
+                CHECK_STR(cfg.path, "empty.conf");
+                sha256_hex(texts[i], strlen(texts[i]), want);
+                CHECK_STR(cfg.sha256, want);
+                CHECK_NUM(err.line, 0);
+                CHECK_STR(err.message, "");
+        }
+        set_case("sha256 of empty text");
+        CHECK_NUM(config_parse_string("", "e", &cfg, &err), 0);
+        CHECK_STR(cfg.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void test_booleans(void)
+{
+        static const char *const yes[] = {"yes",  "YES", "Yes", "yEs", "true", "TRUE",
+                                          "True", "on",  "ON",  "On",  "1"};
+        static const char *const no[] = {"no",    "NO",  "No",  "nO",  "false", "FALSE",
+                                         "fAlSe", "off", "OFF", "Off", "0"};
+        struct ea_config cfg;
+        struct config_error err;
+        char text[256];
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                set_case("true spelling \"%s\"", yes[i]);
+                /* Set false first, so a true result comes from this spelling and not from the default. */
+                snprintf(text, sizeof(text),
+                         "[Capture]\nFailedExecs=no\nExits=no\nFailedExecs=%s\nExits = %s\n", yes[i],
+                         yes[i]);
+                CHECK_NUM(config_parse_string(text, "b.conf", &cfg, &err), 0);
+                CHECK(cfg.failed_execs == true);
+                CHECK(cfg.exits == true);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(no); i++) {
+                set_case("false spelling \"%s\"", no[i]);
+                snprintf(text, sizeof(text), "[Capture]\nFailedExecs=%s\nExits= %s \n", no[i], no[i]);
+                CHECK_NUM(config_parse_string(text, "b.conf", &cfg, &err), 0);
+                CHECK(cfg.failed_execs == false);
+                CHECK(cfg.exits == false);
+                /* The other keys keep their defaults. */
+                CHECK_NUM(cfg.max_args_bytes, 32768);
+                CHECK_NUM(cfg.perf_buffer_pages, 64);
+                CHECK_STR(cfg.pin_path, "/sys/fs/bpf/execauditd");
+        }
+        set_case("only one of the two booleans");
+        CHECK_NUM(config_parse_string("[Capture]\nExits=off\n", "b.conf", &cfg, &err), 0);
+        CHECK(cfg.failed_execs == true);
+        CHECK(cfg.exits == false);
+}
+
+static void test_numbers_and_paths(void)
+{
+        static const struct {
+                const char *value;
+                unsigned want;
+        } args[] = {
+                {"0", 0},  {"57344", 57344}, {"32K", 32768}, {"1k", 1024}, {"56K", 57344},
+                {"0K", 0}, {"0M", 0},        {"100", 100},   {"007", 7},   {"4096", 4096},
+        };
+        static const struct {
+                const char *value;
+                unsigned want;
+        } pages[] = {{"1", 1}, {"2", 2}, {"64", 64}, {"4096", 4096}, {"4k", 4096}, {"1024", 1024}};
+        static const char *const paths[] = {"/sys/fs/bpf/other", "/a", "/sys/fs/bpf/execauditd-2",
+                                            "/sys/fs/bpf/x.y/..z/...", "/sys/fs/bpf/.hidden"};
+        struct ea_config cfg;
+        struct config_error err;
+        char text[512];
+
+        for (size_t i = 0; i < ELEMENTSOF(args); i++) {
+                set_case("MaxArgsBytes=%s", args[i].value);
+                snprintf(text, sizeof(text), "[Capture]\nMaxArgsBytes=%s\n", args[i].value);
+                CHECK_NUM(config_parse_string(text, "n.conf", &cfg, &err), 0);
+                CHECK_NUM(cfg.max_args_bytes, args[i].want);
+                CHECK_NUM(cfg.perf_buffer_pages, 64);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(pages); i++) {
+                set_case("PerfBufferPages=%s", pages[i].value);
+                snprintf(text, sizeof(text), "[BPF]\nPerfBufferPages=%s\n", pages[i].value);
+                CHECK_NUM(config_parse_string(text, "n.conf", &cfg, &err), 0);
+                CHECK_NUM(cfg.perf_buffer_pages, pages[i].want);
+                CHECK_NUM(cfg.max_args_bytes, 32768);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                set_case("PinPath=%s", paths[i]);
+                snprintf(text, sizeof(text), "[BPF]\nPinPath=%s\n", paths[i]);
+                CHECK_NUM(config_parse_string(text, "n.conf", &cfg, &err), 0);
+                CHECK_STR(cfg.pin_path, paths[i]);
+        }
+}
+
+static const char full_text[] = "# execauditd.conf\n"
+                                "; comment\n"
+                                "\n"
+                                "[Capture]\n"
+                                "FailedExecs = no\n"
+                                "Exits=yes ; inline comment\n"
+                                "MaxArgsBytes=1k\n"
+                                "\n"
+                                "[BPF]\n"
+                                "PinPath=/sys/fs/bpf/other\n"
+                                "PerfBufferPages=4096\n";
+
+static void check_full(const struct ea_config *c)
+{
+        CHECK(c->failed_execs == false);
+        CHECK(c->exits == true);
+        CHECK_NUM(c->max_args_bytes, 1024);
+        CHECK_STR(c->pin_path, "/sys/fs/bpf/other");
+        CHECK_NUM(c->perf_buffer_pages, 4096);
+}
+
+static void test_full_and_format(void)
+{
+        struct ea_config cfg, back;
+        struct config_error err;
+        struct strbuf sb = STRBUF_INIT;
+        char want[65], line[256];
+
+        set_case("every key");
+        CHECK_NUM(config_parse_string(full_text, "/etc/execauditd.conf", &cfg, &err), 0);
+        check_full(&cfg);
+        CHECK_STR(cfg.path, "/etc/execauditd.conf");
+        sha256_hex(full_text, strlen(full_text), want);
+        CHECK_STR(cfg.sha256, want);
+
+        set_case("sections in the other order, CRLF line ends");
+        CHECK_NUM(config_parse_string("[BPF]\r\nPerfBufferPages=2\r\n[Capture]\r\nExits=0\r\n", "x", &cfg,
+                                      &err),
+                  0);
+        CHECK_NUM(cfg.perf_buffer_pages, 2);
+        CHECK(cfg.exits == false);
+
+        set_case("config_format");
+        CHECK_NUM(config_parse_string(full_text, "/etc/execauditd.conf", &cfg, &err), 0);
+        CHECK_NUM(config_format(&cfg, &sb), 0);
+        CHECK(sb.buf != NULL);
+        if (sb.buf) {
+                snprintf(line, sizeof(line), "/etc/execauditd.conf (sha256 %s)", want);
+                CHECK(strstr(sb.buf, line) != NULL);
+                CHECK(strstr(sb.buf, "[Capture]\n") != NULL);
+                CHECK(strstr(sb.buf, "[BPF]\n") != NULL);
+                CHECK(strstr(sb.buf, "\nFailedExecs=no\n") != NULL);
+                CHECK(strstr(sb.buf, "\nExits=yes\n") != NULL);
+                CHECK(strstr(sb.buf, "\nMaxArgsBytes=1024\n") != NULL);
+                CHECK(strstr(sb.buf, "\nPinPath=/sys/fs/bpf/other\n") != NULL);
+                CHECK(strstr(sb.buf, "\nPerfBufferPages=4096\n") != NULL);
+
+                set_case("config_format output parses back to the same values");
+                CHECK_NUM(config_parse_string(sb.buf, "formatted", &back, &err), 0);
+                check_full(&back);
+        }
+
+        set_case("config_format of the defaults");
+        config_defaults(&cfg);
+        strbuf_reset(&sb);
+        CHECK_NUM(config_format(&cfg, &sb), 0);
+        if (sb.buf) {
+                CHECK(strstr(sb.buf, "\nFailedExecs=yes\n") != NULL);
+                CHECK(strstr(sb.buf, "\nExits=yes\n") != NULL);
+                CHECK(strstr(sb.buf, "\nMaxArgsBytes=32768\n") != NULL);
+                CHECK(strstr(sb.buf, "\nPinPath=/sys/fs/bpf/execauditd\n") != NULL);
+                CHECK(strstr(sb.buf, "\nPerfBufferPages=64\n") != NULL);
+        }
+        strbuf_free(&sb);
+}
+
+struct reject_case {
+        const char *text;
+        unsigned line;
+        const char *section;
+        const char *key;
+        const char *message;
+        const char *formatted;
+};
+
+#define SYNTAX_MSG                                                                                          \
+        "cannot parse this line: expected [Section], Key=Value or a comment (lines are limited to 199 "     \
+        "characters)"
+#define NUM_MSG(v)   "expected a number (optionally with K or M), got \"" v "\""
+#define PAGES_MSG(v) v " is not a power of two between 1 and 4096"
+#define PATH_MSG(v)  "expected an absolute path without trailing /, . or .. components, got \"" v "\""
+
+static const struct reject_case rejects[] = {
+        {"[Foo]\nBar=1\n", 2, "Foo", "Bar", "unknown section [Foo]",
+         "t.conf:2: [Foo] Bar=: unknown section [Foo]"},
+        {"[Capture]\nFailedExec=yes\n", 2, "Capture", "FailedExec", "unknown key",
+         "t.conf:2: [Capture] FailedExec=: unknown key"},
+        {"[Capture]\nPinPath=/sys/fs/bpf/x\n", 2, "Capture", "PinPath", "unknown key",
+         "t.conf:2: [Capture] PinPath=: unknown key"},
+        {"[capture]\nExits=no\n", 2, "capture", "Exits", "unknown section [capture]",
+         "t.conf:2: [capture] Exits=: unknown section [capture]"},
+        {"Exits=yes\n[Capture]\n", 1, "", "Exits", "key outside of any [Section]",
+         "t.conf:1: [] Exits=: key outside of any [Section]"},
+        {"[Capture]\nExits=maybe\n", 2, "Capture", "Exits", "expected yes or no, got \"maybe\"",
+         "t.conf:2: [Capture] Exits=: expected yes or no, got \"maybe\""},
+        {"[Capture]\nFailedExecs=\n", 2, "Capture", "FailedExecs", "expected yes or no, got \"\"",
+         "t.conf:2: [Capture] FailedExecs=: expected yes or no, got \"\""},
+        {"[Capture]\nFailedExecs=2\n", 2, "Capture", "FailedExecs", "expected yes or no, got \"2\"",
+         "t.conf:2: [Capture] FailedExecs=: expected yes or no, got \"2\""},
+        {"[Capture]\nMaxArgsBytes=57345\n", 2, "Capture", "MaxArgsBytes",
+         "57345 is out of range: must be between 0 and 57344",
+         "t.conf:2: [Capture] MaxArgsBytes=: 57345 is out of range: must be between 0 and 57344"},
+        {"[Capture]\nMaxArgsBytes=57K\n", 2, "Capture", "MaxArgsBytes",
+         "57K is out of range: must be between 0 and 57344",
+         "t.conf:2: [Capture] MaxArgsBytes=: 57K is out of range: must be between 0 and 57344"},
+        {"[Capture]\nMaxArgsBytes=1M\n", 2, "Capture", "MaxArgsBytes",
+         "1M is out of range: must be between 0 and 57344",
+         "t.conf:2: [Capture] MaxArgsBytes=: 1M is out of range: must be between 0 and 57344"},
+        {"[Capture]\nMaxArgsBytes=-1\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("-1"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("-1")},
+        {"[Capture]\nMaxArgsBytes=12x\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("12x"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("12x")},
+        {"[Capture]\nMaxArgsBytes=\n", 2, "Capture", "MaxArgsBytes", NUM_MSG(""),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("")},
+        {"[Capture]\nMaxArgsBytes=99999999999999999999999\n", 2, "Capture", "MaxArgsBytes",
+         NUM_MSG("99999999999999999999999"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("99999999999999999999999")},
+        {"[Capture]\nMaxArgsBytes=18446744073709551615K\n", 2, "Capture", "MaxArgsBytes",
+         NUM_MSG("18446744073709551615K"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("18446744073709551615K")},
+        {"[Capture]\nMaxArgsBytes=+5\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("+5"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("+5")},
+        {"[Capture]\nMaxArgsBytes=0x10\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("0x10"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("0x10")},
+        {"[Capture]\nMaxArgsBytes=1KB\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("1KB"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("1KB")},
+        {"[Capture]\nMaxArgsBytes=1 K\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("1 K"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("1 K")},
+        {"[BPF]\nPerfBufferPages=0\n", 2, "BPF", "PerfBufferPages", PAGES_MSG("0"),
+         "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("0")},
+        {"[BPF]\nPerfBufferPages=3\n", 2, "BPF", "PerfBufferPages", PAGES_MSG("3"),
+         "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("3")},
+        {"[BPF]\nPerfBufferPages=8192\n", 2, "BPF", "PerfBufferPages", PAGES_MSG("8192"),
+         "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("8192")},
+        {"[BPF]\nPerfBufferPages=8K\n", 2, "BPF", "PerfBufferPages", PAGES_MSG("8K"),
+         "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("8K")},
+        {"[BPF]\nPerfBufferPages=x\n", 2, "BPF", "PerfBufferPages", NUM_MSG("x"),
+         "t.conf:2: [BPF] PerfBufferPages=: " NUM_MSG("x")},
+        {"[BPF]\nPinPath=sys/fs/bpf/x\n", 2, "BPF", "PinPath", PATH_MSG("sys/fs/bpf/x"),
+         "t.conf:2: [BPF] PinPath=: " PATH_MSG("sys/fs/bpf/x")},
+        {"[BPF]\nPinPath=/sys/fs/bpf/x/\n", 2, "BPF", "PinPath", PATH_MSG("/sys/fs/bpf/x/"),
+         "t.conf:2: [BPF] PinPath=: " PATH_MSG("/sys/fs/bpf/x/")},
+        {"[BPF]\nPinPath=/sys/fs/../bpf\n", 2, "BPF", "PinPath", PATH_MSG("/sys/fs/../bpf"),
+         "t.conf:2: [BPF] PinPath=: " PATH_MSG("/sys/fs/../bpf")},
+        {"[BPF]\nPinPath=/sys/fs/bpf/..\n", 2, "BPF", "PinPath", PATH_MSG("/sys/fs/bpf/.."),
+         "t.conf:2: [BPF] PinPath=: " PATH_MSG("/sys/fs/bpf/..")},
+        {"[BPF]\nPinPath=/sys/./fs\n", 2, "BPF", "PinPath", PATH_MSG("/sys/./fs"),
+         "t.conf:2: [BPF] PinPath=: " PATH_MSG("/sys/./fs")},
+        {"[BPF]\nPinPath=/\n", 2, "BPF", "PinPath", PATH_MSG("/"),
+         "t.conf:2: [BPF] PinPath=: " PATH_MSG("/")},
+        {"[BPF]\nPinPath=\n", 2, "BPF", "PinPath", PATH_MSG(""), "t.conf:2: [BPF] PinPath=: " PATH_MSG("")},
+        {"[Capture]\nExits\n", 2, "", "", SYNTAX_MSG, "t.conf:2: " SYNTAX_MSG},
+        {"[Capture\nExits=no\n", 1, "", "", SYNTAX_MSG, "t.conf:1: " SYNTAX_MSG},
+        /* Line 5, after comments and blank lines. */
+        {"# comment\n\n; another comment\n[Capture]\nExits=maybe\n", 5, "Capture", "Exits",
+         "expected yes or no, got \"maybe\"",
+         "t.conf:5: [Capture] Exits=: expected yes or no, got \"maybe\""},
+        {"# comment\n\n; another comment\n[BPF]\nthis is not a key\n", 5, "", "", SYNTAX_MSG,
+         "t.conf:5: " SYNTAX_MSG},
+        /* Two errors: the first one is reported. */
+        {"[Capture]\nExits=maybe\nFailedExecs=perhaps\n", 2, "Capture", "Exits",
+         "expected yes or no, got \"maybe\"",
+         "t.conf:2: [Capture] Exits=: expected yes or no, got \"maybe\""},
+        {"[Capture]\nExits=maybe\njunk\n", 2, "Capture", "Exits", "expected yes or no, got \"maybe\"",
+         "t.conf:2: [Capture] Exits=: expected yes or no, got \"maybe\""},
+        {"[BPF]\nPerfBufferPages=3\n[Nope]\nX=1\n", 2, "BPF", "PerfBufferPages", PAGES_MSG("3"),
+         "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("3")},
+};
+
+static void check_reject(const struct reject_case *c, const char *label)
+{
+        struct ea_config cfg, sentinel;
+        struct config_error err;
+
+        memset(&sentinel, 0xa5, sizeof(sentinel));
+        cfg = sentinel;
+        memset(&err, 0x5a, sizeof(err));
+        set_case("%s: %s", label, c->text);
+        CHECK_NUM(config_parse_string(c->text, "t.conf", &cfg, &err), -EINVAL);
+        CHECK(memcmp(&cfg, &sentinel, sizeof(cfg)) == 0); /* *out untouched on failure */
+        CHECK_STR(err.file, "t.conf");
+        CHECK_NUM(err.line, c->line);
+        CHECK_STR(err.section, c->section);
+        CHECK_STR(err.key, c->key);
+        CHECK_STR(err.message, c->message);
+        CHECK_STR(fmt_error(&err), c->formatted);
+}
+
+static void test_rejects(void)
+{
+        for (size_t i = 0; i < ELEMENTSOF(rejects); i++) {
+                char label[32];
+
+                snprintf(label, sizeof(label), "reject %zu", i);
+                check_reject(&rejects[i], label);
+        }
+}
+
+/* Lines of exactly 199 characters are the documented maximum and must work. */
+static void test_line_limit_ok(void)
+{
+        struct ea_config cfg;
+        struct config_error err;
+        char text[1024], pin[256];
+
+        set_case("199-character comment line");
+        memset(pin, 'c', 198);
+        pin[198] = '\0';
+        snprintf(text, sizeof(text), "[Capture]\n#%s\nExits=no\n", pin);
+        CHECK_NUM(config_parse_string(text, "l.conf", &cfg, &err), 0);
+        CHECK(cfg.exits == false);
+
+        set_case("199-character PinPath line");
+        /* "PinPath=" is 8 characters, so the value has 191. */
+        pin[0] = '/';
+        memset(pin + 1, 'p', 190);
+        pin[191] = '\0';
+        snprintf(text, sizeof(text), "[BPF]\nPinPath=%s\nPerfBufferPages=2\n", pin);
+        CHECK_NUM(config_parse_string(text, "l.conf", &cfg, &err), 0);
+        CHECK_STR(cfg.pin_path, pin);
+        CHECK_NUM(cfg.perf_buffer_pages, 2);
+}
+
+/*
+ * Over-long lines. inih reads at most 199 characters per line and hands the rest of the line to the
+ * parser as if it were the next line (with the line counter advanced), so config.c must detect them.
+ */
+static void test_line_limit_exceeded(void)
+{
+        struct ea_config cfg;
+        struct config_error err;
+        char text[2048], fill[512];
+        int r;
+
+        set_case("PinPath line of 259 characters on line 3");
+        memset(fill, 'a', 250);
+        fill[250] = '\0';
+        snprintf(text, sizeof(text), "[BPF]\n# c\nPinPath=/%s\n", fill);
+        r = config_parse_string(text, "long.conf", &cfg, &err);
+        CHECK(r < 0);
+        CHECK(err.line != 0);
+        CHECK_STR(err.file, "long.conf");
+        /* Reported as line 4: the rest of line 3 counted as a line of its own. */
+        CHECK_BUG(err.line == 3, "over-long line reported with the wrong line number");
+
+        set_case("comment line of 209 characters whose tail is \"Exits=no\"");
+        memset(fill, 'b', 200);
+        fill[200] = '\0';
+        snprintf(text, sizeof(text), "[Capture]\n#%sExits=no\nFailedExecs=yes\n", fill);
+        memset(&cfg, 0, sizeof(cfg));
+        r = config_parse_string(text, "long.conf", &cfg, &err);
+        /* The tail of the comment is parsed as a setting: Exits=no is applied silently. */
+        CHECK_BUG(r < 0, "text past column 199 of a comment is applied as a setting");
+        if (r < 0)
+                CHECK_NUM(err.line, 2);
+        else
+                CHECK_BUG(cfg.exits == true, "comment tail changed Exits");
+
+        set_case("error after an over-long comment keeps its line number");
+        memset(fill, 'd', 300);
+        fill[300] = '\0';
+        snprintf(text, sizeof(text), "[Capture]\n;%s\nExits=maybe\n", fill);
+        r = config_parse_string(text, "long.conf", &cfg, &err);
+        CHECK(r < 0);
+        CHECK(err.line != 0);
+        CHECK_BUG(err.line == 2, "first error should be the over-long line 2");
+}
+
+/*
+ * A syntax error followed by a rejected key: inih returns the line of the syntax error, but config.c
+ * pairs it with the key and message recorded for the later line.
+ */
+static void test_first_error_syntax_then_key(void)
+{
+        struct ea_config cfg;
+        struct config_error err;
+
+        set_case("syntax error on line 2, bad value on line 3");
+        CHECK_NUM(config_parse_string("[Capture]\njunk\nExits=maybe\n", "t.conf", &cfg, &err), -EINVAL);
+        CHECK_NUM(err.line, 2);
+        CHECK_BUG(strcmp(err.key, "") == 0, "key of a later line paired with the line of a syntax error");
+        CHECK_BUG(strcmp(err.message, SYNTAX_MSG) == 0,
+                  "message of a later line paired with the line of a syntax error");
+        CHECK_BUG(strcmp(fmt_error(&err), "t.conf:2: " SYNTAX_MSG) == 0, "formatted first error");
+}
+
+/* The message promises to reject "." components; a trailing "/." gets through. */
+static void test_pin_path_dot(void)
+{
+        static const char *const dots[] = {"/sys/fs/bpf/.", "/."};
+        struct ea_config cfg;
+        struct config_error err;
+        char text[256];
+
+        for (size_t i = 0; i < ELEMENTSOF(dots); i++) {
+                set_case("PinPath=%s", dots[i]);
+                snprintf(text, sizeof(text), "[BPF]\nPinPath=%s\n", dots[i]);
+                CHECK_BUG(config_parse_string(text, "t.conf", &cfg, &err) == -EINVAL,
+                          "PinPath with a trailing \".\" component accepted");
+        }
+}
+
+static int write_temp(char *path, const void *data, size_t len)
+{
+        int fd;
+
+        strcpy(path, "/tmp/ea-unit-config-XXXXXX");
+        fd = mkstemp(path);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, data, len) != (ssize_t)len) {
+                close(fd);
+                unlink(path);
+                return -EIO;
+        }
+        close(fd);
+        return 0;
+}
+
+static void test_load(void)
+{
+        struct ea_config cfg;
+        struct config_error err;
+        char path[64], missing[128], want[65], expect[512];
+        static const char bad[] = "# header\n\n[Capture]\nFailedExecs=yes\nExits=sometimes\n";
+        static const char nul[] = "[Capture]\nExits=no\0\n";
+        char *big;
+        size_t big_len = 1024 * 1024 + 1;
+
+        set_case("config_load of a valid file");
+        if (write_temp(path, full_text, strlen(full_text)) < 0) {
+                CHECK(!"cannot create a temporary file");
+                return;
+        }
+        CHECK_NUM(config_load(path, &cfg, &err), 0);
+        check_full(&cfg);
+        CHECK_STR(cfg.path, path);
+        sha256_hex(full_text, strlen(full_text), want);
+        CHECK_STR(cfg.sha256, want);
+        unlink(path);
+
+        set_case("config_load of a file with an error on line 5");
+        if (write_temp(path, bad, strlen(bad)) == 0) {
+                CHECK_NUM(config_load(path, &cfg, &err), -EINVAL);
+                CHECK_STR(err.file, path);
+                CHECK_NUM(err.line, 5);
+                CHECK_STR(err.section, "Capture");
+                CHECK_STR(err.key, "Exits");
+                CHECK_STR(err.message, "expected yes or no, got \"sometimes\"");
+                snprintf(expect, sizeof(expect),
+                         "%s:5: [Capture] Exits=: expected yes or no, got \"sometimes\"", path);
+                CHECK_STR(fmt_error(&err), expect);
+                unlink(path);
+        }
+
+        set_case("config_load of a missing file");
+        snprintf(missing, sizeof(missing), "/tmp/ea-unit-config-missing-%ld/execauditd.conf",
+                 (long)getpid());
+        memset(&err, 0x5a, sizeof(err));
+        CHECK_NUM(config_load(missing, &cfg, &err), -ENOENT);
+        CHECK_NUM(err.line, 0);
+        CHECK_STR(err.file, missing);
+        CHECK_STR(err.key, "");
+        CHECK_STR(err.section, "");
+        snprintf(expect, sizeof(expect), "cannot open: %s", strerror(ENOENT));
+        CHECK_STR(err.message, expect);
+        snprintf(expect, sizeof(expect), "%s: cannot open: %s", missing, strerror(ENOENT));
+        CHECK_STR(fmt_error(&err), expect);
+
+        set_case("config_load of a directory");
+        CHECK_NUM(config_load("/tmp", &cfg, &err), -EISDIR);
+        CHECK_NUM(err.line, 0);
+        snprintf(expect, sizeof(expect), "cannot read: %s", strerror(EISDIR));
+        CHECK_STR(err.message, expect);
+
+        set_case("config_load of a file with a NUL byte");
+        if (write_temp(path, nul, sizeof(nul) - 1) == 0) {
+                CHECK_NUM(config_load(path, &cfg, &err), -EINVAL);
+                CHECK_NUM(err.line, 0);
+                CHECK_STR(err.message, "file contains a NUL byte");
+                unlink(path);
+        }
+
+        set_case("config_load of a file over 1 MiB");
+        big = malloc(big_len);
+        if (big) {
+                memset(big, '#', big_len);
+                for (size_t i = 100; i < big_len; i += 100)
+                        big[i] = '\n';
+                if (write_temp(path, big, big_len) == 0) {
+                        CHECK_NUM(config_load(path, &cfg, &err), -EFBIG);
+                        CHECK_NUM(err.line, 0);
+                        CHECK_STR(err.message, "file is larger than 1048576 bytes");
+                        unlink(path);
+                }
+                /* Exactly 1 MiB is still accepted. */
+                set_case("config_load of a file of exactly 1 MiB");
+                if (write_temp(path, big, big_len - 1) == 0) {
+                        CHECK_NUM(config_load(path, &cfg, &err), 0);
+                        unlink(path);
+                }
+                free(big);
+        }
+}
+
+int main(void)
+{
+        test_defaults();
+        test_booleans();
+        test_numbers_and_paths();
+        test_full_and_format();
+        test_rejects();
+        test_line_limit_ok();
+        test_load();
+        /* Defects found while writing this test; each failing check says "BUG". */
+        test_line_limit_exceeded();
+        test_first_error_syntax_then_key();
+        test_pin_path_dot();
+        if (failures) {
+                fprintf(stderr, "test-config: %d failure(s)\n", failures);
+                return 1;
+        }
+        return 0;
+}
