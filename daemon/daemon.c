@@ -207,9 +207,8 @@ static void stopping_detail(struct daemon *d, char *buf, size_t n)
         if (loader_read_stats(&d->loader, &ks) < 0)
                 memset(&ks, 0, sizeof(ks));
         snprintf(buf, n,
-                 "%llu events emitted by the kernel, %llu failed to emit, %llu written; lost: %llu perf "
-                 "buffer, "
-                 "%llu queue full; pins removed",
+                 "%llu events emitted by the kernel, %llu failed to emit, %llu records written; "
+                 "lost: %llu perf buffer, %llu queue full; pins removed",
                  (unsigned long long)ks.n[EA_STAT_EMITTED],
                  (unsigned long long)(ks.n[EA_STAT_EMIT_ENOENT] + ks.n[EA_STAT_EMIT_ENOSPC] +
                                       ks.n[EA_STAT_EMIT_E2BIG] + ks.n[EA_STAT_EMIT_OTHER]),
