@@ -7,6 +7,8 @@ packages=(
         libbpf-dev libsystemd-dev libelf-dev zlib1g-dev libinih-dev
         # run and test: journald/journalctl, unshare/setpriv/mount, the test harness
         systemd util-linux python3 bash
+        # style check
+        clang-format
 )
 missing=()
 for p in "${packages[@]}"; do

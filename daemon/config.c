@@ -24,6 +24,9 @@ struct parse_state {
         struct ea_config *cfg;
         struct config_error *err;
         bool failed;
+        unsigned fail_line; /* line of the first error recorded by the handler or the reader */
+        const char *next;   /* reader position in the text */
+        unsigned line;      /* line last handed to inih */
 };
 
 typedef int (*key_parser)(const char *value, void *field, char *msg, size_t msg_size);
@@ -115,7 +118,8 @@ static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
         size_t len = strlen(v);
 
         if (v[0] != '/' || len < 2 || strstr(v, "/../") || strstr(v, "/./") ||
-            (len >= 3 && strcmp(v + len - 3, "/..") == 0) || v[len - 1] == '/') {
+            (len >= 3 && strcmp(v + len - 3, "/..") == 0) || strcmp(v + len - 2, "/.") == 0 ||
+            strstr(v, "//") || v[len - 1] == '/') {
                 snprintf(msg, n,
                          "expected an absolute path without trailing /, . or .. components, got \"%s\"", v);
                 return -EINVAL;
@@ -150,6 +154,7 @@ static int reject(struct parse_state *st, const char *section, const char *name,
 {
         if (!st->failed) {
                 st->failed = true;
+                st->fail_line = st->line;
                 snprintf(st->err->section, sizeof(st->err->section), "%s", section);
                 snprintf(st->err->key, sizeof(st->err->key), "%s", name);
                 snprintf(st->err->message, sizeof(st->err->message), "%s", msg);
@@ -183,23 +188,56 @@ static int handler(void *user, const char *section, const char *name, const char
         return reject(st, section, name, "unknown key");
 }
 
+/*
+ * Hands inih one line at a time, so that we know which line a handler call came from, and so that a line
+ * longer than inih's buffer is an error of its own instead of being split into a bogus next line.
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+        struct parse_state *st = stream;
+        const char *p = st->next, *nl;
+        size_t len, content;
+
+        if (!*p || num < 2)
+                return NULL;
+        nl = strchr(p, '\n');
+        len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        content = nl ? len - 1 : len;
+        st->next = p + len;
+        st->line++;
+        if (content > (size_t)num - 1) {
+                char msg[64];
+
+                snprintf(msg, sizeof(msg), "line is longer than %d characters", num - 1);
+                reject(st, "", "", msg);
+                content = 0;
+        }
+        memcpy(str, p, content);
+        str[content] = '\0';
+        return str;
+}
+
 int config_parse_string(const char *text, const char *filename, struct ea_config *out,
                         struct config_error *err)
 {
         struct ea_config cfg;
-        struct parse_state st = {.cfg = &cfg, .err = err};
+        struct parse_state st = {.cfg = &cfg, .err = err, .next = text};
         int line;
 
         config_defaults(&cfg);
         memset(err, 0, sizeof(*err));
         snprintf(err->file, sizeof(err->file), "%s", filename);
-        line = ini_parse_string(text, handler, &st);
-        if (line != 0) {
-                err->line = line > 0 ? (unsigned)line : 0;
-                if (!st.failed)
+        line = ini_parse_stream(read_line, &st, handler, &st);
+        if (line != 0 || st.failed) {
+                /* inih goes on after a syntax error: report whichever error came first. */
+                if (st.failed && (line <= 0 || st.fail_line <= (unsigned)line)) {
+                        err->line = st.fail_line;
+                } else {
+                        err->line = line > 0 ? (unsigned)line : 0;
+                        err->section[0] = err->key[0] = '\0';
                         snprintf(err->message, sizeof(err->message),
-                                 "cannot parse this line: expected [Section], Key=Value or a comment "
-                                 "(lines are limited to 199 characters)");
+                                 "cannot parse this line: expected [Section], Key=Value or a comment");
+                }
                 return -EINVAL;
         }
         snprintf(cfg.path, sizeof(cfg.path), "%s", filename);
@@ -297,8 +335,10 @@ int config_error_format(const struct config_error *err, struct strbuf *out)
                 r = strbuf_printf(out, "%s:%u: ", err->file, err->line);
         else
                 r = strbuf_printf(out, "%s: ", err->file);
-        if (r >= 0 && err->key[0])
+        if (r >= 0 && err->key[0] && err->section[0])
                 r = strbuf_printf(out, "[%s] %s=: ", err->section, err->key);
+        else if (r >= 0 && err->key[0])
+                r = strbuf_printf(out, "%s=: ", err->key);
         if (r >= 0)
                 r = strbuf_puts(out, err->message);
         return r;

@@ -22,6 +22,9 @@
 #include "time-util.h"
 #include "writer.h"
 
+/* Longest a record waits in a perf buffer below the wakeup watermark (documented in execauditd(8)). */
+#define DRAIN_INTERVAL_USEC (100 * 1000)
+
 struct daemon {
         struct ea_config cfg;
         const char *config_path;
@@ -98,18 +101,35 @@ static void on_lost(void *ctx, int cpu, __u64 count)
         writer_count_lost(d->writer, LOST_R_PERF_BUFFER, count);
 }
 
-static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static void drain(struct daemon *d)
 {
-        struct daemon *d = userdata;
         int r;
 
-        (void)s, (void)fd, (void)revents;
         /* Read every CPU's buffer, not only those epoll reports: a wakeup coalesced in the nested epoll
          * would otherwise leave events waiting until that CPU's next event. */
         r = perf_buffer__consume(d->loader.pb);
         if (r < 0 && r != -EINTR)
                 log_warning_errno(r, "Reading the perf buffers failed");
+}
+
+static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        (void)s, (void)fd, (void)revents;
+        drain(userdata);
         return 0;
+}
+
+/* Below the wakeup watermark the kernel does not wake us: this bounds how long a record waits. */
+static int on_drain_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct daemon *d = userdata;
+        int r;
+
+        drain(d);
+        r = sd_event_source_set_time(s, usec + DRAIN_INTERVAL_USEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        return r;
 }
 
 static int reload(struct daemon *d)
@@ -192,6 +212,10 @@ static int setup_loop(struct daemon *d)
         r = sd_event_add_io(d->event, NULL, perf_buffer__epoll_fd(d->loader.pb), EPOLLIN, on_perf_ready, d);
         if (r < 0)
                 return log_error_errno(r, "Cannot watch the perf buffers");
+        r = sd_event_add_time_relative(d->event, NULL, CLOCK_MONOTONIC, DRAIN_INTERVAL_USEC, 10 * 1000,
+                                       on_drain_timer, d);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the drain timer");
         r = sd_event_set_watchdog(d->event, 1);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the watchdog");

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <linux/types.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ea-config.h"
@@ -33,11 +34,17 @@ static void add_common(struct record *r, const char *mid, int priority, const ch
         record_add_u64(r, "EXEC_CONFIG_GENERATION", generation);
 }
 
+/* Saturating: ktime comes from the kernel and is not trusted to be sane. */
 static uint64_t event_realtime_usec(const struct ea_header *h, const struct format_ctx *ctx)
 {
-        int64_t t = (int64_t)h->ktime_ns + ctx->realtime_offset_ns;
+        uint64_t k = h->ktime_ns, off;
 
-        return t > 0 ? (uint64_t)t / 1000 : 0;
+        if (ctx->realtime_offset_ns >= 0) {
+                off = (uint64_t)ctx->realtime_offset_ns;
+                return k + off < k ? UINT64_MAX / 1000 : (k + off) / 1000;
+        }
+        off = 0 - (uint64_t)ctx->realtime_offset_ns;
+        return k > off ? (k - off) / 1000 : 0;
 }
 
 static size_t comm_len(const char comm[16])
@@ -97,13 +104,13 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
         record_add_str(r, "EXEC_ARGS_TRUNCATED", ev->flags & EA_F_ARGS_TRUNCATED ? "1" : "0");
         record_add_u64(r, "EXEC_DURATION_NSEC", ev->duration_ns);
         if (failed) {
-                const char *name = errno_name(-ev->ret);
+                const char *name = errno_name(ev->ret);
 
                 record_add_i64(r, "EXEC_RET", ev->ret);
                 if (name)
                         record_add_str(r, "EXEC_ERRNO", name);
                 else
-                        record_addf(r, "EXEC_ERRNO", "%d", -ev->ret);
+                        record_addf(r, "EXEC_ERRNO", "%lld", -(long long)ev->ret);
         }
 
         /* EXEC_CMDLINE, then MESSAGE reusing the same quoted text. */
@@ -115,9 +122,9 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
                 return r->error;
         e = strbuf_puts(msg, failed ? "exec failed " : "exec ");
         if (e >= 0 && failed) {
-                const char *name = errno_name(-ev->ret);
+                const char *name = errno_name(ev->ret);
 
-                e = name ? strbuf_puts(msg, name) : strbuf_printf(msg, "%d", -ev->ret);
+                e = name ? strbuf_puts(msg, name) : strbuf_printf(msg, "%lld", -(long long)ev->ret);
                 if (e >= 0)
                         e = strbuf_puts(msg, ": ");
         }
@@ -135,15 +142,19 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
 
 static int format_exit(struct record *r, const struct ea_exit *ev, size_t size, const struct format_ctx *ctx)
 {
-        unsigned sig = ev->exit_code & 0x7f, status = (ev->exit_code >> 8) & 0xff;
-        bool core = ev->exit_code & 0x80;
+        unsigned sig, status;
         char sigbuf[16];
-        const char *signame = sig ? signal_name((int)sig, sigbuf) : NULL;
+        const char *signame;
         struct strbuf *msg;
+        bool core;
         int e;
 
         if (size < sizeof(*ev))
                 return -EBADMSG;
+        sig = ev->exit_code & 0x7f;
+        status = (ev->exit_code >> 8) & 0xff;
+        core = ev->exit_code & 0x80;
+        signame = sig ? signal_name((int)sig, sigbuf) : NULL;
         add_common(r, MID_EXIT, 6, "exit", ev->hdr.seq, event_realtime_usec(&ev->hdr, ctx),
                    ev->hdr.config_generation);
         add_proc(r, &ev->proc, ctx);
@@ -217,20 +228,24 @@ int format_lifecycle(struct record *r, const struct daemon_info *d, const char *
 int format_config_rejected(struct record *r, const struct daemon_info *d, const char *file, unsigned line,
                            const char *section, const char *key, const char *reason)
 {
+        char loc[16] = "";
+
         record_reset(r);
         add_common(r, MID_CONFIG_REJECTED, 3, "config_rejected", d->seq, d->realtime_usec, d->generation);
         record_add_str(r, "EXEC_CONFIG_FILE", file);
         if (line)
                 record_add_u64(r, "EXEC_CONFIG_LINE", line);
-        if (key && *key) {
+        if (key && *key && section && *section) {
                 record_add_str(r, "EXEC_CONFIG_SECTION", section);
                 record_add_str(r, "EXEC_CONFIG_KEY", key);
         }
         record_add_str(r, "EXEC_CONFIG_ERROR", reason);
-        if (key && *key)
-                record_addf(r, "MESSAGE", "config rejected: %s:%u: [%s] %s=: %s", file, line, section, key,
+        if (line)
+                snprintf(loc, sizeof(loc), ":%u", line);
+        if (key && *key && section && *section)
+                record_addf(r, "MESSAGE", "config rejected: %s%s: [%s] %s=: %s", file, loc, section, key,
                             reason);
         else
-                record_addf(r, "MESSAGE", "config rejected: %s:%u: %s", file, line, reason);
+                record_addf(r, "MESSAGE", "config rejected: %s%s: %s", file, loc, reason);
         return r->error;
 }

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <linux/perf_event.h>
 
 #include "execaudit.skel.h"
 #include "loader.h"
@@ -230,10 +231,52 @@ fail:
         return r;
 }
 
+static enum bpf_perf_event_ret on_raw_event(void *ctx, int cpu, struct perf_event_header *ev)
+{
+        struct loader *l = ctx;
+
+        if (ev->type == PERF_RECORD_SAMPLE) {
+                struct {
+                        struct perf_event_header h;
+                        __u32 size;
+                        char data[];
+                } *s = (void *)ev;
+
+                l->raw.sample(l->raw.ctx, cpu, s->data, s->size);
+        } else if (ev->type == PERF_RECORD_LOST) {
+                struct {
+                        struct perf_event_header h;
+                        __u64 id;
+                        __u64 lost;
+                } *lost = (void *)ev;
+
+                l->raw.lost(l->raw.ctx, cpu, lost->lost);
+        }
+        return LIBBPF_PERF_EVENT_CONT;
+}
+
+/*
+ * Wakeups by watermark, not per sample: a wakeup per event costs an irq_work (a self-IPI, a VM exit on
+ * virtual machines) on the exec path. The daemon drains on the watermark and on a short timer.
+ */
 int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
                             perf_buffer_lost_fn lost, void *ctx)
 {
-        l->pb = perf_buffer__new(bpf_map__fd(l->skel->maps.events), pages, sample, lost, ctx, NULL);
+        struct perf_event_attr attr = {
+                .type = PERF_TYPE_SOFTWARE,
+                .config = PERF_COUNT_SW_BPF_OUTPUT,
+                .sample_type = PERF_SAMPLE_RAW,
+                .sample_period = 1,
+                .watermark = 1,
+                .wakeup_watermark = pages * (__u32)sysconf(_SC_PAGESIZE) / 4,
+        };
+
+        l->raw.sample = sample;
+        l->raw.lost = lost;
+        l->raw.ctx = ctx;
+        if (attr.wakeup_watermark == 0)
+                attr.wakeup_watermark = 1;
+        l->pb = perf_buffer__new_raw(bpf_map__fd(l->skel->maps.events), pages, &attr, on_raw_event, l, NULL);
         if (!l->pb) {
                 int r = -errno;
 

@@ -18,6 +18,11 @@ struct execaudit;
 struct loader {
         struct execaudit *skel;
         struct perf_buffer *pb;
+        struct {
+                perf_buffer_sample_fn sample;
+                perf_buffer_lost_fn lost;
+                void *ctx;
+        } raw;
         char pin_path[PATH_MAX];
         bool pinned;
 };

@@ -210,7 +210,9 @@ static int write_item(struct writer *w, const struct item *it, const struct form
         }
         if (r < 0) {
                 log_warning_errno(r, "Writing a record to the journal failed");
-                return r == -ENOENT ? LOST_R_JOURNALD_UNAVAILABLE : LOST_R_JOURNAL_ERROR;
+                /* A socket file left by a dead journald refuses connections: journald is away too. */
+                return r == -ENOENT || r == -ECONNREFUSED ? LOST_R_JOURNALD_UNAVAILABLE
+                                                          : LOST_R_JOURNAL_ERROR;
         }
         return -1;
 }
@@ -305,8 +307,15 @@ static void *writer_main(void *arg)
                 w->stats.written += written;
                 for (int i = 0; i < LOST_R__MAX; i++)
                         w->stats.lost[i] += batch_lost[i];
-                if (w->stop && w->journald_missing)
-                        break; /* nothing more can be delivered */
+                if (w->stop && !w->head) {
+                        /* The last attempt was made: what journald could not take goes to stderr. */
+                        for (int i = 0; i < LOST_R__MAX; i++)
+                                if (lost[i])
+                                        log_error("Lost %llu events (%s), and the loss record could not be "
+                                                  "written to the journal",
+                                                  (unsigned long long)lost[i], lost_names[i]);
+                        break;
+                }
         }
         pthread_mutex_unlock(&w->lock);
         return NULL;

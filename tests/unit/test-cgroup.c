@@ -1,0 +1,263 @@
+/*
+ * Unit test for daemon/cgroup.c.
+ *
+ * cgroup2_mount_from_mountinfo() on mountinfo texts as found on unified and hybrid hosts, with optional
+ * fields and octal escapes; then, as root, a live check of cgroup_resolve() against the running kernel:
+ * the cgroup2 root and a cgroup created by the test, identified by the inode numbers of their
+ * directories (which are the cgroup ids on 64-bit kernels).
+ */
+#include "cgroup.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+static int failures;
+static char case_name[256];
+
+static void set_case(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void set_case(const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(case_name, sizeof(case_name), fmt, ap);
+        va_end(ap);
+}
+
+#define CHECK(cond)                                                                                         \
+        do {                                                                                                \
+                if (!(cond)) {                                                                              \
+                        fprintf(stderr, "FAIL %s:%d: [%s] %s\n", __FILE__, __LINE__, case_name, #cond);     \
+                        failures++;                                                                         \
+                }                                                                                           \
+        } while (0)
+
+#define CHECK_NUM(got, want)                                                                                \
+        do {                                                                                                \
+                long long g_ = (long long)(got), w_ = (long long)(want);                                    \
+                if (g_ != w_) {                                                                             \
+                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got %lld, want %lld\n", __FILE__, __LINE__,   \
+                                case_name, #got, g_, w_);                                                   \
+                        failures++;                                                                         \
+                }                                                                                           \
+        } while (0)
+
+#define CHECK_STR(got, want)                                                                                \
+        do {                                                                                                \
+                const char *g_ = (got), *w_ = (want);                                                       \
+                if (!g_ || strcmp(g_, w_) != 0) {                                                           \
+                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got \"%s\", want \"%s\"\n", __FILE__,         \
+                                __LINE__, case_name, #got, g_ ? g_ : "(null)", w_);                         \
+                        failures++;                                                                         \
+                }                                                                                           \
+        } while (0)
+
+/* Debian 12 / systemd, unified hierarchy only. */
+static const char unified[] =
+        "22 28 0:20 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+        "23 28 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw\n"
+        "24 28 0:5 / /dev rw,nosuid,relatime shared:2 - devtmpfs udev "
+        "rw,size=4001748k,nr_inodes=1000437,mode=755\n"
+        "28 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw,errors=remount-ro\n"
+        "30 22 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 "
+        "rw,nsdelegate,memory_recursiveprot\n"
+        "31 22 0:27 / /sys/fs/pstore rw,nosuid,nodev,noexec,relatime shared:10 - pstore pstore rw\n"
+        "32 22 0:28 / /sys/fs/bpf rw,nosuid,nodev,noexec,relatime shared:11 - bpf bpf rw,mode=700\n";
+
+/* systemd hybrid mode: a tmpfs at /sys/fs/cgroup, v1 hierarchies, and cgroup2 at .../unified. */
+static const char hybrid[] =
+        "24 29 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+        "31 24 0:28 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755\n"
+        "33 31 0:30 / /sys/fs/cgroup/systemd rw,nosuid,nodev,noexec,relatime shared:11 - cgroup cgroup "
+        "rw,xattr,name=systemd\n"
+        "36 31 0:33 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:16 - cgroup cgroup "
+        "rw,cpu,cpuacct\n"
+        "37 31 0:34 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:17 - cgroup cgroup "
+        "rw,memory\n"
+        "32 31 0:29 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 cgroup2 "
+        "rw,nsdelegate\n"
+        "38 31 0:35 / /sys/fs/cgroup/pids rw,nosuid,nodev,noexec,relatime shared:18 - cgroup cgroup "
+        "rw,pids\n";
+
+/* A container: several optional fields, and the cgroup2 line last, without a final newline. */
+static const char optional[] =
+        "500 400 0:50 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/a\n"
+        "501 500 0:51 / /proc rw,nosuid shared:5 master:1 propagate_from:2 unbindable - "
+        "proc proc rw\n"
+        "502 500 0:52 /docker/abc /sys/fs/cgroup ro,nosuid,nodev shared:5 master:1 - "
+        "cgroup2 cgroup rw,nsdelegate";
+
+/* Mount points with octal escapes: space (\040), tab (\011), backslash (\134). */
+static const char escaped[] =
+        "22 1 0:20 / /sys rw - sysfs sysfs rw\n"
+        "40 22 0:40 / /mnt/my\\040cgroup\\011tab\\134back rw,relatime - cgroup2 none rw\n";
+
+/* No cgroup2, but every near miss: v1 cgroup, a source named cgroup2, an fs type starting with cgroup2. */
+static const char none[] = "22 1 0:20 / /sys rw - sysfs sysfs rw\n"
+                           "33 31 0:30 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n"
+                           "34 31 0:31 / /sys/fs/cgroup/x rw - tmpfs cgroup2 rw\n"
+                           "35 31 0:32 / /sys/fs/cgroup/y rw - cgroup2fs cgroup2 rw\n"
+                           "36 31 0:33 / /mnt/a\\040-\\040cgroup2\\040b rw - ext4 /dev/sda1 rw\n"
+                           "41 31 0:38 / /sys/fs/cgroup/unified\n"
+                           "\n";
+
+static void expect_mount(const char *label, const char *text, const char *want)
+{
+        char out[4096];
+
+        set_case("%s", label);
+        memset(out, 'X', sizeof(out));
+        CHECK_NUM(cgroup2_mount_from_mountinfo(text, out, sizeof(out)), 0);
+        out[sizeof(out) - 1] = '\0';
+        CHECK_STR(out, want);
+}
+
+static void test_mountinfo(void)
+{
+        char out[64], small[32];
+
+        expect_mount("unified host", unified, "/sys/fs/cgroup");
+        expect_mount("hybrid host", hybrid, "/sys/fs/cgroup/unified");
+        expect_mount("optional fields before the separator", optional, "/sys/fs/cgroup");
+        expect_mount("escaped mount point", escaped, "/mnt/my cgroup\ttab\\back");
+        expect_mount("single line, no newline", "30 22 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw",
+                     "/sys/fs/cgroup");
+        expect_mount("first of two cgroup2 mounts",
+                     "30 22 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+                     "90 22 0:26 / /run/other rw - cgroup2 cgroup2 rw\n",
+                     "/sys/fs/cgroup");
+        expect_mount("a backslash that is not an escape stays",
+                     "30 22 0:26 / /a\\9b\\04 rw - cgroup2 cgroup2 rw\n", "/a\\9b\\04");
+
+        set_case("no cgroup2 mount");
+        CHECK_NUM(cgroup2_mount_from_mountinfo(none, out, sizeof(out)), -ENOENT);
+        set_case("empty mountinfo");
+        CHECK_NUM(cgroup2_mount_from_mountinfo("", out, sizeof(out)), -ENOENT);
+        CHECK_NUM(cgroup2_mount_from_mountinfo("\n\n", out, sizeof(out)), -ENOENT);
+        set_case("cgroup2 line cut before the separator");
+        CHECK_NUM(cgroup2_mount_from_mountinfo("30 22 0:26 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2",
+                                               out, sizeof(out)),
+                  -ENOENT);
+
+        set_case("output buffer too small");
+        /* "/sys/fs/cgroup/unified" is 22 bytes: 23 with the NUL. */
+        CHECK_NUM(cgroup2_mount_from_mountinfo(hybrid, small, 22), -ENAMETOOLONG);
+        CHECK_NUM(cgroup2_mount_from_mountinfo(hybrid, small, 1), -ENAMETOOLONG);
+        memset(small, 'X', sizeof(small));
+        CHECK_NUM(cgroup2_mount_from_mountinfo(hybrid, small, 23), 0);
+        CHECK_STR(small, "/sys/fs/cgroup/unified");
+        CHECK(small[23] == 'X'); /* nothing written past out_size */
+        set_case("output buffer too small for the decoded escape");
+        /* "/mnt/my cgroup\ttab\\back" is 23 bytes decoded. */
+        CHECK_NUM(cgroup2_mount_from_mountinfo(escaped, small, 23), -ENAMETOOLONG);
+        CHECK_NUM(cgroup2_mount_from_mountinfo(escaped, small, 24), 0);
+        CHECK_STR(small, "/mnt/my cgroup\ttab\\back");
+}
+
+static void test_live(void)
+{
+        struct cgroup_resolver *c = malloc(sizeof(*c));
+        char dir[4200], sub[4300], want[128], want_sub[160];
+        struct statfs sfs;
+        struct stat st, st_sub;
+        const char *p;
+        bool made = false, made_sub = false;
+        int r;
+
+        if (!c) {
+                CHECK(!"out of memory");
+                return;
+        }
+        set_case("cgroup_resolver_init");
+        r = cgroup_resolver_init(c);
+        CHECK_NUM(r, 0);
+        if (r < 0)
+                goto out_free;
+        CHECK(c->mount_fd >= 0);
+        CHECK_NUM(c->mount_len, strlen(c->mount));
+        CHECK(statfs(c->mount, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC);
+        fprintf(stderr, "note: cgroup2 is mounted at %s\n", c->mount);
+
+        set_case("cgroup_resolve of the cgroup2 root");
+        CHECK(stat(c->mount, &st) == 0);
+        CHECK_STR(cgroup_resolve(c, st.st_ino), "/");
+        CHECK_STR(cgroup_resolve(c, st.st_ino), "/"); /* cached */
+
+        set_case("cgroup_resolve of ids that do not exist");
+        CHECK(cgroup_resolve(c, UINT64_MAX) == NULL);
+        CHECK(cgroup_resolve(c, 0) == NULL);
+
+        if (geteuid() != 0) {
+                fprintf(stderr, "note: not root, skipping the check on a cgroup created by the test\n");
+                goto out;
+        }
+        set_case("cgroup_resolve of a cgroup created by the test");
+        snprintf(dir, sizeof(dir), "%s/ea-unit-test-%ld", c->mount, (long)getpid());
+        snprintf(want, sizeof(want), "/ea-unit-test-%ld", (long)getpid());
+        snprintf(sub, sizeof(sub), "%s/child dir", dir);
+        snprintf(want_sub, sizeof(want_sub), "/ea-unit-test-%ld/child dir", (long)getpid());
+        if (mkdir(dir, 0755) < 0) {
+                fprintf(stderr, "FAIL %s:%d: [%s] mkdir %s: %s\n", __FILE__, __LINE__, case_name, dir,
+                        strerror(errno));
+                failures++;
+                goto out;
+        }
+        made = true;
+        CHECK(stat(dir, &st) == 0);
+        CHECK_STR(cgroup_resolve(c, st.st_ino), want);
+        if (mkdir(sub, 0755) == 0) {
+                made_sub = true;
+                set_case("cgroup_resolve of a nested cgroup with a space in its name");
+                CHECK(stat(sub, &st_sub) == 0);
+                CHECK_STR(cgroup_resolve(c, st_sub.st_ino), want_sub);
+        } else {
+                CHECK(!"mkdir of the nested cgroup");
+        }
+
+        set_case("second lookup of the test cgroup (cached)");
+        p = cgroup_resolve(c, st.st_ino);
+        CHECK_STR(p, want);
+
+        if (made_sub)
+                CHECK(rmdir(sub) == 0);
+        CHECK(rmdir(dir) == 0);
+        made = made_sub = false;
+
+        set_case("a removed cgroup no longer resolves (fresh cache)");
+        cgroup_resolver_done(c);
+        CHECK_NUM(cgroup_resolver_init(c), 0);
+        CHECK(cgroup_resolve(c, st.st_ino) == NULL);
+out:
+        if (made_sub)
+                rmdir(sub);
+        if (made)
+                rmdir(dir);
+        cgroup_resolver_done(c);
+        set_case("cgroup_resolver_done");
+        CHECK(c->mount_fd == -1);
+        cgroup_resolver_done(c); /* twice is harmless */
+out_free:
+        free(c);
+}
+
+int main(void)
+{
+        test_mountinfo();
+        test_live();
+        if (failures) {
+                fprintf(stderr, "test-cgroup: %d failure(s)\n", failures);
+                return 1;
+        }
+        return 0;
+}
