@@ -385,7 +385,9 @@ static __always_inline int exec_failed(void *ctx, long ret)
         ev->filename_len = 0;
         if (r > 0)
                 ev->filename_len = r - 1;
-        if (r == EA_FILENAME_MAX)
+        /* A 4095-byte name fills the buffer exactly too; only a name the kernel refused as too long can
+         * have been cut. */
+        if (r == EA_FILENAME_MAX && ret == -36 /* ENAMETOOLONG */)
                 ev->flags |= EA_F_FILENAME_TRUNCATED;
         if (ev->filename_len > EA_FILENAME_MAX - 1)
                 ev->filename_len = EA_FILENAME_MAX - 1;

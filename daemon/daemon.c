@@ -232,7 +232,7 @@ static void stopping_detail(struct daemon *d, char *buf, size_t n)
                 memset(&ks, 0, sizeof(ks));
         snprintf(buf, n,
                  "%llu events emitted by the kernel, %llu failed to emit, %llu records written; "
-                 "lost: %llu perf buffer, %llu queue full; pins removed",
+                 "lost: %llu perf buffer, %llu queue full; removing the pins",
                  (unsigned long long)ks.n[EA_STAT_EMITTED],
                  (unsigned long long)(ks.n[EA_STAT_EMIT_ENOENT] + ks.n[EA_STAT_EMIT_ENOSPC] +
                                       ks.n[EA_STAT_EMIT_E2BIG] + ks.n[EA_STAT_EMIT_OTHER]),

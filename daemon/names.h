@@ -1,7 +1,7 @@
 /*
  * names: stable symbolic names for errno values and signal numbers.
  *
- * Journal fields such as EXEC_ERRNO and EXIT_SIGNAL must read the same on
+ * Journal fields such as EXEC_ERRNO and EXEC_EXIT_SIGNAL must read the same on
  * every host and in every locale so that queries and alerts can match on
  * them; strerror() and strsignal() are translated and worded differently
  * between libcs, so static tables are used instead.
