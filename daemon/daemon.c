@@ -29,7 +29,8 @@ struct daemon {
         struct ea_config cfg;
         const char *config_path;
         uint32_t generation;
-        uint64_t last_seq; /* highest sequence number received from the kernel */
+        uint64_t last_seq;                            /* highest sequence number received from the kernel */
+        uint64_t emit_failed_reported[EA_STAT_SLOTS]; /* kernel emit failures already counted as lost */
         struct loader loader;
         struct writer *writer;
         sd_event *event;
@@ -93,12 +94,39 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
         writer_push_event(d->writer, data, size);
 }
 
+/*
+ * perf's own lost-sample records only arrive with the next sample that fits on the same CPU, so they can
+ * stay unreported indefinitely. The kernel program counts every failed output per errno, exactly one per
+ * sequence number it used up: those counters are the loss account, read after every drain.
+ */
 static void on_lost(void *ctx, int cpu, __u64 count)
 {
-        struct daemon *d = ctx;
+        (void)ctx;
+        log_debug("perf reports %llu lost samples on CPU %d", (unsigned long long)count, cpu);
+}
 
-        (void)cpu;
-        writer_count_lost(d->writer, LOST_R_PERF_BUFFER, count);
+static void account_emit_failures(struct daemon *d)
+{
+        static const struct {
+                enum ea_stat stat;
+                enum lost_reason reason;
+        } map[] = {
+                {EA_STAT_EMIT_ENOSPC, LOST_R_PERF_BUFFER},
+                {EA_STAT_EMIT_ENOENT, LOST_R_NO_READER},
+                {EA_STAT_EMIT_E2BIG, LOST_R_EMIT_ERROR},
+                {EA_STAT_EMIT_OTHER, LOST_R_EMIT_ERROR},
+        };
+        struct ea_stats st;
+
+        if (loader_read_stats(&d->loader, &st) < 0)
+                return;
+        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+                uint64_t now = st.n[map[i].stat], *seen = &d->emit_failed_reported[map[i].stat];
+
+                if (now > *seen)
+                        writer_count_lost(d->writer, map[i].reason, now - *seen);
+                *seen = now;
+        }
 }
 
 static void drain(struct daemon *d)
@@ -110,6 +138,7 @@ static void drain(struct daemon *d)
         r = perf_buffer__consume(d->loader.pb);
         if (r < 0 && r != -EINTR)
                 log_warning_errno(r, "Reading the perf buffers failed");
+        account_emit_failures(d);
 }
 
 static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -231,13 +260,11 @@ static void stopping_detail(struct daemon *d, char *buf, size_t n)
         if (loader_read_stats(&d->loader, &ks) < 0)
                 memset(&ks, 0, sizeof(ks));
         snprintf(buf, n,
-                 "%llu events emitted by the kernel, %llu failed to emit, %llu records written; "
-                 "lost: %llu perf buffer, %llu queue full; removing the pins",
+                 "%llu events emitted by the kernel, %llu failed to emit, %llu records written so far",
                  (unsigned long long)ks.n[EA_STAT_EMITTED],
                  (unsigned long long)(ks.n[EA_STAT_EMIT_ENOENT] + ks.n[EA_STAT_EMIT_ENOSPC] +
                                       ks.n[EA_STAT_EMIT_E2BIG] + ks.n[EA_STAT_EMIT_OTHER]),
-                 (unsigned long long)ws.written, (unsigned long long)ws.lost[LOST_R_PERF_BUFFER],
-                 (unsigned long long)ws.lost[LOST_R_JOURNAL]);
+                 (unsigned long long)ws.written);
 }
 
 int daemon_run(const char *config_path)
@@ -289,7 +316,7 @@ int daemon_run(const char *config_path)
         if (r < 0)
                 log_error_errno(r, "Event loop failed");
         /* What the kernel already handed over is still written. */
-        perf_buffer__consume(d.loader.pb);
+        drain(&d);
         stopping_detail(&d, detail, sizeof(detail));
         push_lifecycle(&d, "stopping", detail);
 out_loader:

@@ -47,5 +47,7 @@ int format_config_rejected(struct record *r, const struct daemon_info *d, const 
 #define LOST_JOURNAL              "journal"
 #define LOST_JOURNALD_UNAVAILABLE "journald_unavailable"
 #define LOST_JOURNAL_ERROR        "journal_error"
+#define LOST_NO_READER            "no_reader"
+#define LOST_EMIT_ERROR           "emit_error"
 
 #endif

@@ -22,6 +22,8 @@ enum lost_reason {
         LOST_R_JOURNAL, /* queue full */
         LOST_R_JOURNALD_UNAVAILABLE,
         LOST_R_JOURNAL_ERROR,
+        LOST_R_NO_READER,  /* the kernel found no perf buffer open on its CPU */
+        LOST_R_EMIT_ERROR, /* any other bpf_perf_event_output failure */
         LOST_R__MAX,
 };
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Loss paths: perf buffer overflow, a full journal queue behind a stalled journald, journald going away.
+Every missing EXEC_SEQ must be covered by a loss record."""
+import os
+import signal
+import subprocess
+
+from harness import check, main, marker
+
+STORM = os.environ.get("EA_STORM", "")
+
+
+def kernel_seqs(recs):
+    return {r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
+
+
+def reported(recs, reason):
+    return sum(r.i("EXEC_LOST") for r in recs if r.s("EXEC_EVENT") == "lost" and r.s("EXEC_LOST_REASON") == reason)
+
+
+def sync(env):
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    env.wait_one(m, "exec")
+
+
+def test_perf_buffer_loss_is_reported(env):
+    # One page per CPU and a stopped reader: the kernel must drop samples, and the daemon must say how many.
+    env.start("[Capture]\nMaxArgsBytes=16K\n[BPF]\nPerfBufferPages=1\n")
+    m = marker()
+    env.daemon.send_signal(signal.SIGSTOP)
+    try:
+        for i in range(60):
+            subprocess.run(["/bin/true", m, str(i), "p" * 8000], check=True)
+    finally:
+        env.daemon.send_signal(signal.SIGCONT)
+    lost = env.wait_records(lambda rs: rs, "loss record", "EXEC_EVENT=lost")
+    check(lost[0].s("EXEC_LOST_REASON") == "perf_buffer", "reason perf_buffer", lost[0].brief())
+    check(lost[0].s("MESSAGE_ID") == "7b9de65e23124b8f822daf9df75f11a6" and lost[0].i("PRIORITY") == 4,
+          "loss MESSAGE_ID and PRIORITY", lost[0].brief())
+    sync(env)
+    check(env.stop() == 0, "clean stop")
+    recs = env.records()
+    seqs = kernel_seqs(recs)
+    gap = set(range(1, max(seqs) + 1)) - seqs
+    check(len(env.find(m, "exec")) < 60, "some execs were lost", len(env.find(m, "exec")))
+    check(len(gap) == reported(recs, "perf_buffer"), "the EXEC_SEQ gap equals the reported loss", len(gap),
+          reported(recs, "perf_buffer"))
+
+
+def test_journal_queue_full_is_reported(env):
+    # journald stopped: the writer blocks in sd_journal_sendv, the drain goes on, the queue (16384
+    # records) fills and what does not fit is counted. Big perf buffers so that nothing is lost there.
+    env.start("[Capture]\nMaxArgsBytes=64\n[BPF]\nPerfBufferPages=1024\n")
+    m = marker()
+    env.journald.send_signal(signal.SIGSTOP)
+    try:
+        subprocess.run([STORM, "-w", "2", "-d", "12", "-m", m], check=True, stdout=subprocess.DEVNULL)
+    finally:
+        env.journald.send_signal(signal.SIGCONT)
+    lost = env.wait_records(lambda rs: rs, "loss record", "EXEC_EVENT=lost", "EXEC_LOST_REASON=journal")
+    check(lost[0].i("EXEC_LOST") > 0, "journal queue loss counted", lost[0].brief())
+    sync(env)
+    check(env.stop() == 0, "clean stop")
+    recs = env.records()
+    seqs = kernel_seqs(recs)
+    gap = set(range(1, max(seqs) + 1)) - seqs
+    total = reported(recs, "journal") + reported(recs, "perf_buffer")
+    # Queue losses also count daemon records, never fewer than the kernel events missing.
+    check(len(gap) > 0 and len(gap) == total, "every missing EXEC_SEQ is a reported loss", len(gap), total)
+
+
+def test_journald_missing(env):
+    env.start("")
+    env.journald.kill()
+    env.journald.wait()
+    os.unlink("/run/systemd/journal/socket")
+    m = marker()
+    for i in range(3):
+        subprocess.run(["/bin/true", m, str(i)], check=True)
+    env.wait(lambda: "journald's socket /run/systemd/journal/socket is missing" in env.log(), "loud message")
+    env.journald = subprocess.Popen(["/lib/systemd/systemd-journald"], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lost = env.wait_records(lambda rs: rs, "journald_unavailable loss record", "EXEC_EVENT=lost",
+                            "EXEC_LOST_REASON=journald_unavailable")
+    check(lost[0].i("EXEC_LOST") >= 3, "at least the 3 marked execs counted", lost[0].brief())
+    check(not env.find(m, "exec"), "nothing of that time was written")
+    sync(env)
+
+
+if __name__ == "__main__":
+    main([test_perf_buffer_loss_is_reported, test_journal_queue_full_is_reported, test_journald_missing])
