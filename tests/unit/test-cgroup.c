@@ -7,9 +7,9 @@
  * directories (which are the cgroup ids on 64-bit kernels).
  */
 #include "cgroup.h"
+#include "check.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,47 +21,6 @@
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
-
-static int failures;
-static char case_name[256];
-
-static void set_case(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void set_case(const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(case_name, sizeof(case_name), fmt, ap);
-        va_end(ap);
-}
-
-#define CHECK(cond)                                                                                         \
-        do {                                                                                                \
-                if (!(cond)) {                                                                              \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s\n", __FILE__, __LINE__, case_name, #cond);     \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
-
-#define CHECK_NUM(got, want)                                                                                \
-        do {                                                                                                \
-                long long g_ = (long long)(got), w_ = (long long)(want);                                    \
-                if (g_ != w_) {                                                                             \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got %lld, want %lld\n", __FILE__, __LINE__,   \
-                                case_name, #got, g_, w_);                                                   \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
-
-#define CHECK_STR(got, want)                                                                                \
-        do {                                                                                                \
-                const char *g_ = (got), *w_ = (want);                                                       \
-                if (!g_ || strcmp(g_, w_) != 0) {                                                           \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got \"%s\", want \"%s\"\n", __FILE__,         \
-                                __LINE__, case_name, #got, g_ ? g_ : "(null)", w_);                         \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
 
 /* Debian 12 / systemd, unified hierarchy only. */
 static const char unified[] =
@@ -255,9 +214,5 @@ int main(void)
 {
         test_mountinfo();
         test_live();
-        if (failures) {
-                fprintf(stderr, "test-cgroup: %d failure(s)\n", failures);
-                return 1;
-        }
-        return 0;
+        return check_summary("test-cgroup");
 }

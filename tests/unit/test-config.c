@@ -9,65 +9,14 @@
 #include "config.h"
 #include "sha256.h"
 #include "strbuf.h"
+#include "check.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int failures;
-static char case_name[512];
-
-static void set_case(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void set_case(const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(case_name, sizeof(case_name), fmt, ap);
-        va_end(ap);
-}
-
-#define CHECK(cond)                                                                                         \
-        do {                                                                                                \
-                if (!(cond)) {                                                                              \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s\n", __FILE__, __LINE__, case_name, #cond);     \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
-
-/* A check whose failure message says what behaviour broke. */
-#define CHECK_WHY(cond, what)                                                                               \
-        do {                                                                                                \
-                if (!(cond)) {                                                                              \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s (%s)\n", __FILE__, __LINE__, case_name, what,  \
-                                #cond);                                                                     \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
-
-#define CHECK_STR(got, want)                                                                                \
-        do {                                                                                                \
-                const char *g_ = (got), *w_ = (want);                                                       \
-                if (!g_ || strcmp(g_, w_) != 0) {                                                           \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got \"%s\", want \"%s\"\n", __FILE__,         \
-                                __LINE__, case_name, #got, g_ ? g_ : "(null)", w_);                         \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
-
-#define CHECK_NUM(got, want)                                                                                \
-        do {                                                                                                \
-                long long g_ = (long long)(got), w_ = (long long)(want);                                    \
-                if (g_ != w_) {                                                                             \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got %lld, want %lld\n", __FILE__, __LINE__,   \
-                                case_name, #got, g_, w_);                                                   \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -634,9 +583,5 @@ int main(void)
         test_line_limit_exceeded();
         test_first_error_syntax_then_key();
         test_pin_path_dot();
-        if (failures) {
-                fprintf(stderr, "test-config: %d failure(s)\n", failures);
-                return 1;
-        }
-        return 0;
+        return check_summary("test-config");
 }

@@ -14,10 +14,10 @@
 #include "format.h"
 #include "record.h"
 #include "strbuf.h"
+#include "check.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,37 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
-static char case_name[256];
 static unsigned records_checked;
-
-static void set_case(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void set_case(const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(case_name, sizeof(case_name), fmt, ap);
-        va_end(ap);
-}
-
-#define CHECK(cond)                                                                                         \
-        do {                                                                                                \
-                if (!(cond)) {                                                                              \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s\n", __FILE__, __LINE__, case_name, #cond);     \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
-
-#define CHECK_NUM(got, want)                                                                                \
-        do {                                                                                                \
-                long long g_ = (long long)(got), w_ = (long long)(want);                                    \
-                if (g_ != w_) {                                                                             \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got %lld, want %lld\n", __FILE__, __LINE__,   \
-                                case_name, #got, g_, w_);                                                   \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
 
 #define S(lit) lit, sizeof(lit) - 1
 
@@ -1075,9 +1045,5 @@ int main(void)
         run_in_child(case_name, ktime_overflow, NULL);
         record_free(&r);
 
-        if (failures) {
-                fprintf(stderr, "test-format: %d failure(s)\n", failures);
-                return 1;
-        }
-        return 0;
+        return check_summary("test-format");
 }

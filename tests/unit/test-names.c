@@ -14,6 +14,7 @@
 #endif
 
 #include "names.h"
+#include "check.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -21,16 +22,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-
-static int failures;
-
-#define FAIL(...)                                                                                           \
-        do {                                                                                                \
-                fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);                                        \
-                fprintf(stderr, __VA_ARGS__);                                                               \
-                fputc('\n', stderr);                                                                        \
-                failures++;                                                                                 \
-        } while (0)
 
 static void expect_errno(int value, const char *name)
 {
@@ -241,9 +232,5 @@ int main(void)
         test_errno_unknown();
         test_errno_all();
         test_signals();
-        if (failures) {
-                fprintf(stderr, "test-names: %d failure(s)\n", failures);
-                return 1;
-        }
-        return 0;
+        return check_summary("test-names");
 }

@@ -17,6 +17,7 @@
 
 #include "quote.h"
 #include "strbuf.h"
+#include "check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,16 +28,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int failures;
-
-#define FAIL(...)                                                                                           \
-        do {                                                                                                \
-                fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);                                        \
-                fprintf(stderr, __VA_ARGS__);                                                               \
-                fputc('\n', stderr);                                                                        \
-                failures++;                                                                                 \
-        } while (0)
 
 /* String literal with its exact length, so embedded NULs and bytes like \xff are kept. */
 #define S(lit) lit, sizeof(lit) - 1
@@ -678,9 +669,5 @@ int main(void)
         test_table();
         test_argv();
         test_bash_round_trip();
-        if (failures) {
-                fprintf(stderr, "test-quote: %d failure(s)\n", failures);
-                return 1;
-        }
-        return 0;
+        return check_summary("test-quote");
 }

@@ -7,47 +7,16 @@
  */
 #include "record.h"
 #include "strbuf.h"
+#include "check.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
-
-static int failures;
-static char case_name[256];
-
-static void set_case(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void set_case(const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(case_name, sizeof(case_name), fmt, ap);
-        va_end(ap);
-}
-
-#define CHECK(cond)                                                                                         \
-        do {                                                                                                \
-                if (!(cond)) {                                                                              \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s\n", __FILE__, __LINE__, case_name, #cond);     \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
-
-#define CHECK_NUM(got, want)                                                                                \
-        do {                                                                                                \
-                long long g_ = (long long)(got), w_ = (long long)(want);                                    \
-                if (g_ != w_) {                                                                             \
-                        fprintf(stderr, "FAIL %s:%d: [%s] %s: got %lld, want %lld\n", __FILE__, __LINE__,   \
-                                case_name, #got, g_, w_);                                                   \
-                        failures++;                                                                         \
-                }                                                                                           \
-        } while (0)
 
 /* iov must be exactly "NAME=value" (value of vlen bytes). */
 #define CHECK_IOV(iov, name, value, vlen)                                                                   \
@@ -461,9 +430,5 @@ int main(void)
         test_growth();
         test_field_begin_end();
         test_addf_failure();
-        if (failures) {
-                fprintf(stderr, "test-record: %d failure(s)\n", failures);
-                return 1;
-        }
-        return 0;
+        return check_summary("test-record");
 }

@@ -8,12 +8,11 @@
  * (55/56/63/64 bytes) where an off-by-one would hide.
  */
 #include "sha256.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
 
 static void to_hex(const uint8_t d[32], char out[65])
 {
@@ -154,9 +153,5 @@ int main(void)
         test_million_a();
         test_splits();
         test_padding_boundaries();
-        if (failures) {
-                fprintf(stderr, "test-sha256: %d failure(s)\n", failures);
-                return 1;
-        }
-        return 0;
+        return check_summary("test-sha256");
 }

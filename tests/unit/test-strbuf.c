@@ -8,28 +8,12 @@
  * after every operation, since callers pass buf to C string APIs.
  */
 #include "strbuf.h"
+#include "check.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-static int failures;
-
-#define FAIL(...)                                                                                           \
-        do {                                                                                                \
-                fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);                                        \
-                fprintf(stderr, __VA_ARGS__);                                                               \
-                fputc('\n', stderr);                                                                        \
-                failures++;                                                                                 \
-        } while (0)
-
-#define CHECK_RC(expr, want)                                                                                \
-        do {                                                                                                \
-                int rc_ = (expr);                                                                           \
-                if (rc_ != (want))                                                                          \
-                        FAIL("%s returned %d, want %d", #expr, rc_, (want));                                \
-        } while (0)
 
 /* Contents must equal want[0..n), with the NUL invariant and a sane capacity. */
 static void expect(const char *what, const struct strbuf *sb, const void *want, size_t n)
@@ -202,9 +186,5 @@ int main(void)
         test_printf_growth();
         test_reset();
         test_overflow();
-        if (failures) {
-                fprintf(stderr, "test-strbuf: %d failure(s)\n", failures);
-                return 1;
-        }
-        return 0;
+        return check_summary("test-strbuf");
 }
