@@ -1,0 +1,20 @@
+#!/bin/sh
+# The shipped unit and journal catalog are valid for systemd: the unit passes `systemd-analyze verify`
+# and the catalog parses with one entry per MESSAGE_ID of daemon/format.h.
+set -eu
+src=$1 unit=$2 daemon=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+sed "s|^ExecStart=.*|ExecStart=$daemon|" "$unit" > "$tmp/execauditd.service"
+systemd-analyze verify --man=no "$tmp/execauditd.service"
+
+mkdir -p "$tmp/root/usr/lib/systemd/catalog" "$tmp/root/var/lib/systemd/catalog"
+cp "$src/systemd/execauditd.catalog" "$tmp/root/usr/lib/systemd/catalog/"
+journalctl --root="$tmp/root" --update-catalog
+journalctl --root="$tmp/root" --list-catalog > "$tmp/list"
+for id in $(sed -n 's/^#define MID_[A-Z_]* *"\([0-9a-f]\{32\}\)"$/\1/p' "$src/daemon/format.h"); do
+        grep -q "^$id execauditd: " "$tmp/list" || { echo "catalog lacks $id"; exit 1; }
+done
+test "$(wc -l < "$tmp/list")" -eq 6
+echo "unit and catalog OK"
