@@ -19,11 +19,15 @@
 #include "format.h"
 #include "loader.h"
 #include "log.h"
+#include "reorder.h"
 #include "time-util.h"
 #include "writer.h"
 
 /* Longest a record waits in a perf buffer below the wakeup watermark (documented in execauditd(8)). */
 #define DRAIN_INTERVAL_USEC (100 * 1000)
+/* Longest an event waits for a missing earlier sequence number (documented in execauditd(8)). */
+#define REORDER_WINDOW_USEC (2 * DRAIN_INTERVAL_USEC)
+#define REORDER_MAX_EVENTS  16384
 
 struct daemon {
         struct ea_config cfg;
@@ -32,6 +36,8 @@ struct daemon {
         uint64_t last_seq;                            /* highest sequence number received from the kernel */
         uint64_t emit_failed_reported[EA_STAT_SLOTS]; /* kernel emit failures already counted as lost */
         struct loader loader;
+        struct reorder reorder;
+        bool stopping; /* the last drain releases everything held */
         struct writer *writer;
         sd_event *event;
 };
@@ -80,18 +86,36 @@ static void push_lifecycle(struct daemon *d, const char *event, const char *deta
         record_free(&rec);
 }
 
+static void release_event(void *ctx, void *data, size_t size)
+{
+        struct daemon *d = ctx;
+
+        (void)size;
+        writer_push_event(d->writer, data);
+}
+
 static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 {
         struct daemon *d = ctx;
         const struct ea_header *h = data;
+        void *copy;
 
         (void)cpu;
-        if (size >= sizeof(*h) && h->size <= size) {
+        if (size >= sizeof(*h) && h->size <= size)
                 size = h->size;
-                if (h->seq > d->last_seq)
-                        d->last_seq = h->seq;
+        copy = writer_event_alloc(size);
+        if (!copy) {
+                writer_count_lost(d->writer, LOST_R_JOURNAL, 1);
+                return;
         }
-        writer_push_event(d->writer, data, size);
+        memcpy(copy, data, size);
+        if (size < sizeof(*h)) {
+                writer_push_event(d->writer, copy); /* malformed: the writer counts it */
+                return;
+        }
+        if (h->seq > d->last_seq)
+                d->last_seq = h->seq;
+        reorder_add(&d->reorder, h->seq, clock_usec(CLOCK_MONOTONIC), copy, size, release_event, d);
 }
 
 /*
@@ -138,6 +162,8 @@ static void drain(struct daemon *d)
         r = perf_buffer__consume(d->loader.pb);
         if (r < 0 && r != -EINTR)
                 log_warning_errno(r, "Reading the perf buffers failed");
+        reorder_release(&d->reorder, clock_usec(CLOCK_MONOTONIC), REORDER_WINDOW_USEC, d->stopping,
+                        release_event, d);
         account_emit_failures(d);
 }
 
@@ -294,6 +320,12 @@ int daemon_run(const char *config_path)
         if (r < 0)
                 return log_error_errno(r, "Cannot start the journal writer");
         writer_set_generation(d.writer, d.generation);
+        /* The kernel numbers events from 1 in a freshly loaded seq map. */
+        r = reorder_init(&d.reorder, REORDER_MAX_EVENTS, 1);
+        if (r < 0) {
+                log_error_errno(r, "Cannot allocate the reorder buffer");
+                goto out_writer;
+        }
         r = loader_load(&d.loader, &d.cfg, d.generation);
         if (r < 0)
                 goto out_writer;
@@ -316,12 +348,14 @@ int daemon_run(const char *config_path)
         if (r < 0)
                 log_error_errno(r, "Event loop failed");
         /* What the kernel already handed over is still written. */
+        d.stopping = true;
         drain(&d);
         stopping_detail(&d, detail, sizeof(detail));
         push_lifecycle(&d, "stopping", detail);
 out_loader:
         loader_close(&d.loader, true);
 out_writer:
+        reorder_done(&d.reorder, writer_event_free);
         writer_stop(d.writer);
         sd_event_unref(d.event);
         return r < 0 ? r : 0;

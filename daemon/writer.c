@@ -4,6 +4,7 @@
  * bytes and links them in, the formatting (quoting, cgroup lookups) happens here, off the drain path.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -98,24 +99,41 @@ static void enqueue(struct writer *w, struct item *it)
         pthread_cond_signal(&w->cond);
 }
 
-void writer_push_event(struct writer *w, const void *data, size_t size)
+static struct item *item_of(void *data)
 {
-        struct item *it = NULL;
+        return (struct item *)((char *)data - offsetof(struct item, data));
+}
 
-        pthread_mutex_lock(&w->lock);
-        if (w->queued < w->max_items && w->queued_bytes + size <= w->max_bytes)
-                it = malloc(sizeof(*it) + size);
-        if (!it) {
-                w->pending_lost[LOST_R_JOURNAL]++;
-                pthread_cond_signal(&w->cond);
-                goto out;
-        }
+void *writer_event_alloc(size_t size)
+{
+        struct item *it = malloc(sizeof(*it) + size);
+
+        if (!it)
+                return NULL;
         it->kind = ITEM_EVENT;
         it->size = (uint32_t)size;
         it->nfields = 0;
-        memcpy(it->data, data, size);
-        enqueue(w, it);
-out:
+        return it->data;
+}
+
+void writer_event_free(void *data)
+{
+        if (data)
+                free(item_of(data));
+}
+
+void writer_push_event(struct writer *w, void *data)
+{
+        struct item *it = item_of(data);
+
+        pthread_mutex_lock(&w->lock);
+        if (w->queued < w->max_items && w->queued_bytes + it->size <= w->max_bytes) {
+                enqueue(w, it);
+        } else {
+                w->pending_lost[LOST_R_JOURNAL]++;
+                pthread_cond_signal(&w->cond);
+                free(it);
+        }
         pthread_mutex_unlock(&w->lock);
 }
 

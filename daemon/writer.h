@@ -36,8 +36,12 @@ struct writer_stats {
 struct writer;
 
 int writer_start(struct writer **out, size_t max_items, size_t max_bytes);
-/* Copies one kernel event; never blocks: when the queue is full the event is counted as lost. */
-void writer_push_event(struct writer *w, const void *data, size_t size);
+/* A buffer for one kernel event of size bytes, to fill and then push (or free); NULL without memory. */
+void *writer_event_alloc(size_t size);
+void writer_event_free(void *data);
+/* Queues an event from writer_event_alloc, taking ownership; never blocks: when the queue is full the
+ * event is counted as lost. */
+void writer_push_event(struct writer *w, void *data);
 /* A daemon record (started, lost, ...): always queued, never dropped for lack of room. */
 int writer_push_record(struct writer *w, const struct record *r);
 void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n);

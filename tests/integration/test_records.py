@@ -155,6 +155,20 @@ def test_seq_without_gaps(env):
     check(not os.path.exists("/sys/fs/bpf/execauditd"), "pins removed on a clean stop")
 
 
+def test_records_in_seq_order(env):
+    # Two CPUs, two perf buffers: without reordering, records of a storm interleave out of EXEC_SEQ order.
+    env.start("")
+    m = marker()
+    subprocess.run([os.environ["EA_STORM"], "-w", "2", "-d", "3", "-m", m], check=True, stdout=subprocess.DEVNULL)
+    sync = marker()
+    subprocess.run(["/bin/true", sync], check=True)
+    env.wait_one(sync, "exec")
+    seqs = [r.i("EXEC_SEQ") for r in env.records() if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")]
+    check(len(seqs) > 1000, "a storm was recorded", len(seqs))
+    bad = [(a, b) for a, b in zip(seqs, seqs[1:]) if b <= a]
+    check(not bad, "journal order follows EXEC_SEQ", bad[:10])
+
+
 if __name__ == "__main__":
     main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_hostile_argv, test_truncated_argv,
-          test_seq_without_gaps])
+          test_seq_without_gaps, test_records_in_seq_order])

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A binary min-heap on sequence numbers. The heap root is always the next candidate: it goes out when it
+ * is the next number expected, or when it has waited long enough that the numbers before it are lost.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "reorder.h"
+
+int reorder_init(struct reorder *r, size_t cap, uint64_t first_seq)
+{
+        r->heap = calloc(cap, sizeof(*r->heap));
+        if (!r->heap)
+                return -ENOMEM;
+        r->n = 0;
+        r->cap = cap;
+        r->next_seq = first_seq;
+        return 0;
+}
+
+void reorder_done(struct reorder *r, void (*free_fn)(void *data))
+{
+        for (size_t i = 0; i < r->n; i++)
+                free_fn(r->heap[i].data);
+        free(r->heap);
+        r->heap = NULL;
+        r->n = r->cap = 0;
+}
+
+static void swap(struct reorder_item *a, struct reorder_item *b)
+{
+        struct reorder_item t = *a;
+
+        *a = *b;
+        *b = t;
+}
+
+static struct reorder_item pop(struct reorder *r)
+{
+        struct reorder_item top = r->heap[0];
+        size_t i = 0;
+
+        r->heap[0] = r->heap[--r->n];
+        for (;;) {
+                size_t l = 2 * i + 1, m = i;
+
+                if (l < r->n && r->heap[l].seq < r->heap[m].seq)
+                        m = l;
+                if (l + 1 < r->n && r->heap[l + 1].seq < r->heap[m].seq)
+                        m = l + 1;
+                if (m == i)
+                        break;
+                swap(&r->heap[i], &r->heap[m]);
+                i = m;
+        }
+        return top;
+}
+
+static void release_top(struct reorder *r, reorder_emit_fn emit, void *ctx)
+{
+        struct reorder_item it = pop(r);
+
+        if (it.seq >= r->next_seq)
+                r->next_seq = it.seq + 1;
+        emit(ctx, it.data, it.size);
+}
+
+int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, size_t size,
+                reorder_emit_fn emit, void *ctx)
+{
+        size_t i;
+
+        if (r->n == r->cap)
+                release_top(r, emit, ctx);
+        i = r->n++;
+        r->heap[i] = (struct reorder_item){.seq = seq, .arrival_usec = now_usec, .data = data, .size = size};
+        while (i > 0 && r->heap[(i - 1) / 2].seq > r->heap[i].seq) {
+                swap(&r->heap[i], &r->heap[(i - 1) / 2]);
+                i = (i - 1) / 2;
+        }
+        return 0;
+}
+
+void reorder_release(struct reorder *r, uint64_t now_usec, uint64_t window_usec, bool flush,
+                     reorder_emit_fn emit, void *ctx)
+{
+        while (r->n > 0) {
+                const struct reorder_item *top = &r->heap[0];
+
+                /* Late stragglers (below next_seq) go at once: holding them cannot restore their order. */
+                if (!flush && top->seq > r->next_seq && now_usec - top->arrival_usec < window_usec)
+                        break;
+                release_top(r, emit, ctx);
+        }
+}

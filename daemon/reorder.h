@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Puts kernel events back into EXEC_SEQ order. Each CPU has its own perf buffer, so a child's exec read
+ * from one CPU's buffer can arrive before its parent's from another. Events wait in a bounded min-heap
+ * until every earlier sequence number has gone out, or until they have waited the window (then the
+ * missing numbers are losses, which loss records account for).
+ */
+#ifndef EA_REORDER_H
+#define EA_REORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct reorder_item {
+        uint64_t seq;
+        uint64_t arrival_usec;
+        void *data; /* owned until released */
+        size_t size;
+};
+
+struct reorder {
+        struct reorder_item *heap;
+        size_t n, cap;
+        uint64_t next_seq; /* the lowest sequence number not released yet */
+};
+
+typedef void (*reorder_emit_fn)(void *ctx, void *data, size_t size);
+
+int reorder_init(struct reorder *r, size_t cap, uint64_t first_seq);
+/* Frees what is still held with free_fn. */
+void reorder_done(struct reorder *r, void (*free_fn)(void *data));
+/* Takes ownership of data. When the heap is full, the lowest event is released first to make room. */
+int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, size_t size,
+                reorder_emit_fn emit, void *ctx);
+/* Releases, in order, every event that is next in sequence or has waited window_usec; all with flush. */
+void reorder_release(struct reorder *r, uint64_t now_usec, uint64_t window_usec, bool flush,
+                     reorder_emit_fn emit, void *ctx);
+
+#endif

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit test for daemon/reorder.c: events come out in sequence order, a gap is waited for only as long as
+ * the window, a full heap makes room by releasing the lowest, and flush releases everything.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "reorder.h"
+
+struct out {
+        uint64_t seq[64];
+        size_t n;
+};
+
+static void emit(void *ctx, void *data, size_t size)
+{
+        struct out *o = ctx;
+
+        CHECK_NUM(size, sizeof(uint64_t));
+        if (o->n < 64)
+                o->seq[o->n++] = *(uint64_t *)data;
+        free(data);
+}
+
+static void add(struct reorder *r, struct out *o, uint64_t seq, uint64_t now)
+{
+        uint64_t *p = malloc(sizeof(*p));
+
+        *p = seq;
+        CHECK_NUM(reorder_add(r, seq, now, p, sizeof(*p), emit, o), 0);
+}
+
+static void expect(const struct out *o, const uint64_t *want, size_t n)
+{
+        CHECK_NUM(o->n, n);
+        for (size_t i = 0; i < n && i < o->n; i++)
+                CHECK_NUM(o->seq[i], want[i]);
+}
+
+int main(void)
+{
+        struct reorder r;
+        struct out o = {0};
+
+        set_case("in order after a shuffle");
+        CHECK_NUM(reorder_init(&r, 16, 1), 0);
+        add(&r, &o, 3, 0);
+        add(&r, &o, 1, 0);
+        add(&r, &o, 2, 0);
+        reorder_release(&r, 0, 1000, false, emit, &o);
+        expect(&o, (const uint64_t[]){1, 2, 3}, 3);
+
+        set_case("a gap holds later events until the window passes");
+        o.n = 0;
+        add(&r, &o, 5, 100);
+        add(&r, &o, 6, 150);
+        reorder_release(&r, 500, 1000, false, emit, &o);
+        CHECK_NUM(o.n, 0);
+        add(&r, &o, 4, 600);
+        reorder_release(&r, 600, 1000, false, emit, &o);
+        expect(&o, (const uint64_t[]){4, 5, 6}, 3);
+
+        set_case("a lost number is skipped after the window");
+        o.n = 0;
+        add(&r, &o, 9, 1000);
+        add(&r, &o, 8, 1000);
+        reorder_release(&r, 1500, 1000, false, emit, &o);
+        CHECK_NUM(o.n, 0);
+        reorder_release(&r, 2000, 1000, false, emit, &o);
+        expect(&o, (const uint64_t[]){8, 9}, 2);
+        CHECK_NUM(r.next_seq, 10);
+
+        set_case("a straggler below the next number goes at once");
+        o.n = 0;
+        add(&r, &o, 7, 2100);
+        reorder_release(&r, 2100, 1000, false, emit, &o);
+        expect(&o, (const uint64_t[]){7}, 1);
+        CHECK_NUM(r.next_seq, 10);
+        reorder_done(&r, free);
+
+        set_case("a full heap releases its lowest to make room");
+        o.n = 0;
+        CHECK_NUM(reorder_init(&r, 3, 1), 0);
+        add(&r, &o, 12, 0);
+        add(&r, &o, 11, 0);
+        add(&r, &o, 13, 0);
+        add(&r, &o, 14, 0);
+        expect(&o, (const uint64_t[]){11}, 1);
+        CHECK_NUM(r.n, 3);
+
+        set_case("flush releases everything in order");
+        reorder_release(&r, 0, 1000, true, emit, &o);
+        expect(&o, (const uint64_t[]){11, 12, 13, 14}, 4);
+        CHECK_NUM(r.n, 0);
+
+        set_case("done frees what is held");
+        add(&r, &o, 20, 0);
+        add(&r, &o, 22, 0);
+        reorder_done(&r, free);
+        return check_summary("test-reorder");
+}
