@@ -64,12 +64,67 @@ struct {
         __type(value, __u64);
 } seq SEC(".maps");
 
+/* (generation << 32 | slot): see execaudit.h. mmap-able so the daemon flips it with one atomic store. */
 struct {
         __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(map_flags, BPF_F_MMAPABLE);
         __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, __u64);
+} active SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, EA_SLOTS);
         __type(key, __u32);
         __type(value, struct ea_settings);
 } settings SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, EA_SLOTS * 64);
+        __type(key, struct ea_id_key);
+        __type(value, __u8);
+} filter_cgroups SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, EA_SLOTS * 128);
+        __type(key, struct ea_id_key);
+        __type(value, __u8);
+} filter_mntns SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, EA_SLOTS * 128);
+        __type(key, struct ea_comm_key);
+        __type(value, __u8);
+} filter_comms SEC(".maps");
+
+/*
+ * CgroupMap= and MountNamespaceMap=: another tool's pinned hash maps (u64 keys), one per slot. The
+ * daemon sets each inner-map template from the configured map before loading, so any value size works.
+ */
+struct ext_id_map {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, 1024);
+        __type(key, __u64);
+        __type(value, __u64);
+};
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+        __uint(max_entries, EA_SLOTS);
+        __type(key, __u32);
+        __array(values, struct ext_id_map);
+} filter_cgroup_map SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+        __uint(max_entries, EA_SLOTS);
+        __type(key, __u32);
+        __array(values, struct ext_id_map);
+} filter_mntns_map SEC(".maps");
 
 /* Preallocated (8192 small entries): allocating on every execve entry costs more than the update. */
 struct {
@@ -129,9 +184,107 @@ static __always_inline void count(enum ea_stat which)
                 s->n[which]++;
 }
 
-static __always_inline struct ea_settings *get_settings(void)
+/* The configuration in force for this program run: read "active" once, then its slot's settings. */
+struct config_ref {
+        struct ea_settings *set;
+        __u32 slot;
+        __u32 generation;
+};
+
+static __always_inline bool get_config(struct config_ref *c)
 {
-        return bpf_map_lookup_elem(&settings, &zero);
+        __u64 *a = bpf_map_lookup_elem(&active, &zero), v;
+
+        if (!a)
+                return false;
+        v = *(volatile __u64 *)a;
+        c->slot = v & 1;
+        c->generation = v >> 32;
+        c->set = bpf_map_lookup_elem(&settings, &c->slot);
+        return c->set != NULL;
+}
+
+static __always_inline void match_id(void *map, __u32 slot, __u64 id, __u8 *found)
+{
+        struct ea_id_key key = {.slot = slot, .id = id};
+        __u8 *v = bpf_map_lookup_elem(map, &key);
+
+        if (v)
+                *found |= *v;
+}
+
+static __always_inline bool uid_in(const struct ea_uid_span *spans, __u32 n, __u32 uid)
+{
+        for (__u32 i = 0; i < EA_UID_RANGES; i++) {
+                if (i >= n)
+                        break;
+                if (uid >= spans[i].lo && uid <= spans[i].hi)
+                        return true;
+        }
+        return false;
+}
+
+/* Within a dimension any entry matches; all configured dimensions must match; any exclusion wins. */
+static __always_inline bool audited(const struct config_ref *c, struct task_struct *task, __u32 uid,
+                                    const char comm[16])
+{
+        struct ea_settings *set = c->set;
+        __u32 f = set->filter;
+        __u8 found;
+        void *inner;
+
+        if (f & (EA_FLT_USERS | EA_FLT_EXCL_USERS)) {
+                if ((f & EA_FLT_EXCL_USERS) && uid_in(set->exclude_users, set->n_exclude_users, uid))
+                        return false;
+                if ((f & EA_FLT_USERS) && !uid_in(set->users, set->n_users, uid))
+                        return false;
+        }
+        if (f & (EA_FLT_CGROUPS | EA_FLT_EXCL_CGROUPS)) {
+                /* The cgroup and its ancestors: a filter on a cgroup covers all its descendants. */
+                struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+
+                found = 0;
+                for (int i = 0; i < EA_CGROUP_DEPTH_MAX && cg; i++) {
+                        struct cgroup_subsys_state *parent;
+
+                        match_id(&filter_cgroups, c->slot, BPF_CORE_READ(cg, kn, id), &found);
+                        parent = BPF_CORE_READ(cg, self.parent);
+                        cg = parent ? (void *)parent - bpf_core_field_offset(struct cgroup, self) : NULL;
+                }
+                if ((found & EA_MATCH_EXCLUDE) || ((f & EA_FLT_CGROUPS) && !(found & EA_MATCH_INCLUDE)))
+                        return false;
+        }
+        if (f & (EA_FLT_MNTNS | EA_FLT_EXCL_MNTNS)) {
+                found = 0;
+                match_id(&filter_mntns, c->slot, BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum), &found);
+                if ((found & EA_MATCH_EXCLUDE) || ((f & EA_FLT_MNTNS) && !(found & EA_MATCH_INCLUDE)))
+                        return false;
+        }
+        if (f & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS)) {
+                struct ea_comm_key key = {.slot = c->slot};
+                __u8 *v;
+
+                __builtin_memcpy(key.comm, comm, sizeof(key.comm));
+                v = bpf_map_lookup_elem(&filter_comms, &key);
+                found = v ? *v : 0;
+                if ((found & EA_MATCH_EXCLUDE) || ((f & EA_FLT_COMMANDS) && !(found & EA_MATCH_INCLUDE)))
+                        return false;
+        }
+        inner = bpf_map_lookup_elem(&filter_cgroup_map, &c->slot);
+        if (inner) {
+                __u64 id = bpf_get_current_cgroup_id();
+
+                if (!bpf_map_lookup_elem(inner, &id))
+                        return false;
+        }
+        inner = bpf_map_lookup_elem(&filter_mntns_map, &c->slot);
+        if (inner) {
+                __u64 id = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+
+                if (!bpf_map_lookup_elem(inner, &id))
+                        return false;
+        }
+        return true;
 }
 
 static __always_inline void fill_proc(struct ea_proc *p, struct task_struct *task)
@@ -152,9 +305,8 @@ static __always_inline void fill_proc(struct ea_proc *p, struct task_struct *tas
 }
 
 /* Numbers the event and sends its first `size` bytes; a failure leaves a gap in the numbering, counted. */
-static __always_inline void emit(void *ctx, struct ea_header *hdr, __u64 size, __u32 type)
+static __always_inline void emit(void *ctx, struct ea_header *hdr, __u64 size, __u32 type, __u32 generation)
 {
-        struct ea_settings *set = get_settings();
         __u64 *counter = bpf_map_lookup_elem(&seq, &zero);
         long r;
 
@@ -163,7 +315,7 @@ static __always_inline void emit(void *ctx, struct ea_header *hdr, __u64 size, _
         hdr->type = type;
         hdr->version = EA_LAYOUT_VERSION;
         hdr->size = (__u32)size;
-        hdr->config_generation = set ? set->config_generation : 0;
+        hdr->config_generation = generation;
         hdr->_pad = 0;
         hdr->seq = __sync_fetch_and_add(counter, 1) + 1;
         r = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, hdr,
@@ -236,18 +388,34 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
         struct scratch *s = get_scratch();
-        struct ea_settings *set = get_settings();
-        __u32 old = old_pid, fl = 0, max_args, n;
+        __u32 old = old_pid, fl = 0, max_args, n, tgid;
         struct ea_inflight *entry;
         struct ea_tracked tr = {};
         __u64 now = bpf_ktime_get_boot_ns();
         unsigned long start, end;
+        struct config_ref c;
         struct ea_exec *ev;
+        struct ea_settings *set;
+        char comm[16];
         long r = -1;
 
         count(EA_STAT_EXEC);
-        if (!s || !set)
+        if (!s || !get_config(&c))
                 return 0;
+        set = c.set;
+        /* comm is already the new program's name here. */
+        bpf_get_current_comm(comm, sizeof(comm));
+        if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), comm)) {
+                count(EA_STAT_FILTERED);
+                entry = bpf_map_lookup_elem(&inflight, &old);
+                if (entry && entry->dirfd != EA_AT_FDCWD)
+                        bpf_map_delete_elem(&inflight_name, &old);
+                bpf_map_delete_elem(&inflight, &old);
+                /* An exit follows the decision on the process's last exec. */
+                tgid = bpf_get_current_pid_tgid() >> 32;
+                bpf_map_delete_elem(&tracked, &tgid);
+                return 0;
+        }
         ev = (struct ea_exec *)s->raw;
         fill_proc(&ev->proc, task);
         ev->proc.tid = old;
@@ -299,11 +467,12 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         }
         ev->args_len = n;
         ev->hdr.ktime_ns = now;
-        emit(ctx, &ev->hdr, exec_event_size(ev), EA_EV_EXEC);
+        emit(ctx, &ev->hdr, exec_event_size(ev), EA_EV_EXEC, c.generation);
 
         if (set->capture & EA_CAP_EXITS) {
                 tr.exec_seq = ev->hdr.seq;
                 tr.exec_ktime_ns = now;
+                tr.config_generation = c.generation;
                 if (bpf_map_update_elem(&tracked, &ev->proc.pid, &tr, BPF_ANY) < 0)
                         count(EA_STAT_TRACKED_FULL);
         }
@@ -357,24 +526,56 @@ static long argv_step(__u32 i, void *arg)
         return 0;
 }
 
+struct basename_scan {
+        const char *name;
+        __u32 len;
+        __u32 start; /* after the last '/' */
+};
+
+static long basename_step(__u32 i, void *arg)
+{
+        struct basename_scan *b = arg;
+        char ch;
+
+        if (i >= b->len || i >= EA_FILENAME_MAX)
+                return 1;
+        ch = b->name[BOUND(i, EA_FILENAME_MAX - 1)];
+        if (ch == '/')
+                b->start = i + 1;
+        return 0;
+}
+
+/* The comm a successful exec of this filename would have had: its last component, cut to 15 bytes. */
+static __always_inline void comm_of_filename(const char *name, __u32 len, char comm[16])
+{
+        struct basename_scan b = {.name = name, .len = len};
+
+        bpf_loop(EA_FILENAME_MAX, basename_step, &b, 0);
+        __builtin_memset(comm, 0, 16);
+        bpf_probe_read_kernel_str(comm, 16, name + BOUND(b.start, EA_FILENAME_MAX - 1));
+}
+
 static __always_inline int exec_failed(void *ctx, long ret)
 {
         struct scratch *s = get_scratch();
-        struct ea_settings *set = get_settings();
         __u32 tid = (__u32)bpf_get_current_pid_tgid();
+        struct task_struct *task = bpf_get_current_task_btf();
         struct ea_inflight *entry;
         struct argv_walk w = {};
+        struct ea_settings *set;
+        struct config_ref c;
         struct ea_exec *ev;
+        char comm[16];
         long r;
 
         entry = bpf_map_lookup_elem(&inflight, &tid);
         if (!entry)
                 return 0;
-        if (ret >= 0 || !s || !set || !(set->capture & EA_CAP_FAILED_EXECS))
+        if (ret >= 0 || !s || !get_config(&c) || !(c.set->capture & EA_CAP_FAILED_EXECS))
                 goto out;
+        set = c.set;
         count(EA_STAT_EXEC_FAILED);
         ev = (struct ea_exec *)s->raw;
-        fill_proc(&ev->proc, bpf_get_current_task_btf());
         ev->ret = (__s32)ret;
         ev->flags = 0;
         ev->args_size = 0;
@@ -392,6 +593,17 @@ static __always_inline int exec_failed(void *ctx, long ret)
         if (ev->filename_len > EA_FILENAME_MAX - 1)
                 ev->filename_len = EA_FILENAME_MAX - 1;
 
+        /* Judged like the exec it attempted: Commands= compares the name the program would have had. */
+        if (set->filter & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS))
+                comm_of_filename(ev->data, ev->filename_len, comm);
+        else
+                __builtin_memset(comm, 0, sizeof(comm));
+        if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), comm)) {
+                count(EA_STAT_FILTERED);
+                goto out;
+        }
+        fill_proc(&ev->proc, task);
+
         w.data = ev->data;
         w.argv = entry->argv;
         w.off = ev->filename_len;
@@ -406,7 +618,7 @@ static __always_inline int exec_failed(void *ctx, long ret)
                 ev->flags |= EA_F_ARGS_TRUNCATED;
         if (!w.done)
                 ev->flags |= EA_F_ARGC_FLOOR | EA_F_ARGS_TRUNCATED;
-        emit(ctx, &ev->hdr, exec_event_size(ev), EA_EV_EXEC_FAILED);
+        emit(ctx, &ev->hdr, exec_event_size(ev), EA_EV_EXEC_FAILED, c.generation);
 out:
         bpf_map_delete_elem(&inflight, &tid);
         if (entry->dirfd != EA_AT_FDCWD)
@@ -429,23 +641,26 @@ int ea_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ea_exit, struct task_struct *task)
 {
-        struct ea_settings *set = get_settings();
         struct ea_exit ev = {};
-        __u32 tgid;
+        struct ea_tracked *tr;
+        struct config_ref c;
+        __u32 tgid, generation;
 
         /* Only the last thread of a group reports: threads replaced by an exec do not end the process. */
         if (BPF_CORE_READ(task, signal, live.counter) > 0)
                 return 0;
         tgid = BPF_CORE_READ(task, tgid);
-        if (!bpf_map_lookup_elem(&tracked, &tgid))
+        tr = bpf_map_lookup_elem(&tracked, &tgid);
+        if (!tr)
                 return 0;
+        generation = tr->config_generation;
         bpf_map_delete_elem(&tracked, &tgid);
-        if (!set || !(set->capture & EA_CAP_EXITS))
+        if (!get_config(&c) || !(c.set->capture & EA_CAP_EXITS))
                 return 0;
         count(EA_STAT_EXIT);
         fill_proc(&ev.proc, task);
         ev.exit_code = BPF_CORE_READ(task, exit_code);
         ev.hdr.ktime_ns = bpf_ktime_get_boot_ns();
-        emit(ctx, &ev.hdr, sizeof(ev), EA_EV_EXIT);
+        emit(ctx, &ev.hdr, sizeof(ev), EA_EV_EXIT, generation);
         return 0;
 }

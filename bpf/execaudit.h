@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define EA_LAYOUT_VERSION 1
+#define EA_LAYOUT_VERSION 2
 
 /* Longest filename the kernel accepts is PATH_MAX - 1 bytes; we keep the NUL room too. */
 #define EA_FILENAME_MAX 4096
@@ -93,12 +93,61 @@ struct ea_exit {
         __u32 _pad;
 };
 
-/* Value of the one-element array map "settings", written by the daemon at start and reload. */
+/*
+ * The whole configuration the kernel applies lives in two slots (0 and 1): "settings" holds one
+ * ea_settings per slot, the filter sets are keyed by slot, and the one-element, mmap-able "active" map
+ * holds (generation << 32 | slot) in one 64-bit word. A reload fills the inactive slot, then flips
+ * "active" with one atomic store: each program run reads it once, so an exec is judged entirely by the
+ * old or entirely by the new configuration, and its event carries that configuration's generation.
+ */
+#define EA_SLOTS            2
+#define EA_UID_RANGES       64
+#define EA_CGROUP_DEPTH_MAX 32
+
+/* ea_settings.filter: which dimensions are configured */
+enum ea_filter_flag {
+        EA_FLT_USERS = 1u << 0,
+        EA_FLT_CGROUPS = 1u << 1,
+        EA_FLT_MNTNS = 1u << 2,
+        EA_FLT_COMMANDS = 1u << 3,
+        EA_FLT_EXCL_USERS = 1u << 8,
+        EA_FLT_EXCL_CGROUPS = 1u << 9,
+        EA_FLT_EXCL_MNTNS = 1u << 10,
+        EA_FLT_EXCL_COMMANDS = 1u << 11,
+};
+
+/* Values of the filter sets */
+enum ea_match {
+        EA_MATCH_INCLUDE = 1,
+        EA_MATCH_EXCLUDE = 2,
+};
+
+struct ea_uid_span {
+        __u32 lo, hi; /* inclusive */
+};
+
 struct ea_settings {
         __u32 config_generation;
         __u32 capture; /* enum ea_capture_flag */
         __u32 max_args_bytes;
+        __u32 filter; /* enum ea_filter_flag */
+        __u32 n_users;
+        __u32 n_exclude_users;
+        struct ea_uid_span users[EA_UID_RANGES];
+        struct ea_uid_span exclude_users[EA_UID_RANGES];
+};
+
+/* Keys of "filter_cgroups" (cgroup v2 ids) and "filter_mntns" (mount namespace inodes). */
+struct ea_id_key {
+        __u32 slot;
         __u32 _pad;
+        __u64 id;
+};
+
+/* Keys of "filter_comms". */
+struct ea_comm_key {
+        __u32 slot;
+        char comm[16];
 };
 
 /* Indexes of the per-CPU "stats" map's counters. Append only: the numbering is part of the pin layout. */
@@ -115,6 +164,7 @@ enum ea_stat {
         EA_STAT_INFLIGHT_FULL,  /* too many execs in progress to remember the syscall entry */
         EA_STAT_TRACKED_FULL,   /* too many live audited processes: exit will not be reported */
         EA_STAT_ARGS_READ_FAIL, /* argv could not be read */
+        EA_STAT_FILTERED,       /* execs and failed execs the filter left out */
         EA_STAT__MAX,
 };
 #define EA_STAT_SLOTS 16
@@ -136,6 +186,8 @@ struct ea_inflight {
 struct ea_tracked {
         __u64 exec_seq;
         __u64 exec_ktime_ns;
+        __u32 config_generation; /* the exit record carries the generation its exec was judged by */
+        __u32 _pad;
 };
 
 #define EA_MAX_INFLIGHT 8192

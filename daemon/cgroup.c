@@ -3,6 +3,7 @@
  * cgroup v2 paths from ids. The mount point is found in mountinfo, never assumed: it is /sys/fs/cgroup on
  * a unified host and /sys/fs/cgroup/unified on a hybrid one.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -92,6 +93,62 @@ static int read_mountinfo(char **out)
         *out = buf;
 out:
         fclose(f);
+        return r;
+}
+
+int cgroup2_mount_path(char *out, size_t out_size)
+{
+        char *mi = NULL;
+        int r = read_mountinfo(&mi);
+
+        if (r >= 0)
+                r = cgroup2_mount_from_mountinfo(mi, out, out_size);
+        free(mi);
+        return r;
+}
+
+/* Breadth first, so a unit is found at the shallowest place systemd would put it; bounded in depth and
+ * in directories read, because the tree is the kernel's and can be large. */
+int cgroup_find_unit(const char *mount, const char *unit, char *out, size_t out_size)
+{
+        enum { MAX_DIRS = 65536 };
+        char **queue = calloc(MAX_DIRS, sizeof(*queue));
+        size_t head = 0, tail = 0, mlen = strlen(mount);
+        int r = -ENOENT;
+
+        if (!queue)
+                return -ENOMEM;
+        queue[tail++] = strdup(mount);
+        while (head < tail && queue[head] && r == -ENOENT) {
+                char *dir = queue[head++];
+                DIR *d = opendir(dir);
+                struct dirent *de;
+
+                while (d && (de = readdir(d))) {
+                        char *child;
+
+                        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                                continue;
+                        if (asprintf(&child, "%s/%s", dir, de->d_name) < 0)
+                                continue;
+                        if (strcmp(de->d_name, unit) == 0) {
+                                r = snprintf(out, out_size, "%s", child + mlen) >= (int)out_size
+                                            ? -ENAMETOOLONG
+                                            : 0;
+                                free(child);
+                                break;
+                        }
+                        if (tail < MAX_DIRS)
+                                queue[tail++] = child;
+                        else
+                                free(child);
+                }
+                if (d)
+                        closedir(d);
+        }
+        for (size_t i = 0; i < tail; i++)
+                free(queue[i]);
+        free(queue);
         return r;
 }
 

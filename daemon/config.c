@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Config parsing: a table of (section, key, parser, field) over inih. inih reports the line of the first
- * line a handler rejected, so the handler records which key and why, and the caller pairs that with the
- * line number. Numbers are parsed strictly (no sign, no trailing junk, range-checked).
+ * Config parsing: a table of (section, key, parser, field) over inih, plus the list keys of [Filter]. inih
+ * reports the line of the first line a handler rejected, so the handler records which key and why, and the
+ * caller pairs that with the line number. Numbers are parsed strictly (no sign, no trailing junk,
+ * range-checked).
+ *
+ * config_load() reads the main file, then the drop-ins of <path>.d/ on top of what it built so far; all of
+ * it goes into one struct load, and *out is written only when everything was accepted.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <ini.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -19,8 +28,22 @@
 #include "execaudit.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
+#define CONFIG_MAX_LINE 199         /* inih's INI_MAX_LINE, less the NUL; read_line() enforces it */
+#define UID_VALID_MAX   4294967294u /* (uid_t)-1 is "no user" */
+#define HOST_MNTNS_PATH "/proc/1/ns/mnt"
+
+/* Everything one load builds, across the main file and its drop-ins. */
+struct load {
+        struct ea_config cfg;
+        const struct config_resolver *res;
+        /* MountNamespaces=!host: kept aside until the end (see finish()), so that MountNamespaces= can take
+         * it back and ExcludeMountNamespaces= cannot. */
+        bool not_host;
+        uint64_t host_inode;
+};
 
 struct parse_state {
+        struct load *ld;
         struct ea_config *cfg;
         struct config_error *err;
         bool failed;
@@ -162,12 +185,440 @@ static int reject(struct parse_state *st, const char *section, const char *name,
         return 0; /* inih: 0 means error, and it returns this line's number */
 }
 
+/* A message about an entry; entries are short (a line has at most 199 characters), so truncating is fine. */
+static void set_msg(char *msg, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_msg(char *msg, size_t n, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, n, fmt, ap);
+        va_end(ap);
+}
+
+/*
+ * [Filter]. Every list key takes entries separated by white space and/or commas; repeating the key (or
+ * continuing its line) adds to the list, and an empty assignment empties it. Cgroups= and Units= share one
+ * list but each empties only its own entries. An entry already in the list is not added twice.
+ */
+enum filter_kind { FK_USERS, FK_CGROUPS, FK_UNITS, FK_MNTNS, FK_COMMANDS, FK_CGROUP_MAP, FK_MNTNS_MAP };
+
+struct filter_key {
+        const char *key;
+        enum filter_kind kind;
+        bool exclude;
+};
+
+static const struct filter_key filter_keys[] = {
+        {"Users", FK_USERS, false},           {"ExcludeUsers", FK_USERS, true},
+        {"Cgroups", FK_CGROUPS, false},       {"ExcludeCgroups", FK_CGROUPS, true},
+        {"Units", FK_UNITS, false},           {"ExcludeUnits", FK_UNITS, true},
+        {"MountNamespaces", FK_MNTNS, false}, {"ExcludeMountNamespaces", FK_MNTNS, true},
+        {"Commands", FK_COMMANDS, false},     {"ExcludeCommands", FK_COMMANDS, true},
+        {"CgroupMap", FK_CGROUP_MAP, false},  {"MountNamespaceMap", FK_MNTNS_MAP, false},
+};
+
+#define FILTER_SEPARATORS " \t\r\n\v\f,"
+#define UNIT_CHARS        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.\\@-"
+
+static const char *const unit_suffixes[] = {".service", ".scope", ".slice", ".socket", ".mount",    ".swap",
+                                            ".target",  ".timer", ".path",  ".device", ".automount"};
+
+static bool all_digits(const char *s, size_t len)
+{
+        if (len == 0)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+        return true;
+}
+
+/* Decimal digits only: -EINVAL when s[0..len) is anything else, -ERANGE when it is above max. */
+static int parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+        uint64_t x = 0;
+
+        if (!all_digits(s, len))
+                return -EINVAL;
+        for (size_t i = 0; i < len; i++) {
+                uint64_t d = (uint64_t)(s[i] - '0');
+
+                if (x > (max - d) / 10)
+                        return -ERANGE;
+                x = x * 10 + d;
+        }
+        *out = x;
+        return 0;
+}
+
+static int too_many(char *msg, size_t n, unsigned max)
+{
+        set_msg(msg, n, "too many entries (at most %u)", max);
+        return -E2BIG;
+}
+
+static int uid_value(const char *s, size_t len, uint32_t *out, char *msg, size_t n)
+{
+        uint64_t x;
+        int r = parse_decimal(s, len, UID_VALID_MAX, &x);
+
+        if (r == -ERANGE)
+                set_msg(msg, n, "%.*s is out of range: must be between 0 and %u", (int)len, s,
+                        UID_VALID_MAX);
+        if (r == 0)
+                *out = (uint32_t)x;
+        return r;
+}
+
+/* tok is "A-B" of two user names that exist (for any of its '-'): someone wrote a range of names. */
+static bool is_name_range(const struct load *ld, char *tok)
+{
+        uint32_t a, b;
+
+        for (char *d = strchr(tok, '-'); d; d = strchr(d + 1, '-')) {
+                bool both;
+
+                if (d == tok || !d[1])
+                        continue;
+                *d = '\0';
+                both = ld->res->user_uid(tok, &a) == 0 && ld->res->user_uid(d + 1, &b) == 0;
+                *d = '-';
+                if (both)
+                        return true;
+        }
+        return false;
+}
+
+/* A UID, A-B of UIDs, or a user name. tok is modified while looking at it, then restored. */
+static int add_user(struct load *ld, struct ea_filter_list *l, char *tok, char *msg, size_t n)
+{
+        size_t len = strlen(tok);
+        char *dash = strchr(tok, '-');
+        struct ea_uid_range u;
+        int r;
+
+        if (all_digits(tok, len)) {
+                r = uid_value(tok, len, &u.lo, msg, n);
+                if (r < 0)
+                        return r;
+                u.hi = u.lo;
+        } else if (dash && all_digits(tok, (size_t)(dash - tok)) && all_digits(dash + 1, strlen(dash + 1))) {
+                r = uid_value(tok, (size_t)(dash - tok), &u.lo, msg, n);
+                if (r == 0)
+                        r = uid_value(dash + 1, strlen(dash + 1), &u.hi, msg, n);
+                if (r < 0)
+                        return r;
+                if (u.lo > u.hi) {
+                        set_msg(msg, n, "range \"%s\" is empty: %u is greater than %u", tok, u.lo, u.hi);
+                        return -EINVAL;
+                }
+        } else {
+                r = ld->res->user_uid(tok, &u.lo);
+                if (r == 0 && u.lo > UID_VALID_MAX) {
+                        set_msg(msg, n, "user \"%s\" has the invalid UID %u", tok, u.lo);
+                        return -ERANGE;
+                }
+                if (r == -ENOENT && dash &&
+                    (all_digits(tok, (size_t)(dash - tok)) || all_digits(dash + 1, strlen(dash + 1))))
+                        set_msg(msg, n, "expected a range of two UIDs A-B, got \"%s\"", tok);
+                else if (r == -ENOENT && is_name_range(ld, tok))
+                        set_msg(msg, n, "\"%s\" is a range of user names: a range takes UIDs, A-B", tok);
+                else if (r == -ENOENT)
+                        set_msg(msg, n, "unknown user \"%s\"", tok);
+                else if (r < 0)
+                        set_msg(msg, n, "cannot look up user \"%s\": %s", tok, strerror(-r));
+                if (r < 0)
+                        return r;
+                u.hi = u.lo;
+        }
+        for (uint32_t i = 0; i < l->n_users; i++)
+                if (l->users[i].lo == u.lo && l->users[i].hi == u.hi)
+                        return 0;
+        if (l->n_users >= EA_FILTER_MAX_UID_RANGES)
+                return too_many(msg, n, EA_FILTER_MAX_UID_RANGES);
+        l->users[l->n_users++] = u;
+        return 0;
+}
+
+/* "/", or "/a/b": no empty, "." or ".." component, no trailing '/'. */
+static bool valid_cgroup_path(const char *p)
+{
+        if (p[0] != '/')
+                return false;
+        if (p[1] == '\0')
+                return true;
+        for (const char *c = p + 1;;) {
+                size_t len = strcspn(c, "/");
+
+                if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                if (c[len] == '\0')
+                        return true;
+                c += len + 1;
+        }
+}
+
+/* NAME.TYPE or NAME@INSTANCE.TYPE with a known TYPE; a template (NAME@.TYPE) has no cgroup. */
+static int check_unit(const char *u, char *msg, size_t n)
+{
+        const char *dot = strrchr(u, '.'), *at = strchr(u, '@');
+        bool known = false;
+
+        for (size_t i = 0; dot && dot > u && i < sizeof(unit_suffixes) / sizeof(unit_suffixes[0]); i++)
+                if (strcmp(dot, unit_suffixes[i]) == 0)
+                        known = true;
+        if (!known || strspn(u, UNIT_CHARS) != strlen(u) ||
+            (at && (at == u || at > dot || strchr(at + 1, '@')))) {
+                set_msg(msg, n,
+                        "expected a unit name with a known type suffix, such as ssh.service, got \"%s\"", u);
+                return -EINVAL;
+        }
+        if (at && at + 1 == dot) {
+                set_msg(msg, n, "\"%s\" is a template: name one of its instances", u);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int add_cgroup(struct ea_filter_list *l, const char *tok, bool unit, char *msg, size_t n)
+{
+        size_t len = strlen(tok);
+        struct ea_cgroup_entry *e;
+        int r;
+
+        if (len >= EA_FILTER_CGROUP_PATH) {
+                set_msg(msg, n, "%s is longer than %d bytes", unit ? "unit name" : "cgroup path",
+                        EA_FILTER_CGROUP_PATH - 1);
+                return -ENAMETOOLONG;
+        }
+        if (unit) {
+                r = check_unit(tok, msg, n);
+                if (r < 0)
+                        return r;
+        } else if (!valid_cgroup_path(tok)) {
+                set_msg(msg, n,
+                        "expected an absolute cgroup path without trailing /, empty, . or .. components, "
+                        "got \"%s\"",
+                        tok);
+                return -EINVAL;
+        }
+        for (uint32_t i = 0; i < l->n_cgroups; i++)
+                if (l->cgroups[i].unit == unit && strcmp(l->cgroups[i].path, tok) == 0)
+                        return 0;
+        if (l->n_cgroups >= EA_FILTER_MAX_CGROUPS)
+                return too_many(msg, n, EA_FILTER_MAX_CGROUPS);
+        e = &l->cgroups[l->n_cgroups++];
+        memset(e, 0, sizeof(*e));
+        memcpy(e->path, tok, len);
+        e->unit = unit;
+        return 0;
+}
+
+static int path_inode(const struct load *ld, const char *path, uint64_t *inode, char *msg, size_t n)
+{
+        int r = ld->res->path_inode(path, inode);
+
+        if (r < 0)
+                set_msg(msg, n, "cannot stat %s: %s", path, strerror(-r));
+        return r;
+}
+
+static bool has_inode(const struct ea_filter_list *l, uint64_t inode)
+{
+        for (uint32_t i = 0; i < l->n_mntns; i++)
+                if (l->mntns[i] == inode)
+                        return true;
+        return false;
+}
+
+static int add_mntns(struct load *ld, const struct filter_key *k, struct ea_filter_list *l, const char *tok,
+                     char *msg, size_t n)
+{
+        struct ea_filter_list *exclude = &ld->cfg.filter.exclude;
+        uint64_t inode = 0;
+        bool reserved;
+        int r;
+
+        if (strcmp(tok, "!host") == 0) {
+                if (k->exclude) {
+                        set_msg(msg, n, "\"!host\" is only allowed in MountNamespaces=");
+                        return -EINVAL;
+                }
+                r = path_inode(ld, HOST_MNTNS_PATH, &inode, msg, n);
+                if (r < 0)
+                        return r;
+                if (!ld->not_host && !has_inode(exclude, inode) && exclude->n_mntns >= EA_FILTER_MAX_MNTNS)
+                        return too_many(msg, n, EA_FILTER_MAX_MNTNS);
+                ld->not_host = true;
+                ld->host_inode = inode;
+                return 0;
+        }
+        if (strcmp(tok, "host") == 0) {
+                r = path_inode(ld, HOST_MNTNS_PATH, &inode, msg, n);
+        } else if (tok[0] == '/') {
+                r = path_inode(ld, tok, &inode, msg, n);
+        } else {
+                r = parse_decimal(tok, strlen(tok), UINT64_MAX, &inode);
+                if (r == -ERANGE || (r == 0 && inode == 0)) {
+                        set_msg(msg, n, "%s is out of range: must be between 1 and %" PRIu64, tok,
+                                UINT64_MAX);
+                        r = -ERANGE;
+                } else if (r < 0) {
+                        set_msg(msg, n, "expected an inode number, host%s or an absolute path, got \"%s\"",
+                                k->exclude ? "" : ", !host", tok);
+                }
+        }
+        if (r < 0)
+                return r;
+        if (has_inode(l, inode))
+                return 0;
+        /* The slot MountNamespaces=!host will take in the exclude list at the end. */
+        reserved = l == exclude && ld->not_host && inode != ld->host_inode && !has_inode(l, ld->host_inode);
+        if (l->n_mntns + reserved >= EA_FILTER_MAX_MNTNS)
+                return too_many(msg, n, EA_FILTER_MAX_MNTNS);
+        l->mntns[l->n_mntns++] = inode;
+        return 0;
+}
+
+static int add_command(struct ea_filter_list *l, const char *tok, char *msg, size_t n)
+{
+        size_t len = strlen(tok);
+
+        if (len >= sizeof(l->commands[0])) {
+                set_msg(msg, n, "\"%s\" is longer than %zu bytes, the kernel's comm limit", tok,
+                        sizeof(l->commands[0]) - 1);
+                return -ENAMETOOLONG;
+        }
+        for (uint32_t i = 0; i < l->n_commands; i++)
+                if (strcmp(l->commands[i], tok) == 0)
+                        return 0;
+        if (l->n_commands >= EA_FILTER_MAX_COMMANDS)
+                return too_many(msg, n, EA_FILTER_MAX_COMMANDS);
+        memset(l->commands[l->n_commands], 0, sizeof(l->commands[0]));
+        memcpy(l->commands[l->n_commands++], tok, len);
+        return 0;
+}
+
+static struct ea_filter_list *filter_list(struct load *ld, const struct filter_key *k)
+{
+        return k->exclude ? &ld->cfg.filter.exclude : &ld->cfg.filter.include;
+}
+
+static int add_entry(struct load *ld, const struct filter_key *k, char *tok, char *msg, size_t n)
+{
+        struct ea_filter_list *l = filter_list(ld, k);
+
+        switch (k->kind) {
+        case FK_USERS:
+                return add_user(ld, l, tok, msg, n);
+        case FK_CGROUPS:
+        case FK_UNITS:
+                return add_cgroup(l, tok, k->kind == FK_UNITS, msg, n);
+        case FK_MNTNS:
+                return add_mntns(ld, k, l, tok, msg, n);
+        case FK_COMMANDS:
+                return add_command(l, tok, msg, n);
+        case FK_CGROUP_MAP:
+        case FK_MNTNS_MAP:
+                break;
+        }
+        return -EINVAL;
+}
+
+/* An empty assignment. Emptied slots are zeroed, so equal filters are equal byte for byte. */
+static void reset_list(struct load *ld, const struct filter_key *k)
+{
+        struct ea_filter_list *l = filter_list(ld, k);
+        uint32_t kept = 0;
+
+        switch (k->kind) {
+        case FK_USERS:
+                l->n_users = 0;
+                memset(l->users, 0, sizeof(l->users));
+                break;
+        case FK_CGROUPS:
+        case FK_UNITS:
+                for (uint32_t i = 0; i < l->n_cgroups; i++)
+                        if (l->cgroups[i].unit != (k->kind == FK_UNITS))
+                                memmove(&l->cgroups[kept++], &l->cgroups[i], sizeof(l->cgroups[0]));
+                memset(&l->cgroups[kept], 0, (EA_FILTER_MAX_CGROUPS - kept) * sizeof(l->cgroups[0]));
+                l->n_cgroups = kept;
+                break;
+        case FK_MNTNS:
+                l->n_mntns = 0;
+                memset(l->mntns, 0, sizeof(l->mntns));
+                if (!k->exclude)
+                        ld->not_host = false;
+                break;
+        case FK_COMMANDS:
+                l->n_commands = 0;
+                memset(l->commands, 0, sizeof(l->commands));
+                break;
+        case FK_CGROUP_MAP:
+                memset(ld->cfg.filter.cgroup_map, 0, sizeof(ld->cfg.filter.cgroup_map));
+                break;
+        case FK_MNTNS_MAP:
+                memset(ld->cfg.filter.mntns_map, 0, sizeof(ld->cfg.filter.mntns_map));
+                break;
+        }
+}
+
+static int filter_handler(struct parse_state *st, const char *name, const char *value)
+{
+        const struct filter_key *k = NULL;
+        char msg[sizeof(st->err->message)], tok[PATH_MAX];
+        unsigned entries = 0;
+
+        for (size_t i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]) && !k; i++)
+                if (strcmp(name, filter_keys[i].key) == 0)
+                        k = &filter_keys[i];
+        if (!k)
+                return reject(st, "Filter", name, "unknown key");
+        if (value[0] == '\0') {
+                reset_list(st->ld, k);
+                return 1;
+        }
+        msg[0] = '\0';
+        if (k->kind == FK_CGROUP_MAP || k->kind == FK_MNTNS_MAP) {
+                char *field =
+                        k->kind == FK_CGROUP_MAP ? st->cfg->filter.cgroup_map : st->cfg->filter.mntns_map;
+
+                reset_list(st->ld, k);
+                if (parse_pin_path(value, field, msg, sizeof(msg)) < 0)
+                        return reject(st, "Filter", name, msg);
+                return 1;
+        }
+        for (const char *p = value + strspn(value, FILTER_SEPARATORS); *p;
+             p += strspn(p, FILTER_SEPARATORS)) {
+                size_t len = strcspn(p, FILTER_SEPARATORS);
+
+                if (len >= sizeof(tok))
+                        return reject(st, "Filter", name, "entry is too long");
+                memcpy(tok, p, len);
+                tok[len] = '\0';
+                if (add_entry(st->ld, k, tok, msg, sizeof(msg)) < 0)
+                        return reject(st, "Filter", name, msg);
+                p += len;
+                entries++;
+        }
+        if (entries == 0)
+                return reject(st, "Filter", name,
+                              "no entries: separate them with spaces or commas, or leave the value empty to "
+                              "empty the list");
+        return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
         struct parse_state *st = user;
         char msg[200];
         bool section_known = false;
 
+        if (st->failed)
+                return 0; /* only the first error is reported: spare the resolver the rest */
+        if (strcmp(section, "Filter") == 0)
+                return filter_handler(st, name, value);
         for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
                 if (strcmp(section, keys[i].section) != 0)
                         continue;
@@ -217,14 +668,23 @@ static char *read_line(char *str, int num, void *stream)
         return str;
 }
 
-int config_parse_string(const char *text, const char *filename, struct ea_config *out,
-                        struct config_error *err)
+static struct load *load_new(const struct config_resolver *res)
 {
-        struct ea_config cfg;
-        struct parse_state st = {.cfg = &cfg, .err = err, .next = text};
+        struct load *ld = calloc(1, sizeof(*ld));
+
+        if (!ld)
+                return NULL;
+        config_defaults(&ld->cfg);
+        ld->res = res;
+        return ld;
+}
+
+/* Parses one file's text on top of ld. On error, err names filename, the line and the key. */
+static int parse_text(struct load *ld, const char *text, const char *filename, struct config_error *err)
+{
+        struct parse_state st = {.ld = ld, .cfg = &ld->cfg, .err = err, .next = text};
         int line;
 
-        config_defaults(&cfg);
         memset(err, 0, sizeof(*err));
         snprintf(err->file, sizeof(err->file), "%s", filename);
         line = ini_parse_stream(read_line, &st, handler, &st);
@@ -240,25 +700,57 @@ int config_parse_string(const char *text, const char *filename, struct ea_config
                 }
                 return -EINVAL;
         }
-        snprintf(cfg.path, sizeof(cfg.path), "%s", filename);
-        sha256_hex(text, strlen(text), cfg.sha256);
-        *out = cfg;
         return 0;
 }
 
-static int read_file(const char *path, char **out, struct config_error *err)
+/* After the last file: MountNamespaces=!host takes the slot add_mntns() kept for it. */
+static void finish(struct load *ld)
 {
-        int fd = -1, r = 0;
+        struct ea_filter_list *exclude = &ld->cfg.filter.exclude;
+
+        if (ld->not_host && !has_inode(exclude, ld->host_inode))
+                exclude->mntns[exclude->n_mntns++] = ld->host_inode;
+}
+
+int config_parse_string_with(const char *text, const char *filename, const struct config_resolver *res,
+                             struct ea_config *out, struct config_error *err)
+{
+        struct load *ld;
+        int r;
+
+        memset(err, 0, sizeof(*err));
+        snprintf(err->file, sizeof(err->file), "%s", filename);
+        ld = load_new(res);
+        if (!ld) {
+                snprintf(err->message, sizeof(err->message), "%s", strerror(ENOMEM));
+                return -ENOMEM;
+        }
+        r = parse_text(ld, text, filename, err);
+        if (r < 0)
+                goto out;
+        finish(ld);
+        snprintf(ld->cfg.path, sizeof(ld->cfg.path), "%s", filename);
+        sha256_hex(text, strlen(text), ld->cfg.sha256);
+        *out = ld->cfg;
+out:
+        free(ld);
+        return r;
+}
+
+int config_parse_string(const char *text, const char *filename, struct ea_config *out,
+                        struct config_error *err)
+{
+        return config_parse_string_with(text, filename, &config_system_resolver, out, err);
+}
+
+/* Reads all of fd (at most CONFIG_MAX_SIZE bytes, no NUL) into a new string. */
+static int read_fd(int fd, char **out, struct config_error *err)
+{
+        int r = 0;
         size_t len = 0;
         char *buf = NULL;
         ssize_t n;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                r = -errno;
-                snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-r));
-                goto out;
-        }
         buf = malloc(CONFIG_MAX_SIZE + 1);
         if (!buf) {
                 r = -ENOMEM;
@@ -290,41 +782,467 @@ static int read_file(const char *path, char **out, struct config_error *err)
         buf = NULL;
 out:
         free(buf);
+        return r;
+}
+
+static int read_file(const char *path, char **out, struct config_error *err)
+{
+        int fd, r;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                r = -errno;
+                snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-r));
+                return r;
+        }
+        r = read_fd(fd, out, err);
+        close(fd);
+        return r;
+}
+
+/*
+ * One entry of <path>.d/ that matched *.conf: 1 when it was read and parsed on top of ld, 0 when it is not
+ * a regular file (a directory, FIFO or device named *.conf is not a drop-in, and is skipped), or a negative
+ * errno with err naming the drop-in.
+ */
+static int load_dropin(struct load *ld, const char *dir, const char *name, struct sha256_ctx *sha,
+                       struct config_error *err)
+{
+        char file[PATH_MAX], *text = NULL;
+        struct stat sb;
+        int fd = -1, r;
+
+        memset(err, 0, sizeof(*err));
+        if ((size_t)snprintf(file, sizeof(file), "%s/%s", dir, name) >= sizeof(file)) {
+                snprintf(err->file, sizeof(err->file), "%s", dir);
+                snprintf(err->message, sizeof(err->message), "cannot open %s: %s", name,
+                         strerror(ENAMETOOLONG));
+                return -ENAMETOOLONG;
+        }
+        snprintf(err->file, sizeof(err->file), "%s", file);
+        /* stat() first, so that opening a FIFO or a device never happens; fstat() again for the race. */
+        if (stat(file, &sb) == 0 && !S_ISREG(sb.st_mode))
+                return 0;
+        fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0) {
+                r = -errno;
+                snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-r));
+                goto out;
+        }
+        if (fstat(fd, &sb) < 0) {
+                r = -errno;
+                snprintf(err->message, sizeof(err->message), "cannot read: %s", strerror(-r));
+                goto out;
+        }
+        r = 0;
+        if (!S_ISREG(sb.st_mode))
+                goto out;
+        r = read_fd(fd, &text, err);
+        if (r < 0)
+                goto out;
+        r = parse_text(ld, text, file, err);
+        if (r < 0)
+                goto out;
+        sha256_update(sha, name, strlen(name) + 1);
+        sha256_update(sha, text, strlen(text));
+        r = 1;
+out:
+        free(text);
         if (fd >= 0)
                 close(fd);
         return r;
 }
 
-int config_load(const char *path, struct ea_config *out, struct config_error *err)
+/* *.conf, not hidden (so neither ".conf" nor editors' ".x.conf.swp"-style names). */
+static int is_dropin_name(const struct dirent *d)
 {
-        char *text = NULL;
-        int r;
+        size_t len = strlen(d->d_name);
+
+        return d->d_name[0] != '.' && len > 5 && strcmp(d->d_name + len - 5, ".conf") == 0;
+}
+
+static int cmp_names(const struct dirent **a, const struct dirent **b)
+{
+        return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int config_load_with(const char *path, const struct config_resolver *res, struct ea_config *out,
+                     struct config_error *err)
+{
+        static const char hex[] = "0123456789abcdef";
+        struct load *ld = NULL;
+        struct dirent **names = NULL;
+        struct sha256_ctx sha;
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        char *text = NULL, dir[PATH_MAX];
+        unsigned dropins = 0;
+        int n = 0, r;
 
         memset(err, 0, sizeof(*err));
         snprintf(err->file, sizeof(err->file), "%s", path);
+        ld = load_new(res);
+        if (!ld) {
+                r = -ENOMEM;
+                snprintf(err->message, sizeof(err->message), "%s", strerror(ENOMEM));
+                goto out;
+        }
         r = read_file(path, &text, err);
         if (r < 0)
                 goto out;
-        r = config_parse_string(text, path, out, err);
+        r = parse_text(ld, text, path, err);
+        if (r < 0)
+                goto out;
+        sha256_init(&sha);
+        sha256_update(&sha, text, strlen(text));
+
+        if ((size_t)snprintf(dir, sizeof(dir), "%s.d", path) >= sizeof(dir)) {
+                r = -ENAMETOOLONG;
+                snprintf(err->message, sizeof(err->message), "cannot open %s.d: %s", path, strerror(-r));
+                goto out;
+        }
+        n = scandir(dir, &names, is_dropin_name, cmp_names);
+        if (n < 0) {
+                r = -errno;
+                n = 0;
+                if (r == -ENOENT) {
+                        r = 0; /* no drop-ins */
+                } else {
+                        memset(err, 0, sizeof(*err));
+                        snprintf(err->file, sizeof(err->file), "%s", dir);
+                        snprintf(err->message, sizeof(err->message), "cannot open directory: %s",
+                                 strerror(-r));
+                        goto out;
+                }
+        }
+        for (int i = 0; i < n; i++) {
+                r = load_dropin(ld, dir, names[i]->d_name, &sha, err);
+                if (r < 0)
+                        goto out;
+                dropins += (unsigned)r;
+        }
+        r = 0;
+
+        finish(ld);
+        ld->cfg.n_dropins = dropins;
+        snprintf(ld->cfg.path, sizeof(ld->cfg.path), "%s", path);
+        sha256_final(&sha, digest);
+        for (size_t i = 0; i < sizeof(digest); i++) {
+                ld->cfg.sha256[2 * i] = hex[digest[i] >> 4];
+                ld->cfg.sha256[2 * i + 1] = hex[digest[i] & 15];
+        }
+        ld->cfg.sha256[2 * sizeof(digest)] = '\0';
+        memset(err, 0, sizeof(*err));
+        snprintf(err->file, sizeof(err->file), "%s", path);
+        *out = ld->cfg;
 out:
+        for (int i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
         free(text);
+        free(ld);
         return r;
+}
+
+int config_load(const char *path, struct ea_config *out, struct config_error *err)
+{
+        return config_load_with(path, &config_system_resolver, out, err);
+}
+
+static int system_user_uid(const char *name, uint32_t *uid)
+{
+        struct passwd pw, *found = NULL;
+        size_t size = 1024;
+        char *buf = NULL, *bigger;
+        int r;
+
+        for (;;) {
+                bigger = realloc(buf, size);
+                if (!bigger) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                buf = bigger;
+                r = getpwnam_r(name, &pw, buf, size, &found);
+                if (r != ERANGE || size >= 1024 * 1024)
+                        break;
+                size *= 2;
+        }
+        if (r == 0 && found)
+                *uid = (uint32_t)pw.pw_uid;
+        else if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
+                r = -ENOENT; /* getpwnam_r(3): all of these may mean "not found" */
+        else
+                r = -r;
+out:
+        free(buf);
+        return r;
+}
+
+static int system_path_inode(const char *path, uint64_t *inode)
+{
+        struct stat sb;
+
+        if (stat(path, &sb) < 0)
+                return -errno;
+        *inode = (uint64_t)sb.st_ino;
+        return 0;
+}
+
+const struct config_resolver config_system_resolver = {
+        .user_uid = system_user_uid,
+        .path_inode = system_path_inode,
+};
+
+/*
+ * config_format() writes [Filter] as lines of Key=entries no longer than the parser accepts, so that its
+ * output parses back to the same filter: a new line (repeating the key) when the line would be too long,
+ * when the key changes, and before an entry starting with ';' (which inih would take for a comment after a
+ * space).
+ */
+struct packer {
+        struct strbuf *out;
+        const char *key;
+        size_t col; /* length of the open line, 0 when none is open */
+        int r;
+};
+
+static void pack_end(struct packer *p)
+{
+        if (p->r >= 0 && p->col)
+                p->r = strbuf_putc(p->out, '\n');
+        p->col = 0;
+}
+
+static void pack(struct packer *p, const char *key, const char *entry)
+{
+        size_t len = strlen(entry);
+
+        if (p->col && (strcmp(p->key, key) != 0 || entry[0] == ';' || p->col + 1 + len > CONFIG_MAX_LINE))
+                pack_end(p);
+        if (p->r < 0)
+                return;
+        if (p->col) {
+                p->r = strbuf_printf(p->out, " %s", entry);
+                p->col += 1 + len;
+        } else {
+                p->r = strbuf_printf(p->out, "%s=%s", key, entry);
+                p->key = key;
+                p->col = strlen(key) + 1 + len;
+        }
+}
+
+/* Ends the key's lines; a key without entries is written empty, to show it. */
+static void pack_done(struct packer *p, const char *key, uint32_t entries)
+{
+        pack_end(p);
+        if (p->r >= 0 && entries == 0)
+                p->r = strbuf_printf(p->out, "%s=\n", key);
+}
+
+static void format_list(struct packer *p, const char *key, const char *units_key,
+                        const struct ea_filter_list *l, enum filter_kind kind)
+{
+        char buf[64];
+        uint32_t paths = 0;
+
+        switch (kind) {
+        case FK_USERS:
+                for (uint32_t i = 0; i < l->n_users; i++) {
+                        if (l->users[i].lo == l->users[i].hi)
+                                snprintf(buf, sizeof(buf), "%u", l->users[i].lo);
+                        else
+                                snprintf(buf, sizeof(buf), "%u-%u", l->users[i].lo, l->users[i].hi);
+                        pack(p, key, buf);
+                }
+                pack_done(p, key, l->n_users);
+                break;
+        case FK_CGROUPS:
+        case FK_UNITS:
+                /* In the list's order, so Cgroups= and Units= lines may alternate. */
+                for (uint32_t i = 0; i < l->n_cgroups; i++)
+                        paths += !l->cgroups[i].unit;
+                if (paths == 0)
+                        pack_done(p, key, 0);
+                if (paths == l->n_cgroups)
+                        pack_done(p, units_key, 0);
+                for (uint32_t i = 0; i < l->n_cgroups; i++)
+                        pack(p, l->cgroups[i].unit ? units_key : key, l->cgroups[i].path);
+                pack_end(p);
+                break;
+        case FK_MNTNS:
+                for (uint32_t i = 0; i < l->n_mntns; i++) {
+                        snprintf(buf, sizeof(buf), "%" PRIu64, l->mntns[i]);
+                        pack(p, key, buf);
+                }
+                pack_done(p, key, l->n_mntns);
+                break;
+        case FK_COMMANDS:
+                for (uint32_t i = 0; i < l->n_commands; i++) {
+                        snprintf(buf, sizeof(buf), "%.*s", (int)sizeof(l->commands[i]), l->commands[i]);
+                        pack(p, key, buf);
+                }
+                pack_done(p, key, l->n_commands);
+                break;
+        case FK_CGROUP_MAP:
+        case FK_MNTNS_MAP:
+                break;
+        }
+}
+
+static int format_filter(const struct ea_filter *f, struct strbuf *out)
+{
+        struct packer p = {.out = out};
+
+        p.r = strbuf_puts(out, "\n[Filter]\n");
+        format_list(&p, "Users", NULL, &f->include, FK_USERS);
+        format_list(&p, "ExcludeUsers", NULL, &f->exclude, FK_USERS);
+        format_list(&p, "Cgroups", "Units", &f->include, FK_CGROUPS);
+        format_list(&p, "ExcludeCgroups", "ExcludeUnits", &f->exclude, FK_CGROUPS);
+        format_list(&p, "MountNamespaces", NULL, &f->include, FK_MNTNS);
+        format_list(&p, "ExcludeMountNamespaces", NULL, &f->exclude, FK_MNTNS);
+        format_list(&p, "Commands", NULL, &f->include, FK_COMMANDS);
+        format_list(&p, "ExcludeCommands", NULL, &f->exclude, FK_COMMANDS);
+        if (p.r >= 0)
+                p.r = strbuf_printf(out, "CgroupMap=%s\nMountNamespaceMap=%s\n", f->cgroup_map,
+                                    f->mntns_map);
+        return p.r < 0 ? p.r : 0;
 }
 
 int config_format(const struct ea_config *c, struct strbuf *out)
 {
-        return strbuf_printf(out,
-                             "# %s (sha256 %s)\n"
-                             "[Capture]\n"
-                             "FailedExecs=%s\n"
-                             "Exits=%s\n"
-                             "MaxArgsBytes=%u\n"
-                             "\n"
-                             "[BPF]\n"
-                             "PinPath=%s\n"
-                             "PerfBufferPages=%u\n",
-                             c->path, c->sha256, c->failed_execs ? "yes" : "no", c->exits ? "yes" : "no",
-                             c->max_args_bytes, c->pin_path, c->perf_buffer_pages);
+        int r;
+
+        r = strbuf_printf(out, "# %s (sha256 %s)\n", c->path, c->sha256);
+        if (r >= 0 && c->n_dropins)
+                r = strbuf_printf(out, "# %u drop-ins\n", c->n_dropins);
+        if (r >= 0)
+                r = strbuf_printf(out,
+                                  "[Capture]\n"
+                                  "FailedExecs=%s\n"
+                                  "Exits=%s\n"
+                                  "MaxArgsBytes=%u\n"
+                                  "\n"
+                                  "[BPF]\n"
+                                  "PinPath=%s\n"
+                                  "PerfBufferPages=%u\n",
+                                  c->failed_execs ? "yes" : "no", c->exits ? "yes" : "no", c->max_args_bytes,
+                                  c->pin_path, c->perf_buffer_pages);
+        if (r >= 0)
+                r = format_filter(&c->filter, out);
+        return r < 0 ? r : 0;
+}
+
+typedef uint64_t (*cgroup_id_fn)(void *ud, const struct ea_cgroup_entry *e);
+
+static uint32_t list_size(const struct ea_filter_list *l, enum filter_kind kind)
+{
+        switch (kind) {
+        case FK_USERS:
+                return l->n_users;
+        case FK_CGROUPS:
+        case FK_UNITS:
+                return l->n_cgroups;
+        case FK_MNTNS:
+                return l->n_mntns;
+        case FK_COMMANDS:
+                return l->n_commands;
+        case FK_CGROUP_MAP:
+        case FK_MNTNS_MAP:
+                break;
+        }
+        return 0;
+}
+
+/* The entries of one list, separated by ", ". */
+static int summary_items(struct strbuf *out, const struct ea_filter_list *l, enum filter_kind kind,
+                         cgroup_id_fn cgroup_id, void *ud)
+{
+        int r = 0;
+
+        for (uint32_t i = 0; r >= 0 && i < list_size(l, kind); i++) {
+                const char *sep = i ? ", " : "";
+                const struct ea_cgroup_entry *e = &l->cgroups[i];
+                uint64_t id;
+
+                switch (kind) {
+                case FK_USERS:
+                        if (l->users[i].lo == l->users[i].hi)
+                                r = strbuf_printf(out, "%s%u", sep, l->users[i].lo);
+                        else
+                                r = strbuf_printf(out, "%s%u-%u", sep, l->users[i].lo, l->users[i].hi);
+                        break;
+                case FK_CGROUPS:
+                case FK_UNITS:
+                        r = strbuf_printf(out, "%s%s%s", sep, e->unit ? "unit " : "", e->path);
+                        if (r < 0 || !cgroup_id)
+                                break;
+                        id = cgroup_id(ud, e);
+                        if (id)
+                                r = strbuf_printf(out, " (id %" PRIu64 ")", id);
+                        else
+                                r = strbuf_puts(out, " (not created yet)");
+                        break;
+                case FK_MNTNS:
+                        r = strbuf_printf(out, "%s%" PRIu64, sep, l->mntns[i]);
+                        break;
+                case FK_COMMANDS:
+                        r = strbuf_printf(out, "%s%.*s", sep, (int)sizeof(l->commands[i]), l->commands[i]);
+                        break;
+                case FK_CGROUP_MAP:
+                case FK_MNTNS_MAP:
+                        break;
+                }
+        }
+        return r;
+}
+
+/* "NAME: all", "NAME: all except EXCLUDES", "NAME INCLUDES" or "NAME INCLUDES except EXCLUDES". */
+static int summary_dimension(struct strbuf *out, const char *name, const struct ea_filter *f,
+                             enum filter_kind kind, cgroup_id_fn cgroup_id, void *ud)
+{
+        int r;
+
+        if (list_size(&f->include, kind) == 0) {
+                r = strbuf_printf(out, "%s: all", name);
+        } else {
+                r = strbuf_printf(out, "%s ", name);
+                if (r >= 0)
+                        r = summary_items(out, &f->include, kind, cgroup_id, ud);
+                if (r >= 0 && kind == FK_CGROUPS)
+                        r = strbuf_puts(out, " and descendants");
+        }
+        if (r >= 0 && list_size(&f->exclude, kind) > 0) {
+                r = strbuf_puts(out, " except ");
+                if (r >= 0)
+                        r = summary_items(out, &f->exclude, kind, cgroup_id, ud);
+        }
+        return r;
+}
+
+int config_filter_summary(const struct ea_filter *f,
+                          uint64_t (*cgroup_id)(void *ud, const struct ea_cgroup_entry *e), void *ud,
+                          struct strbuf *out)
+{
+        int r;
+
+        r = summary_dimension(out, "users", f, FK_USERS, cgroup_id, ud);
+        if (r >= 0)
+                r = strbuf_puts(out, "; ");
+        if (r >= 0)
+                r = summary_dimension(out, "cgroups", f, FK_CGROUPS, cgroup_id, ud);
+        if (r >= 0)
+                r = strbuf_puts(out, "; ");
+        if (r >= 0)
+                r = summary_dimension(out, "mount namespaces", f, FK_MNTNS, cgroup_id, ud);
+        if (r >= 0)
+                r = strbuf_puts(out, "; ");
+        if (r >= 0)
+                r = summary_dimension(out, "commands", f, FK_COMMANDS, cgroup_id, ud);
+        if (r >= 0 && f->cgroup_map[0])
+                r = strbuf_printf(out, "; cgroup map %s", f->cgroup_map);
+        if (r >= 0 && f->mntns_map[0])
+                r = strbuf_printf(out, "; mount namespace map %s", f->mntns_map);
+        return r < 0 ? r : 0;
 }
 
 int config_error_format(const struct config_error *err, struct strbuf *out)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "filter.h"
 #include "format.h"
 #include "loader.h"
 #include "log.h"
@@ -36,6 +37,7 @@ struct daemon {
         uint64_t last_seq;                            /* highest sequence number received from the kernel */
         uint64_t emit_failed_reported[EA_STAT_SLOTS]; /* kernel emit failures already counted as lost */
         struct loader loader;
+        struct filter_state filter;
         struct reorder reorder;
         bool stopping; /* the last drain releases everything held */
         struct writer *writer;
@@ -181,44 +183,67 @@ static int on_drain_timer(sd_event_source *s, uint64_t usec, void *userdata)
         int r;
 
         drain(d);
+        filter_poll_pending(&d->loader, &d->filter, usec);
         r = sd_event_source_set_time(s, usec + DRAIN_INTERVAL_USEC);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
         return r;
 }
 
+/* "filter: users 1000-59999; cgroups: all; ..." plus any note, for the started/reloaded records. */
+static void lifecycle_with_filter(struct daemon *d, const char *event, const char *note)
+{
+        struct strbuf sb = STRBUF_INIT;
+        int r;
+
+        r = strbuf_puts(&sb, "filter: ");
+        if (r >= 0)
+                r = config_filter_summary(&d->cfg.filter, filter_cgroup_id, &d->filter, &sb);
+        if (r >= 0 && note && *note)
+                r = strbuf_printf(&sb, "; %s", note);
+        push_lifecycle(d, event, r >= 0 ? sb.buf : note);
+        strbuf_free(&sb);
+}
+
 static int reload(struct daemon *d)
 {
         struct config_error err;
-        struct ea_config next;
-        char detail[512] = "";
+        struct ea_config *next = malloc(sizeof(*next));
+        const char *note = "";
         int r;
 
         sd_notifyf(0, "RELOADING=1\nSTATUS=Reloading %s\nMONOTONIC_USEC=%llu", d->config_path,
                    (unsigned long long)clock_usec(CLOCK_MONOTONIC));
-        r = config_load(d->config_path, &next, &err);
+        if (!next) {
+                log_error_errno(-ENOMEM, "Cannot reload");
+                goto out;
+        }
+        r = config_load(d->config_path, next, &err);
         if (r < 0) {
                 report_config_error(d, &err);
                 goto out;
         }
         /* These shape what is already loaded and pinned; they change at the next start. */
-        if (strcmp(next.pin_path, d->cfg.pin_path) != 0 ||
-            next.perf_buffer_pages != d->cfg.perf_buffer_pages) {
-                snprintf(detail, sizeof(detail),
-                         "PinPath= and PerfBufferPages= changes take effect at restart");
-                log_warning("%s", detail);
-                memcpy(next.pin_path, d->cfg.pin_path, sizeof(next.pin_path));
-                next.perf_buffer_pages = d->cfg.perf_buffer_pages;
+        if (strcmp(next->pin_path, d->cfg.pin_path) != 0 ||
+            next->perf_buffer_pages != d->cfg.perf_buffer_pages) {
+                note = "PinPath= and PerfBufferPages= changes take effect at restart";
+                log_warning("%s", note);
+                memcpy(next->pin_path, d->cfg.pin_path, sizeof(next->pin_path));
+                next->perf_buffer_pages = d->cfg.perf_buffer_pages;
         }
-        r = loader_apply_settings(&d->loader, &next, d->generation + 1);
-        if (r < 0)
+        /* Validated as a whole above; applied into the unused slot, then switched to in one step. */
+        r = filter_apply(&d->loader, &d->filter, next, d->generation + 1, &err);
+        if (r < 0) {
+                report_config_error(d, &err);
                 goto out;
+        }
         d->generation++;
-        d->cfg = next;
+        d->cfg = *next;
         writer_set_generation(d->writer, d->generation);
-        push_lifecycle(d, "reloaded", detail);
+        lifecycle_with_filter(d, "reloaded", note);
         log_info("Reloaded %s (generation %u)", d->config_path, d->generation);
 out:
+        free(next);
         sd_notifyf(0, "READY=1\nSTATUS=Auditing execs (config generation %u)", d->generation);
         return 0;
 }
@@ -286,8 +311,10 @@ static void stopping_detail(struct daemon *d, char *buf, size_t n)
         if (loader_read_stats(&d->loader, &ks) < 0)
                 memset(&ks, 0, sizeof(ks));
         snprintf(buf, n,
-                 "%llu events emitted by the kernel, %llu failed to emit, %llu records written so far",
-                 (unsigned long long)ks.n[EA_STAT_EMITTED],
+                 "last sequence number %llu; %llu events emitted by the kernel, %llu failed to emit, %llu "
+                 "records "
+                 "written so far",
+                 (unsigned long long)d->last_seq, (unsigned long long)ks.n[EA_STAT_EMITTED],
                  (unsigned long long)(ks.n[EA_STAT_EMIT_ENOENT] + ks.n[EA_STAT_EMIT_ENOSPC] +
                                       ks.n[EA_STAT_EMIT_E2BIG] + ks.n[EA_STAT_EMIT_OTHER]),
                  (unsigned long long)ws.written);
@@ -296,6 +323,7 @@ static void stopping_detail(struct daemon *d, char *buf, size_t n)
 int daemon_run(const char *config_path)
 {
         struct daemon d = {.config_path = config_path, .generation = 1};
+        uint64_t last;
         struct config_error err;
         char detail[512];
         int r;
@@ -326,9 +354,15 @@ int daemon_run(const char *config_path)
                 log_error_errno(r, "Cannot allocate the reorder buffer");
                 goto out_writer;
         }
-        r = loader_load(&d.loader, &d.cfg, d.generation);
+        r = loader_load(&d.loader, &d.cfg);
         if (r < 0)
                 goto out_writer;
+        filter_state_init(&d.filter);
+        r = filter_apply(&d.loader, &d.filter, &d.cfg, d.generation, &err);
+        if (r < 0) {
+                report_config_error(&d, &err);
+                goto out_loader;
+        }
         r = loader_open_perf_buffer(&d.loader, d.cfg.perf_buffer_pages, on_sample, on_lost, &d);
         if (r < 0)
                 goto out_loader;
@@ -339,7 +373,7 @@ int daemon_run(const char *config_path)
         if (r < 0)
                 goto out_loader;
 
-        push_lifecycle(&d, "started", "pins in place, programs attached");
+        lifecycle_with_filter(&d, "started", NULL);
         log_info("Auditing execs; records: journalctl -t execauditd (as a service: journalctl -u "
                  "execauditd)");
         sd_notifyf(0, "READY=1\nSTATUS=Auditing execs (config generation %u)", d.generation);
@@ -348,8 +382,14 @@ int daemon_run(const char *config_path)
         if (r < 0)
                 log_error_errno(r, "Event loop failed");
         /* What the kernel already handed over is still written. */
+        /* Detach first: then the last drain and loss count cover every number the kernel took. */
+        loader_detach(&d.loader);
         d.stopping = true;
         drain(&d);
+        /* The stopping record's EXEC_SEQ is the last number the kernel took: everything up to it is either
+         * in the journal or counted by a loss record. */
+        if (loader_read_seq(&d.loader, &last) >= 0 && last > d.last_seq)
+                d.last_seq = last;
         stopping_detail(&d, detail, sizeof(detail));
         push_lifecycle(&d, "stopping", detail);
 out_loader:
@@ -363,21 +403,34 @@ out_writer:
 
 int daemon_check_config(const char *config_path, FILE *out)
 {
-        struct ea_config cfg;
+        struct ea_config *cfg = malloc(sizeof(*cfg));
+        struct filter_state *fs = malloc(sizeof(*fs));
         struct config_error err;
         struct strbuf sb = STRBUF_INIT;
-        int r;
+        int r = -ENOMEM;
 
-        r = config_load(config_path, &cfg, &err);
+        if (!cfg || !fs)
+                goto out;
+        r = config_load(config_path, cfg, &err);
         if (r < 0) {
                 config_error_format(&err, &sb);
                 log_error("%s", sb.buf ? sb.buf : "");
                 goto out;
         }
-        r = config_format(&cfg, &sb);
+        filter_state_init(fs);
+        filter_resolve_only(fs, cfg);
+        r = config_format(cfg, &sb);
+        if (r >= 0)
+                r = strbuf_puts(&sb, "# filter: ");
+        if (r >= 0)
+                r = config_filter_summary(&cfg->filter, filter_cgroup_id, fs, &sb);
+        if (r >= 0)
+                r = strbuf_putc(&sb, '\n');
         if (r >= 0)
                 fputs(sb.buf, out);
 out:
         strbuf_free(&sb);
+        free(fs);
+        free(cfg);
         return r;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -157,27 +158,21 @@ static int clear_pin_dir(const char *dir)
         return r;
 }
 
-void loader_settings_from_config(const struct ea_config *cfg, uint32_t generation, struct ea_settings *out)
+/* CgroupMap=/MountNamespaceMap=: the inner-map template is the configured map itself, so any value size
+ * works. Without one, the BTF template (u64 -> u64) stands. */
+static int set_inner_template(struct bpf_map *outer, const char *path, const char *key, int *fd)
 {
-        memset(out, 0, sizeof(*out));
-        out->config_generation = generation;
-        out->capture = (cfg->failed_execs ? EA_CAP_FAILED_EXECS : 0) | (cfg->exits ? EA_CAP_EXITS : 0);
-        out->max_args_bytes = cfg->max_args_bytes;
+        if (!path[0])
+                return 0;
+        *fd = bpf_obj_get(path);
+        if (*fd < 0)
+                return log_error_errno(-errno, "%s=%s: cannot open the pinned map", key, path);
+        return bpf_map__set_inner_map_fd(outer, *fd);
 }
 
-int loader_apply_settings(struct loader *l, const struct ea_config *cfg, uint32_t generation)
+int loader_load(struct loader *l, const struct ea_config *cfg)
 {
-        struct ea_settings s;
-        __u32 key = 0;
-
-        loader_settings_from_config(cfg, generation, &s);
-        if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.settings), &key, &s, BPF_ANY) < 0)
-                return log_error_errno(-errno, "Cannot update the settings map");
-        return 0;
-}
-
-int loader_load(struct loader *l, const struct ea_config *cfg, uint32_t generation)
-{
+        int template_fd[2] = {-1, -1};
         struct bpf_map *map;
         char path[PATH_MAX];
         int r;
@@ -194,14 +189,28 @@ int loader_load(struct loader *l, const struct ea_config *cfg, uint32_t generati
                 log_error_errno(r, "Cannot size the scratch map");
                 goto fail;
         }
-        r = execaudit__load(l->skel);
+        r = set_inner_template(l->skel->maps.filter_cgroup_map, cfg->filter.cgroup_map, "CgroupMap",
+                               &template_fd[0]);
+        if (r >= 0)
+                r = set_inner_template(l->skel->maps.filter_mntns_map, cfg->filter.mntns_map,
+                                       "MountNamespaceMap", &template_fd[1]);
+        if (r >= 0)
+                r = execaudit__load(l->skel);
+        for (int i = 0; i < 2; i++)
+                if (template_fd[i] >= 0)
+                        close(template_fd[i]);
         if (r < 0) {
                 log_error_errno(r, "Cannot load the BPF programs into the kernel");
                 goto fail;
         }
-        r = loader_apply_settings(l, cfg, generation);
-        if (r < 0)
+        l->active_len = (size_t)sysconf(_SC_PAGESIZE);
+        l->active = mmap(NULL, l->active_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+                         bpf_map__fd(l->skel->maps.active), 0);
+        if (l->active == MAP_FAILED) {
+                l->active = NULL;
+                r = log_error_errno(-errno, "Cannot map the active-configuration word");
                 goto fail;
+        }
 
         r = clear_pin_dir(l->pin_path);
         if (r < 0) {
@@ -308,6 +317,27 @@ int loader_attach(struct loader *l)
         return 0;
 }
 
+void loader_detach(struct loader *l)
+{
+        for (int i = 0; i < l->skel->skeleton->prog_cnt; i++) {
+                struct bpf_link **link = l->skel->skeleton->progs[i].link;
+
+                if (!*link)
+                        continue;
+                if (l->pinned)
+                        bpf_link__unpin(*link);
+                bpf_link__destroy(*link);
+                *link = NULL;
+        }
+}
+
+int loader_read_seq(struct loader *l, uint64_t *seq)
+{
+        __u32 key = 0;
+
+        return bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.seq), &key, seq) < 0 ? -errno : 0;
+}
+
 int loader_read_stats(struct loader *l, struct ea_stats *sum)
 {
         int ncpu = libbpf_num_possible_cpus();
@@ -335,6 +365,9 @@ out:
 
 void loader_close(struct loader *l, bool unpin)
 {
+        if (l->active)
+                munmap(l->active, l->active_len);
+        l->active = NULL;
         if (l->pb)
                 perf_buffer__free(l->pb);
         l->pb = NULL;

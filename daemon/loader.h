@@ -9,6 +9,8 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "execaudit.h"
@@ -25,21 +27,26 @@ struct loader {
         } raw;
         char pin_path[PATH_MAX];
         bool pinned;
+        uint64_t *active; /* the mmap-ed "active" word (see execaudit.h) */
+        size_t active_len;
 };
 
 /* Root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) and kernel BTF, with a message saying what is missing. */
 int loader_check_system(void);
 /* bpffs under the pin path and tracefs, mounted when missing, as systemd does at boot. */
 int loader_mount_filesystems(const char *pin_path);
-/* Everything up to (not including) attaching: open, load, settings, pins of the maps. */
-int loader_load(struct loader *l, const struct ea_config *cfg, uint32_t generation);
+/* Everything up to (not including) attaching: open, load, pins of the maps. The configuration is applied
+ * separately (filter_apply); cfg here only provides PinPath and the external filter maps' layouts. */
+int loader_load(struct loader *l, const struct ea_config *cfg);
 int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
                             perf_buffer_lost_fn lost, void *ctx);
 int loader_attach(struct loader *l);
-int loader_apply_settings(struct loader *l, const struct ea_config *cfg, uint32_t generation);
 int loader_read_stats(struct loader *l, struct ea_stats *sum);
+/* The last sequence number the kernel took. */
+int loader_read_seq(struct loader *l, uint64_t *seq);
+/* Detaches every program (and removes its link pin): no event is produced after this returns. */
+void loader_detach(struct loader *l);
 /* Detaches and frees everything; with unpin, also removes the pins (and so the programs) from PinPath. */
 void loader_close(struct loader *l, bool unpin);
-void loader_settings_from_config(const struct ea_config *cfg, uint32_t generation, struct ea_settings *out);
 
 #endif

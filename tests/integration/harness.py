@@ -104,6 +104,7 @@ class Env:
     def __init__(self, name):
         self.dir = tempfile.mkdtemp(prefix="ea-it-%s-" % name)
         self.daemon = None
+        self.daemon_pid = None
         self.daemon_log = None
         self.notify = None
         self.journald = None
@@ -165,15 +166,25 @@ class Env:
             except (socket.timeout, BlockingIOError):
                 return msgs
 
-    def start(self, config=None, wait_ready=True, args=()):
+    def start(self, config=None, wait_ready=True, args=(), wrap=()):
+        """wrap: a command the daemon runs under (e.g. unshare); signals then go to the daemon itself."""
         if config is not None:
             self.write_config(config)
         self.notify, npath = self._notify_socket()
         self.daemon_log = open(os.path.join(self.dir, "daemon.log"), "w+")
         env = dict(os.environ, NOTIFY_SOCKET=npath)
-        self.daemon = subprocess.Popen([DAEMON, "--config", self.config_path, *args], env=env,
+        self.daemon = subprocess.Popen([*wrap, DAEMON, "--config", self.config_path, *args], env=env,
                                        stdin=subprocess.DEVNULL, stdout=self.daemon_log,
                                        stderr=subprocess.STDOUT)
+        self.daemon_pid = self.daemon.pid
+        if wrap:
+            def child():
+                path = "/proc/%d/task/%d/children" % (self.daemon.pid, self.daemon.pid)
+                with open(path) as f:
+                    kids = f.read().split()
+                return int(kids[0]) if kids else None
+
+            self.daemon_pid = self.wait(child, "the wrapped daemon")
         if wait_ready:
             self.wait_notify("READY=1")
         return self.daemon
@@ -189,12 +200,15 @@ class Env:
         self.wait(ready, "sd_notify " + what)
         return seen
 
+    def signal(self, sig):
+        os.kill(self.daemon_pid, sig)
+
     def reload(self):
-        self.daemon.send_signal(signal.SIGHUP)
+        self.signal(signal.SIGHUP)
         self.wait_notify("READY=1")
 
     def stop(self):
-        self.daemon.send_signal(signal.SIGTERM)
+        self.signal(signal.SIGTERM)
         return self.daemon.wait(timeout=WAIT_SECONDS)
 
     def log(self):

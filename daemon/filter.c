@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The apply step of the configuration. Everything is written into the slot the kernel is not using,
+ * and only the final atomic store of the "active" word makes it take effect, so a failure half-way leaves
+ * the configuration in force untouched and an exec is never judged by a mix of two configurations.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "cgroup.h"
+#include "execaudit.skel.h"
+#include "filter.h"
+#include "log.h"
+
+#define UNIT_RESCAN_USEC (1000 * 1000)
+
+int filter_state_init(struct filter_state *fs)
+{
+        int r;
+
+        memset(fs, 0, sizeof(*fs));
+        r = cgroup2_mount_path(fs->mount, sizeof(fs->mount));
+        if (r < 0) {
+                fs->mount[0] = '\0';
+                return log_warning_errno(r, "No cgroup2 mount found: cgroup filters match nothing");
+        }
+        return 0;
+}
+
+/* The cgroup id (its directory's inode) of an entry, 0 when it does not exist (yet). */
+static uint64_t resolve(const struct filter_state *fs, const struct ea_cgroup_entry *e)
+{
+        char rel[PATH_MAX], path[2 * PATH_MAX];
+        struct stat st;
+
+        if (!fs->mount[0])
+                return 0;
+        if (e->unit) {
+                if (cgroup_find_unit(fs->mount, e->path, rel, sizeof(rel)) < 0)
+                        return 0;
+        } else {
+                snprintf(rel, sizeof(rel), "%s", strcmp(e->path, "/") == 0 ? "" : e->path);
+        }
+        snprintf(path, sizeof(path), "%s%s", fs->mount, rel);
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                return 0;
+        return st.st_ino;
+}
+
+uint64_t filter_cgroup_id(void *filter_state, const struct ea_cgroup_entry *e)
+{
+        struct filter_state *fs = filter_state;
+
+        for (unsigned i = 0; i < fs->n; i++)
+                if (fs->cg[i].entry.unit == e->unit && strcmp(fs->cg[i].entry.path, e->path) == 0)
+                        return fs->cg[i].id;
+        return 0;
+}
+
+static void collect(struct filter_state *fs, const struct ea_filter_list *list, uint8_t match, uint32_t slot)
+{
+        for (uint32_t i = 0; i < list->n_cgroups && fs->n < sizeof(fs->cg) / sizeof(fs->cg[0]); i++) {
+                struct filter_cgroup *c = &fs->cg[fs->n++];
+
+                c->entry = list->cgroups[i];
+                c->match = match;
+                c->slot = slot;
+                c->id = resolve(fs, &c->entry);
+        }
+}
+
+void filter_resolve_only(struct filter_state *fs, const struct ea_config *cfg)
+{
+        fs->n = 0;
+        collect(fs, &cfg->filter.include, EA_MATCH_INCLUDE, 0);
+        collect(fs, &cfg->filter.exclude, EA_MATCH_EXCLUDE, 0);
+}
+
+static void fail(struct config_error *err, const struct ea_config *cfg, const char *key, int r,
+                 const char *what)
+{
+        memset(err, 0, sizeof(*err));
+        snprintf(err->file, sizeof(err->file), "%s", cfg->path);
+        snprintf(err->section, sizeof(err->section), "Filter");
+        snprintf(err->key, sizeof(err->key), "%s", key);
+        snprintf(err->message, sizeof(err->message), "%s: %s", what, strerror(-r));
+}
+
+/* OR a match into a filter set entry: one id can be both included and excluded. */
+static int merge(int fd, const void *key, uint8_t match)
+{
+        uint8_t v = 0;
+
+        if (bpf_map_lookup_elem(fd, key, &v) < 0 && errno != ENOENT)
+                return -errno;
+        v |= match;
+        return bpf_map_update_elem(fd, key, &v, BPF_ANY) < 0 ? -errno : 0;
+}
+
+/* Deletes the entries of one slot (the slot is the first 32 bits of every key). */
+static int clear_slot(int fd, size_t key_size, uint32_t slot)
+{
+        unsigned char prev[32], key[32];
+        unsigned char doomed[EA_SLOTS * 128][32];
+        size_t n = 0;
+        void *p = NULL;
+        int r = 0;
+
+        while (n < sizeof(doomed) / sizeof(doomed[0]) && bpf_map_get_next_key(fd, p, key) == 0) {
+                uint32_t s;
+
+                memcpy(&s, key, sizeof(s));
+                if (s == slot)
+                        memcpy(doomed[n++], key, key_size);
+                memcpy(prev, key, key_size);
+                p = prev;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (bpf_map_delete_elem(fd, doomed[i]) < 0 && errno != ENOENT && r == 0)
+                        r = -errno;
+        return r;
+}
+
+static int set_external(struct bpf_map *outer, uint32_t slot, const char *path)
+{
+        int fd, r = 0;
+
+        if (!path[0])
+                return bpf_map_delete_elem(bpf_map__fd(outer), &slot) < 0 && errno != ENOENT ? -errno : 0;
+        fd = bpf_obj_get(path);
+        if (fd < 0)
+                return -errno;
+        /* The kernel refuses a map whose type, key or value size differs from the loaded template. */
+        if (bpf_map_update_elem(bpf_map__fd(outer), &slot, &fd, BPF_ANY) < 0)
+                r = -errno;
+        close(fd);
+        return r;
+}
+
+static int add_list(struct loader *l, struct filter_state *fs, const struct ea_filter_list *list,
+                    uint8_t match, uint32_t slot)
+{
+        struct execaudit *skel = l->skel;
+        int r = 0;
+
+        for (uint32_t i = 0; i < list->n_mntns && r >= 0; i++) {
+                struct ea_id_key k = {.slot = slot, .id = list->mntns[i]};
+
+                r = merge(bpf_map__fd(skel->maps.filter_mntns), &k, match);
+        }
+        for (uint32_t i = 0; i < list->n_commands && r >= 0; i++) {
+                struct ea_comm_key k;
+
+                memset(&k, 0, sizeof(k));
+                k.slot = slot;
+                memcpy(k.comm, list->commands[i], sizeof(k.comm));
+                r = merge(bpf_map__fd(skel->maps.filter_comms), &k, match);
+        }
+        for (unsigned i = 0; i < fs->n && r >= 0; i++) {
+                struct ea_id_key k = {.slot = slot, .id = fs->cg[i].id};
+
+                if (fs->cg[i].match == match && fs->cg[i].id)
+                        r = merge(bpf_map__fd(skel->maps.filter_cgroups), &k, match);
+        }
+        return r;
+}
+
+static void build_settings(const struct ea_config *cfg, uint32_t generation, struct ea_settings *s)
+{
+        const struct ea_filter *f = &cfg->filter;
+
+        memset(s, 0, sizeof(*s));
+        s->config_generation = generation;
+        s->capture = (cfg->failed_execs ? EA_CAP_FAILED_EXECS : 0) | (cfg->exits ? EA_CAP_EXITS : 0);
+        s->max_args_bytes = cfg->max_args_bytes;
+        s->filter = (f->include.n_users ? EA_FLT_USERS : 0) | (f->exclude.n_users ? EA_FLT_EXCL_USERS : 0) |
+                    (f->include.n_cgroups ? EA_FLT_CGROUPS : 0) |
+                    (f->exclude.n_cgroups ? EA_FLT_EXCL_CGROUPS : 0) |
+                    (f->include.n_mntns ? EA_FLT_MNTNS : 0) | (f->exclude.n_mntns ? EA_FLT_EXCL_MNTNS : 0) |
+                    (f->include.n_commands ? EA_FLT_COMMANDS : 0) |
+                    (f->exclude.n_commands ? EA_FLT_EXCL_COMMANDS : 0);
+        _Static_assert(EA_UID_RANGES == EA_FILTER_MAX_UID_RANGES, "uid range limits agree");
+        _Static_assert(sizeof(struct ea_uid_span) == sizeof(struct ea_uid_range), "uid range layouts agree");
+        s->n_users = f->include.n_users;
+        memcpy(s->users, f->include.users, sizeof(s->users));
+        s->n_exclude_users = f->exclude.n_users;
+        memcpy(s->exclude_users, f->exclude.users, sizeof(s->exclude_users));
+}
+
+int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_config *cfg, uint32_t generation,
+                 struct config_error *err)
+{
+        struct execaudit *skel = l->skel;
+        uint64_t cur = __atomic_load_n(l->active, __ATOMIC_ACQUIRE);
+        uint32_t next = (uint32_t)(cur & 1) ^ 1;
+        struct ea_settings set;
+        int r;
+
+        r = set_external(skel->maps.filter_cgroup_map, next, cfg->filter.cgroup_map);
+        if (r < 0) {
+                fail(err, cfg, "CgroupMap", r,
+                     "cannot use this pinned map (a map of another type, key or value size than the one in "
+                     "use needs a restart)");
+                return r;
+        }
+        r = set_external(skel->maps.filter_mntns_map, next, cfg->filter.mntns_map);
+        if (r < 0) {
+                fail(err, cfg, "MountNamespaceMap", r,
+                     "cannot use this pinned map (a map of another type, key or value size than the one in "
+                     "use needs a restart)");
+                return r;
+        }
+        r = clear_slot(bpf_map__fd(skel->maps.filter_cgroups), sizeof(struct ea_id_key), next);
+        if (r >= 0)
+                r = clear_slot(bpf_map__fd(skel->maps.filter_mntns), sizeof(struct ea_id_key), next);
+        if (r >= 0)
+                r = clear_slot(bpf_map__fd(skel->maps.filter_comms), sizeof(struct ea_comm_key), next);
+        fs->n = 0;
+        collect(fs, &cfg->filter.include, EA_MATCH_INCLUDE, next);
+        collect(fs, &cfg->filter.exclude, EA_MATCH_EXCLUDE, next);
+        if (r >= 0)
+                r = add_list(l, fs, &cfg->filter.include, EA_MATCH_INCLUDE, next);
+        if (r >= 0)
+                r = add_list(l, fs, &cfg->filter.exclude, EA_MATCH_EXCLUDE, next);
+        build_settings(cfg, generation, &set);
+        if (r >= 0 && bpf_map_update_elem(bpf_map__fd(skel->maps.settings), &next, &set, BPF_ANY) < 0)
+                r = -errno;
+        if (r < 0) {
+                fail(err, cfg, "", r, "cannot write the filter maps");
+                return r;
+        }
+        for (unsigned i = 0; i < fs->n; i++)
+                if (!fs->cg[i].id)
+                        log_warning("%s %s does not exist (yet): it is matched from when it appears",
+                                    fs->cg[i].entry.unit ? "Unit" : "Cgroup", fs->cg[i].entry.path);
+        /* The switch: one aligned 64-bit store, read once per program run. */
+        __atomic_store_n(l->active, ((uint64_t)generation << 32) | next, __ATOMIC_RELEASE);
+        return 0;
+}
+
+void filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec)
+{
+        bool units_due = now_usec - fs->last_unit_scan_usec >= UNIT_RESCAN_USEC;
+
+        for (unsigned i = 0; i < fs->n; i++) {
+                struct filter_cgroup *c = &fs->cg[i];
+                struct ea_id_key k = {.slot = c->slot};
+
+                if (c->id || (c->entry.unit && !units_due))
+                        continue;
+                c->id = resolve(fs, &c->entry);
+                if (!c->id)
+                        continue;
+                k.id = c->id;
+                int r = merge(bpf_map__fd(l->skel->maps.filter_cgroups), &k, c->match);
+
+                if (r < 0)
+                        log_warning_errno(r, "Cannot add cgroup %s to the filter", c->entry.path);
+                else
+                        log_info("%s %s appeared (cgroup id %llu): matched from now on",
+                                 c->entry.unit ? "Unit" : "Cgroup", c->entry.path,
+                                 (unsigned long long)c->id);
+        }
+        if (units_due)
+                fs->last_unit_scan_usec = now_usec;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Applying a parsed configuration to the kernel: the inactive slot of the settings and filter maps is
+ * filled, then the "active" word is flipped in one atomic store (see bpf/execaudit.h). Also resolves
+ * cgroup paths and unit names to cgroup ids, and keeps watching the ones that do not exist yet.
+ */
+#ifndef EA_FILTER_H
+#define EA_FILTER_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "loader.h"
+
+struct filter_cgroup {
+        struct ea_cgroup_entry entry;
+        uint8_t match; /* EA_MATCH_INCLUDE or EA_MATCH_EXCLUDE */
+        uint64_t id;   /* 0 until the cgroup exists */
+        uint32_t slot; /* the slot it was applied to */
+};
+
+struct filter_state {
+        char mount[PATH_MAX]; /* cgroup2 mount point, "" when there is none */
+        unsigned n;
+        struct filter_cgroup cg[2 * EA_FILTER_MAX_CGROUPS];
+        uint64_t last_unit_scan_usec;
+};
+
+int filter_state_init(struct filter_state *fs);
+/*
+ * Applies cfg as configuration `generation`. On failure nothing the kernel uses has changed, and err says
+ * which key could not be applied and why.
+ */
+int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_config *cfg, uint32_t generation,
+                 struct config_error *err);
+/* Cgroups of the active configuration that did not exist: the ones that appeared start matching now. */
+void filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec);
+/* For config_filter_summary(): the id a cgroup entry resolved to, 0 when it does not exist (yet). */
+uint64_t filter_cgroup_id(void *filter_state, const struct ea_cgroup_entry *e);
+/* Resolves every cgroup entry of cfg without touching BPF (for --check-config). */
+void filter_resolve_only(struct filter_state *fs, const struct ea_config *cfg);
+
+#endif

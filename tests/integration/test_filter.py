@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""In-kernel filters: each dimension with a process that must and one that must not be recorded, reloads
+that narrow and widen, a bad drop-in, and a reload under an exec storm that mixes nothing."""
+import os
+import signal
+import struct
+import subprocess
+
+from harness import check, main, marker
+
+STORM = os.environ.get("EA_STORM", "")
+
+
+def cgroup2_mount():
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, right = line.split(" - ", 1)
+            if right.startswith("cgroup2 "):
+                return left.split()[4]
+    raise RuntimeError("no cgroup2 mount")
+
+
+CG2 = cgroup2_mount()
+
+
+def as_uid(uid, *argv):
+    return ["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups", *argv]
+
+
+def run(argv):
+    try:
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except FileNotFoundError:
+        pass
+
+
+def in_cgroup(path, *argv):
+    """Runs argv (exec'd by sh) inside the cgroup at CG2 + path."""
+    return ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', CG2 + path, *argv]
+
+
+# Commands that only carry a marker to the process under test (their own execs are judged too).
+WRAPPERS = {"nsenter", "sh", "setpriv", "unshare"}
+
+
+def found(env, mark, event="exec"):
+    return [r for r in env.find(mark, event) if r.s("EXEC_COMM") not in WRAPPERS]
+
+
+def expect(env, yes, no, event="exec"):
+    """yes: markers that must be recorded; no: markers that must not. Waits for every yes first: records go
+    out in EXEC_SEQ order, so once the last yes is there, any earlier no would be there too."""
+    for m in yes:
+        recs = env.wait(lambda: found(env, m, event), "%s record of %s" % (event, m))
+        check(len(recs) == 1, "one %s record of %s" % (event, m), [r.brief() for r in recs])
+    for m in no:
+        check(not found(env, m, event), "%s must not be recorded" % m, [r.brief() for r in found(env, m, event)])
+
+
+def test_users(env):
+    env.start("[Filter]\nUsers=1000-1999\nExcludeUsers=1005\n")
+    no_root, no_excl, yes = marker(), marker(), marker()
+    run(["/bin/true", no_root])
+    run(as_uid(1005, "/bin/true", no_excl))
+    run(as_uid(1000, "/bin/true", yes))
+    expect(env, [yes], [no_root, no_excl])
+    r = found(env, yes)[0]
+    check(r.i("EXEC_UID") == 1000, "the uid 1000 exec", r.brief())
+    check(env.wait_exit(r.i("EXEC_PID")).i("EXEC_CONFIG_GENERATION") == 1, "its exit is recorded too")
+
+
+def test_commands(env):
+    env.start("[Filter]\nCommands=true\n")
+    yes, no, yes_failed, no_failed = marker(), marker(), marker(), marker()
+    run(["/bin/echo", no])
+    run(["/nonexistent/echo", no_failed])
+    run(["/nonexistent/true", yes_failed])
+    run(["/bin/true", yes])
+    expect(env, [yes], [no])
+    # A failed exec is judged by the name the program would have had.
+    expect(env, [yes_failed], [no_failed], event="exec_failed")
+
+
+def test_mount_namespaces(env):
+    # "host" is the mount namespace of PID 1. The daemon runs as PID 1 of a PID namespace of its own (so
+    # the test decides what PID 1 is), in a mount namespace that unshare made: that one is the "host".
+    env.start("[Filter]\nMountNamespaces=!host\n", wrap=["unshare", "-p", "-f", "--mount-proc", "--"])
+    host, own = marker(), marker()
+    run(["nsenter", "-t", str(env.daemon_pid), "-m", "/bin/true", host])
+    run(["/bin/true", own])
+    expect(env, [own], [host])
+    check(env.stop() == 0, "clean stop")
+
+    # An explicit namespace, named by a /proc path.
+    sleeper = subprocess.Popen(["unshare", "-m", "sleep", "1000"])
+    try:
+        ns = "/proc/%d/ns/mnt" % sleeper.pid
+        env.wait(lambda: os.stat(ns).st_ino != os.stat("/proc/self/ns/mnt").st_ino, "unshare -m")
+        env.start("[Filter]\nMountNamespaces=%s\n" % ns)
+        inside, outside = marker(), marker()
+        run(["/bin/true", outside])
+        run(["nsenter", "-t", str(sleeper.pid), "-m", "/bin/true", inside])
+        expect(env, [inside], [outside])
+        r = found(env, inside)[0]
+        check(r.i("EXEC_MNTNS") == os.stat(ns).st_ino, "EXEC_MNTNS of the namespace", r.brief())
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+class Cgroups:
+    def __init__(self):
+        self.made = []
+
+    def make(self, rel):
+        os.mkdir(CG2 + rel)
+        self.made.append(rel)
+        return rel
+
+    def cleanup(self):
+        for rel in reversed(self.made):
+            try:
+                os.rmdir(CG2 + rel)
+            except OSError:
+                pass
+
+
+def test_cgroups(env):
+    cg = Cgroups()
+    base = "/ea-it-%d" % os.getpid()
+    try:
+        cg.make(base)
+        env.start("[Filter]\nCgroups=%s\nCgroups=%s-later\nExcludeCgroups=%s/noisy\n" % (base, base, base))
+        check("does not exist (yet)" in env.log(), "a missing cgroup is accepted with a warning", env.log())
+        # A child created after the config was loaded is a descendant: it matches.
+        cg.make(base + "/child")
+        cg.make(base + "/noisy")
+        yes, no, no_excl = marker(), marker(), marker()
+        run(["/bin/true", no])
+        run(in_cgroup(base + "/noisy", "/bin/true", no_excl))
+        run(in_cgroup(base + "/child", "/bin/true", yes))
+        expect(env, [yes], [no, no_excl])
+        r = found(env, yes)[0]
+        check(r.s("EXEC_CGROUP") == base + "/child", "EXEC_CGROUP", r.brief())
+
+        # The configured path that did not exist starts matching once it appears.
+        cg.make(base + "-later")
+        env.wait(lambda: "%s-later appeared" % base in env.log(), "the daemon to notice the new cgroup")
+        later = marker()
+        run(in_cgroup(base + "-later", "/bin/true", later))
+        expect(env, [later], [])
+        check(env.stop() == 0, "clean stop")
+
+        # Units= finds the unit's cgroup wherever it is in the tree.
+        unit = "ea-it-%d.service" % os.getpid()
+        cg.make(base + "/" + unit)
+        env.start("[Filter]\nUnits=%s\n" % unit)
+        yes, no = marker(), marker()
+        run(in_cgroup(base + "/child", "/bin/true", no))
+        run(in_cgroup(base + "/" + unit, "/bin/true", yes))
+        expect(env, [yes], [no])
+        check(env.stop() == 0, "clean stop")
+    finally:
+        cg.cleanup()
+
+
+def test_external_cgroup_map(env):
+    cg = Cgroups()
+    base = "/ea-it-map-%d" % os.getpid()
+    pin = "/sys/fs/bpf/ea-it-ext"
+    try:
+        cg.make(base)
+        subprocess.run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", "8", "entries", "64",
+                        "name", "eaext"], check=True)
+        env.start("[Filter]\nCgroupMap=%s\n" % pin)
+        before, root = marker(), marker()
+        run(in_cgroup(base, "/bin/true", before))
+        # Added while running, by another tool: from now on its processes are audited.
+        key = struct.pack("<Q", os.stat(CG2 + base).st_ino)
+        subprocess.run(["bpftool", "map", "update", "pinned", pin, "key", *[str(b) for b in key], "value",
+                        *["0"] * 8], check=True)
+        after = marker()
+        run(["/bin/true", root])
+        run(in_cgroup(base, "/bin/true", after))
+        expect(env, [after], [before, root])
+    finally:
+        cg.cleanup()
+
+
+def test_reload_narrow_widen_and_bad_dropin(env):
+    env.start("[Filter]\nUsers=1000\n")
+    a, b = marker(), marker()
+    run(as_uid(1001, "/bin/true", b))
+    run(as_uid(1000, "/bin/true", a))
+    expect(env, [a], [b])
+
+    # Widen, through a drop-in that adds to the list.
+    os.makedirs(env.config_path + ".d")
+    env.write_config("[Filter]\nUsers=1001\n", env.config_path + ".d/10-more.conf")
+    env.reload()
+    a, b = marker(), marker()
+    run(as_uid(1000, "/bin/true", a))
+    run(as_uid(1001, "/bin/true", b))
+    expect(env, [a, b], [])
+    check(found(env, b)[0].i("EXEC_CONFIG_GENERATION") == 2, "generation 2")
+
+    # A bad drop-in: rejected, named, and the filter in force stays.
+    bad = env.config_path + ".d/50-bad.conf"
+    env.write_config("[Filter]\n\nUsers=nosuchuser-ea\n", bad)
+    env.reload()
+    rej = env.wait_records(lambda rs: rs, "config-rejected record", "EXEC_EVENT=config_rejected")[0]
+    check(rej.s("EXEC_CONFIG_FILE") == bad and rej.i("EXEC_CONFIG_LINE") == 3, "the drop-in's file:line",
+          rej.brief())
+    check(rej.s("EXEC_CONFIG_KEY") == "Users", "key", rej.brief())
+    b = marker()
+    run(as_uid(1001, "/bin/true", b))
+    expect(env, [b], [])
+    check(found(env, b)[0].i("EXEC_CONFIG_GENERATION") == 2, "still generation 2")
+
+    # Narrow: an empty assignment resets the list.
+    os.unlink(bad)
+    env.write_config("[Filter]\nUsers=\nUsers=1001\n", env.config_path + ".d/10-more.conf")
+    env.reload()
+    a, b = marker(), marker()
+    run(as_uid(1000, "/bin/true", a))
+    run(as_uid(1001, "/bin/true", b))
+    expect(env, [b], [a])
+    rel = env.records("EXEC_EVENT=reloaded")
+    check(len(rel) == 2 and "users 1001" in rel[-1].s("MESSAGE"), "reloaded record says the filter",
+          [r.s("MESSAGE") for r in rel])
+
+
+def test_reload_under_storm_mixes_nothing(env):
+    # Generation g audits uid 0 when g is odd, uid 1000 when g is even; two storms run throughout.
+    env.start("[Filter]\nUsers=0\n")
+    m0, m1 = marker(), marker()
+    storms = [subprocess.Popen([STORM, "-w", "1", "-d", "6", "-m", m0], stdout=subprocess.DEVNULL),
+              subprocess.Popen(as_uid(1000, STORM, "-w", "1", "-d", "6", "-m", m1), stdout=subprocess.DEVNULL)]
+    try:
+        for g in range(2, 12):
+            env.write_config("[Filter]\nUsers=%d\n" % (0 if g % 2 else 1000))
+            env.reload()
+    finally:
+        for p in storms:
+            p.wait()
+    sync = marker()
+    run(["/bin/true", sync])
+    env.wait_one(sync, "exec")
+    check(env.stop() == 0, "clean stop")
+    recs = env.records()
+    mixed, seen = [], set()
+    for r in recs:
+        if r.s("EXEC_EVENT") != "exec" or not any(m.encode() in r.get1("EXEC_CMDLINE") for m in (m0, m1)):
+            continue
+        if r.s("EXEC_COMM") != "true":
+            continue
+        g = r.i("EXEC_CONFIG_GENERATION")
+        seen.add(g)
+        if r.i("EXEC_UID") != (0 if g % 2 else 1000):
+            mixed.append(r.brief())
+    check(not mixed, "every record passed the filter of its generation", mixed[:5])
+    check(len(seen) >= 4, "records from several generations", sorted(seen))
+    seqs = sorted(r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit"))
+    check(not set(range(seqs[0], seqs[-1] + 1)) - set(seqs), "nothing lost across reloads")
+    check(not [r for r in recs if r.s("EXEC_EVENT") == "lost"], "no loss records")
+
+
+if __name__ == "__main__":
+    main([test_users, test_commands, test_mount_namespaces, test_cgroups, test_external_cgroup_map,
+          test_reload_narrow_widen_and_bad_dropin, test_reload_under_storm_mixes_nothing])
