@@ -61,15 +61,16 @@ def storm(args, mark):
     return int(kv["execs"]), float(kv["rate"])
 
 
-def run_traced(env, args, mark, config):
+def run_traced(env, args, mark, config, expect_records=True):
     env.start(config)
     pid = env.daemon.pid
     jpid = env.journald.pid
     d0, j0, b0 = cpu_seconds(pid), cpu_seconds(jpid), bpf_run_time()
     execs, rate = storm(args, mark)
     # Let the writer finish what the storm produced before reading the CPU counters.
-    env.wait(lambda: len(env.find(mark, "exec")) >= execs or env.records("EXEC_EVENT=lost"),
-             "records of the storm", timeout=120)
+    if expect_records:
+        env.wait(lambda: len(env.find(mark, "exec")) >= execs or env.records("EXEC_EVENT=lost"),
+                 "records of the storm", timeout=120)
     time.sleep(1)
     d1, j1, b1 = cpu_seconds(pid), cpu_seconds(jpid), bpf_run_time()
     found = len(env.find(mark, "exec"))
@@ -99,19 +100,31 @@ def summarize(name, runs, base):
     return row
 
 
+# The storm runs as root: this filter leaves every one of its execs out, in the kernel.
+FILTERED = "[Filter]\nExcludeUsers=0\n"
+
+
 def bench(env, args):
     subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
-    none, traced = [], []
+    none, traced, filtered, none_f = [], [], [], []
     try:
         for i in range(args.pairs):
             execs, rate = storm(args, harness.marker())
             none.append({"execs": execs, "rate": rate})
             traced.append(run_traced(env, args, harness.marker(), ""))
-            print("pair %d: none %.0f/s, execauditd %.0f/s (%d/%d records)" % (
-                i + 1, rate, traced[-1]["rate"], traced[-1]["records"], traced[-1]["execs"]), flush=True)
+            msg = "round %d: none %.0f/s, execauditd %.0f/s (%d/%d records)" % (
+                i + 1, rate, traced[-1]["rate"], traced[-1]["records"], traced[-1]["execs"])
+            if args.filtered:
+                execs, rate = storm(args, harness.marker())
+                none_f.append({"execs": execs, "rate": rate})
+                filtered.append(run_traced(env, args, harness.marker(), FILTERED, expect_records=False))
+                msg += ", none %.0f/s, filtered out %.0f/s" % (rate, filtered[-1]["rate"])
+            print(msg, flush=True)
     finally:
         subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"], check=False)
     rows = [summarize("none", none, none), summarize("execauditd", traced, none)]
+    if args.filtered:
+        rows.append(summarize("filtered", filtered, none_f))
     print("\n%-12s %9s %9s %9s %7s %7s %7s %9s %8s %9s %9s %8s" % (
         "config", "exec/s", "min", "max", "ratio", "r.min", "r.max", "rec/exec", "lost", "bpf ns", "daemon us",
         "jrnl us"))
@@ -124,12 +137,13 @@ def bench(env, args):
             "%.0f" % r["bpf_ns_per_exec"] if "bpf_ns_per_exec" in r else "-",
             "%.1f" % r["daemon_us_per_exec"] if "daemon_us_per_exec" in r else "-",
             "%.1f" % r["journald_us_per_exec"] if "journald_us_per_exec" in r else "-"))
-    if "daemon_peak_rss_kib" in rows[1]:
+    if "daemon_peak_rss_kib" in rows[1]:  # the audited configuration
         print("daemon peak RSS: %d KiB" % rows[1]["daemon_peak_rss_kib"])
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     path = os.path.join(HERE, "results", time.strftime("%Y%m%d-%H%M%S") + ".json")
     with open(path, "w") as f:
-        json.dump({"args": vars(args), "rows": rows, "none": none, "execauditd": traced}, f, indent=1)
+        json.dump({"args": vars(args), "rows": rows, "none": none, "execauditd": traced, "none_f": none_f,
+                   "filtered": filtered}, f, indent=1)
     print("results: " + path)
 
 
@@ -138,6 +152,8 @@ def main():
     p.add_argument("--pairs", type=int, default=5)
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--workers", type=int, default=os.cpu_count())
+    p.add_argument("--filtered", action="store_true",
+                   help="also run execauditd with a filter that excludes the storm, each against its own no-tracer run")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench.py needs root")

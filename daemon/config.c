@@ -1114,7 +1114,7 @@ int config_format(const struct ea_config *c, struct strbuf *out)
 
         r = strbuf_printf(out, "# %s (sha256 %s)\n", c->path, c->sha256);
         if (r >= 0 && c->n_dropins)
-                r = strbuf_printf(out, "# %u drop-ins\n", c->n_dropins);
+                r = strbuf_printf(out, "# drop-ins read: %u\n", c->n_dropins);
         if (r >= 0)
                 r = strbuf_printf(out,
                                   "[Capture]\n"

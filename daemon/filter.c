@@ -5,6 +5,7 @@
  * the configuration in force untouched and an exec is never judged by a mix of two configurations.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,24 +32,31 @@ int filter_state_init(struct filter_state *fs)
         return 0;
 }
 
-/* The cgroup id (its directory's inode) of an entry, 0 when it does not exist (yet). */
-static uint64_t resolve(const struct filter_state *fs, const struct ea_cgroup_entry *e)
+/* The cgroup id (its directory's inode) at mount + rel, 0 when there is none. */
+static uint64_t id_at(const struct filter_state *fs, const char *rel)
 {
-        char rel[PATH_MAX], path[2 * PATH_MAX];
+        char path[PATH_MAX + EA_FILTER_CGROUP_PATH];
         struct stat st;
 
-        if (!fs->mount[0])
-                return 0;
-        if (e->unit) {
-                if (cgroup_find_unit(fs->mount, e->path, rel, sizeof(rel)) < 0)
-                        return 0;
-        } else {
-                snprintf(rel, sizeof(rel), "%s", strcmp(e->path, "/") == 0 ? "" : e->path);
-        }
-        snprintf(path, sizeof(path), "%s%s", fs->mount, rel);
+        snprintf(path, sizeof(path), "%s%s", fs->mount, strcmp(rel, "/") == 0 ? "" : rel);
         if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
                 return 0;
         return st.st_ino;
+}
+
+/* Finds where an entry is now (units are searched for) and its id; 0 when it does not exist (yet). */
+static uint64_t resolve(const struct filter_state *fs, struct filter_cgroup *c)
+{
+        c->rel[0] = '\0';
+        if (!fs->mount[0])
+                return 0;
+        if (c->entry.unit) {
+                if (cgroup_find_unit(fs->mount, c->entry.path, c->rel, sizeof(c->rel)) < 0)
+                        return 0;
+        } else {
+                snprintf(c->rel, sizeof(c->rel), "%s", c->entry.path);
+        }
+        return id_at(fs, c->rel);
 }
 
 uint64_t filter_cgroup_id(void *filter_state, const struct ea_cgroup_entry *e)
@@ -69,7 +77,7 @@ static void collect(struct filter_state *fs, const struct ea_filter_list *list, 
                 c->entry = list->cgroups[i];
                 c->match = match;
                 c->slot = slot;
-                c->id = resolve(fs, &c->entry);
+                c->id = resolve(fs, c);
         }
 }
 
@@ -123,6 +131,14 @@ static int clear_slot(int fd, size_t key_size, uint32_t slot)
                 if (bpf_map_delete_elem(fd, doomed[i]) < 0 && errno != ENOENT && r == 0)
                         r = -errno;
         return r;
+}
+
+static const char *map_error(int r)
+{
+        return r == -ENOENT
+                       ? "cannot open the pinned map"
+                       : "cannot use this pinned map (one of another type, key or value size than the one "
+                         "loaded at start needs a restart)";
 }
 
 static int set_external(struct bpf_map *outer, uint32_t slot, const char *path)
@@ -197,73 +213,96 @@ int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_conf
         struct execaudit *skel = l->skel;
         uint64_t cur = __atomic_load_n(l->active, __ATOMIC_ACQUIRE);
         uint32_t next = (uint32_t)(cur & 1) ^ 1;
+        struct filter_state *nfs = malloc(sizeof(*nfs));
         struct ea_settings set;
         int r;
 
+        /* The cgroups of the new configuration, kept apart until it is in force: on failure, fs still
+         * describes the configuration the kernel applies. */
+        if (!nfs) {
+                fail(err, cfg, "", -ENOMEM, "cannot apply the configuration");
+                return -ENOMEM;
+        }
+        memcpy(nfs->mount, fs->mount, sizeof(nfs->mount));
+        nfs->last_unit_scan_usec = fs->last_unit_scan_usec;
+        nfs->n = 0;
+
         r = set_external(skel->maps.filter_cgroup_map, next, cfg->filter.cgroup_map);
         if (r < 0) {
-                fail(err, cfg, "CgroupMap", r,
-                     "cannot use this pinned map (a map of another type, key or value size than the one in "
-                     "use needs a restart)");
-                return r;
+                fail(err, cfg, "CgroupMap", r, map_error(r));
+                goto out;
         }
         r = set_external(skel->maps.filter_mntns_map, next, cfg->filter.mntns_map);
         if (r < 0) {
-                fail(err, cfg, "MountNamespaceMap", r,
-                     "cannot use this pinned map (a map of another type, key or value size than the one in "
-                     "use needs a restart)");
-                return r;
+                fail(err, cfg, "MountNamespaceMap", r, map_error(r));
+                goto out;
         }
         r = clear_slot(bpf_map__fd(skel->maps.filter_cgroups), sizeof(struct ea_id_key), next);
         if (r >= 0)
                 r = clear_slot(bpf_map__fd(skel->maps.filter_mntns), sizeof(struct ea_id_key), next);
         if (r >= 0)
                 r = clear_slot(bpf_map__fd(skel->maps.filter_comms), sizeof(struct ea_comm_key), next);
-        fs->n = 0;
-        collect(fs, &cfg->filter.include, EA_MATCH_INCLUDE, next);
-        collect(fs, &cfg->filter.exclude, EA_MATCH_EXCLUDE, next);
+        collect(nfs, &cfg->filter.include, EA_MATCH_INCLUDE, next);
+        collect(nfs, &cfg->filter.exclude, EA_MATCH_EXCLUDE, next);
         if (r >= 0)
-                r = add_list(l, fs, &cfg->filter.include, EA_MATCH_INCLUDE, next);
+                r = add_list(l, nfs, &cfg->filter.include, EA_MATCH_INCLUDE, next);
         if (r >= 0)
-                r = add_list(l, fs, &cfg->filter.exclude, EA_MATCH_EXCLUDE, next);
+                r = add_list(l, nfs, &cfg->filter.exclude, EA_MATCH_EXCLUDE, next);
         build_settings(cfg, generation, &set);
         if (r >= 0 && bpf_map_update_elem(bpf_map__fd(skel->maps.settings), &next, &set, BPF_ANY) < 0)
                 r = -errno;
         if (r < 0) {
                 fail(err, cfg, "", r, "cannot write the filter maps");
-                return r;
+                goto out;
         }
-        for (unsigned i = 0; i < fs->n; i++)
-                if (!fs->cg[i].id)
+        for (unsigned i = 0; i < nfs->n; i++)
+                if (!nfs->cg[i].id)
                         log_warning("%s %s does not exist (yet): it is matched from when it appears",
-                                    fs->cg[i].entry.unit ? "Unit" : "Cgroup", fs->cg[i].entry.path);
+                                    nfs->cg[i].entry.unit ? "Unit" : "Cgroup", nfs->cg[i].entry.path);
         /* The switch: one aligned 64-bit store, read once per program run. */
         __atomic_store_n(l->active, ((uint64_t)generation << 32) | next, __ATOMIC_RELEASE);
-        return 0;
+        memcpy(fs, nfs, sizeof(*fs));
+out:
+        free(nfs);
+        return r;
 }
 
 void filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec)
 {
         bool units_due = now_usec - fs->last_unit_scan_usec >= UNIT_RESCAN_USEC;
+        int fd = bpf_map__fd(l->skel->maps.filter_cgroups);
 
         for (unsigned i = 0; i < fs->n; i++) {
                 struct filter_cgroup *c = &fs->cg[i];
                 struct ea_id_key k = {.slot = c->slot};
+                uint64_t id;
+                int r;
 
-                if (c->id || (c->entry.unit && !units_due))
+                /* Still there with the same id: nothing to do (one stat per configured cgroup). */
+                if (c->id && id_at(fs, c->rel) == c->id)
                         continue;
-                c->id = resolve(fs, &c->entry);
-                if (!c->id)
-                        continue;
-                k.id = c->id;
-                int r = merge(bpf_map__fd(l->skel->maps.filter_cgroups), &k, c->match);
-
-                if (r < 0)
-                        log_warning_errno(r, "Cannot add cgroup %s to the filter", c->entry.path);
-                else
-                        log_info("%s %s appeared (cgroup id %llu): matched from now on",
+                if (c->id) {
+                        k.id = c->id;
+                        bpf_map_delete_elem(fd, &k);
+                        log_info("%s %s (cgroup id %llu) is gone: matched again when it reappears",
                                  c->entry.unit ? "Unit" : "Cgroup", c->entry.path,
                                  (unsigned long long)c->id);
+                        c->id = 0;
+                }
+                if (c->entry.unit && !units_due)
+                        continue;
+                id = resolve(fs, c);
+                if (!id)
+                        continue;
+                k.id = id;
+                r = merge(fd, &k, c->match);
+                if (r < 0) {
+                        log_warning_errno(r, "Cannot add cgroup %s to the filter", c->entry.path);
+                        continue;
+                }
+                c->id = id;
+                log_info("%s %s appeared (cgroup id %llu): matched from now on",
+                         c->entry.unit ? "Unit" : "Cgroup", c->entry.path, (unsigned long long)id);
         }
         if (units_due)
                 fs->last_unit_scan_usec = now_usec;

@@ -14,9 +14,10 @@
 
 struct filter_cgroup {
         struct ea_cgroup_entry entry;
-        uint8_t match; /* EA_MATCH_INCLUDE or EA_MATCH_EXCLUDE */
-        uint64_t id;   /* 0 until the cgroup exists */
-        uint32_t slot; /* the slot it was applied to */
+        char rel[EA_FILTER_CGROUP_PATH]; /* where it was found, relative to the mount ("" when not found) */
+        uint8_t match;                   /* EA_MATCH_INCLUDE or EA_MATCH_EXCLUDE */
+        uint64_t id;                     /* 0 until the cgroup exists */
+        uint32_t slot;                   /* the slot it was applied to */
 };
 
 struct filter_state {
@@ -33,7 +34,8 @@ int filter_state_init(struct filter_state *fs);
  */
 int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_config *cfg, uint32_t generation,
                  struct config_error *err);
-/* Cgroups of the active configuration that did not exist: the ones that appeared start matching now. */
+/* Cgroups of the active configuration that did not exist start matching when they appear, and ones that
+ * were removed and created again (a restarted unit gets a new cgroup, with a new id) are followed. */
 void filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec);
 /* For config_filter_summary(): the id a cgroup entry resolved to, 0 when it does not exist (yet). */
 uint64_t filter_cgroup_id(void *filter_state, const struct ea_cgroup_entry *e);

@@ -164,9 +164,18 @@ static int set_inner_template(struct bpf_map *outer, const char *path, const cha
 {
         if (!path[0])
                 return 0;
+        struct bpf_map_info info = {};
+        __u32 len = sizeof(info);
+
         *fd = bpf_obj_get(path);
         if (*fd < 0)
                 return log_error_errno(-errno, "%s=%s: cannot open the pinned map", key, path);
+        if (bpf_obj_get_info_by_fd(*fd, &info, &len) < 0)
+                return log_error_errno(-errno, "%s=%s: cannot read the map's layout", key, path);
+        if (info.key_size != sizeof(__u64) ||
+            (info.type != BPF_MAP_TYPE_HASH && info.type != BPF_MAP_TYPE_LRU_HASH))
+                return log_error_errno(-EINVAL, "%s=%s: expected a hash map with 8-byte keys (u64)", key,
+                                       path);
         return bpf_map__set_inner_map_fd(outer, *fd);
 }
 

@@ -128,6 +128,11 @@ class Env:
 
     def teardown(self):
         if self.daemon and self.daemon.poll() is None:
+            if self.daemon_pid != self.daemon.pid:
+                try:
+                    os.kill(self.daemon_pid, signal.SIGKILL)  # a wrapped daemon outlives its wrapper
+                except ProcessLookupError:
+                    pass
             self.daemon.kill()
             self.daemon.wait()
         if self.journald:

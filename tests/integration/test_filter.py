@@ -85,7 +85,7 @@ def test_commands(env):
 def test_mount_namespaces(env):
     # "host" is the mount namespace of PID 1. The daemon runs as PID 1 of a PID namespace of its own (so
     # the test decides what PID 1 is), in a mount namespace that unshare made: that one is the "host".
-    env.start("[Filter]\nMountNamespaces=!host\n", wrap=["unshare", "-p", "-f", "--mount-proc", "--"])
+    env.start("[Filter]\nMountNamespaces=!host\n", wrap=["unshare", "-p", "-f", "--kill-child", "--mount-proc", "--"])
     host, own = marker(), marker()
     run(["nsenter", "-t", str(env.daemon_pid), "-m", "/bin/true", host])
     run(["/bin/true", own])
@@ -160,6 +160,15 @@ def test_cgroups(env):
         run(in_cgroup(base + "/child", "/bin/true", no))
         run(in_cgroup(base + "/" + unit, "/bin/true", yes))
         expect(env, [yes], [no])
+
+        # A restarted unit gets a new cgroup (a new id): it keeps matching.
+        os.rmdir(CG2 + base + "/" + unit)
+        env.wait(lambda: "Unit %s (cgroup id" % unit in env.log() and "is gone" in env.log(), "the unit to go")
+        os.mkdir(CG2 + base + "/" + unit)
+        env.wait(lambda: env.log().count("Unit %s appeared" % unit) == 1, "the unit to reappear")
+        again = marker()
+        run(in_cgroup(base + "/" + unit, "/bin/true", again))
+        expect(env, [again], [])
         check(env.stop() == 0, "clean stop")
     finally:
         cg.cleanup()

@@ -820,7 +820,7 @@ static void test_dropins(void)
 
         set_case("config_format names the drop-ins and parses back to the same config");
         CHECK_NUM(config_format(&cfg, &sb), 0);
-        CHECK(sb.buf && strstr(sb.buf, "\n# 3 drop-ins\n"));
+        CHECK(sb.buf && strstr(sb.buf, "\n# drop-ins read: 3\n"));
         CHECK_NUM(config_parse_string_with(sb.buf ? sb.buf : "", "formatted", &fake, &back, &err), 0);
         CHECK(filter_equal(&cfg.filter, &back.filter));
         CHECK_NUM(back.max_args_bytes, 8192);
