@@ -24,6 +24,11 @@
 #include "time-util.h"
 #include "writer.h"
 
+/* `execauditd --reload PID`: SIGHUP queued with this value asks for an answer, RELOAD_REPLY_SIGNAL with 0
+ * (applied) or 1 (rejected), so that systemctl reload returns when the new configuration is in force. */
+#define RELOAD_REQUEST      0x45415244 /* "EARD" */
+#define RELOAD_REPLY_SIGNAL SIGUSR1
+
 /* Longest a record waits in a perf buffer below the wakeup watermark (documented in execauditd(8)). */
 #define DRAIN_INTERVAL_USEC (100 * 1000)
 /* Longest an event waits for a missing earlier sequence number (documented in execauditd(8)). */
@@ -210,7 +215,7 @@ static int reload(struct daemon *d)
         struct config_error err;
         struct ea_config *next = malloc(sizeof(*next));
         const char *note = "";
-        int r;
+        int r = -ENOMEM;
 
         sd_notifyf(0, "RELOADING=1\nSTATUS=Reloading %s\nMONOTONIC_USEC=%llu", d->config_path,
                    (unsigned long long)clock_usec(CLOCK_MONOTONIC));
@@ -245,7 +250,7 @@ static int reload(struct daemon *d)
 out:
         free(next);
         sd_notifyf(0, "READY=1\nSTATUS=Auditing execs (config generation %u)", d->generation);
-        return 0;
+        return r;
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -253,8 +258,15 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         struct daemon *d = userdata;
 
         (void)s;
-        if (si->ssi_signo == SIGHUP)
-                return reload(d);
+        if (si->ssi_signo == SIGHUP) {
+                int r = reload(d);
+
+                /* `execauditd --reload` waits for this answer: the reload is in force (or rejected). */
+                if (si->ssi_code == SI_QUEUE && si->ssi_int == RELOAD_REQUEST)
+                        sigqueue((pid_t)si->ssi_pid, RELOAD_REPLY_SIGNAL,
+                                 (union sigval){.sival_int = r < 0});
+                return 0;
+        }
         log_info("Stopping on signal %u", si->ssi_signo);
         sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
         return sd_event_exit(d->event, 0);
@@ -433,4 +445,40 @@ out:
         free(fs);
         free(cfg);
         return r;
+}
+
+int daemon_request_reload(pid_t pid, unsigned timeout_sec)
+{
+        struct timespec until, now, left;
+        siginfo_t si;
+        sigset_t set;
+        int r;
+
+        sigemptyset(&set);
+        sigaddset(&set, RELOAD_REPLY_SIGNAL);
+        if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+                return log_error_errno(-errno, "Cannot block signals");
+        if (sigqueue(pid, SIGHUP, (union sigval){.sival_int = RELOAD_REQUEST}) < 0)
+                return log_error_errno(-errno, "Cannot signal process %d", (int)pid);
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += timeout_sec;
+        for (;;) {
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                left.tv_sec = until.tv_sec - now.tv_sec;
+                left.tv_nsec = until.tv_nsec - now.tv_nsec;
+                if (left.tv_nsec < 0)
+                        left.tv_sec--, left.tv_nsec += 1000000000;
+                if (left.tv_sec < 0)
+                        return log_error_errno(-ETIMEDOUT,
+                                               "No answer from execauditd (pid %d) to the reload", (int)pid);
+                r = sigtimedwait(&set, &si, &left);
+                if (r < 0 && errno != EINTR && errno != EAGAIN)
+                        return log_error_errno(-errno, "Waiting for the reload failed");
+                if (r == RELOAD_REPLY_SIGNAL && si.si_pid == pid && si.si_code == SI_QUEUE)
+                        break;
+        }
+        if (si.si_value.sival_int != 0)
+                return log_error_errno(-EINVAL, "The configuration was rejected; the one in force stays "
+                                                "(see journalctl -t execauditd EXEC_EVENT=config_rejected)");
+        return 0;
 }

@@ -2,7 +2,9 @@
 /*
  * execauditd's entry point: options only. Everything else is in libexecauditd, which the tests link.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,6 +18,7 @@ static void help(void)
                "Records every exec and exit on this host as structured journal entries.\n\n"
                "  -c, --config PATH   read PATH instead of %s\n"
                "  -t, --check-config  validate the config, print the effective settings, and exit\n"
+               "      --reload PID    reload the daemon PID and wait until the new config is in force\n"
                "  -v, --verbose       log debug messages (libbpf's included)\n"
                "  -h, --help          show this help\n"
                "      --version       show the version\n\n"
@@ -26,11 +29,17 @@ static void help(void)
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 't'},
-                {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, 'V'},      {},
+                {"config", required_argument, NULL, 'c'},
+                {"check-config", no_argument, NULL, 't'},
+                {"verbose", no_argument, NULL, 'v'},
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, 'V'},
+                {"reload", required_argument, NULL, 'R'},
+                {},
         };
         const char *config = EA_DEFAULT_CONFIG;
+        long reload_pid = 0;
+        char *end;
         int c, check = 0, r;
 
         log_init();
@@ -51,6 +60,14 @@ int main(int argc, char **argv)
                 case 'V':
                         printf("execauditd %s\n", EA_VERSION);
                         return EXIT_SUCCESS;
+                case 'R':
+                        errno = 0;
+                        reload_pid = strtol(optarg, &end, 10);
+                        if (errno || end == optarg || *end || reload_pid <= 0 || reload_pid > INT_MAX) {
+                                fprintf(stderr, "execauditd: --reload: not a process ID: '%s'\n", optarg);
+                                return EXIT_FAILURE;
+                        }
+                        break;
                 default:
                         fprintf(stderr, "Try 'execauditd --help'.\n");
                         return EXIT_FAILURE;
@@ -60,6 +77,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "execauditd: unexpected argument '%s'\n", argv[optind]);
                 return EXIT_FAILURE;
         }
-        r = check ? daemon_check_config(config, stdout) : daemon_run(config);
+        if (reload_pid)
+                r = daemon_request_reload((pid_t)reload_pid, 90);
+        else
+                r = check ? daemon_check_config(config, stdout) : daemon_run(config);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

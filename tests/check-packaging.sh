@@ -6,7 +6,7 @@ src=$1 unit=$2 daemon=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-sed "s|^ExecStart=.*|ExecStart=$daemon|" "$unit" > "$tmp/execauditd.service"
+sed "s|[^ =]*/sbin/execauditd|$daemon|g" "$unit" > "$tmp/execauditd.service"
 systemd-analyze verify --man=no "$tmp/execauditd.service"
 
 mkdir -p "$tmp/root/usr/lib/systemd/catalog" "$tmp/root/var/lib/systemd/catalog"

@@ -94,5 +94,26 @@ def test_refuses_without_privileges(env):
     check(not env.records("EXEC_EVENT=started"), "never started")
 
 
+def test_reload_client_waits(env):
+    # What the unit's ExecReload= runs: it returns once the new configuration is in force.
+    env.start("[Capture]\nFailedExecs=no\n")
+    env.write_config("[Capture]\nFailedExecs=yes\n")
+    out = subprocess.run([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True, timeout=60)
+    check(out.returncode == 0, "reload applied", out.stderr)
+    # No waiting: the kernel already applies generation 2.
+    m = marker()
+    run_failed_exec(m)
+    f = env.wait_one(m, "exec_failed")
+    check(f.i("EXEC_CONFIG_GENERATION") == 2, "judged by the new configuration", f.brief())
+
+    env.write_config("[Capture]\nFailedExecs=perhaps\n")
+    out = subprocess.run([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True, timeout=60)
+    check(out.returncode == 1 and "rejected" in out.stderr, "a rejected reload fails", out.returncode, out.stderr)
+    check(env.daemon.poll() is None, "the daemon keeps running")
+    out = subprocess.run([DAEMON, "--reload", "x1"], stderr=subprocess.PIPE, text=True)
+    check(out.returncode == 1 and "not a process ID" in out.stderr, "bad PID", out.stderr)
+
+
 if __name__ == "__main__":
-    main([test_broken_config_at_start, test_check_config, test_reload, test_refuses_without_privileges])
+    main([test_broken_config_at_start, test_check_config, test_reload, test_refuses_without_privileges,
+          test_reload_client_waits])

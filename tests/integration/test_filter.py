@@ -80,6 +80,13 @@ def test_commands(env):
     expect(env, [yes], [no])
     # A failed exec is judged by the name the program would have had.
     expect(env, [yes_failed], [no_failed], event="exec_failed")
+    check(env.stop() == 0, "clean stop")
+
+    env.start("[Filter]\nExcludeCommands=echo\n")
+    yes, no = marker(), marker()
+    run(["/bin/echo", no])
+    run(["/bin/true", yes])
+    expect(env, [yes], [no])
 
 
 def test_mount_namespaces(env):
