@@ -55,7 +55,8 @@ def bpf_run_time():
 
 
 def storm(args, mark):
-    out = subprocess.run([STORM, "-w", str(args.workers), "-d", str(args.seconds), "-m", mark],
+    pin = ["taskset", "-c", args.pin_storm] if args.pin_storm else []
+    out = subprocess.run([*pin, STORM, "-w", str(args.workers), "-d", str(args.seconds), "-m", mark],
                          stdout=subprocess.PIPE, check=True, text=True).stdout
     kv = dict(x.split("=") for x in out.split())
     return int(kv["execs"]), float(kv["rate"])
@@ -152,6 +153,8 @@ def main():
     p.add_argument("--pairs", type=int, default=5)
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--workers", type=int, default=os.cpu_count())
+    p.add_argument("--pin-storm", metavar="CPUS", default="",
+                   help="run the storm on these CPUs only (taskset list), e.g. 1 with --workers 1")
     p.add_argument("--filtered", action="store_true",
                    help="also run execauditd with a filter that excludes the storm, each against its own no-tracer run")
     args = p.parse_args()
