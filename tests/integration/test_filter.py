@@ -143,6 +143,8 @@ def test_cgroups(env):
         # A child created after the config was loaded is a descendant: it matches.
         cg.make(base + "/child")
         cg.make(base + "/noisy")
+        # The excluded path did not exist at start: it applies once the daemon has seen it appear.
+        env.wait(lambda: "%s/noisy appeared" % base in env.log(), "the daemon to notice the excluded cgroup")
         yes, no, no_excl = marker(), marker(), marker()
         run(["/bin/true", no])
         run(in_cgroup(base + "/noisy", "/bin/true", no_excl))
