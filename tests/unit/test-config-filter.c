@@ -786,7 +786,7 @@ static void test_dropins(void)
         snprintf(sub, sizeof(sub), "%s/x.conf", dir);
         CHECK_NUM(mkdir(sub, 0755), 0);
         CHECK_NUM(write_text(sub, "y.conf", "junk\n"), 0);
-        /* A FIFO named *.conf: skipped, and opening it must not block. */
+        /* A FIFO named *.conf: ignored, and opening it must not block. */
         snprintf(sub, sizeof(sub), "%s/fifo.conf", dir);
         CHECK_NUM(mkfifo(sub, 0644), 0);
 

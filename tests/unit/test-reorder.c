@@ -63,7 +63,7 @@ int main(void)
         reorder_release(&r, 600, 1000, false, emit, &o);
         expect(&o, (const uint64_t[]){4, 5, 6}, 3);
 
-        set_case("a lost number is skipped after the window");
+        set_case("a lost number is given up after the window");
         o.n = 0;
         add(&r, &o, 9, 1000);
         add(&r, &o, 8, 1000);
