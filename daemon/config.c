@@ -155,12 +155,46 @@ static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
         return 0;
 }
 
+/* A time span in whole seconds: a number with an optional unit s, min, h or d (seconds without one). */
+static int parse_interval(const char *v, void *field, char *msg, size_t n)
+{
+        static const struct {
+                const char *unit;
+                uint64_t sec;
+        } units[] = {{"", 1}, {"s", 1}, {"sec", 1}, {"min", 60}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+        uint64_t x = 0;
+        const char *p = v;
+
+        if (*p < '0' || *p > '9')
+                goto bad;
+        for (; *p >= '0' && *p <= '9'; p++) {
+                x = x * 10 + (uint64_t)(*p - '0');
+                if (x > EA_STATS_INTERVAL_MAX)
+                        goto range;
+        }
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+                if (strcmp(p, units[i].unit) != 0)
+                        continue;
+                if (x > EA_STATS_INTERVAL_MAX / units[i].sec)
+                        goto range;
+                *(uint32_t *)field = (uint32_t)(x * units[i].sec);
+                return 0;
+        }
+bad:
+        snprintf(msg, n, "expected a time span such as 3600, 30min, 1h or 0, got \"%s\"", v);
+        return -EINVAL;
+range:
+        snprintf(msg, n, "%s is out of range: at most 30 days", v);
+        return -ERANGE;
+}
+
 static const struct key_def keys[] = {
         {"Capture", "FailedExecs", parse_bool, offsetof(struct ea_config, failed_execs)},
         {"Capture", "Exits", parse_bool, offsetof(struct ea_config, exits)},
         {"Capture", "MaxArgsBytes", parse_max_args, offsetof(struct ea_config, max_args_bytes)},
         {"BPF", "PinPath", parse_pin_path, offsetof(struct ea_config, pin_path)},
         {"BPF", "PerfBufferPages", parse_pages, offsetof(struct ea_config, perf_buffer_pages)},
+        {"Journal", "StatsInterval", parse_interval, offsetof(struct ea_config, stats_interval_sec)},
 };
 
 void config_defaults(struct ea_config *c)
@@ -170,6 +204,7 @@ void config_defaults(struct ea_config *c)
         c->exits = true;
         c->max_args_bytes = EA_DEFAULT_MAX_ARGS_BYTES;
         c->perf_buffer_pages = EA_DEFAULT_PERF_BUFFER_PAGES;
+        c->stats_interval_sec = EA_DEFAULT_STATS_INTERVAL;
         strcpy(c->pin_path, EA_DEFAULT_PIN_PATH);
 }
 
@@ -1124,9 +1159,12 @@ int config_format(const struct ea_config *c, struct strbuf *out)
                                   "\n"
                                   "[BPF]\n"
                                   "PinPath=%s\n"
-                                  "PerfBufferPages=%u\n",
+                                  "PerfBufferPages=%u\n"
+                                  "\n"
+                                  "[Journal]\n"
+                                  "StatsInterval=%us\n",
                                   c->failed_execs ? "yes" : "no", c->exits ? "yes" : "no", c->max_args_bytes,
-                                  c->pin_path, c->perf_buffer_pages);
+                                  c->pin_path, c->perf_buffer_pages, c->stats_interval_sec);
         if (r >= 0)
                 r = format_filter(&c->filter, out);
         return r < 0 ? r : 0;

@@ -16,6 +16,8 @@
 #define EA_DEFAULT_MAX_ARGS_BYTES    32768u
 #define EA_DEFAULT_PERF_BUFFER_PAGES 64u
 #define EA_PERF_BUFFER_PAGES_MAX     4096u
+#define EA_DEFAULT_STATS_INTERVAL    3600u          /* seconds */
+#define EA_STATS_INTERVAL_MAX        (30u * 86400u) /* seconds */
 
 /* [Filter]: which processes are audited. Names are resolved while parsing (an unknown name is an error with
  * file:line); cgroup paths and unit names are resolved to ids when the filter is applied, because they may
@@ -66,6 +68,7 @@ struct ea_config {
         bool exits;
         uint32_t max_args_bytes;
         uint32_t perf_buffer_pages;
+        uint32_t stats_interval_sec; /* [Journal] StatsInterval=, 0: only at stop */
         char pin_path[PATH_MAX];
         struct ea_filter filter;
         char path[PATH_MAX]; /* the main file it came from */

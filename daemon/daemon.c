@@ -42,6 +42,7 @@ struct daemon {
         uint64_t last_seq;                            /* highest sequence number received from the kernel */
         uint64_t emit_failed_reported[EA_STAT_SLOTS]; /* kernel emit failures already counted as lost */
         struct loader loader;
+        sd_event_source *stats_timer;
         struct filter_state filter;
         struct reorder reorder;
         bool stopping; /* the last drain releases everything held */
@@ -181,6 +182,47 @@ static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *use
         return 0;
 }
 
+static void push_stats(struct daemon *d)
+{
+        struct daemon_info di = info(d);
+        struct writer_stats ws;
+        struct ea_stats ks;
+        struct record rec;
+        int r;
+
+        record_init(&rec);
+        writer_get_stats(d->writer, &ws);
+        r = loader_read_stats(&d->loader, &ks);
+        if (r >= 0)
+                r = format_stats(&rec, &di, &ks, &ws);
+        if (r >= 0)
+                r = writer_push_record(d->writer, &rec);
+        if (r < 0)
+                log_warning_errno(r, "Cannot write the stats record");
+        record_free(&rec);
+}
+
+/* StatsInterval=: a stats record every so often (0: only at stop); a reload may change the interval. */
+static int arm_stats_timer(struct daemon *d)
+{
+        uint64_t usec = (uint64_t)d->cfg.stats_interval_sec * 1000000u;
+
+        if (!usec)
+                return sd_event_source_set_enabled(d->stats_timer, SD_EVENT_OFF);
+        if (sd_event_source_set_time_relative(d->stats_timer, usec) < 0)
+                return -EINVAL;
+        return sd_event_source_set_enabled(d->stats_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_stats_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        (void)s, (void)usec;
+        push_stats(d);
+        return arm_stats_timer(d);
+}
+
 /* Below the wakeup watermark the kernel does not wake us: this bounds how long a record waits. */
 static int on_drain_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -243,6 +285,10 @@ static int reload(struct daemon *d)
                 goto out;
         }
         d->generation++;
+        if (next->stats_interval_sec != d->cfg.stats_interval_sec) {
+                d->cfg.stats_interval_sec = next->stats_interval_sec;
+                arm_stats_timer(d);
+        }
         d->cfg = *next;
         writer_set_generation(d->writer, d->generation);
         lifecycle_with_filter(d, "reloaded", note);
@@ -308,6 +354,12 @@ static int setup_loop(struct daemon *d)
                                        on_drain_timer, d);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the drain timer");
+        r = sd_event_add_time_relative(d->event, &d->stats_timer, CLOCK_MONOTONIC, UINT64_MAX / 2,
+                                       1000 * 1000, on_stats_timer, d);
+        if (r >= 0)
+                r = arm_stats_timer(d);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the stats timer");
         r = sd_event_set_watchdog(d->event, 1);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the watchdog");
@@ -402,6 +454,7 @@ int daemon_run(const char *config_path)
          * in the journal or counted by a loss record. */
         if (loader_read_seq(&d.loader, &last) >= 0 && last > d.last_seq)
                 d.last_seq = last;
+        push_stats(&d);
         stopping_detail(&d, detail, sizeof(detail));
         push_lifecycle(&d, "stopping", detail);
 out_loader:

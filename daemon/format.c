@@ -13,6 +13,7 @@
 #include "format.h"
 #include "names.h"
 #include "quote.h"
+#include "writer.h"
 #include "execaudit.h"
 
 _Static_assert(sizeof(struct ea_header) == 32, "ea_header layout");
@@ -247,5 +248,55 @@ int format_config_rejected(struct record *r, const struct daemon_info *d, const 
                             reason);
         else
                 record_addf(r, "MESSAGE", "config rejected: %s%s: %s", file, loc, reason);
+        return r->error;
+}
+
+int format_stats(struct record *r, const struct daemon_info *d, const struct ea_stats *ks,
+                 const struct writer_stats *w)
+{
+        const __u64 *kernel = ks->n;
+        static const struct {
+                const char *field;
+                enum ea_stat stat;
+        } counters[] = {
+                {"EXEC_STATS_EXECS", EA_STAT_EXEC},
+                {"EXEC_STATS_EXECS_FAILED", EA_STAT_EXEC_FAILED},
+                {"EXEC_STATS_EXITS", EA_STAT_EXIT},
+                {"EXEC_STATS_FILTERED", EA_STAT_FILTERED},
+                {"EXEC_STATS_EMITTED", EA_STAT_EMITTED},
+                {"EXEC_STATS_INFLIGHT_FULL", EA_STAT_INFLIGHT_FULL},
+                {"EXEC_STATS_TRACKED_FULL", EA_STAT_TRACKED_FULL},
+                {"EXEC_STATS_ARGS_READ_FAILED", EA_STAT_ARGS_READ_FAIL},
+        };
+        uint64_t lost = 0;
+        char name[64];
+
+        record_reset(r);
+        add_common(r, MID_STATS, 6, "stats", d->seq, d->realtime_usec, d->generation);
+        for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+                record_add_u64(r, counters[i].field, kernel[counters[i].stat]);
+        record_add_u64(r, "EXEC_STATS_WRITTEN", w->written);
+        for (int i = 0; i < LOST_R__MAX; i++) {
+                const char *reason = lost_reason_name((enum lost_reason)i);
+                size_t j;
+
+                /* EXEC_STATS_LOST_PERF_BUFFER, ...: the reason in upper case. */
+                j = (size_t)snprintf(name, sizeof(name), "EXEC_STATS_LOST_");
+                for (; *reason && j + 1 < sizeof(name); reason++)
+                        name[j++] = (char)(*reason >= 'a' && *reason <= 'z' ? *reason - 'a' + 'A' : *reason);
+                name[j] = '\0';
+                record_add_u64(r, name, w->lost[i]);
+                lost += w->lost[i];
+        }
+        record_add_u64(r, "EXEC_STATS_QUEUE_HIGH", w->queue_high);
+        record_addf(r, "MESSAGE",
+                    "stats: %llu execs (%llu failed), %llu exits, %llu left out by the filter, %llu events "
+                    "emitted, "
+                    "%llu records written, %llu lost",
+                    (unsigned long long)kernel[EA_STAT_EXEC],
+                    (unsigned long long)kernel[EA_STAT_EXEC_FAILED],
+                    (unsigned long long)kernel[EA_STAT_EXIT], (unsigned long long)kernel[EA_STAT_FILTERED],
+                    (unsigned long long)kernel[EA_STAT_EMITTED], (unsigned long long)w->written,
+                    (unsigned long long)lost);
         return r->error;
 }

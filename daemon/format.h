@@ -17,6 +17,7 @@
 #define MID_LOST            "7b9de65e23124b8f822daf9df75f11a6"
 #define MID_LIFECYCLE       "acc7094db4cf4d1e859bc25f6adc51b4"
 #define MID_CONFIG_REJECTED "743c13a091d94b73b3c798ad6d450c46"
+#define MID_STATS           "eaeae8a1a689444492894d692b65bac8"
 
 struct format_ctx {
         int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
@@ -41,6 +42,12 @@ int format_lifecycle(struct record *r, const struct daemon_info *d, const char *
                      const char *config_path, const char *config_sha256, const char *detail);
 int format_config_rejected(struct record *r, const struct daemon_info *d, const char *file, unsigned line,
                            const char *section, const char *key, const char *reason);
+
+struct writer_stats;
+struct ea_stats;
+/* EXEC_EVENT=stats: the kernel's counters (summed over CPUs) and the writer's. */
+int format_stats(struct record *r, const struct daemon_info *d, const struct ea_stats *kernel,
+                 const struct writer_stats *w);
 
 /* Reason names of EXEC_LOST_REASON */
 #define LOST_PERF_BUFFER          "perf_buffer"

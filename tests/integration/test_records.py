@@ -154,7 +154,15 @@ def test_seq_without_gaps(env):
     # (nothing else loading the machine) has neither gaps nor losses.
     check(len(missing) == lost, "gaps in EXEC_SEQ are exactly the reported losses", missing[:20], lost)
     check(seqs[0] == 1 and not missing, "EXEC_SEQ from 1 without gaps", seqs[0], missing[:20])
+    # The stats record written at stop accounts for the same run.
+    st = [r for r in recs if r.s("EXEC_EVENT") == "stats"][-1]
+    check(st.i("EXEC_STATS_EMITTED") == len(seqs), "every emitted event was recorded", st.brief(), len(seqs))
+    check(0 < st.i("EXEC_STATS_WRITTEN") <= st.i("EXEC_STATS_EMITTED") + 10, "written so far", st.brief())
+    check(all(int(v[0]) == 0 for k, v in st.items() if k.startswith("EXEC_STATS_LOST_")), "nothing lost",
+          st.brief())
     life = [r.s("EXEC_EVENT") for r in recs if r.s("MESSAGE_ID") == "acc7094db4cf4d1e859bc25f6adc51b4"]
+    check(recs[-1].s("EXEC_EVENT") == "stopping" and recs[-2].s("EXEC_EVENT") == "stats", "stats, then stopping",
+          [r.s("EXEC_EVENT") for r in recs[-3:]])
     check(life == ["started", "stopping"], "started and stopping records", life)
     check(not os.path.exists("/sys/fs/bpf/execauditd"), "pins removed on a clean stop")
 
@@ -173,6 +181,27 @@ def test_records_in_seq_order(env):
     check(not bad, "journal order follows EXEC_SEQ", bad[:10])
 
 
+def test_periodic_stats(env):
+    env.start("[Journal]\nStatsInterval=1s\n")
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    env.wait_one(m, "exec")
+    env.wait_records(lambda rs: len(rs) >= 2, "two periodic stats records", "EXEC_EVENT=stats")
+    stats = env.records("EXEC_EVENT=stats")
+    check(stats[-1].s("MESSAGE_ID") == "eaeae8a1a689444492894d692b65bac8", "stats MESSAGE_ID", stats[-1].brief())
+    check(stats[-1].i("EXEC_STATS_EXECS") >= 1 and stats[-1].i("EXEC_STATS_EMITTED") >= 1, "counts", stats[-1].brief())
+    check(stats[-1].i("EXEC_STATS_EMITTED") >= stats[0].i("EXEC_STATS_EMITTED"), "counters only grow")
+    # A reload can turn them off (0: only at stop).
+    env.write_config("[Journal]\nStatsInterval=0\n")
+    env.reload()
+    n = len(env.records("EXEC_EVENT=stats"))
+    sync = marker()
+    subprocess.run(["/bin/sleep", "2.5"], check=True)
+    subprocess.run(["/bin/true", sync], check=True)
+    env.wait_one(sync, "exec")
+    check(len(env.records("EXEC_EVENT=stats")) <= n + 1, "no more periodic stats after StatsInterval=0")
+
+
 if __name__ == "__main__":
     main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_hostile_argv, test_truncated_argv,
-          test_seq_without_gaps, test_records_in_seq_order])
+          test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit test for format_stats(): every counter lands in its field, every field name is one journald keeps,
+ * and MESSAGE sums the losses.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "execaudit.h"
+#include "format.h"
+#include "writer.h"
+
+static const char *get(const struct record *r, const char *name)
+{
+        static char buf[256];
+        size_t len;
+        const char *v = record_get(r, name, &len);
+
+        if (!v || len >= sizeof(buf))
+                return "(missing)";
+        memcpy(buf, v, len);
+        buf[len] = '\0';
+        return buf;
+}
+
+int main(void)
+{
+        struct daemon_info d = {.seq = 77, .generation = 3, .realtime_usec = 1234};
+        struct ea_stats ks = {0};
+        struct writer_stats ws = {0};
+        struct record r;
+
+        ks.n[EA_STAT_EXEC] = 10;
+        ks.n[EA_STAT_EXEC_FAILED] = 2;
+        ks.n[EA_STAT_EXIT] = 9;
+        ks.n[EA_STAT_FILTERED] = 4;
+        ks.n[EA_STAT_EMITTED] = 17;
+        ws.written = 20;
+        ws.lost[LOST_R_PERF_BUFFER] = 5;
+        ws.lost[LOST_R_JOURNALD_UNAVAILABLE] = 1;
+        ws.queue_high = 33;
+
+        record_init(&r);
+        set_case("stats record");
+        CHECK_NUM(format_stats(&r, &d, &ks, &ws), 0);
+        CHECK_STR(get(&r, "MESSAGE_ID"), MID_STATS);
+        CHECK_STR(get(&r, "EXEC_EVENT"), "stats");
+        CHECK_STR(get(&r, "EXEC_SEQ"), "77");
+        CHECK_STR(get(&r, "EXEC_CONFIG_GENERATION"), "3");
+        CHECK_STR(get(&r, "EXEC_STATS_EXECS"), "10");
+        CHECK_STR(get(&r, "EXEC_STATS_EXECS_FAILED"), "2");
+        CHECK_STR(get(&r, "EXEC_STATS_EXITS"), "9");
+        CHECK_STR(get(&r, "EXEC_STATS_FILTERED"), "4");
+        CHECK_STR(get(&r, "EXEC_STATS_EMITTED"), "17");
+        CHECK_STR(get(&r, "EXEC_STATS_WRITTEN"), "20");
+        CHECK_STR(get(&r, "EXEC_STATS_LOST_PERF_BUFFER"), "5");
+        CHECK_STR(get(&r, "EXEC_STATS_LOST_JOURNALD_UNAVAILABLE"), "1");
+        CHECK_STR(get(&r, "EXEC_STATS_LOST_JOURNAL"), "0");
+        CHECK_STR(get(&r, "EXEC_STATS_LOST_NO_READER"), "0");
+        CHECK_STR(get(&r, "EXEC_STATS_QUEUE_HIGH"), "33");
+        CHECK_STR(get(&r, "MESSAGE"),
+                  "stats: 10 execs (2 failed), 9 exits, 4 left out by the filter, 17 events "
+                  "emitted, 20 records written, 6 lost");
+        for (unsigned i = 0; i < r.n; i++) {
+                const char *f = r.buf.buf + r.off[i];
+                const char *eq = memchr(f, '=', r.len[i]);
+
+                CHECK(eq && journal_field_name_valid(f, (size_t)(eq - f)));
+        }
+        record_free(&r);
+        return check_summary("test-stats");
+}
