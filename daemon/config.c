@@ -904,11 +904,9 @@ static int cmp_names(const struct dirent **a, const struct dirent **b)
 int config_load_with(const char *path, const struct config_resolver *res, struct ea_config *out,
                      struct config_error *err)
 {
-        static const char hex[] = "0123456789abcdef";
         struct load *ld = NULL;
         struct dirent **names = NULL;
         struct sha256_ctx sha;
-        uint8_t digest[SHA256_DIGEST_SIZE];
         char *text = NULL, dir[PATH_MAX];
         unsigned dropins = 0;
         int n = 0, r;
@@ -960,12 +958,7 @@ int config_load_with(const char *path, const struct config_resolver *res, struct
         finish(ld);
         ld->cfg.n_dropins = dropins;
         snprintf(ld->cfg.path, sizeof(ld->cfg.path), "%s", path);
-        sha256_final(&sha, digest);
-        for (size_t i = 0; i < sizeof(digest); i++) {
-                ld->cfg.sha256[2 * i] = hex[digest[i] >> 4];
-                ld->cfg.sha256[2 * i + 1] = hex[digest[i] & 15];
-        }
-        ld->cfg.sha256[2 * sizeof(digest)] = '\0';
+        sha256_final_hex(&sha, ld->cfg.sha256);
         memset(err, 0, sizeof(*err));
         snprintf(err->file, sizeof(err->file), "%s", path);
         *out = ld->cfg;

@@ -193,7 +193,13 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
         l->skel = execaudit__open();
         if (!l->skel)
                 return log_error_errno(-errno, "Cannot open the BPF object");
-        r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)libbpf_num_possible_cpus());
+        l->ncpu = libbpf_num_possible_cpus();
+        l->percpu = l->ncpu > 0 ? calloc((size_t)l->ncpu, sizeof(*l->percpu)) : NULL;
+        if (!l->percpu) {
+                r = log_error_errno(l->ncpu < 0 ? l->ncpu : -ENOMEM, "Cannot size the per-CPU buffers");
+                goto fail;
+        }
+        r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)l->ncpu);
         if (r < 0) {
                 log_error_errno(r, "Cannot size the scratch map");
                 goto fail;
@@ -349,27 +355,15 @@ int loader_read_seq(struct loader *l, uint64_t *seq)
 
 int loader_read_stats(struct loader *l, struct ea_stats *sum)
 {
-        int ncpu = libbpf_num_possible_cpus();
-        struct ea_stats *per = NULL;
         __u32 key = 0;
-        int r = 0;
 
         memset(sum, 0, sizeof(*sum));
-        if (ncpu <= 0)
-                return ncpu ? ncpu : -EINVAL;
-        per = calloc((size_t)ncpu, sizeof(*per));
-        if (!per)
-                return -ENOMEM;
-        if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &key, per) < 0) {
-                r = -errno;
-                goto out;
-        }
-        for (int c = 0; c < ncpu; c++)
+        if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &key, l->percpu) < 0)
+                return -errno;
+        for (int c = 0; c < l->ncpu; c++)
                 for (int i = 0; i < EA_STAT_SLOTS; i++)
-                        sum->n[i] += per[c].n[i];
-out:
-        free(per);
-        return r;
+                        sum->n[i] += l->percpu[c].n[i];
+        return 0;
 }
 
 void loader_close(struct loader *l, bool unpin)
@@ -391,4 +385,6 @@ void loader_close(struct loader *l, bool unpin)
         }
         execaudit__destroy(l->skel);
         l->skel = NULL;
+        free(l->percpu);
+        l->percpu = NULL;
 }

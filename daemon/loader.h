@@ -28,6 +28,9 @@ struct loader {
         char pin_path[PATH_MAX];
         bool pinned;
         uint64_t *active; /* the mmap-ed "active" word (see execaudit.h) */
+        struct ea_stats
+                *percpu; /* room for one lookup of the per-CPU "stats" map (read after every drain) */
+        int ncpu;
         size_t active_len;
 };
 

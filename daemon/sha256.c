@@ -150,19 +150,25 @@ void sha256_final(struct sha256_ctx *c, uint8_t out[32])
                 store_be32(out + 4 * i, c->h[i]);
 }
 
-void sha256_hex(const void *data, size_t n, char out[65])
+void sha256_final_hex(struct sha256_ctx *c, char out[65])
 {
         static const char hex[] = "0123456789abcdef";
-        struct sha256_ctx c;
         uint8_t d[SHA256_DIGEST_SIZE];
         int i;
 
-        sha256_init(&c);
-        sha256_update(&c, data, n);
-        sha256_final(&c, d);
+        sha256_final(c, d);
         for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
                 out[2 * i] = hex[d[i] >> 4];
                 out[2 * i + 1] = hex[d[i] & 0xf];
         }
         out[64] = '\0';
+}
+
+void sha256_hex(const void *data, size_t n, char out[65])
+{
+        struct sha256_ctx c;
+
+        sha256_init(&c);
+        sha256_update(&c, data, n);
+        sha256_final_hex(&c, out);
 }

@@ -26,4 +26,6 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t n);
 /* Writes the digest; c holds padding state afterwards, so sha256_init() it before reuse. */
 void sha256_final(struct sha256_ctx *c, uint8_t out[32]);
 /* One-shot digest as 64 lowercase hex digits plus NUL. */
+/* sha256_final() as 64 lowercase hex digits and a NUL. */
+void sha256_final_hex(struct sha256_ctx *c, char out[65]);
 void sha256_hex(const void *data, size_t n, char out[65]);

@@ -12,6 +12,7 @@
 #include "sha256.h"
 #include "strbuf.h"
 #include "check.h"
+#include "config-check.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -86,20 +87,6 @@ static const struct config_resolver dashed = {.user_uid = dashed_user_uid, .path
 /* The structs are large: tests share these instead of putting them on the stack. */
 static struct ea_config cfg, back, sentinel;
 static struct config_error err;
-
-static const char *fmt_error(const struct config_error *e)
-{
-        static char out[2048];
-        struct strbuf sb = STRBUF_INIT;
-
-        out[0] = '\0';
-        if (config_error_format(e, &sb) < 0 || !sb.buf)
-                snprintf(out, sizeof(out), "(config_error_format failed)");
-        else
-                snprintf(out, sizeof(out), "%s", sb.buf);
-        strbuf_free(&sb);
-        return out;
-}
 
 /* Parses "[Filter]\n" + body with the fake resolver into cfg. */
 static int parse_filter(const char *body)

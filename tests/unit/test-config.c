@@ -10,6 +10,7 @@
 #include "sha256.h"
 #include "strbuf.h"
 #include "check.h"
+#include "config-check.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -19,20 +20,6 @@
 #include <unistd.h>
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *fmt_error(const struct config_error *err)
-{
-        static char out[1024];
-        struct strbuf sb = STRBUF_INIT;
-
-        out[0] = '\0';
-        if (config_error_format(err, &sb) < 0 || !sb.buf)
-                snprintf(out, sizeof(out), "(config_error_format failed)");
-        else
-                snprintf(out, sizeof(out), "%s", sb.buf);
-        strbuf_free(&sb);
-        return out;
-}
 
 static void check_defaults(const struct ea_config *c)
 {
