@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * exectool: builds the odd and hostile exec shapes the integration tests (test_provenance.py) need, one
+ * subcommand each. "PROG ARG0 [ARG...]" below is an exec: PROG is the path handed to the kernel and ARG0...
+ * the argv it gets. Files named INFO receive what the process saw just before its exec (one line of
+ * space-separated values), so a test can compare a record with the truth. Exit status 127: a step failed
+ * (the reason is on stderr).
+ *
+ *   exec PROG ARG0 [ARG...]                  execve(PROG, argv) as given (a relative PROG is not searched)
+ *   noargv PROG                              execve(PROG, {NULL}, envp): argc 0
+ *   execveat DIR NAME ARG0 [ARG...]          execveat(open(DIR), NAME, argv, envp, 0)
+ *   fexecve FILE ARG0 [ARG...]               fexecve(open(FILE), argv, envp)
+ *   memfd NAME SRC INFO ARG0 [ARG...]        SRC copied into memfd NAME, exec'd by fd. INFO: ino major:minor
+ *   deleted FILE INFO ARG0 [ARG...]          FILE opened, unlinked, exec'd by fd. INFO: ino major:minor
+ *   tmpfile DIR SRC INFO ARG0 [ARG...]       SRC copied into an O_TMPFILE in DIR, exec'd by fd. INFO as
+ * memfd dump-argv FILE [ARG...]                  writes its own argv (argv[0] included), NUL-terminated, to
+ * FILE race FILE MARKER N SIZE                  execs "dump-argv FILE MARKER" + N arguments of SIZE bytes
+ *                                            while a thread keeps rewriting those N arguments in place
+ *   loginuid UID INFO PROG ARG0 [ARG...]     writes UID to /proc/self/loginuid, then execs.
+ *                                            INFO: write-errno loginuid sessionid (as read back)
+ *   tty PTS PROG ARG0 [ARG...]               setsid, PTS becomes the controlling terminal, then execs
+ *   cgroup DIR PROG ARG0 [ARG...]            moves itself into the cgroup DIR, then execs
+ *   pidns INFO PROG ARG0 [ARG...]            in a new pid namespace, pid 1 forks pid 2; both exec, pid 2
+ *                                            first. INFO.1, INFO.2: pidns-inode ns-pid outer-pid
+ *   mntns DIR SRC NAME INFO ARG0 [ARG...]    new mount namespace, tmpfs on DIR, SRC copied to DIR/NAME,
+ *                                            which is exec'd. INFO: mntns-inode
+ *   chroot ROOT PROG ARG0 [ARG...]           new mount namespace, /usr bound on ROOT/usr, chroot ROOT, execs
+ *   rename-fork COMM PROG ARG0 [ARG...]      renames itself COMM, a child execs; waits for it
+ *   rename-exec COMM PROG ARG0 [ARG...]      renames itself COMM, then execs
+ *   thread-exec INFO PROG ARG0 [ARG...]      execs from a thread that is not the leader while the leader and
+ *                                            two more threads live. INFO: pid tid (of the exec'ing thread)
+ *   double-fork [-s] INFO PROG ARG0 [ARG...] a child forks a grandchild and exits; once reparented the
+ *                                            grandchild execs. -s: be the subreaper and wait for it.
+ *                                            INFO: ppid parent-comm (right before the exec)
+ *   burn MS MIB                              touches MIB MiB of memory (kept until exit), burns MS ms of
+ *                                            CPU (mostly user), then sleeps 100 ms
+ *   sleep MS                                 sleeps MS ms
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+extern char **environ;
+
+/* main's argv: dump-argv writes all of it. */
+static char **whole_argv;
+
+static _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static _Noreturn void die(const char *fmt, ...)
+{
+        int e = errno;
+        va_list ap;
+
+        fputs("exectool: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, ": %s\n", strerror(e));
+        exit(127);
+}
+
+static _Noreturn void usage(const char *what)
+{
+        fprintf(stderr, "exectool: usage: exectool %s (see the top of exectool.c)\n", what);
+        exit(127);
+}
+
+static long parse_long(const char *s)
+{
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno || end == s || *end || v < 0) {
+                errno = EINVAL;
+                die("not a number: %s", s);
+        }
+        return v;
+}
+
+static void write_all(int fd, const void *buf, size_t n)
+{
+        const char *p = buf;
+
+        while (n) {
+                ssize_t w = write(fd, p, n);
+
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        die("write");
+                p += w;
+                n -= (size_t)w;
+        }
+}
+
+/* Writes a whole file at once: the test reads it only after the process went on to exec. */
+static void write_file(const char *path, const char *fmt, ...)
+{
+        char buf[512];
+        va_list ap;
+        int n, fd;
+
+        va_start(ap, fmt);
+        n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (n < 0 || (size_t)n >= sizeof(buf)) {
+                errno = EOVERFLOW;
+                die("formatting %s", path);
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                die("open %s", path);
+        write_all(fd, buf, (size_t)n);
+        if (close(fd) < 0)
+                die("close %s", path);
+}
+
+/* Reads a small file without its trailing newline. */
+static void read_file(const char *path, char *buf, size_t size)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n;
+
+        if (fd < 0)
+                die("open %s", path);
+        n = read(fd, buf, size - 1);
+        if (n < 0)
+                die("read %s", path);
+        close(fd);
+        buf[n] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+}
+
+static void copy_fd(const char *src, int dst)
+{
+        char buf[65536];
+        int in = open(src, O_RDONLY | O_CLOEXEC);
+        ssize_t n;
+
+        if (in < 0)
+                die("open %s", src);
+        while ((n = read(in, buf, sizeof(buf))) > 0)
+                write_all(dst, buf, (size_t)n);
+        if (n < 0)
+                die("read %s", src);
+        close(in);
+}
+
+/* "ino major:minor" of an open file: the identity EXEC_EXE_INODE and EXEC_EXE_DEV carry. */
+static void write_identity(int fd, const char *info)
+{
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                die("fstat");
+        write_file(info, "%llu %u:%u\n", (unsigned long long)st.st_ino, major(st.st_dev), minor(st.st_dev));
+}
+
+static _Noreturn void do_exec(const char *prog, char **argv)
+{
+        execve(prog, argv, environ);
+        die("execve %s", prog);
+}
+
+static _Noreturn void exec_fd(int fd, char **argv)
+{
+        execveat(fd, "", argv, environ, AT_EMPTY_PATH);
+        die("execveat(fd, \"\", AT_EMPTY_PATH)");
+}
+
+static int wait_child(pid_t pid)
+{
+        int status;
+
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        die("waitpid %d", (int)pid);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void sleep_ms(long ms)
+{
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+static void make_private_mounts(void)
+{
+        if (unshare(CLONE_NEWNS) < 0)
+                die("unshare(CLONE_NEWNS)");
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                die("mount --make-rprivate /");
+}
+
+/* -- the shapes ------------------------------------------------------------------------------------- */
+
+static int cmd_exec(char **a)
+{
+        do_exec(a[0], a + 1);
+}
+
+static int cmd_noargv(char **a)
+{
+        char *none[] = {NULL};
+
+        do_exec(a[0], none);
+}
+
+static int cmd_execveat(char **a)
+{
+        int dir = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (dir < 0)
+                die("open %s", a[0]);
+        execveat(dir, a[1], a + 2, environ, 0);
+        die("execveat %s %s", a[0], a[1]);
+}
+
+static int cmd_fexecve(char **a)
+{
+        int fd = open(a[0], O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                die("open %s", a[0]);
+        fexecve(fd, a + 1, environ);
+        die("fexecve %s", a[0]);
+}
+
+static int cmd_memfd(char **a)
+{
+        int fd = memfd_create(a[0], MFD_CLOEXEC | MFD_EXEC);
+
+        if (fd < 0 && errno == EINVAL) /* before Linux 6.3: no MFD_EXEC, and executable anyway */
+                fd = memfd_create(a[0], MFD_CLOEXEC);
+        if (fd < 0)
+                die("memfd_create %s", a[0]);
+        copy_fd(a[1], fd);
+        write_identity(fd, a[2]);
+        exec_fd(fd, a + 3);
+}
+
+static int cmd_deleted(char **a)
+{
+        int fd = open(a[0], O_PATH | O_CLOEXEC);
+
+        if (fd < 0)
+                die("open %s", a[0]);
+        write_identity(fd, a[1]);
+        if (unlink(a[0]) < 0)
+                die("unlink %s", a[0]);
+        exec_fd(fd, a + 2);
+}
+
+static int cmd_tmpfile(char **a)
+{
+        char path[64];
+        int fd = open(a[0], O_TMPFILE | O_RDWR | O_CLOEXEC, 0755), ro;
+
+        if (fd < 0)
+                die("open(%s, O_TMPFILE)", a[0]);
+        copy_fd(a[1], fd);
+        if (fchmod(fd, 0755) < 0)
+                die("fchmod");
+        /* An exec needs a file nobody has open for writing: a read-only fd of the same inode, then close. */
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        ro = open(path, O_RDONLY | O_CLOEXEC);
+        if (ro < 0)
+                die("open %s", path);
+        close(fd);
+        write_identity(ro, a[2]);
+        exec_fd(ro, a + 3);
+}
+
+static int cmd_dump_argv(char **a)
+{
+        char **argv = whole_argv; /* as this image received it, argv[0] included */
+        int fd = open(a[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+        if (fd < 0)
+                die("open %s", a[0]);
+        for (; *argv; argv++)
+                write_all(fd, *argv, strlen(*argv) + 1);
+        if (close(fd) < 0)
+                die("close %s", a[0]);
+        return 0;
+}
+
+struct race {
+        char **args;
+        size_t n, size;
+        atomic_int running;
+};
+
+static void *rewrite_args(void *p)
+{
+        struct race *r = p;
+
+        atomic_store(&r->running, 1);
+        for (unsigned round = 0;; round++) {
+                /* Alternating patterns, the same length: what the kernel copies is one of them or a mix. */
+                char c = (round & 1) ? 'B' : 'a';
+
+                for (size_t i = 0; i < r->n; i++) {
+                        for (size_t j = 0; j < r->size; j++)
+                                ((volatile char *)r->args[i])[j] = (char)(c + (char)((i + j) % 16));
+                }
+        }
+        return NULL;
+}
+
+static int cmd_race(char **a)
+{
+        static struct race r;
+        char self[PATH_MAX];
+        ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        size_t n = (size_t)parse_long(a[2]), size = (size_t)parse_long(a[3]);
+        char **argv = calloc(n + 5, sizeof(*argv));
+        pthread_t t;
+
+        if (len < 0)
+                die("readlink /proc/self/exe");
+        self[len] = '\0';
+        if (!argv || n == 0 || size == 0) {
+                errno = EINVAL;
+                die("race N SIZE");
+        }
+        argv[0] = self;
+        argv[1] = (char *)"dump-argv";
+        argv[2] = a[0];
+        argv[3] = a[1];
+        for (size_t i = 0; i < n; i++) {
+                argv[4 + i] = malloc(size + 1);
+                if (!argv[4 + i])
+                        die("malloc");
+                memset(argv[4 + i], 'x', size);
+                argv[4 + i][size] = '\0';
+        }
+        r.args = argv + 4;
+        r.n = n;
+        r.size = size;
+        errno = pthread_create(&t, NULL, rewrite_args, &r);
+        if (errno)
+                die("pthread_create");
+        while (!atomic_load(&r.running))
+                sched_yield();
+        sleep_ms(5);
+        do_exec(self, argv);
+}
+
+static int cmd_loginuid(char **a)
+{
+        char luid[32], sid[32];
+        int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC), err = 0;
+
+        if (fd < 0)
+                die("open /proc/self/loginuid");
+        if (write(fd, a[0], strlen(a[0])) < 0)
+                err = errno; /* set already and immutable: the test then expects what is read back */
+        close(fd);
+        read_file("/proc/self/loginuid", luid, sizeof(luid));
+        read_file("/proc/self/sessionid", sid, sizeof(sid));
+        write_file(a[1], "%d %s %s\n", err, luid, sid);
+        do_exec(a[2], a + 3);
+}
+
+static int cmd_tty(char **a)
+{
+        int fd;
+
+        if (setsid() < 0)
+                die("setsid");
+        fd = open(a[0], O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                die("open %s", a[0]);
+        if (ioctl(fd, TIOCSCTTY, 0) < 0)
+                die("TIOCSCTTY %s", a[0]);
+        do_exec(a[1], a + 2);
+}
+
+static int cmd_cgroup(char **a)
+{
+        char path[PATH_MAX];
+
+        if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", a[0]) >= sizeof(path)) {
+                errno = ENAMETOOLONG;
+                die("%s", a[0]);
+        }
+        write_file(path, "0\n");
+        do_exec(a[1], a + 2);
+}
+
+/* INFO.<ns-pid>: this process's pid namespace inode, its pid there and its pid as /proc shows it. */
+static void write_pidns(const char *info)
+{
+        char path[PATH_MAX], line[256];
+        struct stat st;
+        long outer = -1;
+        FILE *f;
+
+        if (stat("/proc/self/ns/pid", &st) < 0)
+                die("stat /proc/self/ns/pid");
+        f = fopen("/proc/self/status", "re");
+        if (!f)
+                die("open /proc/self/status");
+        while (fgets(line, sizeof(line), f))
+                if (strncmp(line, "NSpid:", 6) == 0)
+                        outer = strtol(line + 6, NULL, 10); /* first: the pid in /proc's namespace */
+        fclose(f);
+        snprintf(path, sizeof(path), "%s.%d", info, (int)getpid());
+        write_file(path, "%llu %d %ld\n", (unsigned long long)st.st_ino, (int)getpid(), outer);
+}
+
+static int cmd_pidns(char **a)
+{
+        pid_t one, two;
+
+        if (unshare(CLONE_NEWPID) < 0)
+                die("unshare(CLONE_NEWPID)");
+        one = fork();
+        if (one < 0)
+                die("fork");
+        if (one == 0) {
+                two = fork();
+                if (two < 0)
+                        die("fork");
+                if (two == 0) {
+                        write_pidns(a[0]);
+                        do_exec(a[1], a + 2);
+                }
+                if (wait_child(two) != 0)
+                        exit(1);
+                write_pidns(a[0]);
+                do_exec(a[1], a + 2);
+        }
+        return wait_child(one);
+}
+
+static int cmd_mntns(char **a)
+{
+        char path[PATH_MAX];
+        struct stat st;
+        int fd;
+
+        make_private_mounts();
+        if (mount("tmpfs", a[0], "tmpfs", 0, "mode=0755") < 0)
+                die("mount tmpfs on %s", a[0]);
+        snprintf(path, sizeof(path), "%s/%s", a[0], a[2]);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+        if (fd < 0)
+                die("create %s", path);
+        copy_fd(a[1], fd);
+        close(fd);
+        if (stat("/proc/self/ns/mnt", &st) < 0)
+                die("stat /proc/self/ns/mnt");
+        write_file(a[3], "%llu\n", (unsigned long long)st.st_ino);
+        do_exec(path, a + 4);
+}
+
+static int cmd_chroot(char **a)
+{
+        char usr[PATH_MAX];
+
+        make_private_mounts();
+        snprintf(usr, sizeof(usr), "%s/usr", a[0]);
+        if (mount("/usr", usr, NULL, MS_BIND | MS_REC, NULL) < 0)
+                die("bind /usr on %s", usr);
+        if (chroot(a[0]) < 0)
+                die("chroot %s", a[0]);
+        if (chdir("/") < 0)
+                die("chdir /");
+        do_exec(a[1], a + 2);
+}
+
+static void set_comm(const char *comm)
+{
+        if (prctl(PR_SET_NAME, comm, 0, 0, 0) < 0)
+                die("PR_SET_NAME %s", comm);
+}
+
+static int cmd_rename_fork(char **a)
+{
+        pid_t pid;
+
+        set_comm(a[0]);
+        pid = fork();
+        if (pid < 0)
+                die("fork");
+        if (pid == 0)
+                do_exec(a[1], a + 2);
+        return wait_child(pid);
+}
+
+static int cmd_rename_exec(char **a)
+{
+        set_comm(a[0]);
+        do_exec(a[1], a + 2);
+}
+
+static char **thread_exec_args;
+
+static void *idle_thread(void *p)
+{
+        (void)p;
+        for (;;)
+                pause();
+        return NULL;
+}
+
+static void *exec_thread(void *p)
+{
+        write_file(p, "%d %d\n", (int)getpid(), (int)syscall(SYS_gettid));
+        do_exec(thread_exec_args[0], thread_exec_args + 1);
+}
+
+static int cmd_thread_exec(char **a)
+{
+        pthread_t t[3];
+
+        thread_exec_args = a + 1;
+        for (int i = 0; i < 3; i++) {
+                errno = pthread_create(&t[i], NULL, i == 2 ? exec_thread : idle_thread, a[0]);
+                if (errno)
+                        die("pthread_create");
+        }
+        /* The leader stays alive until the exec takes the process over. */
+        for (;;)
+                pause();
+}
+
+static int cmd_double_fork(char **a)
+{
+        int subreaper = strcmp(a[0], "-s") == 0;
+        pid_t middle;
+
+        if (subreaper) {
+                a++;
+                if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+                        die("PR_SET_CHILD_SUBREAPER");
+        }
+        if (!a[0] || !a[1] || !a[2])
+                usage("double-fork [-s] INFO PROG ARG0 [ARG...]");
+        middle = fork();
+        if (middle < 0)
+                die("fork");
+        if (middle == 0) {
+                pid_t me = getpid(), grandchild = fork();
+
+                if (grandchild < 0)
+                        die("fork");
+                if (grandchild == 0) {
+                        char path[64], comm[64];
+                        pid_t ppid;
+
+                        for (int i = 0; (ppid = getppid()) == me; i++) {
+                                if (i == 10000) {
+                                        errno = ETIMEDOUT;
+                                        die("waiting to be reparented");
+                                }
+                                sleep_ms(1);
+                        }
+                        snprintf(path, sizeof(path), "/proc/%d/comm", (int)ppid);
+                        read_file(path, comm, sizeof(comm));
+                        write_file(a[0], "%d %s\n", (int)ppid, comm);
+                        do_exec(a[1], a + 2);
+                }
+                _exit(0);
+        }
+        if (wait_child(middle) != 0)
+                return 1;
+        if (subreaper) {
+                int status, failed = 0;
+
+                while (wait(&status) >= 0)
+                        failed |= !WIFEXITED(status) || WEXITSTATUS(status);
+                if (errno != ECHILD)
+                        die("wait");
+                return failed;
+        }
+        return 0;
+}
+
+static double cpu_seconds(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmd_burn(char **a)
+{
+        long ms = parse_long(a[0]);
+        size_t bytes = (size_t)parse_long(a[1]) << 20;
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        volatile uint64_t x = 1;
+        /* Written through a volatile pointer, and kept until exit: no store may be optimised away. */
+        volatile char *mem = malloc(bytes);
+
+        if (!mem)
+                die("malloc");
+        for (size_t i = 0; i < bytes; i += page)
+                mem[i] = (char)(i / page);
+        while (cpu_seconds() * 1000 < (double)ms)
+                for (int i = 0; i < 100000; i++)
+                        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        /* CPU time counts from the fork, a lifetime from the exec: some idle time keeps the latter ahead. */
+        sleep_ms(100);
+        return 0;
+}
+
+static int cmd_sleep(char **a)
+{
+        sleep_ms(parse_long(a[0]));
+        return 0;
+}
+
+static const struct {
+        const char *name;
+        int args; /* at least this many after the subcommand */
+        int (*run)(char **a);
+        const char *usage;
+} cmds[] = {
+        {"exec", 2, cmd_exec, "exec PROG ARG0 [ARG...]"},
+        {"noargv", 1, cmd_noargv, "noargv PROG"},
+        {"execveat", 3, cmd_execveat, "execveat DIR NAME ARG0 [ARG...]"},
+        {"fexecve", 2, cmd_fexecve, "fexecve FILE ARG0 [ARG...]"},
+        {"memfd", 4, cmd_memfd, "memfd NAME SRC INFO ARG0 [ARG...]"},
+        {"deleted", 3, cmd_deleted, "deleted FILE INFO ARG0 [ARG...]"},
+        {"tmpfile", 4, cmd_tmpfile, "tmpfile DIR SRC INFO ARG0 [ARG...]"},
+        {"dump-argv", 1, cmd_dump_argv, "dump-argv FILE [ARG...]"},
+        {"race", 4, cmd_race, "race FILE MARKER N SIZE"},
+        {"loginuid", 4, cmd_loginuid, "loginuid UID INFO PROG ARG0 [ARG...]"},
+        {"tty", 3, cmd_tty, "tty PTS PROG ARG0 [ARG...]"},
+        {"cgroup", 3, cmd_cgroup, "cgroup DIR PROG ARG0 [ARG...]"},
+        {"pidns", 3, cmd_pidns, "pidns INFO PROG ARG0 [ARG...]"},
+        {"mntns", 5, cmd_mntns, "mntns DIR SRC NAME INFO ARG0 [ARG...]"},
+        {"chroot", 3, cmd_chroot, "chroot ROOT PROG ARG0 [ARG...]"},
+        {"rename-fork", 3, cmd_rename_fork, "rename-fork COMM PROG ARG0 [ARG...]"},
+        {"rename-exec", 3, cmd_rename_exec, "rename-exec COMM PROG ARG0 [ARG...]"},
+        {"thread-exec", 3, cmd_thread_exec, "thread-exec INFO PROG ARG0 [ARG...]"},
+        {"double-fork", 3, cmd_double_fork, "double-fork [-s] INFO PROG ARG0 [ARG...]"},
+        {"burn", 2, cmd_burn, "burn MS MIB"},
+        {"sleep", 1, cmd_sleep, "sleep MS"},
+};
+
+int main(int argc, char **argv)
+{
+        whole_argv = argv;
+        if (argc < 2)
+                usage("SUBCOMMAND ...");
+        for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+                if (strcmp(argv[1], cmds[i].name) != 0)
+                        continue;
+                if (argc - 2 < cmds[i].args)
+                        usage(cmds[i].usage);
+                return cmds[i].run(argv + 2);
+        }
+        usage("SUBCOMMAND ...");
+}

@@ -1,0 +1,752 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Records an investigator can trust: what really ran (EXEC_EXE, EXEC_INTERPRETER, fileless executables),
+where and for whom (EXEC_CWD, login uid and session, terminal, unit and container, pid namespace), who
+started it (EXEC_ID, EXEC_PARENT_*), what it cost (exit records), and argv exactly as the new image got it.
+
+The odd exec shapes come from tests/helpers/exectool.c (EA_EXECTOOL): a subcommand each, writing what the
+process saw right before its exec to an INFO file that the test compares with the record."""
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+from harness import check, main, marker, bash_unquote
+
+EXECTOOL = os.environ.get("EA_EXECTOOL", "")
+TRUE = os.path.realpath("/bin/true")
+SH = os.path.realpath("/bin/sh")
+UNSET_ID = 4294967295  # loginuid and sessionid when never set
+PROC_PID_INIT_INO = 0xEFFFFFFC  # the initial pid namespace's inode
+
+
+# -- helpers ----------------------------------------------------------------------------------------------
+def tool(*args, **kw):
+    """Runs exectool to completion; it must succeed."""
+    check(EXECTOOL and os.access(EXECTOOL, os.X_OK), "EA_EXECTOOL must name the built exectool", EXECTOOL)
+    p = subprocess.run([EXECTOOL, *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, **kw)
+    check(p.returncode == 0, "exectool %s failed (%d)" % (args[0], p.returncode), p.stderr)
+    return p
+
+
+def spawn(*args, **kw):
+    check(EXECTOOL and os.access(EXECTOOL, os.X_OK), "EA_EXECTOOL must name the built exectool", EXECTOOL)
+    return subprocess.Popen([EXECTOOL, *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, **kw)
+
+
+def tool_exe():
+    return os.path.realpath(EXECTOOL)
+
+
+@contextlib.contextmanager
+def scratch():
+    """A fresh directory without symlinks in its path, removed afterwards."""
+    d = tempfile.mkdtemp(prefix="ea-prov-")
+    try:
+        yield os.path.realpath(d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def copy_exe(src, dst):
+    shutil.copyfile(src, dst)
+    os.chmod(dst, 0o755)
+    return dst
+
+
+def read_info(path):
+    with open(path) as f:
+        return f.read().split()
+
+
+def some(env, mark, what, pred, n, event="exec"):
+    """The n records of event that have mark in their argv or filename and that pred accepts."""
+    def found():
+        recs = [r for r in env.find(mark, event) if pred(r)]
+        return recs if len(recs) >= n else None
+
+    recs = env.wait(found, "%d %s record(s) of %s (%s)" % (n, event, mark, what))
+    check(len(recs) == n, "expected %d %s record(s) of %s (%s)" % (n, event, mark, what),
+          *[r.brief() for r in recs])
+    return recs
+
+
+def one(env, mark, what, pred, event="exec"):
+    return some(env, mark, what, pred, 1, event)[0]
+
+
+def not_exectool(r):
+    """The exec a test is about, not the exectool exec that carries its marker in argv."""
+    return r.get("EXEC_COMM") != [b"exectool"]
+
+
+def with_filename(path):
+    return lambda r: r.get("EXEC_FILENAME") == [os.fsencode(path)]
+
+
+def absent(r, *fields):
+    there = [f for f in fields if f in r]
+    check(not there, "fields must be absent: %s" % " ".join(there), r.brief())
+
+
+def exactly_once(r):
+    """Every EXEC_ field appears once: nothing a process controls added a value."""
+    dup = {k: v for k, v in r.items() if k.startswith("EXEC_") and len(v) != 1}
+    check(not dup, "EXEC_ fields with more than one value", dup)
+
+
+def nested_pidns():
+    """Whether this test itself runs in a pid namespace below the initial one."""
+    with open("/proc/self/status") as f:
+        nspid = [l.split()[1:] for l in f if l.startswith("NSpid:")]
+    return bool(nspid and len(nspid[0]) > 1) or os.stat("/proc/self/ns/pid").st_ino != PROC_PID_INIT_INO
+
+
+def cgroup2_mount():
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, right = line.split(" - ", 1)
+            if right.startswith("cgroup2 "):
+                return left.split()[4]
+    raise RuntimeError("no cgroup2 mount")
+
+
+def own_cgroup():
+    with open("/proc/self/cgroup") as f:
+        return [l.split(":", 2)[2].strip() for l in f if l.startswith("0::")][0]
+
+
+def rmdir_cgroup(path):
+    """An exited process leaves its cgroup a moment after it is reaped."""
+    for _ in range(100):
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.05)
+    os.rmdir(path)
+
+
+def wait_stable(env, what, count, expected, settle=1.0):
+    """count() reaches expected and stays there for settle seconds (nothing late adds to it)."""
+    env.wait(lambda: count() >= expected, what)
+    time.sleep(settle)
+    n = count()
+    check(n == expected, "%s: %d, expected %d" % (what, n, expected))
+
+
+# -- what was executed: EXEC_EXE, EXEC_INTERPRETER, EXEC_FILELESS ---------------------------------------------
+def test_exe_relative_path(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        prog = copy_exe("/bin/true", os.path.join(d, "prog-" + m))
+        subprocess.run(["./" + os.path.basename(prog), m], cwd=d, check=True)
+        r = env.wait_one(m, "exec")
+        check(r.s("EXEC_FILENAME") == "./prog-" + m, "EXEC_FILENAME is what was passed", r.brief())
+        check(r.s("EXEC_EXE") == prog, "EXEC_EXE is the absolute path", prog, r.brief())
+        check(r.s("EXEC_CWD") == d, "EXEC_CWD", d, r.brief())
+        absent(r, "EXEC_FILELESS", "EXEC_EXE_INODE", "EXEC_EXE_DEV", "EXEC_INTERPRETER", "EXEC_ARGV0_MISSING")
+
+
+def test_exe_execveat_and_fexecve(env):
+    env.start("")
+    with scratch() as d:
+        prog = copy_exe("/bin/true", os.path.join(d, "prog"))
+        m = marker()
+        p = spawn("execveat", d, "prog", "prog", m)
+        check(p.wait() == 0, "exectool execveat")
+        r = one(env, m, "execveat(dirfd, \"prog\")", not_exectool)
+        check(r.i("EXEC_PID") == p.pid, "execveat keeps the pid", p.pid, r.brief())
+        check(r.s("EXEC_EXE") == prog, "EXEC_EXE of execveat(dirfd, name)", prog, r.brief())
+        absent(r, "EXEC_FILELESS", "EXEC_INTERPRETER")
+
+        m = marker()
+        p = spawn("fexecve", prog, "prog", m)
+        check(p.wait() == 0, "exectool fexecve")
+        r = one(env, m, "fexecve", not_exectool)
+        check(r.i("EXEC_PID") == p.pid, "fexecve keeps the pid", p.pid, r.brief())
+        check(r.s("EXEC_EXE") == prog, "EXEC_EXE of fexecve", prog, r.brief())
+        absent(r, "EXEC_FILELESS", "EXEC_INTERPRETER")
+
+
+def test_exe_symlink(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        real = copy_exe("/bin/true", os.path.join(d, "real-" + m))
+        link = os.path.join(d, "link-" + m)
+        os.symlink(os.path.basename(real), link)
+        subprocess.run([link, m], check=True)
+        r = env.wait_one(m, "exec")
+        check(r.s("EXEC_FILENAME") == link, "EXEC_FILENAME is the link", link, r.brief())
+        check(r.s("EXEC_EXE") == real, "EXEC_EXE is the link's target", real, r.brief())
+    # /bin is a symlink to usr/bin on a merged-/usr system: resolved too.
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    r = env.wait_one(m, "exec")
+    check(r.s("EXEC_FILENAME") == "/bin/true" and r.s("EXEC_EXE") == TRUE, "EXEC_EXE of /bin/true", TRUE,
+          r.brief())
+
+
+def write_script(path, interpreter="/bin/sh"):
+    with open(path, "w") as f:
+        f.write("#!%s\nexit 0\n" % interpreter)
+    os.chmod(path, 0o755)
+    return path
+
+
+def test_script_absolute_path(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        script = write_script(os.path.join(d, "script-" + m))
+        subprocess.run([script, m], check=True)
+        r = one(env, m, "the script", with_filename(script))
+        check(r.s("EXEC_EXE") == script, "EXEC_EXE is the script", script, r.brief())
+        check(r.s("EXEC_INTERPRETER") == SH, "EXEC_INTERPRETER is the resolved interpreter", SH, r.brief())
+        absent(r, "EXEC_FILELESS")
+
+
+def test_script_relative_path(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        write_script(os.path.join(d, "script-" + m))
+        # execve("script-...") from d: a relative name without "./", not searched in PATH.
+        tool("exec", "script-" + m, "script", m, cwd=d)
+        r = one(env, m, "the script", with_filename("script-" + m))
+        check(r.s("EXEC_EXE") == os.path.join(d, "script-" + m), "EXEC_EXE is the script made absolute", d,
+              r.brief())
+        check(r.s("EXEC_INTERPRETER") == SH, "EXEC_INTERPRETER", SH, r.brief())
+        check(r.s("EXEC_CWD") == d, "EXEC_CWD", d, r.brief())
+
+
+def fileless(env, m, p, info):
+    """The exec record of a fileless executable p (exectool sleeping in it), checked against the kernel's
+    own /proc/PID/exe and the identity exectool wrote to info."""
+    try:
+        r = one(env, m, "fileless exec", not_exectool)
+        ino, dev = read_info(info)
+        exe = os.readlink("/proc/%d/exe" % p.pid)  # the kernel's text for it, while it still runs
+    finally:
+        p.kill()
+        p.wait()
+    check(r.i("EXEC_PID") == p.pid, "EXEC_PID", p.pid, r.brief())
+    check(r.s("EXEC_FILELESS") == "1", "EXEC_FILELESS=1", r.brief())
+    check(r.s("EXEC_EXE") == exe, "EXEC_EXE as /proc/PID/exe shows it", exe, r.brief())
+    check(r.i("EXEC_EXE_INODE") == int(ino), "EXEC_EXE_INODE", ino, r.brief())
+    check(r.s("EXEC_EXE_DEV") == dev, "EXEC_EXE_DEV", dev, r.brief())
+    return r
+
+
+def test_fileless_memfd(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        # A copy of exectool in the memfd, sleeping, so /proc/PID/exe can be read.
+        p = spawn("memfd", "payload", EXECTOOL, info, "payload", "sleep", "30000", m)
+        r = fileless(env, m, p, info)
+        check(r.s("EXEC_EXE").startswith("/memfd:payload"), "a memfd's EXEC_EXE", r.brief())
+
+
+def test_fileless_deleted_binary(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        gone = copy_exe(EXECTOOL, os.path.join(d, "gone-" + m))
+        p = spawn("deleted", gone, info, "gone", "sleep", "30000", m)
+        r = fileless(env, m, p, info)
+        check(r.s("EXEC_EXE") == gone + " (deleted)", "a deleted file's EXEC_EXE", gone, r.brief())
+
+
+def test_fileless_o_tmpfile(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        p = spawn("tmpfile", d, EXECTOOL, info, "anon", "sleep", "30000", m)
+        r = fileless(env, m, p, info)
+        check(r.s("EXEC_EXE").startswith(d + "/") and r.s("EXEC_EXE").endswith(" (deleted)"),
+              "an O_TMPFILE's EXEC_EXE", r.brief())
+
+
+def test_argv0_missing(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        prog = copy_exe("/bin/true", os.path.join(d, "noargv-" + m))
+        tool("noargv", prog)
+        r = one(env, m, "execve(path, {NULL})", with_filename(prog))
+        check(r.i("EXEC_ARGC") == 0, "EXEC_ARGC=0", r.brief())
+        check(r.s("EXEC_ARGV0_MISSING") == "1", "EXEC_ARGV0_MISSING=1", r.brief())
+        check(r.s("EXEC_EXE") == prog, "EXEC_EXE", r.brief())
+        # The exec that carried the marker in a normal argv has no such flag.
+        helper = one(env, m, "exectool itself", lambda x: not not_exectool(x))
+        absent(helper, "EXEC_ARGV0_MISSING")
+
+
+# -- argv, exactly -------------------------------------------------------------------------------------------
+def test_argv_race_with_rewriting_thread(env):
+    env.start("")
+    with scratch() as d:
+        for i in range(8):
+            m = marker()
+            out = os.path.join(d, "argv-%d" % i)
+            # 8 arguments of 2 KiB that a thread keeps rewriting while execve copies them.
+            tool("race", out, m, "8", "2048")
+            r = one(env, m, "dump-argv", lambda x: b" dump-argv " in x.get1("EXEC_CMDLINE"))
+            with open(out, "rb") as f:
+                got = f.read().split(b"\0")[:-1]
+            check(len(got) == 12, "the new image got its argv", len(got))
+            check(bash_unquote(r.get1("EXEC_CMDLINE")) == got, "EXEC_CMDLINE is what the new image received",
+                  r.get1("EXEC_CMDLINE")[:300], [a[:40] for a in got])
+            check(r.i("EXEC_ARGC") == len(got), "EXEC_ARGC", r.brief())
+            check(r.i("EXEC_ARGS_SIZE") == sum(len(a) + 1 for a in got), "EXEC_ARGS_SIZE", r.brief())
+            check(r.s("EXEC_ARGS_TRUNCATED") == "0", "not truncated", r.brief())
+
+
+def padded_argv(m):
+    """3000 arguments of 20 bytes between the marker and a payload: 63 KB in all."""
+    return ["/bin/true", m] + ["%020d" % i for i in range(3000)] + ["PAYLOAD-" + m]
+
+
+def test_args_padding_truncated_by_default(env):
+    env.start("")
+    m = marker()
+    argv = padded_argv(m)
+    subprocess.run(argv, check=True)
+    r = env.wait_one(m, "exec")
+    check(r.i("EXEC_ARGC") == 3003, "exact EXEC_ARGC", r.brief())
+    check(r.i("EXEC_ARGS_SIZE") == sum(len(a) + 1 for a in argv), "exact EXEC_ARGS_SIZE",
+          sum(len(a) + 1 for a in argv), r.brief())
+    check(r.s("EXEC_ARGS_TRUNCATED") == "1", "EXEC_ARGS_TRUNCATED=1 over 32768 bytes", r.brief())
+    cmd = r.get1("EXEC_CMDLINE")
+    check(b"PAYLOAD-" not in cmd, "the payload is past what was captured", len(cmd))
+    # Only safe characters: EXEC_CMDLINE is argv joined with spaces, a prefix of it here.
+    check(b" ".join(a.encode() for a in argv).startswith(cmd) and len(cmd) <= 32768,
+          "a prefix of argv, at most MaxArgsBytes", len(cmd))
+    check(len(cmd) > 30000, "nearly MaxArgsBytes captured", len(cmd))
+
+
+def test_args_padding_complete_with_larger_limit(env):
+    env.start("[Capture]\nMaxArgsBytes=131072\n")
+    m = marker()
+    argv = padded_argv(m)
+    subprocess.run(argv, check=True)
+    r = env.wait_one(m, "exec")
+    check(r.i("EXEC_ARGC") == 3003, "exact EXEC_ARGC", r.brief())
+    check(r.i("EXEC_ARGS_SIZE") == sum(len(a) + 1 for a in argv), "exact EXEC_ARGS_SIZE", r.brief())
+    check(r.s("EXEC_ARGS_TRUNCATED") == "0", "EXEC_ARGS_TRUNCATED=0", r.brief())
+    check(r.get1("EXEC_CMDLINE") == b" ".join(a.encode() for a in argv), "the whole argv, payload included",
+          r.get1("EXEC_CMDLINE")[-100:])
+
+
+def big_argument(m):
+    """131071 bytes (MAX_ARG_STRLEN with its NUL) that no prefix can pass for: it ends in END-marker."""
+    tail = "END-" + m
+    body = "".join("%07d-" % i for i in range(131071 // 8 + 1))
+    return body[:131071 - len(tail)] + tail
+
+
+def test_one_128k_argument(env):
+    env.start("[Capture]\nMaxArgsBytes=262144\n")
+    m = marker()
+    big = big_argument(m)
+    check(len(big) == 131071, "the argument's size")
+    argv = ["/bin/true", m, big]
+    subprocess.run(argv, check=True)
+    r = env.wait_one(m, "exec")
+    check(r.s("EXEC_ARGS_TRUNCATED") == "0", "EXEC_ARGS_TRUNCATED=0", r.get("EXEC_ARGS_TRUNCATED"))
+    check(r.i("EXEC_ARGC") == 3, "EXEC_ARGC", r.get("EXEC_ARGC"))
+    check(r.i("EXEC_ARGS_SIZE") == sum(len(a) + 1 for a in argv), "EXEC_ARGS_SIZE", r.get("EXEC_ARGS_SIZE"))
+    cmd = r.get1("EXEC_CMDLINE")
+    check(cmd == " ".join(argv).encode(), "the whole argument", len(cmd), cmd[-60:])
+
+    # The same argv in a failed exec.
+    m = marker()
+    argv = ["/nonexistent/" + m, big]
+    try:
+        subprocess.run(argv)
+    except FileNotFoundError:
+        pass
+    f = env.wait_one(m, "exec_failed")
+    check(f.s("EXEC_ARGS_TRUNCATED") == "0", "failed exec: EXEC_ARGS_TRUNCATED=0", f.get("EXEC_ARGS_TRUNCATED"))
+    check(f.i("EXEC_ARGC") == 2, "failed exec: EXEC_ARGC", f.get("EXEC_ARGC"))
+    cmd = f.get1("EXEC_CMDLINE")
+    check(cmd == " ".join(argv).encode(), "failed exec: the whole argument", len(cmd), cmd[-60:])
+
+
+def test_argv_invalid_utf8_and_control_bytes(env):
+    env.start("")
+    m = marker()
+    argv = [b"/bin/true", m.encode(),
+            b"\xff\xfe", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80", b"caf\xc3", b"\xe6\x97",
+            bytes(range(1, 256)), b"\r\t\x7f\x1b[2J\x08", b"x\nEXEC_UID=0", b"\nEXEC_EXE=/forged\n",
+            b"EXEC_CWD=/forged", b"x\nMESSAGE_ID=forged", b"\n\n", b" ", b""]
+    # uid 1000, so a forged EXEC_UID=0 would be visible.
+    subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", *argv], check=True)
+    r = env.wait_one(m, "exec", filename="/bin/true")
+    exactly_once(r)
+    cmd = r.get1("EXEC_CMDLINE")
+    check(all(b >= 0x20 and b != 0x7f for b in cmd), "no control bytes in EXEC_CMDLINE", cmd)
+    check(bash_unquote(cmd) == argv, "bash gives back argv byte for byte", cmd, argv)
+    check(r.i("EXEC_ARGC") == len(argv), "EXEC_ARGC", r.brief())
+    check(r.i("EXEC_ARGS_SIZE") == sum(len(a) + 1 for a in argv), "EXEC_ARGS_SIZE", r.brief())
+    check(r.i("EXEC_UID") == 1000, "the real uid", r.brief())
+    check(r.s("EXEC_EXE") == TRUE, "the real EXEC_EXE", r.brief())
+    check(r.s("EXEC_CWD") == os.getcwd(), "the real EXEC_CWD", r.brief())
+    check(len(r["MESSAGE_ID"]) == 1, "one MESSAGE_ID", r["MESSAGE_ID"])
+    forged = [x.brief() for x in env.records() if any(b"forged" in v for k, vs in x.items() if k != "EXEC_CMDLINE"
+                                                       and k != "MESSAGE" for v in vs)]
+    check(not forged, "no forged field in any record", forged)
+
+
+# -- where and for whom ------------------------------------------------------------------------------------
+def test_cwd_exact_bytes(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        cwd = os.path.join(os.fsencode(d), b"dir with  spaces\nand a newline\t\xff ")
+        os.mkdir(cwd)
+        subprocess.run(["/bin/true", m], cwd=cwd, check=True)
+        r = env.wait_one(m, "exec")
+        check(r.get1("EXEC_CWD") == cwd, "EXEC_CWD byte for byte", cwd, r.get("EXEC_CWD"))
+
+
+def test_loginuid_and_session(env):
+    env.start("")
+    with open("/proc/self/loginuid") as f:
+        own = int(f.read())
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        m = marker()
+        tool("loginuid", "1000", info, "/bin/true", "true", m)
+        err, luid, sid = read_info(info)
+        if own == UNSET_ID:
+            # Unset loginuid: the process may set it once, and gets a new session with it.
+            check(err == "0" and luid == "1000", "exectool set its loginuid", err, luid, sid)
+        r = one(env, m, "after the loginuid write", with_filename("/bin/true"))
+        if int(luid) == UNSET_ID:
+            absent(r, "EXEC_LOGINUID")
+        else:
+            check(r.i("EXEC_LOGINUID") == int(luid), "EXEC_LOGINUID", luid, r.brief())
+        if int(sid) == UNSET_ID:
+            absent(r, "EXEC_SESSIONID")
+        else:
+            check(r.i("EXEC_SESSIONID") == int(sid), "EXEC_SESSIONID", sid, r.brief())
+
+    if own == UNSET_ID:
+        m = marker()
+        subprocess.run(["/bin/true", m], check=True)
+        r = env.wait_one(m, "exec")
+        absent(r, "EXEC_LOGINUID", "EXEC_SESSIONID")
+
+
+def test_controlling_tty(env):
+    env.start("")
+    master, slave = os.openpty()
+    try:
+        name = os.ttyname(slave)
+        m = marker()
+        tool("tty", name, "/bin/true", "true", m)
+        r = one(env, m, "with a controlling terminal", with_filename("/bin/true"))
+        check(r.s("EXEC_TTY") == name[len("/dev/"):], "EXEC_TTY", name, r.brief())
+    finally:
+        os.close(slave)
+        os.close(master)
+    m = marker()
+    subprocess.run(["/bin/true", m], start_new_session=True, stdin=subprocess.DEVNULL, check=True)
+    r = env.wait_one(m, "exec")
+    absent(r, "EXEC_TTY")
+
+
+def test_unit_slice_and_container(env):
+    env.start("")
+    cg2 = cgroup2_mount()
+    slice_dir = os.path.join(cg2, "system.slice")
+    made_slice = not os.path.isdir(slice_dir)
+    cid = os.urandom(32).hex()
+    scope = os.path.join(slice_dir, "docker-%s.scope" % cid)
+    m_service = marker()
+    service = os.path.join(slice_dir, "%s.service" % m_service)
+    try:
+        os.makedirs(scope)
+        os.makedirs(service)
+        m = marker()
+        tool("cgroup", scope, "/bin/true", "true", m)
+        r = one(env, m, "in the docker scope", with_filename("/bin/true"))
+        check(r.s("EXEC_CGROUP") == "/system.slice/docker-%s.scope" % cid, "EXEC_CGROUP", r.brief())
+        check(r.s("EXEC_UNIT") == "docker-%s.scope" % cid, "EXEC_UNIT", r.brief())
+        check(r.s("EXEC_SLICE") == "system.slice", "EXEC_SLICE", r.brief())
+        check(r.s("EXEC_CONTAINER_ID") == cid, "EXEC_CONTAINER_ID", cid, r.brief())
+
+        tool("cgroup", service, "/bin/true", "true", m_service)
+        r = one(env, m_service, "in a service", with_filename("/bin/true"))
+        check(r.s("EXEC_UNIT") == m_service + ".service", "EXEC_UNIT of a service", r.brief())
+        check(r.s("EXEC_SLICE") == "system.slice", "EXEC_SLICE of a service", r.brief())
+        absent(r, "EXEC_CONTAINER_ID")
+    finally:
+        for path in (scope, service):
+            rmdir_cgroup(path)
+        if made_slice:
+            rmdir_cgroup(slice_dir)
+
+    # This test's own cgroup: nothing made up.
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    r = env.wait_one(m, "exec")
+    if own_cgroup() == "/":
+        absent(r, "EXEC_UNIT", "EXEC_SLICE", "EXEC_CONTAINER_ID")
+
+
+def test_pid_namespace(env):
+    env.start("")
+    nested = nested_pidns()
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        m = marker()
+        tool("pidns", info, "/bin/true", "true", m)
+        recs = some(env, m, "pid 1 and pid 2 in the new pid namespace", with_filename("/bin/true"), 2)
+        seen = {}
+        for nspid in (1, 2):
+            ino, pid_inside, outer = map(int, read_info("%s.%d" % (info, nspid)))
+            check(pid_inside == nspid, "exectool's pid in the namespace", pid_inside)
+            seen[nspid] = outer
+            if nested:
+                mine = [r for r in recs if r.get("EXEC_NS_PID") == [str(nspid).encode()]]
+            else:
+                mine = [r for r in recs if r.i("EXEC_PID") == outer]
+            check(len(mine) == 1, "the exec of ns pid %d" % nspid, outer, [r.brief() for r in recs])
+            r = mine[0]
+            check(r.i("EXEC_PIDNS") == ino, "EXEC_PIDNS", ino, r.brief())
+            check(r.i("EXEC_NS_PID") == nspid, "EXEC_NS_PID", nspid, r.brief())
+            check(r.i("EXEC_PIDNS") != os.stat("/proc/self/ns/pid").st_ino, "not our namespace", r.brief())
+        if not nested:
+            two = [r for r in recs if r.i("EXEC_PID") == seen[2]][0]
+            check(two.i("EXEC_PPID") == seen[1], "EXEC_PPID is the global pid of ns pid 1", seen, two.brief())
+
+    # The util-linux way: unshare -p -f --mount-proc.
+    m = marker()
+    subprocess.run(["unshare", "-p", "-f", "--mount-proc", "/bin/sh", "-c", "exec /bin/echo " + m],
+                   stdout=subprocess.DEVNULL, check=True)
+    r = one(env, m, "echo under unshare -p", with_filename("/bin/echo"))
+    check(r.i("EXEC_NS_PID") == 1, "EXEC_NS_PID=1", r.brief())
+    check(r.i("EXEC_PIDNS") != os.stat("/proc/self/ns/pid").st_ino, "a new EXEC_PIDNS", r.brief())
+
+    m = marker()
+    p = subprocess.Popen(["/bin/true", m])
+    p.wait()
+    r = env.wait_one(m, "exec")
+    if nested:
+        check(r.i("EXEC_PIDNS") == os.stat("/proc/self/ns/pid").st_ino, "our EXEC_PIDNS", r.brief())
+        check(r.i("EXEC_NS_PID") == p.pid, "EXEC_NS_PID in our namespace", p.pid, r.brief())
+    else:
+        absent(r, "EXEC_PIDNS", "EXEC_NS_PID")
+
+
+def test_mount_namespace(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        mnt = os.path.join(d, "mnt")
+        os.mkdir(mnt)
+        info = os.path.join(d, "info")
+        prog = os.path.join(mnt, "prog-" + m)
+        # In a new mount namespace, prog exists only on a tmpfs mounted there.
+        tool("mntns", mnt, "/bin/true", "prog-" + m, info, "prog", m)
+        check(not os.path.exists(prog), "prog lived in the other mount namespace only")
+        (ino,) = read_info(info)
+        r = one(env, m, "in the new mount namespace", with_filename(prog))
+        check(r.i("EXEC_MNTNS") == int(ino), "EXEC_MNTNS", ino, r.brief())
+        check(r.i("EXEC_MNTNS") != os.stat("/proc/self/ns/mnt").st_ino, "not our mount namespace", r.brief())
+        check(r.s("EXEC_EXE") == prog, "EXEC_EXE", prog, r.brief())
+
+
+def test_chroot(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        root = os.path.join(d, "root")
+        for sub in ("usr", "x"):
+            os.makedirs(os.path.join(root, sub))
+        # The host's top-level links into /usr (merged /usr), so /usr bound in the chroot serves ld.so.
+        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            if os.path.islink("/" + name):
+                os.symlink(os.readlink("/" + name), os.path.join(root, name))
+        copy_exe("/bin/true", os.path.join(root, "x", "prog-" + m))
+        write_script(os.path.join(root, "x", "script-" + m))
+
+        tool("chroot", root, "/x/prog-" + m, "prog", m)
+        r = one(env, m, "binary in the chroot", with_filename("/x/prog-" + m))
+        check(r.s("EXEC_EXE") == "/x/prog-" + m, "EXEC_EXE inside the chroot", r.brief())
+        check(r.s("EXEC_CWD") == "/", "EXEC_CWD inside the chroot", r.brief())
+        absent(r, "EXEC_FILELESS", "EXEC_INTERPRETER")
+
+        tool("chroot", root, "/x/script-" + m, "script", m)
+        r = one(env, m, "script in the chroot", with_filename("/x/script-" + m))
+        check(r.s("EXEC_EXE") == "/x/script-" + m, "a script's EXEC_EXE inside the chroot", r.brief())
+        check(r.s("EXEC_INTERPRETER") == SH, "EXEC_INTERPRETER inside the chroot", SH, r.brief())
+
+
+# -- who started it ----------------------------------------------------------------------------------------
+def test_exec_id_and_parent_id(env):
+    env.start("")
+    m = marker()
+    p = subprocess.Popen(["/bin/sh", "-c", "/bin/true %s-child; exec /bin/true %s-exec" % (m, m), m + "-sh"])
+    check(p.wait() == 0, "sh")
+    sh = env.wait_one(m + "-sh", "exec", filename="/bin/sh")
+    child = env.wait_one(m + "-child", "exec", filename="/bin/true")
+    again = env.wait_one(m + "-exec", "exec", filename="/bin/true")
+    ids = [sh.s("EXEC_ID"), child.s("EXEC_ID"), again.s("EXEC_ID")]
+    check(len(set(ids)) == 3 and all(ids), "three process images, three EXEC_IDs", ids)
+    check(child.i("EXEC_PPID") == sh.i("EXEC_PID") == p.pid, "the child's parent is sh", child.brief())
+    check(child.s("EXEC_PARENT_ID") == sh.s("EXEC_ID"), "EXEC_PARENT_ID is the parent's EXEC_ID", sh.brief(),
+          child.brief())
+    check(child.s("EXEC_PARENT_COMM") == "sh", "EXEC_PARENT_COMM", child.brief())
+    check(child.s("EXEC_PARENT_EXE") == SH, "EXEC_PARENT_EXE", SH, child.brief())
+    check(again.i("EXEC_PID") == p.pid, "sh exec'd in place", again.brief())
+    check(again.i("OBJECT_PID") == p.pid and child.i("OBJECT_PID") == child.i("EXEC_PID"), "OBJECT_PID",
+          again.brief())
+    # The exit record carries the EXEC_ID of the image that exited.
+    check(env.wait_exit(child.i("EXEC_PID")).s("EXEC_ID") == child.s("EXEC_ID"), "the child's exit EXEC_ID")
+    check(env.wait_exit(p.pid).s("EXEC_ID") == again.s("EXEC_ID"), "EXEC_ID of the last image at exit")
+
+
+def test_parent_renamed_before_fork(env):
+    env.start("")
+    m = marker()
+    p = spawn("rename-fork", "sshd", "/bin/true", "true", m)
+    check(p.wait() == 0, "exectool rename-fork")
+    parent = one(env, m, "exectool", lambda r: r.i("EXEC_PID") == p.pid)
+    r = one(env, m, "the child", with_filename("/bin/true"))
+    check(r.i("EXEC_PPID") == p.pid, "EXEC_PPID", p.pid, r.brief())
+    check(r.s("EXEC_PARENT_COMM") == "sshd", "EXEC_PARENT_COMM is the parent's name at exec time", r.brief())
+    check(r.s("EXEC_PARENT_EXE") == tool_exe(), "EXEC_PARENT_EXE is what the parent really is", tool_exe(),
+          r.brief())
+    check(r.s("EXEC_PARENT_ID") == parent.s("EXEC_ID"), "EXEC_PARENT_ID", parent.brief(), r.brief())
+
+
+def test_renamed_then_exec(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        prog = copy_exe("/bin/true", os.path.join(d, "fresh-" + m))
+        # The new image's argv[0] pretends too; only the file name counts for the comm.
+        tool("rename-exec", "sshd", prog, "sshd: root@pts/0", m)
+        r = one(env, m, "the exec after PR_SET_NAME", with_filename(prog))
+        check(r.s("EXEC_COMM") == os.path.basename(prog)[:15], "EXEC_COMM from the new file name", r.brief())
+        check(r.s("EXEC_EXE") == prog, "EXEC_EXE", prog, r.brief())
+
+
+def test_exec_from_non_leader_thread(env):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        p = spawn("thread-exec", info, "/bin/sh", "sh", "-c", "exit 3", m)
+        check(p.wait() == 3, "the new image's exit code", p.returncode)
+        pid, tid = map(int, read_info(info))
+    check(pid == p.pid and tid != pid, "exec'd from a thread that is not the leader", pid, tid)
+    r = one(env, m, "sh", with_filename("/bin/sh"))
+    check(r.i("EXEC_PID") == pid, "EXEC_PID is the process", pid, r.brief())
+    check(r.i("EXEC_TID") == tid, "EXEC_TID is the exec'ing thread", tid, r.brief())
+    e = env.wait_exit(pid)
+    check(e.i("EXEC_EXIT_CODE") == 3, "the exit of the new image", e.brief())
+    check(e.s("EXEC_ID") == r.s("EXEC_ID"), "exit EXEC_ID", e.brief())
+    # The threads exec killed (the old leader among them) are no exits of the process.
+    def exits():
+        return sum(len(env.records("EXEC_EVENT=exit", "EXEC_PID=%d" % x)) for x in (pid, tid))
+
+    wait_stable(env, "exit records of pid %d / tid %d" % (pid, tid), exits, 1)
+
+
+def double_fork(env, subreaper):
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        p = spawn("double-fork", *(["-s"] if subreaper else []), info, "/bin/true", "true", m)
+        check(p.wait() == 0, "exectool double-fork")
+        r = one(env, m, "the grandchild", with_filename("/bin/true"))
+        ppid, comm = env.wait(lambda: os.path.exists(info) and read_info(info), "the grandchild's info")
+    check(r.i("EXEC_PPID") == int(ppid), "EXEC_PPID is the parent it had at exec", ppid, r.brief())
+    check(r.s("EXEC_PARENT_COMM") == comm, "EXEC_PARENT_COMM", comm, r.brief())
+    return m, p, r, int(ppid)
+
+
+def test_double_fork_reparented(env):
+    double_fork(env, subreaper=False)
+
+
+def test_double_fork_to_subreaper(env):
+    m, p, r, ppid = double_fork(env, subreaper=True)
+    check(ppid == p.pid, "reparented to the subreaper", ppid, p.pid)
+    parent = one(env, m, "exectool", lambda x: x.i("EXEC_PID") == p.pid)
+    check(r.s("EXEC_PARENT_EXE") == tool_exe(), "EXEC_PARENT_EXE", r.brief())
+    check(r.s("EXEC_PARENT_ID") == parent.s("EXEC_ID"), "EXEC_PARENT_ID of the new parent", parent.brief(),
+          r.brief())
+
+
+def test_object_pid_and_duration(env):
+    env.start("")
+    m = marker()
+    p = subprocess.Popen(["/bin/true", m])
+    p.wait()
+    r = env.wait_one(m, "exec")
+    check(r.i("OBJECT_PID") == r.i("EXEC_PID") == p.pid, "OBJECT_PID", r.get("OBJECT_PID"), r.brief())
+    check(r.i("EXEC_DURATION_NSEC") > 0, "EXEC_DURATION_NSEC on exec", r.brief())
+    m = marker()
+    try:
+        subprocess.run(["/nonexistent/" + m])
+    except FileNotFoundError:
+        pass
+    f = env.wait_one(m, "exec_failed")
+    check(f.i("EXEC_DURATION_NSEC") > 0, "EXEC_DURATION_NSEC on exec_failed", f.brief())
+
+
+# -- what it cost -------------------------------------------------------------------------------------------
+def test_exit_resources(env):
+    env.start("")
+    m = marker()
+    # 64 MiB touched, 300 ms of CPU burnt, then 100 ms idle (CPU time counts from the fork, EXEC_LIFETIME_USEC
+    # from the exec: without the idle time a CPU-bound process could show more CPU than lifetime).
+    p = spawn("burn", "300", "64", m)
+    check(p.wait() == 0, "exectool burn")
+    r = env.wait_one(m, "exec")
+    e = env.wait_exit(p.pid)
+    check(e.s("EXEC_ID") == r.s("EXEC_ID"), "exit EXEC_ID is the exec's", r.brief(), e.brief())
+    user, system = e.i("EXEC_CPU_USER_USEC"), e.i("EXEC_CPU_SYSTEM_USEC")
+    check(user >= 150000, "EXEC_CPU_USER_USEC of 300 ms of burning", e.brief())
+    check(e.i("EXEC_MAXRSS_KB") >= 60000, "EXEC_MAXRSS_KB of 64 MiB touched", e.brief())
+    check(e.i("EXEC_LIFETIME_USEC") >= user + system, "EXEC_LIFETIME_USEC covers the CPU time", e.brief())
+
+    m = marker()
+    p = spawn("sleep", "500", m)
+    check(p.wait() == 0, "exectool sleep")
+    r = env.wait_one(m, "exec")
+    e = env.wait_exit(p.pid)
+    check(e.s("EXEC_ID") == r.s("EXEC_ID"), "the sleeper's exit EXEC_ID", e.brief())
+    check(e.i("EXEC_LIFETIME_USEC") >= 400000, "EXEC_LIFETIME_USEC of a 0.5 s sleep", e.brief())
+    check(e.i("EXEC_CPU_USER_USEC") + e.i("EXEC_CPU_SYSTEM_USEC") < e.i("EXEC_LIFETIME_USEC"),
+          "a sleeper uses less CPU than its lifetime", e.brief())
+    check(e.i("EXEC_MAXRSS_KB") > 0, "EXEC_MAXRSS_KB", e.brief())
+
+
+if __name__ == "__main__":
+    main([test_exe_relative_path, test_exe_execveat_and_fexecve, test_exe_symlink, test_script_absolute_path,
+          test_script_relative_path, test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
+          test_argv0_missing, test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
+          test_args_padding_complete_with_larger_limit, test_one_128k_argument,
+          test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
+          test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
+          test_chroot, test_exec_id_and_parent_id, test_parent_renamed_before_fork, test_renamed_then_exec,
+          test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
+          test_object_pid_and_duration, test_exit_resources])
