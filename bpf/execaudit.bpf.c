@@ -20,12 +20,75 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Room for the filename and twice the argv maximum, so the verifier can prove every variable-offset read
- * stays inside; what is sent is never more than EA_FILENAME_MAX + EA_ARGS_MAX. */
-#define SCRATCH_DATA (EA_FILENAME_MAX + 2 * EA_ARGS_MAX)
+/* Where the strings of an exec event may start: after the filename and up to three earlier paths. */
+#define PATH_POS_MAX (EA_FILENAME_MAX + (EA_PATH__MAX - 1) * EA_PATH_MAX)
+/* Where inline argv may start, and room for it: the verifier checks offset bound + length bound. */
+#define ARGS_POS_MAX (EA_FILENAME_MAX + EA_PATH__MAX * EA_PATH_MAX)
+#define SCRATCH_DATA (ARGS_POS_MAX + EA_ARGS_INLINE)
 
 struct scratch {
         char raw[sizeof(struct ea_exec) + SCRATCH_DATA];
+};
+
+/*
+ * A failed exec's argv, read from the caller's pointer array one string at a time into a chunk buffer.
+ * A string that does not fit the chunk's rest is continued in the next chunk, so the pieces put end to
+ * end are exactly the captured bytes.
+ */
+struct argv_walk {
+        __u64 argv;
+        __u64 str_off; /* bytes of argument idx already captured */
+        __u32 idx;     /* the argument being read */
+        __u32 len;     /* bytes in the current chunk */
+        __u32 total;   /* bytes captured in all chunks */
+        __u32 limit;   /* MaxArgsBytes */
+        __u32 argc;
+        __u32 truncated;
+        __u32 done; /* reached argv's NULL */
+        __u32 full; /* the chunk is full: send it and go on */
+};
+
+/* One EA_EV_ARGS event under construction (twice the chunk so a bounded offset plus a bounded length fit),
+ * and the argv walk that fills it, kept here for the same reason as struct path_walk. */
+struct args_scratch {
+        char raw[sizeof(struct ea_args) + 2 * EA_ARGS_CHUNK];
+        struct argv_walk w;
+};
+
+/*
+ * Path resolution, the way the kernel's d_path() does it: from the dentry up to the mount's root, across
+ * mount points, until the process's root (so a process in a container or chroot gets the path it sees).
+ * The walk's state lives in the map value, not on the stack: the verifier then treats it as unknown and
+ * checks the loop body once, instead of once per distinct offset.
+ */
+struct path_walk {
+        struct dentry *dentry;
+        struct vfsmount *vfsmnt;
+        struct dentry *mnt_root; /* vfsmnt's, read once per mount */
+        struct mount *mnt;
+        struct dentry *root_dentry;
+        struct vfsmount *root_mnt;
+        __u32 off; /* the path so far is buf[off, EA_PATH_MAX) */
+        __u32 truncated;
+};
+
+/* d_parent and d_name side by side, as struct dentry has them: one read per component. */
+struct dentry_head {
+        struct dentry *parent;
+        __u32 hash;
+        __u32 len;
+        const unsigned char *name;
+};
+
+/* The path is built backwards from the end; NAME_MAX more so one name at any offset fits. */
+struct path_buf {
+        struct path_walk w;
+        char buf[EA_PATH_MAX + 256];
+};
+
+/* bpf_loop's context must be on the stack: it only points at the map value. */
+struct walk_ref {
+        void *p;
 };
 
 struct {
@@ -49,6 +112,28 @@ static __always_inline struct scratch *get_scratch(void)
 
         return bpf_map_lookup_elem(&scratch, &cpu);
 }
+
+/* Sized like "scratch". */
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct args_scratch);
+} args_scratch SEC(".maps");
+
+static __always_inline struct args_scratch *get_args_scratch(void)
+{
+        __u32 cpu = bpf_get_smp_processor_id();
+
+        return bpf_map_lookup_elem(&args_scratch, &cpu);
+}
+
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct path_buf);
+} path_scratch SEC(".maps");
 
 struct {
         __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -304,6 +389,8 @@ static __always_inline void fill_proc(struct ea_proc *p, struct task_struct *tas
         bpf_get_current_comm(p->comm, sizeof(p->comm));
 }
 
+#define EXEC_EVENT_MAX (sizeof(struct ea_exec) + ARGS_POS_MAX + EA_ARGS_INLINE)
+
 /* Numbers the event and sends its first `size` bytes; a failure leaves a gap in the numbering, counted. */
 static __always_inline void emit(void *ctx, struct ea_header *hdr, __u64 size, __u32 type, __u32 generation)
 {
@@ -318,8 +405,7 @@ static __always_inline void emit(void *ctx, struct ea_header *hdr, __u64 size, _
         hdr->config_generation = generation;
         hdr->_pad = 0;
         hdr->seq = __sync_fetch_and_add(counter, 1) + 1;
-        r = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, hdr,
-                                  BOUND(size, sizeof(struct ea_exec) + EA_FILENAME_MAX + EA_ARGS_MAX));
+        r = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, hdr, BOUND(size, EXEC_EVENT_MAX));
         if (r == 0)
                 count(EA_STAT_EMITTED);
         else if (r == -2 /* ENOENT */)
@@ -332,16 +418,195 @@ static __always_inline void emit(void *ctx, struct ea_header *hdr, __u64 size, _
                 count(EA_STAT_EMIT_OTHER);
 }
 
-static __always_inline __u32 exec_event_size(struct ea_exec *ev)
+/* Sends a piece of a long argv. It takes no sequence number: its loss truncates the record's argv. */
+static __always_inline void emit_args(void *ctx, struct ea_args *as, __u32 pid, __u64 ktime, __u32 offset,
+                                      __u32 len, __u32 generation)
 {
-        __u32 fl = ev->filename_len, al = ev->args_len;
+        as->hdr.type = EA_EV_ARGS;
+        as->hdr.version = EA_LAYOUT_VERSION;
+        as->hdr.size = sizeof(struct ea_args) + BOUND(len, EA_ARGS_CHUNK);
+        as->hdr.seq = 0;
+        as->hdr.ktime_ns = ktime;
+        as->hdr.config_generation = generation;
+        as->hdr._pad = 0;
+        as->pid = pid;
+        as->offset = offset;
+        as->exec_ktime_ns = ktime;
+        as->len = len;
+        as->_pad = 0;
+        if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, as,
+                                  sizeof(struct ea_args) + BOUND(len, EA_ARGS_CHUNK)) < 0)
+                count(EA_STAT_ARGS_CHUNK_LOST);
+}
+
+static __always_inline __u32 exec_event_size(struct ea_exec *ev, __u32 strings_len)
+{
+        __u32 al = (ev->flags & EA_F_ARGS_CHUNKED) ? 0 : ev->args_len;
 
         /* Restated bounds: the verifier must see that the size fits the scratch value. */
-        if (fl > EA_FILENAME_MAX)
-                fl = EA_FILENAME_MAX;
-        if (al > EA_ARGS_MAX)
-                al = EA_ARGS_MAX;
-        return sizeof(struct ea_exec) + fl + al;
+        if (strings_len > ARGS_POS_MAX)
+                strings_len = ARGS_POS_MAX;
+        if (al > EA_ARGS_INLINE)
+                al = EA_ARGS_INLINE;
+        return sizeof(struct ea_exec) + strings_len + al;
+}
+
+static __always_inline struct mount *real_mount(struct vfsmount *m)
+{
+        return (void *)m - bpf_core_field_offset(struct mount, mnt);
+}
+
+static __always_inline void read_dentry_head(struct dentry *d, struct dentry_head *h)
+{
+        __u32 parent = bpf_core_field_offset(struct dentry, d_parent);
+
+        /* The relocated offsets are constants to the verifier: one branch is dead. */
+        if (bpf_core_field_offset(struct dentry, d_name) == parent + 8 &&
+            bpf_core_field_offset(struct qstr, name) == 8) {
+                bpf_probe_read_kernel(h, sizeof(*h), (void *)d + parent);
+                return;
+        }
+        h->parent = BPF_CORE_READ(d, d_parent);
+        h->len = BPF_CORE_READ(d, d_name.len);
+        h->name = BPF_CORE_READ(d, d_name.name);
+}
+
+static long path_step(__u32 i, void *arg)
+{
+        struct path_buf *pb = ((struct walk_ref *)arg)->p;
+        struct path_walk *w = &pb->w;
+        struct dentry *d = w->dentry;
+        struct mount *mnt = w->mnt;
+        struct dentry_head h = {};
+        __u32 len, off;
+
+        if (!d || (d == w->root_dentry && w->vfsmnt == w->root_mnt))
+                return 1;
+        if (d == w->mnt_root) {
+                struct mount *m = BPF_CORE_READ(mnt, mnt_parent);
+
+                if (!m || m == mnt)
+                        return 1; /* the global root */
+                w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+                w->mnt = m;
+                w->vfsmnt = (void *)m + bpf_core_field_offset(struct mount, mnt);
+                w->mnt_root = BPF_CORE_READ(m, mnt.mnt_root);
+                return 0;
+        }
+        read_dentry_head(d, &h);
+        len = h.len;
+        off = w->off;
+        if (len > 255 || len + 1 > off || off > EA_PATH_MAX) {
+                w->truncated = 1;
+                return 1;
+        }
+        off -= len;
+        bpf_probe_read_kernel(pb->buf + BOUND(off, EA_PATH_MAX), BOUND(len, 255), h.name);
+        off--;
+        pb->buf[BOUND(off, EA_PATH_MAX)] = '/';
+        w->off = off;
+        /* A dentry that is its own parent (memfd, pipes, a disconnected tree): its name is all there is. */
+        if (h.parent == d)
+                return 1;
+        w->dentry = h.parent;
+        return 0;
+}
+
+/* Resolves dentry+mnt below root into ev->data at *pos as path number idx. */
+static __always_inline void put_path(struct ea_exec *ev, __u32 *pos, enum ea_path idx, struct dentry *dentry,
+                                     struct vfsmount *mnt, struct path *root)
+{
+        struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+        struct walk_ref ref = {pb};
+        __u32 len, off, p = *pos;
+
+        ev->path_len[idx] = 0;
+        if (!pb || !dentry || !mnt)
+                return;
+        pb->w.dentry = dentry;
+        pb->w.vfsmnt = mnt;
+        pb->w.mnt = real_mount(mnt);
+        pb->w.mnt_root = BPF_CORE_READ(mnt, mnt_root);
+        pb->w.off = EA_PATH_MAX;
+        pb->w.truncated = 0;
+        pb->w.root_dentry = root ? BPF_CORE_READ(root, dentry) : NULL;
+        pb->w.root_mnt = root ? BPF_CORE_READ(root, mnt) : NULL;
+        bpf_loop(EA_PATH_STEPS_MAX, path_step, &ref, 0);
+        off = pb->w.off;
+        if (off == EA_PATH_MAX) {
+                off--;
+                pb->buf[EA_PATH_MAX - 1] = '/';
+        }
+        if (off > EA_PATH_MAX - 1)
+                return;
+        len = EA_PATH_MAX - off;
+        if (pb->w.truncated)
+                ev->flags |= EA_F_PATH_TRUNCATED << idx;
+        if (bpf_probe_read_kernel(ev->data + BOUND(p, PATH_POS_MAX), BOUND(len, EA_PATH_MAX),
+                                  pb->buf + BOUND(off, EA_PATH_MAX)) < 0)
+                return;
+        ev->path_len[idx] = len;
+        *pos = p + len;
+}
+
+/* A kernel string (no resolution) as path number idx. */
+static __always_inline void put_path_str(struct ea_exec *ev, __u32 *pos, enum ea_path idx, const char *str)
+{
+        __u32 p = *pos;
+        long r = bpf_probe_read_kernel_str(ev->data + BOUND(p, PATH_POS_MAX), EA_PATH_MAX, str);
+
+        ev->path_len[idx] = 0;
+        if (r <= 1)
+                return;
+        ev->path_len[idx] = r - 1;
+        *pos = p + r - 1;
+}
+
+/*
+ * The process attributes only exec records carry: who, where from, which terminal, which parent. task is
+ * a BTF pointer, so these are plain loads (the verifier makes them fault-safe), not helper calls.
+ */
+static __always_inline void fill_exec_context(struct ea_exec *ev, struct task_struct *task)
+{
+        struct task_struct *parent = task->real_parent;
+        struct pid *tp = task->group_leader->thread_pid;
+        struct tty_struct *tty = task->signal->tty;
+        struct ea_tracked *ptr;
+        struct upid up = {};
+        __u32 level, ptgid;
+
+        ev->loginuid = task->loginuid.val;
+        ev->sessionid = task->sessionid;
+        ev->pidns = 0;
+        ev->ns_pid = 0;
+        level = tp->level;
+        if (level > 0 && level < 64) {
+                bpf_probe_read_kernel(&up, sizeof(up),
+                                      (void *)tp + bpf_core_field_offset(struct pid, numbers) +
+                                              level * bpf_core_type_size(struct upid));
+                ev->ns_pid = up.nr;
+                ev->pidns = BPF_CORE_READ(up.ns, ns.inum);
+        }
+        ev->tty[0] = '\0';
+        if (tty)
+                bpf_probe_read_kernel_str(ev->tty, sizeof(ev->tty), tty->name);
+        bpf_probe_read_kernel(ev->parent_comm, sizeof(ev->parent_comm), parent->comm);
+        ptgid = parent->tgid;
+        ptr = bpf_map_lookup_elem(&tracked, &ptgid);
+        ev->parent_exec_ktime_ns = ptr ? ptr->exec_ktime_ns : 0;
+}
+
+static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, struct task_struct *task)
+{
+        struct task_struct *parent = task->real_parent;
+        struct fs_struct *fs = task->fs, *pfs = parent->fs;
+        struct file *pexe = parent->mm->exe_file;
+
+        if (fs)
+                put_path(ev, pos, EA_PATH_CWD, fs->pwd.dentry, fs->pwd.mnt, &fs->root);
+        if (pexe)
+                put_path(ev, pos, EA_PATH_PARENT_EXE, pexe->f_path.dentry, pexe->f_path.mnt,
+                         pfs ? &pfs->root : NULL);
 }
 
 static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirfd)
@@ -353,6 +618,12 @@ static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirf
                 .argv = argv,
                 .dirfd = dirfd,
         };
+        __u64 argv0 = 0;
+
+        /* The new image cannot tell an empty argv from {""}: only the caller's array can. */
+        if (argv)
+                bpf_probe_read_user(&argv0, sizeof(argv0), (const void *)argv);
+        e.no_argv0 = !argv0;
 
         count(EA_STAT_EXEC_ENTER);
         if (bpf_map_update_elem(&inflight, &tid, &e, BPF_ANY) < 0) {
@@ -384,11 +655,40 @@ int ea_enter_execveat(struct trace_event_raw_sys_enter *ctx)
         return remember_entry(ctx->args[1], ctx->args[2], (__s32)ctx->args[0]);
 }
 
+/* Resolved paths of a successful exec: the file the kernel opened (for a #! script, the interpreter). */
+static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_struct *task,
+                                    struct linux_binprm *bprm)
+{
+        struct fs_struct *fs = task->fs;
+        struct file *f = bprm->file;
+        struct dentry *d = f->f_path.dentry;
+        struct inode *ino = f->f_inode;
+        struct path *root = fs ? &fs->root : NULL;
+
+        ev->exe_ino = 0;
+        ev->exe_dev = 0;
+        if (bprm->interp != bprm->filename) {
+                /* The script's own file is closed by now: the name the kernel opened it by has to do. */
+                ev->flags |= EA_F_SCRIPT;
+                put_path_str(ev, pos, EA_PATH_EXE, bprm->filename);
+                put_path(ev, pos, EA_PATH_INTERP, d, f->f_path.mnt, root);
+                return;
+        }
+        put_path(ev, pos, EA_PATH_EXE, d, f->f_path.mnt, root);
+        ev->path_len[EA_PATH_INTERP] = 0;
+        ev->exe_ino = ino->i_ino;
+        ev->exe_dev = ino->i_sb->s_dev;
+        /* No link left (deleted, O_TMPFILE, memfd), or unhashed and not a root of its own. */
+        if (ino->__i_nlink == 0 || (!d->d_hash.pprev && d->d_parent != d))
+                ev->flags |= EA_F_FILELESS;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
         struct scratch *s = get_scratch();
-        __u32 old = old_pid, fl = 0, max_args, n, tgid;
+        __u32 old = old_pid, fl = 0, max_args, n, tgid, pos, off;
+        struct args_scratch *as;
         struct ea_inflight *entry;
         struct ea_tracked tr = {};
         __u64 now = bpf_ktime_get_boot_ns();
@@ -418,15 +718,19 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         }
         ev = (struct ea_exec *)s->raw;
         fill_proc(&ev->proc, task);
+        fill_exec_context(ev, task);
         ev->proc.tid = old;
         ev->ret = 0;
         ev->flags = 0;
+        ev->_pad = 0;
         ev->argc = BPF_CORE_READ(bprm, argc);
         ev->duration_ns = 0;
 
         entry = bpf_map_lookup_elem(&inflight, &old);
         if (entry) {
                 ev->duration_ns = now - entry->ktime_ns;
+                if (entry->no_argv0)
+                        ev->flags |= EA_F_NO_ARGV0;
                 if (entry->dirfd != EA_AT_FDCWD) {
                         struct name_buf *nb = bpf_map_lookup_elem(&inflight_name, &old);
 
@@ -444,6 +748,9 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         if (fl > EA_FILENAME_MAX - 1)
                 fl = EA_FILENAME_MAX - 1;
         ev->filename_len = fl;
+        pos = fl;
+        put_exe(ev, &pos, task, bprm);
+        put_cwd_and_parent(ev, &pos, task);
 
         start = BPF_CORE_READ(task, mm, arg_start);
         end = BPF_CORE_READ(task, mm, arg_end);
@@ -456,73 +763,105 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                 n = max_args;
                 ev->flags |= EA_F_ARGS_TRUNCATED;
         }
-        if (n > EA_ARGS_MAX)
-                n = EA_ARGS_MAX;
-        /* The new image's argv pages were just written by the kernel, so they are resident. */
-        if (n && bpf_probe_read_user(ev->data + BOUND(fl, EA_FILENAME_MAX), BOUND(n, EA_ARGS_MAX),
-                                     (const void *)start) < 0) {
-                count(EA_STAT_ARGS_READ_FAIL);
-                ev->flags |= EA_F_ARGS_TRUNCATED;
+        if (ev->flags & EA_F_NO_ARGV0) {
+                ev->argc = 0;
                 n = 0;
+        }
+        /* The new image's argv pages were just written by the kernel, so they are resident. */
+        if (n <= EA_ARGS_INLINE) {
+                if (n && bpf_probe_read_user(ev->data + BOUND(pos, ARGS_POS_MAX), BOUND(n, EA_ARGS_INLINE),
+                                             (const void *)start) < 0) {
+                        count(EA_STAT_ARGS_READ_FAIL);
+                        ev->flags |= EA_F_ARGS_TRUNCATED;
+                        n = 0;
+                }
+        } else {
+                as = get_args_scratch();
+                off = 0;
+                for (int i = 0; i < EA_ARGS_MAX / EA_ARGS_CHUNK && as; i++) {
+                        __u32 len = n - off;
+
+                        if (off >= n)
+                                break;
+                        if (len > EA_ARGS_CHUNK)
+                                len = EA_ARGS_CHUNK;
+                        if (bpf_probe_read_user(((struct ea_args *)as->raw)->data, BOUND(len, EA_ARGS_CHUNK),
+                                                (const void *)(start + off)) < 0) {
+                                count(EA_STAT_ARGS_READ_FAIL);
+                                ev->flags |= EA_F_ARGS_TRUNCATED;
+                                break;
+                        }
+                        emit_args(ctx, (struct ea_args *)as->raw, ev->proc.pid, now, off, len, c.generation);
+                        off += len;
+                }
+                n = off;
+                ev->flags |= EA_F_ARGS_CHUNKED;
         }
         ev->args_len = n;
         ev->hdr.ktime_ns = now;
-        emit(ctx, &ev->hdr, exec_event_size(ev), EA_EV_EXEC, c.generation);
+        emit(ctx, &ev->hdr, exec_event_size(ev, pos), EA_EV_EXEC, c.generation);
 
-        if (set->capture & EA_CAP_EXITS) {
-                tr.exec_seq = ev->hdr.seq;
-                tr.exec_ktime_ns = now;
-                tr.config_generation = c.generation;
-                if (bpf_map_update_elem(&tracked, &ev->proc.pid, &tr, BPF_ANY) < 0)
-                        count(EA_STAT_TRACKED_FULL);
-        }
+        /* Kept for the exit record and for the EXEC_PARENT_ID of this process's children. */
+        tr.exec_seq = ev->hdr.seq;
+        tr.exec_ktime_ns = now;
+        tr.config_generation = c.generation;
+        if (bpf_map_update_elem(&tracked, &ev->proc.pid, &tr, BPF_ANY) < 0)
+                count(EA_STAT_TRACKED_FULL);
         return 0;
 }
 
-struct argv_walk {
-        char *data;
-        __u64 argv;
-        __u32 off;   /* filename_len: where argv starts in ev->data */
-        __u32 len;   /* argv bytes captured so far */
-        __u32 limit; /* MaxArgsBytes */
-        __u32 argc;
-        __u32 truncated;
-        __u32 done;
-};
-
 static long argv_step(__u32 i, void *arg)
 {
-        struct argv_walk *w = arg;
+        struct args_scratch *as = ((struct walk_ref *)arg)->p;
+        struct argv_walk *w = &as->w;
+        char *data = ((struct ea_args *)as->raw)->data;
+        __u32 len, room, left;
         __u64 ptr = 0;
-        __u32 off, len, room;
         long r;
 
-        if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void *)(w->argv + (__u64)i * 8)) < 0 || !ptr) {
+        if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void *)(w->argv + (__u64)w->idx * 8)) < 0 ||
+            !ptr) {
                 w->done = 1;
                 return 1;
         }
-        w->argc++;
-        len = w->len;
-        if (len >= w->limit) {
+        if (w->str_off == 0)
+                w->argc++;
+        if (w->total >= w->limit) {
                 w->truncated = 1;
-                return 0;
+                goto next;
         }
-        off = w->off;
-        if (off > EA_FILENAME_MAX || len > EA_ARGS_MAX)
+        len = w->len;
+        if (len >= EA_ARGS_CHUNK - 1) {
+                w->full = 1;
                 return 1;
-        room = w->limit - len;
-        if (room > EA_ARGS_MAX)
-                room = EA_ARGS_MAX;
-        r = bpf_probe_read_user_str(w->data + BOUND(off, EA_FILENAME_MAX) + BOUND(len, EA_ARGS_MAX),
-                                    BOUND(room, EA_ARGS_MAX), (const void *)ptr);
+        }
+        room = EA_ARGS_CHUNK - len;
+        left = w->limit - w->total + 1; /* + our NUL */
+        if (room > left)
+                room = left;
+        r = bpf_probe_read_user_str(data + BOUND(len, EA_ARGS_CHUNK), BOUND(room, EA_ARGS_CHUNK),
+                                    (const void *)(ptr + w->str_off));
         if (r <= 0) {
                 w->truncated = 1;
-                return 0;
+                goto next;
         }
-        /* A return equal to the room means the argument was cut (and ends in our NUL, not its own). */
-        if ((__u32)r >= room)
+        if ((__u32)r < room) { /* the rest of the argument, its NUL included */
+                w->len = len + (__u32)r;
+                w->total += (__u32)r;
+                goto next;
+        }
+        /* room - 1 bytes of it, and the NUL is ours: it goes on (or the limit cut it) */
+        w->len = len + (__u32)r - 1;
+        w->total += (__u32)r - 1;
+        w->str_off += (__u32)r - 1;
+        if (room == left) {
                 w->truncated = 1;
-        w->len = len + (__u32)r;
+                goto next;
+        }
+        return 0;
+next:
+        w->idx++;
+        w->str_off = 0;
         return 0;
 }
 
@@ -558,12 +897,15 @@ static __always_inline void comm_of_filename(const char *name, __u32 len, char c
 static __always_inline int exec_failed(void *ctx, long ret)
 {
         struct scratch *s = get_scratch();
-        __u32 tid = (__u32)bpf_get_current_pid_tgid();
+        struct args_scratch *as = get_args_scratch();
+        __u32 tid = (__u32)bpf_get_current_pid_tgid(), pos, off = 0, len;
         struct task_struct *task = bpf_get_current_task_btf();
+        struct walk_ref ref = {as};
         struct ea_inflight *entry;
-        struct argv_walk w = {};
         struct ea_settings *set;
+        struct argv_walk *w;
         struct config_ref c;
+        struct ea_args *a;
         struct ea_exec *ev;
         char comm[16];
         long r;
@@ -571,14 +913,17 @@ static __always_inline int exec_failed(void *ctx, long ret)
         entry = bpf_map_lookup_elem(&inflight, &tid);
         if (!entry)
                 return 0;
-        if (ret >= 0 || !s || !get_config(&c) || !(c.set->capture & EA_CAP_FAILED_EXECS))
+        if (ret >= 0 || !s || !as || !get_config(&c) || !(c.set->capture & EA_CAP_FAILED_EXECS))
                 goto out;
         set = c.set;
         count(EA_STAT_EXEC_FAILED);
         ev = (struct ea_exec *)s->raw;
         ev->ret = (__s32)ret;
         ev->flags = 0;
+        ev->_pad = 0;
         ev->args_size = 0;
+        ev->exe_ino = 0;
+        ev->exe_dev = 0;
         ev->hdr.ktime_ns = bpf_ktime_get_boot_ns();
         ev->duration_ns = ev->hdr.ktime_ns - entry->ktime_ns;
 
@@ -603,22 +948,45 @@ static __always_inline int exec_failed(void *ctx, long ret)
                 goto out;
         }
         fill_proc(&ev->proc, task);
+        fill_exec_context(ev, task);
+        pos = ev->filename_len;
+        /* Nothing was opened for good: no executable to name. */
+        ev->path_len[EA_PATH_EXE] = 0;
+        ev->path_len[EA_PATH_INTERP] = 0;
+        put_cwd_and_parent(ev, &pos, task);
 
-        w.data = ev->data;
-        w.argv = entry->argv;
-        w.off = ev->filename_len;
-        w.limit = set->max_args_bytes > EA_ARGS_MAX ? EA_ARGS_MAX : set->max_args_bytes;
-        if (w.argv)
-                bpf_loop(EA_ARGV_SCAN_MAX, argv_step, &w, 0);
-        else
-                w.done = 1;
-        ev->argc = w.argc;
-        ev->args_len = w.len;
-        if (w.truncated)
+        a = (struct ea_args *)as->raw;
+        w = &as->w;
+        __builtin_memset(w, 0, sizeof(*w));
+        w->argv = entry->argv;
+        w->limit = set->max_args_bytes > EA_ARGS_MAX ? EA_ARGS_MAX : set->max_args_bytes;
+        w->done = !w->argv;
+        for (int i = 0; i <= EA_ARGS_MAX / (EA_ARGS_CHUNK - 1) && !w->done; i++) {
+                w->len = 0;
+                w->full = 0;
+                bpf_loop(EA_ARGV_SCAN_MAX, argv_step, &ref, 0);
+                if (!w->full)
+                        break;
+                emit_args(ctx, a, ev->proc.pid, ev->hdr.ktime_ns, off, w->len, c.generation);
+                off += w->len;
+        }
+        len = w->len;
+        if (off == 0 && len <= EA_ARGS_INLINE) {
+                if (len)
+                        bpf_probe_read_kernel(ev->data + BOUND(pos, ARGS_POS_MAX),
+                                              BOUND(len, EA_ARGS_INLINE), a->data);
+        } else {
+                if (len)
+                        emit_args(ctx, a, ev->proc.pid, ev->hdr.ktime_ns, off, len, c.generation);
+                ev->flags |= EA_F_ARGS_CHUNKED;
+        }
+        ev->argc = w->argc;
+        ev->args_len = w->total;
+        if (w->truncated)
                 ev->flags |= EA_F_ARGS_TRUNCATED;
-        if (!w.done)
+        if (!w->done)
                 ev->flags |= EA_F_ARGC_FLOOR | EA_F_ARGS_TRUNCATED;
-        emit(ctx, &ev->hdr, exec_event_size(ev), EA_EV_EXEC_FAILED, c.generation);
+        emit(ctx, &ev->hdr, exec_event_size(ev, pos), EA_EV_EXEC_FAILED, c.generation);
 out:
         bpf_map_delete_elem(&inflight, &tid);
         if (entry->dirfd != EA_AT_FDCWD)
@@ -641,25 +1009,48 @@ int ea_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ea_exit, struct task_struct *task)
 {
+        struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+        struct signal_struct *sig = BPF_CORE_READ(task, signal);
+        struct mm_struct *mm = BPF_CORE_READ(task, mm);
         struct ea_exit ev = {};
         struct ea_tracked *tr;
         struct config_ref c;
         __u32 tgid, generation;
 
         /* Only the last thread of a group reports: threads replaced by an exec do not end the process. */
-        if (BPF_CORE_READ(task, signal, live.counter) > 0)
+        if (BPF_CORE_READ(sig, live.counter) > 0)
                 return 0;
         tgid = BPF_CORE_READ(task, tgid);
         tr = bpf_map_lookup_elem(&tracked, &tgid);
         if (!tr)
                 return 0;
         generation = tr->config_generation;
+        ev.exec_ktime_ns = tr->exec_ktime_ns;
         bpf_map_delete_elem(&tracked, &tgid);
         if (!get_config(&c) || !(c.set->capture & EA_CAP_EXITS))
                 return 0;
         count(EA_STAT_EXIT);
         fill_proc(&ev.proc, task);
         ev.exit_code = BPF_CORE_READ(task, exit_code);
+        /* Threads that ended before were added to signal_struct; a zombie leader has not been yet. */
+        ev.utime_ns = BPF_CORE_READ(sig, utime) + BPF_CORE_READ(task, utime);
+        ev.stime_ns = BPF_CORE_READ(sig, stime) + BPF_CORE_READ(task, stime);
+        ev.runtime_ns = BPF_CORE_READ(sig, sum_sched_runtime) + BPF_CORE_READ(task, se.sum_exec_runtime);
+        if (leader && leader != task) {
+                ev.utime_ns += BPF_CORE_READ(leader, utime);
+                ev.stime_ns += BPF_CORE_READ(leader, stime);
+                ev.runtime_ns += BPF_CORE_READ(leader, se.sum_exec_runtime);
+        }
+        /* This image's peak: signal_struct's maxrss also holds the image that called exec. */
+        if (mm) {
+                __s64 rss = BPF_CORE_READ(mm, rss_stat[0].count) + BPF_CORE_READ(mm, rss_stat[1].count) +
+                            BPF_CORE_READ(mm, rss_stat[3].count);
+                __u64 hw = BPF_CORE_READ(mm, hiwater_rss);
+
+                ev.maxrss_pages = rss > 0 && (__u64)rss > hw ? (__u64)rss : hw;
+        } else {
+                ev.maxrss_pages = BPF_CORE_READ(sig, maxrss);
+        }
         ev.hdr.ktime_ns = bpf_ktime_get_boot_ns();
         emit(ctx, &ev.hdr, sizeof(ev), EA_EV_EXIT, generation);
         return 0;

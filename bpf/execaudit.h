@@ -14,15 +14,25 @@
 #include <linux/types.h>
 #endif
 
-#define EA_LAYOUT_VERSION 2
+#define EA_LAYOUT_VERSION 3
 
 /* Longest filename the kernel accepts is PATH_MAX - 1 bytes; we keep the NUL room too. */
 #define EA_FILENAME_MAX 4096
+/* Resolved paths (EXEC_EXE, EXEC_CWD, ...): at most this many bytes each, and this many components. */
+#define EA_PATH_MAX       4096
+#define EA_PATH_STEPS_MAX 128
+/* Upper bound of MaxArgsBytes. */
+#define EA_ARGS_MAX (256 * 1024)
 /*
- * Upper bound of MaxArgsBytes. One perf sample carries less than 64 KiB (its header size is 16 bits), and
- * an exec event carries the filename and argv together, so 56 KiB of argv is what reliably fits.
+ * One perf sample carries less than 64 KiB (its header size is 16 bits). An exec event carries the
+ * filename and the resolved paths, and argv only when it fits EA_ARGS_INLINE; a longer argv travels in
+ * EA_EV_ARGS events of up to EA_ARGS_CHUNK bytes, sent from the same program run just before the exec
+ * event (so in the same CPU's buffer, in order), and the daemon puts it back together.
  */
-#define EA_ARGS_MAX 57344
+#define EA_ARGS_INLINE 32768
+#define EA_ARGS_CHUNK  32768
+/* The longest single argument the kernel accepts (MAX_ARG_STRLEN, NUL included). */
+#define EA_ARG_STRLEN 131072
 /* Failed execs: argv pointers counted in the caller's memory before giving up (EXEC_ARGC is then a floor).
  */
 #define EA_ARGV_SCAN_MAX (1U << 20)
@@ -32,6 +42,7 @@ enum ea_event_type {
         EA_EV_EXEC = 1,
         EA_EV_EXEC_FAILED = 2,
         EA_EV_EXIT = 3,
+        EA_EV_ARGS = 4, /* a piece of a long argv: takes no sequence number of its own */
 };
 
 /* ea_exec.flags */
@@ -39,6 +50,20 @@ enum ea_exec_flag {
         EA_F_ARGS_TRUNCATED = 1u << 0,     /* fewer argv bytes or arguments captured than existed */
         EA_F_FILENAME_TRUNCATED = 1u << 1, /* EXEC_FILENAME is a prefix */
         EA_F_ARGC_FLOOR = 1u << 2,         /* failed exec with more than EA_ARGV_SCAN_MAX arguments */
+        EA_F_ARGS_CHUNKED = 1u << 3,       /* argv came in EA_EV_ARGS events, not in data */
+        EA_F_FILELESS = 1u << 4,           /* the executable has no name in any filesystem */
+        EA_F_SCRIPT = 1u << 5,             /* EA_PATH_INTERP is set: a #! script (or binfmt_misc) ran */
+        EA_F_NO_ARGV0 = 1u << 6,           /* the caller passed argc 0; argc is then 0 and no argv is sent */
+        EA_F_PATH_TRUNCATED = 1u << 8,     /* << enum ea_path: that path lost its leading part */
+};
+
+/* The resolved paths of an exec event, in the order they follow the filename in data. */
+enum ea_path {
+        EA_PATH_EXE,
+        EA_PATH_INTERP,
+        EA_PATH_CWD,
+        EA_PATH_PARENT_EXE,
+        EA_PATH__MAX,
 };
 
 /* ea_settings.capture */
@@ -71,7 +96,10 @@ struct ea_proc {
         char comm[16];
 };
 
-/* EA_EV_EXEC and EA_EV_EXEC_FAILED: followed by filename_len bytes of filename and args_len of argv. */
+/*
+ * EA_EV_EXEC and EA_EV_EXEC_FAILED: data holds filename_len bytes of filename, then path_len[i] bytes of
+ * each resolved path in enum ea_path order, then args_len bytes of argv unless EA_F_ARGS_CHUNKED.
+ */
 struct ea_exec {
         struct ea_header hdr;
         struct ea_proc proc;
@@ -82,6 +110,28 @@ struct ea_exec {
         __u32 filename_len; /* bytes of filename, without NUL */
         __u32 flags;        /* enum ea_exec_flag */
         __u64 duration_ns;  /* syscall entry to the new image (or to the failure) */
+        __u64 exe_ino;      /* inode of the executable (successful execs) */
+        __u32 exe_dev;      /* its filesystem's kernel dev_t: major << 20 | minor */
+        __u32 loginuid;     /* (__u32)-1: unset */
+        __u32 sessionid;    /* (__u32)-1: unset */
+        __u32 pidns;        /* pid namespace inode when not the initial one, else 0 */
+        __u32 ns_pid;       /* pid inside that namespace */
+        __u32 _pad;
+        __u64 parent_exec_ktime_ns; /* the real parent's exec (EXEC_PARENT_ID), 0 when unknown */
+        __u16 path_len[EA_PATH__MAX];
+        char parent_comm[16];
+        char tty[32]; /* the controlling terminal's kernel name ("pts3"), empty when none */
+        char data[];
+};
+
+/* EA_EV_ARGS: bytes [offset, offset + len) of the argv of the exec event with the same pid and ktime. */
+struct ea_args {
+        struct ea_header hdr; /* seq 0 */
+        __u32 pid;
+        __u32 offset;
+        __u64 exec_ktime_ns;
+        __u32 len;
+        __u32 _pad;
         char data[];
 };
 
@@ -91,6 +141,11 @@ struct ea_exit {
         struct ea_proc proc;
         __u32 exit_code; /* task->exit_code: status << 8 | 0x80 if core dumped | terminating signal */
         __u32 _pad;
+        __u64 exec_ktime_ns; /* the exec this process image started with (EXEC_ID) */
+        __u64 utime_ns;      /* tick-sampled CPU time of the whole thread group */
+        __u64 stime_ns;
+        __u64 runtime_ns;   /* its precise CPU time; the daemon splits it like getrusage() does */
+        __u64 maxrss_pages; /* peak resident set of this image, in pages */
 };
 
 /*
@@ -152,19 +207,20 @@ struct ea_comm_key {
 
 /* Indexes of the per-CPU "stats" map's counters. Append only: the numbering is part of the pin layout. */
 enum ea_stat {
-        EA_STAT_EXEC_ENTER,     /* execve/execveat entered */
-        EA_STAT_EXEC,           /* successful execs seen */
-        EA_STAT_EXEC_FAILED,    /* failed execs seen */
-        EA_STAT_EXIT,           /* exits of audited processes seen */
-        EA_STAT_EMITTED,        /* events written to the perf buffer */
-        EA_STAT_EMIT_ENOENT,    /* no reader: no perf buffer open on that CPU */
-        EA_STAT_EMIT_ENOSPC,    /* perf buffer full */
-        EA_STAT_EMIT_E2BIG,     /* event too large */
-        EA_STAT_EMIT_OTHER,     /* any other output error */
-        EA_STAT_INFLIGHT_FULL,  /* too many execs in progress to remember the syscall entry */
-        EA_STAT_TRACKED_FULL,   /* too many live audited processes: exit will not be reported */
-        EA_STAT_ARGS_READ_FAIL, /* argv could not be read */
-        EA_STAT_FILTERED,       /* execs and failed execs the filter left out */
+        EA_STAT_EXEC_ENTER,      /* execve/execveat entered */
+        EA_STAT_EXEC,            /* successful execs seen */
+        EA_STAT_EXEC_FAILED,     /* failed execs seen */
+        EA_STAT_EXIT,            /* exits of audited processes seen */
+        EA_STAT_EMITTED,         /* events written to the perf buffer */
+        EA_STAT_EMIT_ENOENT,     /* no reader: no perf buffer open on that CPU */
+        EA_STAT_EMIT_ENOSPC,     /* perf buffer full */
+        EA_STAT_EMIT_E2BIG,      /* event too large */
+        EA_STAT_EMIT_OTHER,      /* any other output error */
+        EA_STAT_INFLIGHT_FULL,   /* too many execs in progress to remember the syscall entry */
+        EA_STAT_TRACKED_FULL,    /* too many live audited processes: exit will not be reported */
+        EA_STAT_ARGS_READ_FAIL,  /* argv could not be read */
+        EA_STAT_FILTERED,        /* execs and failed execs the filter left out */
+        EA_STAT_ARGS_CHUNK_LOST, /* a piece of a long argv could not be sent (its record is truncated) */
         EA_STAT__MAX,
 };
 #define EA_STAT_SLOTS 16
@@ -179,7 +235,7 @@ struct ea_inflight {
         __u64 filename; /* user pointer */
         __u64 argv;     /* user pointer */
         __s32 dirfd;    /* execveat's dirfd, EA_AT_FDCWD for execve */
-        __u32 _pad;
+        __u32 no_argv0; /* argv was empty: the kernel (5.18+) runs the program with {"", NULL} */
 };
 
 /* Per audited thread group, from its exec to its exit. */

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "assemble.h"
 #include "daemon.h"
 #include "filter.h"
 #include "format.h"
@@ -45,6 +46,8 @@ struct daemon {
         sd_event_source *stats_timer;
         struct filter_state filter;
         struct reorder reorder;
+        struct assembly *assembly; /* one per CPU: long argv put back together */
+        int ncpu;
         bool stopping; /* the last drain releases everything held */
         struct writer *writer;
         sd_event *event;
@@ -102,28 +105,49 @@ static void release_event(void *ctx, void *data, size_t size)
         writer_push_event(d->writer, data);
 }
 
+static bool is_chunked_exec(const struct ea_header *h, size_t size)
+{
+        const struct ea_exec *ev = (const void *)h;
+
+        return (h->type == EA_EV_EXEC || h->type == EA_EV_EXEC_FAILED) && size >= sizeof(*ev) &&
+               (ev->flags & EA_F_ARGS_CHUNKED);
+}
+
 static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 {
         struct daemon *d = ctx;
         const struct ea_header *h = data;
+        struct assembly *a = cpu >= 0 && cpu < d->ncpu ? &d->assembly[cpu] : NULL;
+        bool chunked;
+        size_t n;
         void *copy;
 
-        (void)cpu;
         if (size >= sizeof(*h) && h->size <= size)
                 size = h->size;
-        copy = writer_event_alloc(size);
+        if (size >= sizeof(*h) && h->type == EA_EV_ARGS) {
+                /* Pieces take no sequence number; a bad one only truncates its record's argv. */
+                if (a && assembly_add(a, data, size) < 0)
+                        log_debug("Dropped a malformed argv piece on CPU %d", cpu);
+                return;
+        }
+        chunked = a && is_chunked_exec(h, size);
+        n = chunked ? assembly_event_size(a, data, size) : size;
+        copy = writer_event_alloc(n);
         if (!copy) {
                 writer_count_lost(d->writer, LOST_R_JOURNAL, 1);
                 return;
         }
-        memcpy(copy, data, size);
+        if (chunked)
+                assembly_finish(a, data, size, copy);
+        else
+                memcpy(copy, data, size);
         if (size < sizeof(*h)) {
                 writer_push_event(d->writer, copy); /* malformed: the writer counts it */
                 return;
         }
         if (h->seq > d->last_seq)
                 d->last_seq = h->seq;
-        reorder_add(&d->reorder, h->seq, clock_usec(CLOCK_MONOTONIC), copy, size, release_event, d);
+        reorder_add(&d->reorder, h->seq, clock_usec(CLOCK_MONOTONIC), copy, n, release_event, d);
 }
 
 /*
@@ -421,6 +445,12 @@ int daemon_run(const char *config_path)
         r = loader_load(&d.loader, &d.cfg);
         if (r < 0)
                 goto out_writer;
+        d.ncpu = d.loader.ncpu;
+        d.assembly = calloc((size_t)d.ncpu, sizeof(*d.assembly));
+        if (!d.assembly) {
+                r = log_error_errno(-ENOMEM, "Cannot allocate the argv assemblies");
+                goto out_loader;
+        }
         filter_state_init(&d.filter);
         r = filter_apply(&d.loader, &d.filter, &d.cfg, d.generation, &err);
         if (r < 0) {
@@ -460,6 +490,9 @@ int daemon_run(const char *config_path)
 out_loader:
         loader_close(&d.loader, true);
 out_writer:
+        for (int i = 0; d.assembly && i < d.ncpu; i++)
+                assembly_free(&d.assembly[i]);
+        free(d.assembly);
         reorder_done(&d.reorder, writer_event_free);
         writer_stop(d.writer);
         sd_event_unref(d.event);

@@ -8,19 +8,23 @@
 #include <linux/types.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ea-config.h"
 #include "format.h"
 #include "names.h"
 #include "quote.h"
+#include "unit.h"
 #include "writer.h"
 #include "execaudit.h"
 
 _Static_assert(sizeof(struct ea_header) == 32, "ea_header layout");
 _Static_assert(sizeof(struct ea_proc) == 56, "ea_proc layout");
-_Static_assert(sizeof(struct ea_exec) == 120, "ea_exec layout");
-_Static_assert(sizeof(struct ea_exit) == 96, "ea_exit layout");
-_Static_assert(sizeof(struct ea_exec) + EA_FILENAME_MAX + EA_ARGS_MAX < 65535 - 64,
+_Static_assert(sizeof(struct ea_exec) == 216, "ea_exec layout");
+_Static_assert(sizeof(struct ea_exit) == 136, "ea_exit layout");
+_Static_assert(sizeof(struct ea_args) == 56, "ea_args layout");
+_Static_assert(sizeof(struct ea_exec) + EA_FILENAME_MAX + EA_PATH__MAX * EA_PATH_MAX + EA_ARGS_INLINE <
+                       65535 - 64,
                "an exec event must fit one perf sample");
 
 static void add_common(struct record *r, const char *mid, int priority, const char *event, uint64_t seq,
@@ -73,31 +77,171 @@ static void add_proc(struct record *r, const struct ea_proc *p, const struct for
         record_add_u64(r, "EXEC_MNTNS", p->mntns);
 }
 
+static unsigned page_kb(void)
+{
+        static unsigned kb;
+
+        if (!kb)
+                kb = (unsigned)(sysconf(_SC_PAGESIZE) / 1024);
+        return kb;
+}
+
 static void set_error(struct record *r, int e)
 {
         if (e < 0 && !r->error)
                 r->error = e;
 }
 
+/* "ptsN" is how the kernel names /dev/pts/N. */
+static void add_tty(struct record *r, const char tty[32])
+{
+        size_t len = strnlen(tty, 32);
+
+        if (!len)
+                return;
+        if (len > 3 && memcmp(tty, "pts", 3) == 0 && strspn(tty + 3, "0123456789") == len - 3)
+                record_addf(r, "EXEC_TTY", "pts/%.*s", (int)(len - 3), tty + 3);
+        else
+                record_add(r, "EXEC_TTY", tty, len);
+}
+
+struct exec_strings {
+        const char *path[EA_PATH__MAX];
+        size_t len[EA_PATH__MAX];
+        const char *args;
+};
+
+static const char *const path_field[EA_PATH__MAX] = {
+        [EA_PATH_EXE] = "EXEC_EXE",
+        [EA_PATH_INTERP] = "EXEC_INTERPRETER",
+        [EA_PATH_CWD] = "EXEC_CWD",
+        [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE",
+};
+
+static const char *const path_truncated_field[EA_PATH__MAX] = {
+        [EA_PATH_EXE] = "EXEC_EXE_TRUNCATED",
+        [EA_PATH_INTERP] = "EXEC_INTERPRETER_TRUNCATED",
+        [EA_PATH_CWD] = "EXEC_CWD_TRUNCATED",
+        [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE_TRUNCATED",
+};
+
+static int split_strings(const struct ea_exec *ev, size_t size, struct exec_strings *out)
+{
+        size_t left = size - sizeof(*ev), at = ev->filename_len;
+
+        if (ev->filename_len > left)
+                return -EBADMSG;
+        for (int i = 0; i < EA_PATH__MAX; i++) {
+                if (ev->path_len[i] > left - at)
+                        return -EBADMSG;
+                out->path[i] = ev->data + at;
+                out->len[i] = ev->path_len[i];
+                at += ev->path_len[i];
+        }
+        if (ev->args_len > left - at)
+                return -EBADMSG;
+        out->args = ev->data + at;
+        return 0;
+}
+
+static void add_exe(struct record *r, const struct ea_exec *ev, const struct exec_strings *st)
+{
+        const char *exe = st->path[EA_PATH_EXE], *cwd = st->path[EA_PATH_CWD];
+        size_t len = st->len[EA_PATH_EXE];
+        struct strbuf *v;
+        int e = 0;
+
+        if (!len)
+                return;
+        v = record_field_begin(r, "EXEC_EXE");
+        if (!v)
+                return;
+        /* A script's name as it was opened: relative to the working directory. */
+        if ((ev->flags & EA_F_SCRIPT) && exe[0] != '/' && st->len[EA_PATH_CWD]) {
+                e = strbuf_append(v, cwd, st->len[EA_PATH_CWD]);
+                if (e >= 0 && cwd[st->len[EA_PATH_CWD] - 1] != '/')
+                        e = strbuf_putc(v, '/');
+                if (e >= 0 && len > 2 && exe[0] == '.' && exe[1] == '/') {
+                        exe += 2;
+                        len -= 2;
+                }
+        }
+        if (e >= 0)
+                e = strbuf_append(v, exe, len);
+        if (e >= 0 && (ev->flags & EA_F_FILELESS))
+                e = strbuf_puts(v, " (deleted)");
+        record_field_end(r, e);
+        if (ev->flags & EA_F_FILELESS) {
+                record_add_str(r, "EXEC_FILELESS", "1");
+                record_add_u64(r, "EXEC_EXE_INODE", ev->exe_ino);
+                record_addf(r, "EXEC_EXE_DEV", "%u:%u", ev->exe_dev >> 20, ev->exe_dev & 0xfffff);
+        }
+}
+
+/* Who, where from, under which unit and container, child of which image. */
+static void add_exec_context(struct record *r, const struct ea_exec *ev, const struct exec_strings *st,
+                             const struct format_ctx *ctx)
+{
+        const char *cg = ctx->cgroup_path ? ctx->cgroup_path(ctx->userdata, ev->proc.cgroup_id) : NULL;
+        struct cgroup_names names;
+
+        for (int i = 0; i < EA_PATH__MAX; i++) {
+                if (i != EA_PATH_EXE && st->len[i])
+                        record_add(r, path_field[i], st->path[i], st->len[i]);
+                if (ev->flags & (EA_F_PATH_TRUNCATED << i))
+                        record_add_str(r, path_truncated_field[i], "1");
+        }
+        if (ev->loginuid != UINT32_MAX)
+                record_add_u64(r, "EXEC_LOGINUID", ev->loginuid);
+        if (ev->sessionid != UINT32_MAX)
+                record_add_u64(r, "EXEC_SESSIONID", ev->sessionid);
+        add_tty(r, ev->tty);
+        if (ev->pidns) {
+                record_add_u64(r, "EXEC_PIDNS", ev->pidns);
+                record_add_u64(r, "EXEC_NS_PID", ev->ns_pid);
+        }
+        if (cg) {
+                cgroup_path_names(cg, &names);
+                if (names.unit.len)
+                        record_add(r, "EXEC_UNIT", names.unit.s, names.unit.len);
+                if (names.slice.len)
+                        record_add(r, "EXEC_SLICE", names.slice.s, names.slice.len);
+                if (names.container.len)
+                        record_add(r, "EXEC_CONTAINER_ID", names.container.s, names.container.len);
+        }
+        record_add(r, "EXEC_PARENT_COMM", ev->parent_comm, comm_len(ev->parent_comm));
+        if (ev->parent_exec_ktime_ns)
+                record_addf(r, "EXEC_PARENT_ID", "%llu-%u", (unsigned long long)ev->parent_exec_ktime_ns,
+                            ev->proc.ppid);
+}
+
 static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, const struct format_ctx *ctx)
 {
-        const char *filename = ev->data, *args;
+        const char *filename = ev->data;
         bool failed = ev->hdr.type == EA_EV_EXEC_FAILED;
         struct strbuf *t = &r->tmp, *msg;
+        struct exec_strings st;
         int e;
 
-        if (size < sizeof(*ev) || ev->filename_len > size - sizeof(*ev) ||
-            ev->args_len > size - sizeof(*ev) - ev->filename_len)
+        if (size < sizeof(*ev) || split_strings(ev, size, &st) < 0)
                 return -EBADMSG;
-        args = ev->data + ev->filename_len;
 
         add_common(r, failed ? MID_EXEC_FAILED : MID_EXEC, failed ? 5 : 6, failed ? "exec_failed" : "exec",
                    ev->hdr.seq, event_realtime_usec(&ev->hdr, ctx), ev->hdr.config_generation);
         add_proc(r, &ev->proc, ctx);
+        if (!failed) {
+                record_addf(r, "EXEC_ID", "%llu-%u", (unsigned long long)ev->hdr.ktime_ns, ev->proc.pid);
+                /* journald adds its own trusted OBJECT_* fields about the process while it lives. */
+                record_add_u64(r, "OBJECT_PID", ev->proc.pid);
+        }
         record_add(r, "EXEC_FILENAME", filename, ev->filename_len);
         if (ev->flags & EA_F_FILENAME_TRUNCATED)
                 record_add_str(r, "EXEC_FILENAME_TRUNCATED", "1");
+        add_exe(r, ev, &st);
+        add_exec_context(r, ev, &st, ctx);
         record_add_u64(r, "EXEC_ARGC", ev->argc);
+        if (ev->argc == 0 && !(ev->flags & EA_F_ARGC_FLOOR))
+                record_add_str(r, "EXEC_ARGV0_MISSING", "1");
         if (ev->flags & EA_F_ARGC_FLOOR)
                 record_add_str(r, "EXEC_ARGC_IS_MINIMUM", "1");
         if (!failed)
@@ -116,7 +260,7 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
 
         /* EXEC_CMDLINE, then MESSAGE reusing the same quoted text. */
         strbuf_reset(t);
-        set_error(r, quote_argv(t, args, ev->args_len));
+        set_error(r, quote_argv(t, st.args, ev->args_len));
         record_add(r, "EXEC_CMDLINE", t->buf ? t->buf : "", t->len);
         msg = record_field_begin(r, "MESSAGE");
         if (!msg)
@@ -141,8 +285,26 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
         return r->error;
 }
 
+/* user/system split of the precise run time, in the tick-sampled ratio: what getrusage() reports. */
+static void split_cpu(const struct ea_exit *ev, uint64_t *user_ns, uint64_t *sys_ns)
+{
+        uint64_t u = ev->utime_ns, s = ev->stime_ns, rt = ev->runtime_ns;
+
+        if (s == 0) {
+                *user_ns = rt;
+                *sys_ns = 0;
+        } else if (u == 0) {
+                *user_ns = 0;
+                *sys_ns = rt;
+        } else {
+                *sys_ns = (uint64_t)((unsigned __int128)rt * s / ((unsigned __int128)u + s));
+                *user_ns = rt - *sys_ns;
+        }
+}
+
 static int format_exit(struct record *r, const struct ea_exit *ev, size_t size, const struct format_ctx *ctx)
 {
+        uint64_t user_ns, sys_ns;
         unsigned sig, status;
         char sigbuf[16];
         const char *signame;
@@ -165,6 +327,16 @@ static int format_exit(struct record *r, const struct ea_exit *ev, size_t size, 
                 record_add_u64(r, "EXEC_EXIT_CODE", status);
         if (core)
                 record_add_str(r, "EXEC_CORE_DUMPED", "1");
+        if (ev->exec_ktime_ns) {
+                record_addf(r, "EXEC_ID", "%llu-%u", (unsigned long long)ev->exec_ktime_ns, ev->proc.pid);
+                if (ev->hdr.ktime_ns >= ev->exec_ktime_ns)
+                        record_add_u64(r, "EXEC_LIFETIME_USEC",
+                                       (ev->hdr.ktime_ns - ev->exec_ktime_ns) / 1000);
+        }
+        split_cpu(ev, &user_ns, &sys_ns);
+        record_add_u64(r, "EXEC_CPU_USER_USEC", user_ns / 1000);
+        record_add_u64(r, "EXEC_CPU_SYSTEM_USEC", sys_ns / 1000);
+        record_add_u64(r, "EXEC_MAXRSS_KB", ev->maxrss_pages * (uint64_t)page_kb());
 
         msg = record_field_begin(r, "MESSAGE");
         if (!msg)
@@ -267,6 +439,7 @@ int format_stats(struct record *r, const struct daemon_info *d, const struct ea_
                 {"EXEC_STATS_INFLIGHT_FULL", EA_STAT_INFLIGHT_FULL},
                 {"EXEC_STATS_TRACKED_FULL", EA_STAT_TRACKED_FULL},
                 {"EXEC_STATS_ARGS_READ_FAILED", EA_STAT_ARGS_READ_FAIL},
+                {"EXEC_STATS_ARGS_PIECES_LOST", EA_STAT_ARGS_CHUNK_LOST},
         };
         uint64_t lost = 0;
         char name[64];

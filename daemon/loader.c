@@ -200,8 +200,10 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 goto fail;
         }
         r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)l->ncpu);
+        if (r >= 0)
+                r = bpf_map__set_max_entries(l->skel->maps.args_scratch, (__u32)l->ncpu);
         if (r < 0) {
-                log_error_errno(r, "Cannot size the scratch map");
+                log_error_errno(r, "Cannot size the scratch maps");
                 goto fail;
         }
         r = set_inner_template(l->skel->maps.filter_cgroup_map, cfg->filter.cgroup_map, "CgroupMap",

@@ -101,8 +101,8 @@ static void test_numbers_and_paths(void)
                 const char *value;
                 unsigned want;
         } args[] = {
-                {"0", 0},  {"57344", 57344}, {"32K", 32768}, {"1k", 1024}, {"56K", 57344},
-                {"0K", 0}, {"0M", 0},        {"100", 100},   {"007", 7},   {"4096", 4096},
+                {"0", 0},  {"262144", 262144}, {"32K", 32768}, {"1k", 1024}, {"256K", 262144},
+                {"0K", 0}, {"0M", 0},          {"100", 100},   {"007", 7},   {"4096", 4096},
         };
         static const struct {
                 const char *value;
@@ -243,15 +243,15 @@ static const struct reject_case rejects[] = {
          "t.conf:2: [Capture] FailedExecs=: expected yes or no, got \"\""},
         {"[Capture]\nFailedExecs=2\n", 2, "Capture", "FailedExecs", "expected yes or no, got \"2\"",
          "t.conf:2: [Capture] FailedExecs=: expected yes or no, got \"2\""},
-        {"[Capture]\nMaxArgsBytes=57345\n", 2, "Capture", "MaxArgsBytes",
-         "57345 is out of range: must be between 0 and 57344",
-         "t.conf:2: [Capture] MaxArgsBytes=: 57345 is out of range: must be between 0 and 57344"},
-        {"[Capture]\nMaxArgsBytes=57K\n", 2, "Capture", "MaxArgsBytes",
-         "57K is out of range: must be between 0 and 57344",
-         "t.conf:2: [Capture] MaxArgsBytes=: 57K is out of range: must be between 0 and 57344"},
+        {"[Capture]\nMaxArgsBytes=262145\n", 2, "Capture", "MaxArgsBytes",
+         "262145 is out of range: must be between 0 and 262144",
+         "t.conf:2: [Capture] MaxArgsBytes=: 262145 is out of range: must be between 0 and 262144"},
+        {"[Capture]\nMaxArgsBytes=257K\n", 2, "Capture", "MaxArgsBytes",
+         "257K is out of range: must be between 0 and 262144",
+         "t.conf:2: [Capture] MaxArgsBytes=: 257K is out of range: must be between 0 and 262144"},
         {"[Capture]\nMaxArgsBytes=1M\n", 2, "Capture", "MaxArgsBytes",
-         "1M is out of range: must be between 0 and 57344",
-         "t.conf:2: [Capture] MaxArgsBytes=: 1M is out of range: must be between 0 and 57344"},
+         "1M is out of range: must be between 0 and 262144",
+         "t.conf:2: [Capture] MaxArgsBytes=: 1M is out of range: must be between 0 and 262144"},
         {"[Capture]\nMaxArgsBytes=-1\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("-1"),
          "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("-1")},
         {"[Capture]\nMaxArgsBytes=12x\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("12x"),

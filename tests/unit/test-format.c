@@ -100,7 +100,22 @@ static unsigned count_named(const struct record *r, const char *name)
  * Field name validity and uniqueness for every record. For kernel events, also: no raw control byte in
  * any value except EXEC_FILENAME, EXEC_COMM and EXEC_CGROUP (documented as the exact bytes).
  */
-static void check_record(const struct record *r, bool kernel_event, int want_fields)
+/* Fields documented as the exact bytes the kernel had (paths and names a process chooses). */
+static bool exact_bytes_field(const char *name, size_t len)
+{
+        static const char *const exact[] = {
+                "EXEC_FILENAME", "EXEC_COMM",       "EXEC_CGROUP", "EXEC_EXE",   "EXEC_INTERPRETER",
+                "EXEC_CWD",      "EXEC_PARENT_EXE", "EXEC_UNIT",   "EXEC_SLICE", "EXEC_PARENT_COMM",
+        };
+
+        for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+                if (strlen(exact[i]) == len && memcmp(exact[i], name, len) == 0)
+                        return true;
+        return false;
+}
+
+#define check_record(r, kernel_event, want_fields) check_record_at(r, kernel_event, want_fields, __LINE__)
+static void check_record_at(const struct record *r, bool kernel_event, int want_fields, int line)
 {
         struct iovec iov[RECORD_MAX_FIELDS];
         const char *name[RECORD_MAX_FIELDS];
@@ -109,8 +124,11 @@ static void check_record(const struct record *r, bool kernel_event, int want_fie
 
         records_checked++;
         CHECK(n > 0);
-        if (want_fields >= 0)
-                CHECK_NUM(n, want_fields);
+        if (want_fields >= 0 && n != want_fields) {
+                fprintf(stderr, "FAIL %s:%d: [%s] %d fields, want %d\n", __FILE__, line, case_name, n,
+                        want_fields);
+                failures++;
+        }
         for (int i = 0; i < n; i++) {
                 const char *f = iov[i].iov_base, *eq = memchr(f, '=', iov[i].iov_len);
 
@@ -137,9 +155,7 @@ static void check_record(const struct record *r, bool kernel_event, int want_fie
                         }
                 if (!kernel_event)
                         continue;
-                if ((nl[i] == 13 && memcmp(f, "EXEC_FILENAME", 13) == 0) ||
-                    (nl[i] == 9 && memcmp(f, "EXEC_COMM", 9) == 0) ||
-                    (nl[i] == 11 && memcmp(f, "EXEC_CGROUP", 11) == 0))
+                if (exact_bytes_field(f, nl[i]))
                         continue;
                 for (const char *p = eq + 1; p < f + iov[i].iov_len; p++)
                         if ((unsigned char)*p < 0x20 || *p == 0x7f) {
@@ -191,6 +207,10 @@ struct exec_spec {
         size_t filename_len;
         const char *args;
         size_t args_len;
+        uint32_t loginuid, sessionid, pidns, ns_pid, exe_dev;
+        uint64_t exe_ino, parent_ktime_ns;
+        const char *parent_comm, *tty;
+        const char *path[EA_PATH__MAX];
 };
 
 static struct exec_spec base_exec(void)
@@ -208,6 +228,9 @@ static struct exec_spec base_exec(void)
                 .filename_len = 11,
                 .args = "ls\0-l\0a b\0",
                 .args_len = 10,
+                .loginuid = UINT32_MAX,
+                .sessionid = UINT32_MAX,
+                .parent_comm = "sshd",
         };
         return s;
 }
@@ -215,9 +238,12 @@ static struct exec_spec base_exec(void)
 /* Exactly sized heap copy, so ASan catches reads past the event. */
 static struct ea_exec *build_exec(const struct exec_spec *s, size_t *size)
 {
-        size_t n = sizeof(struct ea_exec) + s->filename_len + s->args_len;
-        struct ea_exec *ev = calloc(1, n);
+        size_t n = sizeof(struct ea_exec) + s->filename_len + s->args_len, at = s->filename_len;
+        struct ea_exec *ev;
 
+        for (int i = 0; i < EA_PATH__MAX; i++)
+                n += s->path[i] ? strlen(s->path[i]) : 0;
+        ev = calloc(1, n);
         if (!ev) {
                 perror("calloc");
                 exit(2);
@@ -236,10 +262,29 @@ static struct ea_exec *build_exec(const struct exec_spec *s, size_t *size)
         ev->filename_len = (uint32_t)s->filename_len;
         ev->flags = s->flags;
         ev->duration_ns = s->duration_ns;
+        ev->loginuid = s->loginuid;
+        ev->sessionid = s->sessionid;
+        ev->pidns = s->pidns;
+        ev->ns_pid = s->ns_pid;
+        ev->exe_ino = s->exe_ino;
+        ev->exe_dev = s->exe_dev;
+        ev->parent_exec_ktime_ns = s->parent_ktime_ns;
+        if (s->parent_comm)
+                memcpy(ev->parent_comm, s->parent_comm, strnlen(s->parent_comm, sizeof(ev->parent_comm)));
+        if (s->tty)
+                memcpy(ev->tty, s->tty, strnlen(s->tty, sizeof(ev->tty)));
         if (s->filename_len)
                 memcpy(ev->data, s->filename, s->filename_len);
+        for (int i = 0; i < EA_PATH__MAX; i++) {
+                size_t len = s->path[i] ? strlen(s->path[i]) : 0;
+
+                ev->path_len[i] = (uint16_t)len;
+                if (len)
+                        memcpy(ev->data + at, s->path[i], len);
+                at += len;
+        }
         if (s->args_len)
-                memcpy(ev->data + s->filename_len, s->args, s->args_len);
+                memcpy(ev->data + at, s->args, s->args_len);
         *size = n;
         return ev;
 }
@@ -325,14 +370,14 @@ static void test_exec(struct record *r)
         CHECK_NO_FIELD(r, "EXEC_FILENAME_TRUNCATED");
         CHECK_NO_FIELD(r, "EXEC_ARGC_IS_MINIMUM");
         CHECK_NO_FIELD(r, "EXEC_EXIT_CODE");
-        check_record(r, true, 25);
+        check_record(r, true, 30);
 
         set_case("exec, cgroup id unknown to the callback");
         s.proc.cgroup_id = 9999;
         CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
         CHECK_FIELD(r, "EXEC_CGROUP_ID", "9999");
         CHECK_NO_FIELD(r, "EXEC_CGROUP");
-        check_record(r, true, 24);
+        check_record(r, true, 27);
 
         set_case("exec, no cgroup_path callback");
         s.proc.cgroup_id = CGROUP_ID;
@@ -340,7 +385,7 @@ static void test_exec(struct record *r)
         CHECK_NUM(format_exec_spec(r, &s, &noctx), 0);
         CHECK_FIELD(r, "EXEC_CGROUP_ID", "4242");
         CHECK_NO_FIELD(r, "EXEC_CGROUP");
-        check_record(r, true, 24);
+        check_record(r, true, 27);
 
         set_case("exec, every flag, argv cut inside an argument");
         s = base_exec();
@@ -359,7 +404,7 @@ static void test_exec(struct record *r)
         CHECK_FIELD(r, "EXEC_UID", "0");
         CHECK_FIELD(r, "EXEC_CMDLINE", "ls -l partial");
         CHECK_FIELD(r, "MESSAGE", "exec ls -l partial [argv truncated] (pid 1234, ppid 1, uid 0)");
-        check_record(r, true, 27);
+        check_record(r, true, 32);
 
         set_case("exec, 32-bit maxima");
         s = base_exec();
@@ -380,7 +425,7 @@ static void test_exec(struct record *r)
         CHECK_FIELD(r, "EXEC_DURATION_NSEC", "18446744073709551615");
         CHECK_FIELD(r, "EXEC_ARGC", "4294967295");
         CHECK_FIELD(r, "MESSAGE", "exec ls -l 'a b' (pid 4294967295, ppid 4294967295, uid 4294967295)");
-        check_record(r, true, 24);
+        check_record(r, true, 27);
 
         set_case("exec, ktime before the realtime epoch gives EXEC_TIMESTAMP=0");
         s = base_exec();
@@ -388,7 +433,7 @@ static void test_exec(struct record *r)
         noctx.realtime_offset_ns = -10000000000000ll;
         CHECK_NUM(format_exec_spec(r, &s, &noctx), 0);
         CHECK_FIELD(r, "EXEC_TIMESTAMP", "0");
-        check_record(r, true, 25);
+        check_record(r, true, 30);
 
         set_case("exec, trailing bytes after hdr.size are ignored");
         {
@@ -401,7 +446,7 @@ static void test_exec(struct record *r)
                         memset(big + n, 'Z', 64);
                         CHECK_NUM(format_event(r, big, n + 64, &ctx), 0);
                         CHECK_FIELD(r, "EXEC_CMDLINE", "ls -l 'a b'");
-                        check_record(r, true, 25);
+                        check_record(r, true, 30);
                         free(big);
                 }
                 free(ev);
@@ -431,7 +476,7 @@ static void test_exec_hostile(struct record *r)
         CHECK_NUM(count_named(r, "EXEC_UID"), 1);
         CHECK_NUM(count_named(r, "MESSAGE"), 1);
         CHECK_FIELD(r, "EXEC_UID", "1000");
-        check_record(r, true, 25);
+        check_record(r, true, 30);
 
         set_case("argc 0 with a hostile filename: MESSAGE quotes the filename");
         s.args_len = 0;
@@ -441,7 +486,7 @@ static void test_exec_hostile(struct record *r)
         CHECK_FIELD(r, "EXEC_CMDLINE", "");
         CHECK_FIELD(r, "MESSAGE", "exec $'/tmp/x\\nEXEC_UID=0\\n\\x1b[31m' (pid 1234, ppid 1, uid 1000)");
         CHECK_NUM(count_named(r, "EXEC_UID"), 1);
-        check_record(r, true, 25);
+        check_record(r, true, 31);
 
         set_case("16-byte comm without NUL");
         s = base_exec();
@@ -449,7 +494,7 @@ static void test_exec_hostile(struct record *r)
         CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
         CHECK_FIELD_BIN(r, "EXEC_COMM", "0123456789ABCDEF", 16);
         CHECK_FIELD(r, "EXEC_CGROUP_ID", "4242"); /* the next field is intact */
-        check_record(r, true, 25);
+        check_record(r, true, 30);
 
         set_case("comm with a newline and ESC");
         memset(s.proc.comm, 0, 16);
@@ -457,13 +502,13 @@ static void test_exec_hostile(struct record *r)
         CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
         CHECK_FIELD_BIN(r, "EXEC_COMM", "ev\nil\x1b", 6);
         CHECK_NUM(count_named(r, "EXEC_COMM"), 1);
-        check_record(r, true, 25);
+        check_record(r, true, 30);
 
         set_case("empty comm");
         memset(s.proc.comm, 0, 16);
         CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
         CHECK_FIELD(r, "EXEC_COMM", "");
-        check_record(r, true, 25);
+        check_record(r, true, 30);
 }
 
 static void test_exec_failed(struct record *r)
@@ -492,7 +537,7 @@ static void test_exec_failed(struct record *r)
         CHECK_FIELD(r, "EXEC_DURATION_NSEC", "123456");
         CHECK_FIELD(r, "EXEC_CMDLINE", "/nonexistent --flag");
         CHECK_FIELD(r, "MESSAGE", "exec failed ENOENT: /nonexistent --flag (pid 1234, ppid 1, uid 1000)");
-        check_record(r, true, 26);
+        check_record(r, true, 29);
 
         set_case("exec_failed with an errno without a name");
         s.ret = -600;
@@ -500,7 +545,7 @@ static void test_exec_failed(struct record *r)
         CHECK_FIELD(r, "EXEC_RET", "-600");
         CHECK_FIELD(r, "EXEC_ERRNO", "600");
         CHECK_FIELD(r, "MESSAGE", "exec failed 600: /nonexistent --flag (pid 1234, ppid 1, uid 1000)");
-        check_record(r, true, 26);
+        check_record(r, true, 29);
 
         set_case("exec_failed EACCES, argc 0");
         s.ret = -EACCES;
@@ -513,13 +558,13 @@ static void test_exec_failed(struct record *r)
         CHECK_FIELD(r, "EXEC_ARGC", "0");
         CHECK_FIELD(r, "EXEC_CMDLINE", "");
         CHECK_FIELD(r, "MESSAGE", "exec failed EACCES: '/tmp/my prog' (pid 1234, ppid 1, uid 1000)");
-        check_record(r, true, 26);
+        check_record(r, true, 30);
 
         set_case("exec_failed with a kernel-internal errno");
         s.ret = -512;
         CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
         CHECK_FIELD(r, "EXEC_ERRNO", "ERESTARTSYS");
-        check_record(r, true, 26);
+        check_record(r, true, 30);
 
         set_case("exec with argc 0: MESSAGE uses the quoted filename");
         s = base_exec();
@@ -533,14 +578,14 @@ static void test_exec_failed(struct record *r)
         CHECK_FIELD(r, "EXEC_ARGS_SIZE", "0");
         CHECK_FIELD(r, "EXEC_CMDLINE", "");
         CHECK_FIELD(r, "MESSAGE", "exec '/tmp/my prog' (pid 1234, ppid 1, uid 1000)");
-        check_record(r, true, 25);
+        check_record(r, true, 31);
 
         set_case("exec with an empty filename and no argv");
         s.filename_len = 0;
         CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
         CHECK_FIELD(r, "EXEC_FILENAME", "");
         CHECK_FIELD(r, "MESSAGE", "exec '' (pid 1234, ppid 1, uid 1000)");
-        check_record(r, true, 25);
+        check_record(r, true, 31);
 }
 
 static void test_exec_max_size(struct record *r)
@@ -573,11 +618,134 @@ static void test_exec_max_size(struct record *r)
         CHECK_FIELD_BIN(r, "EXEC_CMDLINE", want, EA_ARGS_MAX - 1);
         v = record_get(r, "MESSAGE", &len);
         CHECK(v && len == 5 + (EA_ARGS_MAX - 1) + strlen(" (pid 1234, ppid 1, uid 1000)"));
-        check_record(r, true, 25);
+        check_record(r, true, 30);
 out:
         free(fname);
         free(args);
         free(want);
+}
+
+/* What the kernel resolved: paths, login, terminal, namespaces, lineage, unit. */
+static void test_exec_context(struct record *r)
+{
+        struct exec_spec s = base_exec();
+        struct ea_exit ev;
+
+        set_case("exec with every context field");
+        s.path[EA_PATH_EXE] = "/usr/bin/ls";
+        s.path[EA_PATH_CWD] = "/home/a b\nc";
+        s.path[EA_PATH_PARENT_EXE] = "/usr/bin/bash";
+        s.loginuid = 1000;
+        s.sessionid = 4;
+        s.tty = "pts3";
+        s.pidns = 4026532500u;
+        s.ns_pid = 7;
+        s.parent_ktime_ns = 999;
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_EXE", "/usr/bin/ls");
+        CHECK_FIELD(r, "EXEC_CWD", "/home/a b\nc");
+        CHECK_FIELD(r, "EXEC_PARENT_EXE", "/usr/bin/bash");
+        CHECK_FIELD(r, "EXEC_PARENT_COMM", "sshd");
+        CHECK_FIELD(r, "EXEC_PARENT_ID", "999-1");
+        CHECK_FIELD(r, "EXEC_ID", "5000000123456-1234");
+        CHECK_FIELD(r, "OBJECT_PID", "1234");
+        CHECK_FIELD(r, "EXEC_LOGINUID", "1000");
+        CHECK_FIELD(r, "EXEC_SESSIONID", "4");
+        CHECK_FIELD(r, "EXEC_TTY", "pts/3");
+        CHECK_FIELD(r, "EXEC_PIDNS", "4026532500");
+        CHECK_FIELD(r, "EXEC_NS_PID", "7");
+        CHECK_FIELD(r, "EXEC_UNIT", "session-1.scope");
+        CHECK_FIELD(r, "EXEC_SLICE", "user-1000.slice");
+        CHECK_NO_FIELD(r, "EXEC_INTERPRETER");
+        CHECK_NO_FIELD(r, "EXEC_FILELESS");
+        CHECK_NO_FIELD(r, "EXEC_EXE_INODE");
+        CHECK_NO_FIELD(r, "EXEC_CONTAINER_ID");
+        CHECK_NO_FIELD(r, "EXEC_ARGV0_MISSING");
+        CHECK_FIELD(r, "EXEC_CMDLINE", "ls -l 'a b'");
+        check_record(r, true, 39);
+
+        set_case("a tty that is not a pts keeps its kernel name");
+        s.tty = "ttyS0";
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_TTY", "ttyS0");
+
+        set_case("fileless executable");
+        s = base_exec();
+        s.path[EA_PATH_EXE] = "/memfd:x";
+        s.flags = EA_F_FILELESS;
+        s.exe_ino = 77;
+        s.exe_dev = (8u << 20) | 3;
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_EXE", "/memfd:x (deleted)");
+        CHECK_FIELD(r, "EXEC_FILELESS", "1");
+        CHECK_FIELD(r, "EXEC_EXE_INODE", "77");
+        CHECK_FIELD(r, "EXEC_EXE_DEV", "8:3");
+
+        set_case("script by a relative name: made absolute with the cwd");
+        s = base_exec();
+        s.flags = EA_F_SCRIPT;
+        s.path[EA_PATH_EXE] = "./run.sh";
+        s.path[EA_PATH_INTERP] = "/usr/bin/dash";
+        s.path[EA_PATH_CWD] = "/srv";
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_EXE", "/srv/run.sh");
+        CHECK_FIELD(r, "EXEC_INTERPRETER", "/usr/bin/dash");
+
+        set_case("script by an absolute name, cwd /");
+        s.path[EA_PATH_EXE] = "/opt/x/run.sh";
+        s.path[EA_PATH_CWD] = "/";
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_EXE", "/opt/x/run.sh");
+        s.path[EA_PATH_EXE] = "bin/run.sh";
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_EXE", "/bin/run.sh");
+
+        set_case("a path too long to resolve says so");
+        s = base_exec();
+        s.path[EA_PATH_CWD] = "/deep/er";
+        s.flags = EA_F_PATH_TRUNCATED << EA_PATH_CWD;
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_CWD_TRUNCATED", "1");
+        CHECK_NO_FIELD(r, "EXEC_EXE_TRUNCATED");
+
+        set_case("argc 0");
+        s = base_exec();
+        s.argc = 0;
+        s.args_len = 0;
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_ARGC", "0");
+        CHECK_FIELD(r, "EXEC_ARGV0_MISSING", "1");
+
+        set_case("paths longer than the event are malformed");
+        {
+                size_t n;
+                struct ea_exec *e;
+
+                s = base_exec();
+                s.path[EA_PATH_CWD] = "/x";
+                e = build_exec(&s, &n);
+                e->path_len[EA_PATH_CWD] = 60000;
+                CHECK_NUM(format_event(r, e, n, &ctx), -EBADMSG);
+                free(e);
+        }
+
+        set_case("exit with its exec: id, lifetime, CPU split like getrusage");
+        ev = build_exit(0);
+        ev.exec_ktime_ns = ev.hdr.ktime_ns - 2500000;
+        ev.utime_ns = 3;
+        ev.stime_ns = 1;
+        ev.runtime_ns = 4000000;
+        ev.maxrss_pages = 10;
+        CHECK_NUM(format_event(r, &ev, sizeof(ev), &ctx), 0);
+        CHECK_FIELD(r, "EXEC_ID", "4999997623456-1234");
+        CHECK_FIELD(r, "EXEC_LIFETIME_USEC", "2500");
+        CHECK_FIELD(r, "EXEC_CPU_USER_USEC", "3000");
+        CHECK_FIELD(r, "EXEC_CPU_SYSTEM_USEC", "1000");
+        set_case("exit: no tick sampled: all of it is user time");
+        ev.utime_ns = ev.stime_ns = 0;
+        CHECK_NUM(format_event(r, &ev, sizeof(ev), &ctx), 0);
+        CHECK_FIELD(r, "EXEC_CPU_USER_USEC", "4000");
+        CHECK_FIELD(r, "EXEC_CPU_SYSTEM_USEC", "0");
 }
 
 static void test_exit(struct record *r)
@@ -596,18 +764,18 @@ static void test_exit(struct record *r)
         CHECK_NO_FIELD(r, "EXEC_FILENAME");
         CHECK_NO_FIELD(r, "EXEC_CMDLINE");
         CHECK_FIELD(r, "MESSAGE", "exit bash (pid 1234, code 7)");
-        check_record(r, true, 20);
+        check_record(r, true, 23);
 
         set_case("exit code 0 and 255");
         ev = build_exit(0);
         CHECK_NUM(format_event(r, &ev, sizeof(ev), &ctx), 0);
         CHECK_FIELD(r, "EXEC_EXIT_CODE", "0");
         CHECK_FIELD(r, "MESSAGE", "exit bash (pid 1234, code 0)");
-        check_record(r, true, 20);
+        check_record(r, true, 23);
         ev = build_exit(0xff00);
         CHECK_NUM(format_event(r, &ev, sizeof(ev), &ctx), 0);
         CHECK_FIELD(r, "EXEC_EXIT_CODE", "255");
-        check_record(r, true, 20);
+        check_record(r, true, 23);
 
         set_case("killed by SIGKILL");
         ev = build_exit(9);
@@ -616,7 +784,7 @@ static void test_exit(struct record *r)
         CHECK_NO_FIELD(r, "EXEC_EXIT_CODE");
         CHECK_NO_FIELD(r, "EXEC_CORE_DUMPED");
         CHECK_FIELD(r, "MESSAGE", "exit bash (pid 1234, signal SIGKILL)");
-        check_record(r, true, 20);
+        check_record(r, true, 23);
 
         set_case("SIGSEGV with a core dump");
         ev = build_exit(0x80 | 11);
@@ -625,13 +793,13 @@ static void test_exit(struct record *r)
         CHECK_FIELD(r, "EXEC_CORE_DUMPED", "1");
         CHECK_NO_FIELD(r, "EXEC_EXIT_CODE");
         CHECK_FIELD(r, "MESSAGE", "exit bash (pid 1234, signal SIGSEGV, core dumped)");
-        check_record(r, true, 21);
+        check_record(r, true, 24);
 
         set_case("realtime signal");
         ev = build_exit(35);
         CHECK_NUM(format_event(r, &ev, sizeof(ev), &ctx), 0);
         CHECK_FIELD(r, "EXEC_EXIT_SIGNAL", "SIGRTMIN+1");
-        check_record(r, true, 20);
+        check_record(r, true, 23);
 
         set_case("exit of a process with a hostile comm");
         ev = build_exit(1u << 8);
@@ -640,14 +808,14 @@ static void test_exit(struct record *r)
         CHECK_NUM(format_event(r, &ev, sizeof(ev), &ctx), 0);
         CHECK_FIELD_BIN(r, "EXEC_COMM", "ev\nil\x1b", 6);
         CHECK_FIELD(r, "MESSAGE", "exit $'ev\\nil\\x1b' (pid 1234, code 1)");
-        check_record(r, true, 20);
+        check_record(r, true, 23);
 
         set_case("exit of a process with a 16-byte comm");
         memcpy(ev.proc.comm, "0123456789ABCDEF", 16);
         CHECK_NUM(format_event(r, &ev, sizeof(ev), &ctx), 0);
         CHECK_FIELD_BIN(r, "EXEC_COMM", "0123456789ABCDEF", 16);
         CHECK_FIELD(r, "MESSAGE", "exit 0123456789ABCDEF (pid 1234, code 1)");
-        check_record(r, true, 20);
+        check_record(r, true, 23);
 }
 
 static void test_daemon_records(struct record *r)
@@ -1029,6 +1197,7 @@ int main(void)
         test_exec_hostile(&r);
         test_exec_failed(&r);
         test_exec_max_size(&r);
+        test_exec_context(&r);
         test_exit(&r);
         test_daemon_records(&r);
         test_malformed();
