@@ -570,6 +570,23 @@ def test_mount_namespace(env):
         check(r.s("EXEC_EXE") == prog, "EXEC_EXE", prog, r.brief())
 
 
+def test_bind_mount(env):
+    """The path through which the process reached the file: a bind mount shows as its mount point."""
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        src, dst = os.path.join(d, "src"), os.path.join(d, "dst")
+        os.mkdir(src)
+        os.mkdir(dst)
+        copy_exe("/bin/true", os.path.join(src, "prog-" + m))
+        prog = os.path.join(dst, "prog-" + m)
+        subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                        'mount --bind "$1" "$2" && exec "$3" "$4"', "sh", src, dst, prog, m], check=True)
+        r = one(env, m, "exec through the bind mount", with_filename(prog))
+        check(r.s("EXEC_EXE") == prog, "EXEC_EXE through the bind mount", prog, r.brief())
+        absent(r, "EXEC_FILELESS")
+
+
 def test_chroot(env):
     env.start("")
     m = marker()
@@ -747,6 +764,6 @@ if __name__ == "__main__":
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
           test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
           test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
-          test_chroot, test_exec_id_and_parent_id, test_parent_renamed_before_fork, test_renamed_then_exec,
+          test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
           test_object_pid_and_duration, test_exit_resources])
