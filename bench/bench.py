@@ -1,20 +1,30 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Exec-storm benchmark: no tracer vs execauditd, interleaved (A B A B ...) so machine drift cancels.
+"""Exec-storm benchmark: no tracer vs an exec tracer, interleaved (A B A B ...) so machine drift cancels.
 
 Run as root from the source tree after building (`meson compile -C build`):
 
-    python3 bench/bench.py [--pairs 5] [--seconds 5] [--workers N]
+    python3 bench/bench.py [--pairs 5] [--seconds 5] [--workers N] [--filtered] [--execsnoop]
+                           [--execsnoop-journal] [--auditd] [--all]
 
-It runs in a mount namespace of its own with a private journald (rate limits off) and bpffs, like the
-integration tests. Per configuration it reports execs/s (median, min, max) and the ratio to the adjacent
-no-tracer run; records found / execs performed (by marker) and loss records; CPU microseconds per exec of
-the daemon and of journald; BPF run time per exec (kernel.bpf_stats_enabled); the daemon's peak RSS.
+It runs in a mount namespace of its own with a private journald (rate limits off), bpffs and tracefs, like
+the integration tests. Every traced run has a no-tracer run right before it. Per configuration it reports
+execs/s (median, min, max) and the ratio to the adjacent no-tracer run; records found / execs performed (by
+marker) and loss records; CPU microseconds per exec of the tracer's own processes and of journald; BPF run
+time per exec of the tracer's programs (kernel.bpf_stats_enabled); the tracer's peak RSS.
 Results also go to bench/results/<timestamp>.json.
+
+The comparisons (see bench/README.md for the flags and why):
+  --execsnoop          libbpf-tools execsnoop writing to a file
+  --execsnoop-journal  execsnoop | systemd-cat, into the run's private journald
+  --auditd             auditd with -a always,exit -F arch=b64 -S execve,execveat
+A configuration whose tool is missing or cannot run here is reported as unavailable, with the reason.
 """
 import argparse
 import json
 import os
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -27,6 +37,13 @@ import harness  # noqa: E402
 BUILD = os.environ.get("EA_BUILD", os.path.join(HERE, "..", "build"))
 STORM = os.path.join(BUILD, "bench", "storm")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+EXECSNOOP = os.environ.get("EA_EXECSNOOP", "/usr/sbin/execsnoop")
+# All execs including failed ones (-x), wall-clock time and seconds since start (-T -t), the uid (-U), each
+# argument quoted so that spaces stay unambiguous (-q), and as many arguments as it can take (60).
+EXECSNOOP_FLAGS = ["-x", "-T", "-t", "-U", "-q", "--max-args", "60"]
+AUDIT_RULE = ["always,exit", "-F", "arch=b64", "-S", "execve,execveat"]
+WAIT_RECORDS = 120
 
 
 def cpu_seconds(pid):
@@ -43,12 +60,29 @@ def peak_rss_kib(pid):
     return 0
 
 
-def bpf_run_time():
-    """(run_time_ns, run_cnt) summed over execauditd's programs."""
+def prog_ids_of(pid):
+    """IDs of the BPF programs whose file descriptors process pid holds."""
+    ids = set()
+    fddir = "/proc/%d/fdinfo" % pid
+    for fd in os.listdir(fddir):
+        try:
+            with open(os.path.join(fddir, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            pass
+    return ids
+
+
+def bpf_run_time(prefix, pid=None):
+    """(run_time_ns, run_cnt) summed over the programs whose name starts with prefix and, given pid, that
+    this process holds (other tests may load programs of the same names at the same time)."""
+    ids = prog_ids_of(pid) if pid else None
     out = subprocess.run(["bpftool", "prog", "show", "--json"], stdout=subprocess.PIPE, check=True).stdout
     ns = cnt = 0
     for p in json.loads(out):
-        if p.get("name", "").startswith("ea_"):
+        if p.get("name", "").startswith(prefix) and (not ids or p.get("id") in ids):
             ns += p.get("run_time_ns", 0)
             cnt += p.get("run_cnt", 0)
     return ns, cnt
@@ -62,75 +96,411 @@ def storm(args, mark):
     return int(kv["execs"]), float(kv["rate"])
 
 
-def run_traced(env, args, mark, config, expect_records=True):
+def wait_stable(count, target, timeout=WAIT_RECORDS, still=1.5):
+    """Poll count() until it reaches target or stops growing for `still` seconds."""
+    end = time.monotonic() + timeout
+    last, since = -1, time.monotonic()
+    while time.monotonic() < end:
+        n = count()
+        if n >= target:
+            return n
+        if n != last:
+            last, since = n, time.monotonic()
+        elif time.monotonic() - since >= still:
+            return n
+        time.sleep(0.25)
+    return last
+
+
+def cpu_of(procs):
+    """{name: CPU seconds} of the tracer's processes, procs being {name: pid}."""
+    return {name: cpu_seconds(pid) for name, pid in procs.items()}
+
+
+def result(execs, rate, found, lost, cpu0, cpu1, jrnl_s, bpf0, bpf1, rss):
+    """cpu0, cpu1: {process name: CPU seconds} of the tracer's own processes before and after the storm."""
+    per = {k: (cpu1[k] - cpu0[k]) * 1e6 / max(execs, 1) for k in cpu0}
+    return {
+        "execs": execs, "rate": rate, "records": found, "lost_reported": lost,
+        "daemon_us_per_exec": sum(per.values()),
+        "cpu_us_per_exec_by_process": per,
+        "journald_us_per_exec": jrnl_s * 1e6 / max(execs, 1),
+        "bpf_ns_per_exec": (bpf1[0] - bpf0[0]) / max(execs, 1) if bpf0 else None,
+        "bpf_runs_per_exec": (bpf1[1] - bpf0[1]) / max(execs, 1) if bpf0 else None,
+        "daemon_peak_rss_kib": rss,
+    }
+
+
+def stop_process(p, sig=signal.SIGTERM, timeout=30):
+    if p is None or p.poll() is not None:
+        return
+    p.send_signal(sig)
+    try:
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+# -- execauditd ---------------------------------------------------------------------------------------
+
+def run_execauditd(env, args, mark, config, expect_records=True):
     env.start(config)
     pid = env.daemon.pid
     jpid = env.journald.pid
-    d0, j0, b0 = cpu_seconds(pid), cpu_seconds(jpid), bpf_run_time()
+    d0, j0, b0 = cpu_of({"execauditd": pid}), cpu_seconds(jpid), bpf_run_time("ea_", pid)
     execs, rate = storm(args, mark)
     # Let the writer finish what the storm produced before reading the CPU counters.
     if expect_records:
         env.wait(lambda: len(env.find(mark, "exec")) >= execs or env.records("EXEC_EVENT=lost"),
-                 "records of the storm", timeout=120)
+                 "records of the storm", timeout=WAIT_RECORDS)
     time.sleep(1)
-    d1, j1, b1 = cpu_seconds(pid), cpu_seconds(jpid), bpf_run_time()
+    d1, j1, b1 = cpu_of({"execauditd": pid}), cpu_seconds(jpid), bpf_run_time("ea_", pid)
     found = len(env.find(mark, "exec"))
     lost = sum(r.i("EXEC_LOST") for r in env.records("EXEC_EVENT=lost"))
     rss = peak_rss_kib(pid)
     env.stop()
-    return {
-        "execs": execs, "rate": rate, "records": found, "lost_reported": lost,
-        "daemon_us_per_exec": (d1 - d0) * 1e6 / max(execs, 1),
-        "journald_us_per_exec": (j1 - j0) * 1e6 / max(execs, 1),
-        "bpf_ns_per_exec": (b1[0] - b0[0]) / max(execs, 1),
-        "bpf_runs_per_exec": (b1[1] - b0[1]) / max(execs, 1),
-        "daemon_peak_rss_kib": rss,
-    }
+    return result(execs, rate, found, lost, d0, d1, j1 - j0, b0, b1, rss)
+
+
+# -- libbpf-tools execsnoop ---------------------------------------------------------------------------
+
+def execsnoop_unavailable():
+    if not os.access(EXECSNOOP, os.X_OK):
+        return "%s not found (apt-get install libbpf-tools)" % EXECSNOOP
+    return None
+
+
+def execsnoop_lost(path):
+    """execsnoop reports a perf buffer overrun as 'Lost N events on CPU #M!' on stderr."""
+    n = 0
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith("Lost ") and " events on CPU" in line:
+                n += int(line.split()[1])
+    return n
+
+
+def wait_for(pred, what, timeout=harness.WAIT_SECONDS):
+    end = time.monotonic() + timeout
+    while True:
+        r = pred()
+        if r:
+            return r
+        if time.monotonic() > end:
+            raise RuntimeError("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
+def fd_kinds(pid):
+    kinds = []
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            kinds.append(os.readlink("/proc/%d/fd/%s" % (pid, fd)))
+        except OSError:
+            pass
+    return kinds
+
+
+def wait_attached(p, errpath):
+    """Until execsnoop holds its two tracepoint links and a perf buffer (one perf event per CPU, an epoll)."""
+    def ready():
+        if p.poll() is not None:
+            with open(errpath, errors="replace") as f:
+                raise RuntimeError("execsnoop exited with %s: %s" % (p.returncode, f.read().strip()))
+        kinds = fd_kinds(p.pid)
+        return (kinds.count("anon_inode:[perf_event]") >= 2 + os.cpu_count()
+                and "anon_inode:[eventpoll]" in kinds)
+    wait_for(ready, "execsnoop to attach")
+
+
+def run_execsnoop(env, args, mark, journal):
+    """execsnoop > file, or execsnoop | systemd-cat into the private journald."""
+    out_path = os.path.join(env.dir, "execsnoop.out")
+    err_path = os.path.join(env.dir, "execsnoop.err")
+    ident = "execsnoop-bench"
+    jpid = env.journald.pid
+    snoop = cat = None
+    err = open(err_path, "w")
+    try:
+        if journal:
+            snoop = subprocess.Popen([EXECSNOOP, *EXECSNOOP_FLAGS], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=err)
+            # systemd-cat without a command execs cat with stdout on a journal stream: same pid, now "cat".
+            cat = subprocess.Popen(["systemd-cat", "-t", ident], stdin=snoop.stdout,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            snoop.stdout.close()
+
+            def count():
+                out = subprocess.run(["journalctl", "--no-pager", "-o", "cat", "SYSLOG_IDENTIFIER=" + ident,
+                                      "_PID=%d" % cat.pid], stdout=subprocess.PIPE, check=False).stdout
+                return sum(1 for line in out.split(b"\n") if mark.encode() in line)
+        else:
+            with open(out_path, "w") as out:
+                snoop = subprocess.Popen([EXECSNOOP, *EXECSNOOP_FLAGS], stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=err)
+
+            def count():
+                with open(out_path, "rb") as f:
+                    return sum(1 for line in f if mark.encode() in line)
+        wait_attached(snoop, err_path)
+        procs = dict(execsnoop=snoop.pid, **({"systemd-cat": cat.pid} if cat else {}))
+        t0, j0, b0 = cpu_of(procs), cpu_seconds(jpid), bpf_run_time("tracepoint__", snoop.pid)
+        execs, rate = storm(args, mark)
+        # stdout is block-buffered: all but the last few KiB arrive while it runs.
+        wait_stable(count, execs)
+        time.sleep(1)
+        t1, j1, b1 = cpu_of(procs), cpu_seconds(jpid), bpf_run_time("tracepoint__", snoop.pid)
+        rss = sum(peak_rss_kib(p) for p in procs.values())
+        # SIGINT: execsnoop leaves its poll loop and flushes stdout on the way out (SIGTERM would not).
+        stop_process(snoop, signal.SIGINT)
+        if cat:
+            cat.wait(timeout=30)
+        found = wait_stable(count, execs, timeout=30)
+        if snoop.returncode != 0:
+            raise RuntimeError("execsnoop exited with %s" % snoop.returncode)
+        return result(execs, rate, found, execsnoop_lost(err_path), t0, t1, j1 - j0, b0, b1, rss)
+    finally:
+        stop_process(snoop, signal.SIGINT)
+        stop_process(cat)
+        err.close()
+        for p in (out_path, err_path):
+            if os.path.exists(p):
+                os.unlink(p)
+
+
+# -- auditd -------------------------------------------------------------------------------------------
+
+def audit_status():
+    r = subprocess.run(["auditctl", "-s"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("auditctl -s: %s" % r.stdout.strip())
+    st = {}
+    for line in r.stdout.splitlines():
+        kv = line.split()
+        if len(kv) >= 2 and kv[1].lstrip("-").isdigit():
+            st[kv[0]] = int(kv[1])
+    return st
+
+
+def auditctl(*a):
+    r = subprocess.run(["auditctl", *a], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("auditctl %s: %s" % (" ".join(a), r.stdout.strip()))
+
+
+def auditd_unavailable():
+    for tool in ("auditd", "auditctl"):
+        if not shutil.which(tool):
+            return "%s not found (apt-get install auditd)" % tool
+    try:
+        st = audit_status()
+    except (RuntimeError, OSError) as e:
+        return str(e)
+    if st.get("enabled") == 2:
+        return "the kernel's audit configuration is locked (auditctl -s: enabled 2)"
+    if st.get("pid"):
+        return "another audit daemon (pid %d) is registered; not touching it" % st["pid"]
+    return None
+
+
+def kauditd_pid():
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if stat.split(" (", 1)[1].startswith("kauditd)") and stat.rsplit(")", 1)[1].split()[1] == "2":
+                return int(d)
+    return None
+
+
+def auditd_conf(dirpath):
+    """Debian's auditd.conf with the log in dirpath and no rotation or space actions (one run's log must be
+    complete to be counted)."""
+    os.makedirs(dirpath, exist_ok=True)
+    log = os.path.join(dirpath, "audit.log")
+    override = {"log_file": log, "max_log_file_action": "IGNORE", "space_left_action": "IGNORE",
+                "admin_space_left_action": "IGNORE", "disk_full_action": "IGNORE",
+                "disk_error_action": "IGNORE"}
+    lines = []
+    with open("/etc/audit/auditd.conf") as f:
+        for line in f:
+            key = line.split("=", 1)[0].strip()
+            lines.append("%s = %s\n" % (key, override.pop(key)) if key in override else line)
+    lines += ["%s = %s\n" % kv for kv in override.items()]
+    with open(os.path.join(dirpath, "auditd.conf"), "w") as f:
+        f.writelines(lines)
+    os.chmod(os.path.join(dirpath, "auditd.conf"), 0o640)
+    return log
+
+
+def run_auditd(env, args, mark):
+    """auditd (started for the run) with the exec rule; the rule is deleted, auditd stopped and the kernel's
+    audit settings restored afterwards, whatever happens."""
+    adir = os.path.join(env.dir, "auditd")
+    log = auditd_conf(adir)
+    if os.path.exists(log):
+        os.unlink(log)
+    saved = audit_status()
+    jpid = env.journald.pid
+    kpid = kauditd_pid()
+    daemon = rule = None
+    dlog = open(os.path.join(adir, "auditd.stderr"), "w")
+    try:
+        daemon = subprocess.Popen(["auditd", "-n", "-c", adir], stdin=subprocess.DEVNULL, stdout=dlog,
+                                  stderr=subprocess.STDOUT)
+
+        def registered():
+            if daemon.poll() is not None:
+                with open(dlog.name) as f:
+                    raise RuntimeError("auditd exited with %s: %s" % (daemon.returncode, f.read().strip()))
+            return audit_status().get("pid") == daemon.pid
+        wait_for(registered, "auditd to register with the kernel")
+        # As Debian's /etc/audit/rules.d/audit.rules: an 8192-record backlog, then callers wait up to 60 s.
+        auditctl("-b", "8192", "--backlog_wait_time", "60000", "-f", "1")
+        rule = True
+        auditctl("-a", *AUDIT_RULE)
+        needle = ('="%s"' % mark).encode()  # EXECVE record: a1="<marker>" (plain: no hex encoding needed)
+
+        def count():
+            with open(log, "rb") as f:
+                return f.read().count(needle)
+        procs = dict(auditd=daemon.pid, **({"kauditd": kpid} if kpid else {}))
+        lost0 = audit_status().get("lost", 0)
+        t0, j0 = cpu_of(procs), cpu_seconds(jpid)
+        execs, rate = storm(args, mark)
+        found = wait_stable(count, execs)
+        time.sleep(1)
+        t1, j1 = cpu_of(procs), cpu_seconds(jpid)
+        lost = audit_status().get("lost", 0) - lost0
+        rss = peak_rss_kib(daemon.pid)
+        auditctl("-d", *AUDIT_RULE)
+        rule = None
+        return result(execs, rate, count(), lost, t0, t1, j1 - j0, None, None, rss)
+    finally:
+        errors = []
+        if rule:
+            try:
+                auditctl("-d", *AUDIT_RULE)
+            except RuntimeError as e:
+                errors.append(str(e))
+        stop_process(daemon)
+        dlog.close()
+        try:
+            auditctl("-e", str(saved.get("enabled", 0)), "-b", str(saved.get("backlog_limit", 64)),
+                     "--backlog_wait_time", str(saved.get("backlog_wait_time", 15000)),
+                     "-f", str(saved.get("failure", 1)))
+        except RuntimeError as e:
+            errors.append(str(e))
+        if os.path.exists(log):
+            os.unlink(log)
+        if errors:
+            print("auditd cleanup: " + "; ".join(errors), file=sys.stderr, flush=True)
+
+
+# -- the benchmark ------------------------------------------------------------------------------------
+
+# The storm runs as root: this filter leaves every one of its execs out, in the kernel.
+FILTERED = "[Filter]\nExcludeUsers=0\n"
+
+# (name, option that selects it or None for always, why it cannot run (None: it can), run(env, args, mark))
+CONFIGS = [
+    ("execauditd", None, lambda: None, lambda env, args, mark: run_execauditd(env, args, mark, "")),
+    ("filtered", "filtered", lambda: None,
+     lambda env, args, mark: run_execauditd(env, args, mark, FILTERED, expect_records=False)),
+    ("execsnoop", "execsnoop", execsnoop_unavailable, lambda env, args, mark: run_execsnoop(env, args, mark, False)),
+    ("execsnoop|jrnl", "execsnoop_journal", execsnoop_unavailable,
+     lambda env, args, mark: run_execsnoop(env, args, mark, True)),
+    ("auditd", "auditd", auditd_unavailable, run_auditd),
+]
 
 
 def summarize(name, runs, base):
     rates = [r["rate"] for r in runs]
     ratios = [r["rate"] / b["rate"] for r, b in zip(runs, base)]
-    row = {"config": name, "rate_median": statistics.median(rates), "rate_min": min(rates),
+    row = {"config": name, "runs": len(runs), "rate_median": statistics.median(rates), "rate_min": min(rates),
            "rate_max": max(rates), "ratio_median": statistics.median(ratios), "ratio_min": min(ratios),
            "ratio_max": max(ratios)}
     for k in ("records", "execs", "lost_reported", "daemon_us_per_exec", "journald_us_per_exec",
               "bpf_ns_per_exec", "daemon_peak_rss_kib"):
-        if runs and k in runs[0]:
+        if runs and runs[0].get(k) is not None:
             row[k] = statistics.median(r[k] for r in runs) if "per" in k or "rss" in k else sum(r[k] for r in runs)
+    procs = runs[0].get("cpu_us_per_exec_by_process", {}) if runs else {}
+    if len(procs) > 1:
+        row["cpu_us_per_exec_by_process"] = {
+            k: statistics.median(r["cpu_us_per_exec_by_process"][k] for r in runs) for k in procs}
     return row
 
 
-# The storm runs as root: this filter leaves every one of its execs out, in the kernel.
-FILTERED = "[Filter]\nExcludeUsers=0\n"
+def mount_tracefs():
+    with open("/proc/self/mountinfo") as f:
+        if any(line.split()[4] == "/sys/kernel/tracing" and " - tracefs " in line for line in f):
+            return
+    subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], check=True)
 
 
 def bench(env, args):
+    mount_tracefs()  # execsnoop needs it (the daemon mounts it itself); this namespace only
+    selected = [c for c in CONFIGS if c[1] is None or getattr(args, c[1]) or args.all]
+    unavailable = {}
+    for name, _, why, _ in selected:
+        reason = why()
+        if reason:
+            unavailable[name] = reason
+            print("%s: unavailable: %s" % (name, reason), flush=True)
+    runs = {name: [] for name, *_ in selected}
+    base = {name: [] for name, *_ in selected}
     subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
-    none, traced, filtered, none_f = [], [], [], []
     try:
         for i in range(args.pairs):
-            execs, rate = storm(args, harness.marker())
-            none.append({"execs": execs, "rate": rate})
-            traced.append(run_traced(env, args, harness.marker(), ""))
-            msg = "round %d: none %.0f/s, execauditd %.0f/s (%d/%d records)" % (
-                i + 1, rate, traced[-1]["rate"], traced[-1]["records"], traced[-1]["execs"])
-            if args.filtered:
+            msg = []
+            for name, _, _, run in selected:
+                if name in unavailable:
+                    continue
                 execs, rate = storm(args, harness.marker())
-                none_f.append({"execs": execs, "rate": rate})
-                filtered.append(run_traced(env, args, harness.marker(), FILTERED, expect_records=False))
-                msg += ", none %.0f/s, filtered out %.0f/s" % (rate, filtered[-1]["rate"])
-            print(msg, flush=True)
+                try:
+                    r = run(env, args, harness.marker())
+                except Exception as e:  # noqa: BLE001 - a peer that cannot run is reported, not fatal
+                    if name == "execauditd":
+                        raise
+                    unavailable[name] = "round %d: %s" % (i + 1, e)
+                    print("%s: unavailable: %s" % (name, unavailable[name]), flush=True)
+                    continue
+                base[name].append({"execs": execs, "rate": rate})
+                runs[name].append(r)
+                msg.append("none %.0f/s, %s %.0f/s (%d/%d records)" % (rate, name, r["rate"], r["records"],
+                                                                       r["execs"]))
+            print("round %d: %s" % (i + 1, ", ".join(msg)), flush=True)
     finally:
         subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"], check=False)
-    rows = [summarize("none", none, none), summarize("execauditd", traced, none)]
-    if args.filtered:
-        rows.append(summarize("filtered", filtered, none_f))
-    print("\n%-12s %9s %9s %9s %7s %7s %7s %9s %8s %9s %9s %8s" % (
+    all_none = [b for name, *_ in selected for b in base[name]]
+    rows = [summarize("none", all_none, all_none)]
+    for name, *_ in selected:
+        if runs[name]:
+            rows.append(summarize(name, runs[name], base[name]))
+        if name in unavailable:
+            rows.append({"config": name, "unavailable": unavailable[name]})
+    print_table(rows)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    path = os.path.join(HERE, "results", time.strftime("%Y%m%d-%H%M%S") + ".json")
+    with open(path, "w") as f:
+        json.dump({"args": vars(args), "rows": rows, "runs": runs, "none": base, "unavailable": unavailable,
+                   "execsnoop_flags": EXECSNOOP_FLAGS, "audit_rule": AUDIT_RULE}, f, indent=1)
+    print("results: " + path)
+
+
+def print_table(rows):
+    print("\n%-14s %9s %9s %9s %7s %7s %7s %9s %8s %9s %9s %8s" % (
         "config", "exec/s", "min", "max", "ratio", "r.min", "r.max", "rec/exec", "lost", "bpf ns", "daemon us",
         "jrnl us"))
     for r in rows:
-        print("%-12s %9.0f %9.0f %9.0f %7.3f %7.3f %7.3f %9s %8s %9s %9s %8s" % (
+        if "unavailable" in r:
+            print("%-14s unavailable: %s" % (r["config"], r["unavailable"]))
+            continue
+        print("%-14s %9.0f %9.0f %9.0f %7.3f %7.3f %7.3f %9s %8s %9s %9s %8s" % (
             r["config"], r["rate_median"], r["rate_min"], r["rate_max"], r["ratio_median"], r["ratio_min"],
             r["ratio_max"],
             "%.4f" % (r["records"] / r["execs"]) if "records" in r else "-",
@@ -138,14 +508,13 @@ def bench(env, args):
             "%.0f" % r["bpf_ns_per_exec"] if "bpf_ns_per_exec" in r else "-",
             "%.1f" % r["daemon_us_per_exec"] if "daemon_us_per_exec" in r else "-",
             "%.1f" % r["journald_us_per_exec"] if "journald_us_per_exec" in r else "-"))
-    if "daemon_peak_rss_kib" in rows[1]:  # the audited configuration
-        print("daemon peak RSS: %d KiB" % rows[1]["daemon_peak_rss_kib"])
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    path = os.path.join(HERE, "results", time.strftime("%Y%m%d-%H%M%S") + ".json")
-    with open(path, "w") as f:
-        json.dump({"args": vars(args), "rows": rows, "none": none, "execauditd": traced, "none_f": none_f,
-                   "filtered": filtered}, f, indent=1)
-    print("results: " + path)
+    for r in rows:
+        if "cpu_us_per_exec_by_process" in r:
+            print("%s daemon us: %s" % (r["config"], ", ".join(
+                "%s %.1f" % kv for kv in r["cpu_us_per_exec_by_process"].items())))
+    rss = ["%s %d" % (r["config"], r["daemon_peak_rss_kib"]) for r in rows if "daemon_peak_rss_kib" in r]
+    if rss:
+        print("tracer peak RSS (KiB): " + ", ".join(rss))
 
 
 def main():
@@ -156,7 +525,14 @@ def main():
     p.add_argument("--pin-storm", metavar="CPUS", default="",
                    help="run the storm on these CPUs only (taskset list), e.g. 1 with --workers 1")
     p.add_argument("--filtered", action="store_true",
-                   help="also run execauditd with a filter that excludes the storm, each against its own no-tracer run")
+                   help="also run execauditd with a filter that excludes the storm")
+    p.add_argument("--execsnoop", action="store_true",
+                   help="also run libbpf-tools execsnoop %s > file" % " ".join(EXECSNOOP_FLAGS))
+    p.add_argument("--execsnoop-journal", action="store_true",
+                   help="also run execsnoop ... | systemd-cat into the private journald")
+    p.add_argument("--auditd", action="store_true",
+                   help="also run auditd with -a %s" % " ".join(AUDIT_RULE))
+    p.add_argument("--all", action="store_true", help="all of the above")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench.py needs root")
