@@ -96,6 +96,16 @@ def bash_unquote(cmdline):
     return out.split(b"\0")[:-1]
 
 
+def cgroup2_mount():
+    """The cgroup2 mount point, from /proc/self/mountinfo."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, right = line.split(" - ", 1)
+            if right.startswith("cgroup2 "):
+                return left.split()[4]
+    raise RuntimeError("no cgroup2 mount")
+
+
 def _mount(*args):
     subprocess.run(["mount", *args], check=True)
 

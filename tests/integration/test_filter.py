@@ -7,18 +7,9 @@ import signal
 import struct
 import subprocess
 
-from harness import check, main, marker
+from harness import check, main, marker, cgroup2_mount
 
 STORM = os.environ.get("EA_STORM", "")
-
-
-def cgroup2_mount():
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            left, right = line.split(" - ", 1)
-            if right.startswith("cgroup2 "):
-                return left.split()[4]
-    raise RuntimeError("no cgroup2 mount")
 
 
 CG2 = cgroup2_mount()

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import check, main, marker, bash_unquote
+from harness import check, main, marker, bash_unquote, cgroup2_mount
 
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
 TRUE = os.path.realpath("/bin/true")
@@ -103,15 +103,6 @@ def nested_pidns():
     with open("/proc/self/status") as f:
         nspid = [l.split()[1:] for l in f if l.startswith("NSpid:")]
     return bool(nspid and len(nspid[0]) > 1) or os.stat("/proc/self/ns/pid").st_ino != PROC_PID_INIT_INO
-
-
-def cgroup2_mount():
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            left, right = line.split(" - ", 1)
-            if right.startswith("cgroup2 "):
-                return left.split()[4]
-    raise RuntimeError("no cgroup2 mount")
 
 
 def own_cgroup():
