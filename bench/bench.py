@@ -131,6 +131,10 @@ def result(execs, rate, found, lost, cpu0, cpu1, jrnl_s, bpf0, bpf1, rss):
     }
 
 
+class RunDisturbed(Exception):
+    """Something outside the run spoiled it; the pair is run again."""
+
+
 def stop_process(p, sig=signal.SIGTERM, timeout=30):
     if p is None or p.poll() is not None:
         return
@@ -214,6 +218,13 @@ def wait_attached(p, errpath):
     wait_for(ready, "execsnoop to attach")
 
 
+def journal_count(mark, *matches):
+    """Entries of the private journal matching matches whose message contains mark."""
+    out = subprocess.run(["journalctl", "--no-pager", "-o", "cat", *matches], stdout=subprocess.PIPE,
+                         check=False).stdout
+    return sum(1 for line in out.split(b"\n") if mark.encode() in line)
+
+
 def run_execsnoop(env, args, mark, journal):
     """execsnoop > file, or execsnoop | systemd-cat into the private journald."""
     out_path = os.path.join(env.dir, "execsnoop.out")
@@ -232,9 +243,7 @@ def run_execsnoop(env, args, mark, journal):
             snoop.stdout.close()
 
             def count():
-                out = subprocess.run(["journalctl", "--no-pager", "-o", "cat", "SYSLOG_IDENTIFIER=" + ident,
-                                      "_PID=%d" % cat.pid], stdout=subprocess.PIPE, check=False).stdout
-                return sum(1 for line in out.split(b"\n") if mark.encode() in line)
+                return journal_count(mark, "SYSLOG_IDENTIFIER=" + ident, "_PID=%d" % cat.pid)
         else:
             with open(out_path, "w") as out:
                 snoop = subprocess.Popen([EXECSNOOP, *EXECSNOOP_FLAGS], stdin=subprocess.DEVNULL, stdout=out,
@@ -337,6 +346,32 @@ def auditd_conf(dirpath):
     return log
 
 
+def journald_pids(ours):
+    out = subprocess.run(["pgrep", "-x", "systemd-journal"], stdout=subprocess.PIPE, text=True).stdout
+    return set(map(int, out.split())) - {ours}
+
+
+def wait_no_new_journald(env, args):
+    """Until no systemd-journald has started elsewhere for args.quiet seconds (at most args.quiet_max): each
+    one that starts switches kernel auditing off (see run_auditd). A long-running journald does not count."""
+    start = time.monotonic()
+    seen = journald_pids(env.journald.pid)
+    quiet_since = start
+    while time.monotonic() - quiet_since < args.quiet:
+        if time.monotonic() - start > args.quiet_max:
+            print("auditd: journalds kept starting elsewhere for %d s; running anyway" % args.quiet_max,
+                  flush=True)
+            return
+        time.sleep(0.5)
+        now = journald_pids(env.journald.pid)
+        if now - seen:
+            quiet_since = time.monotonic()
+        seen = now
+    waited = time.monotonic() - start - args.quiet
+    if waited > 1:
+        print("auditd: waited %.0f s for journalds elsewhere to stop starting" % waited, flush=True)
+
+
 def run_auditd(env, args, mark):
     """auditd (started for the run) with the exec rule; the rule is deleted, auditd stopped and the kernel's
     audit settings restored afterwards, whatever happens."""
@@ -357,8 +392,9 @@ def run_auditd(env, args, mark):
             if daemon.poll() is not None:
                 with open(dlog.name) as f:
                     raise RuntimeError("auditd exited with %s: %s" % (daemon.returncode, f.read().strip()))
-            return audit_status().get("pid") == daemon.pid
-        wait_for(registered, "auditd to register with the kernel")
+            st = audit_status()
+            return st.get("pid") == daemon.pid and st.get("enabled") == 1
+        wait_for(registered, "auditd to register with the kernel and enable auditing")
         # As Debian's /etc/audit/rules.d/audit.rules: an 8192-record backlog, then callers wait up to 60 s.
         auditctl("-b", "8192", "--backlog_wait_time", "60000", "-f", "1")
         rule = True
@@ -375,11 +411,26 @@ def run_auditd(env, args, mark):
         found = wait_stable(count, execs)
         time.sleep(1)
         t1, j1 = cpu_of(procs), cpu_seconds(jpid)
-        lost = audit_status().get("lost", 0) - lost0
+        st = audit_status()
+        if st.get("enabled") != 1 or st.get("pid") != daemon.pid:
+            # Seen here: every systemd-journald that starts (Debian's, e.g. one per integration test running
+            # at the same time) sends AUDIT_SET enabled=0, and the kernel drops the records from then on.
+            raise RunDisturbed("auditing was switched off during the run (auditctl -s after the storm: enabled "
+                               "%s, pid %s; auditd pid %d; %d/%d records)" % (
+                                   st.get("enabled"), st.get("pid"), daemon.pid, count(), execs))
         rss = peak_rss_kib(daemon.pid)
         auditctl("-d", *AUDIT_RULE)
         rule = None
-        return result(execs, rate, count(), lost, t0, t1, j1 - j0, None, None, rss)
+        r = result(execs, rate, count(), st.get("lost", 0) - lost0, t0, t1, j1 - j0, None, None, rss)
+        r["audit_status_after"] = st
+        r["auditd_pid"] = daemon.pid
+        r["journald_audit_records"] = journal_count(mark, "_TRANSPORT=audit")
+        if r["records"] < execs:
+            with open(dlog.name) as f:
+                r["auditd_output"] = f.read()[-2000:]
+            print("auditd: %d/%d records; auditd pid %d, auditctl -s after the storm: %s; auditd said: %s" % (
+                r["records"], execs, daemon.pid, st, r["auditd_output"].strip() or "nothing"), flush=True)
+        return r
     finally:
         errors = []
         if rule:
@@ -445,7 +496,7 @@ def mount_tracefs():
 def bench(env, args):
     mount_tracefs()  # execsnoop needs it (the daemon mounts it itself); this namespace only
     selected = [c for c in CONFIGS if c[1] is None or getattr(args, c[1]) or args.all]
-    unavailable = {}
+    unavailable, disturbed = {}, {}
     for name, _, why, _ in selected:
         reason = why()
         if reason:
@@ -460,14 +511,27 @@ def bench(env, args):
             for name, _, _, run in selected:
                 if name in unavailable:
                     continue
-                execs, rate = storm(args, harness.marker())
-                try:
-                    r = run(env, args, harness.marker())
-                except Exception as e:  # noqa: BLE001 - a peer that cannot run is reported, not fatal
-                    if name == "execauditd":
-                        raise
-                    unavailable[name] = "round %d: %s" % (i + 1, e)
-                    print("%s: unavailable: %s" % (name, unavailable[name]), flush=True)
+                for attempt in range(1, args.attempts + 1):
+                    if name == "auditd":
+                        wait_no_new_journald(env, args)
+                    execs, rate = storm(args, harness.marker())
+                    try:
+                        r = run(env, args, harness.marker())
+                        break
+                    except RunDisturbed as e:
+                        print("%s: round %d, attempt %d discarded: %s" % (name, i + 1, attempt, e), flush=True)
+                        disturbed.setdefault(name, []).append(str(e))
+                        r = None
+                    except Exception as e:  # noqa: BLE001 - a peer that cannot run is reported, not fatal
+                        if name == "execauditd":
+                            raise
+                        unavailable[name] = "round %d: %s" % (i + 1, e)
+                        print("%s: unavailable: %s" % (name, unavailable[name]), flush=True)
+                        r = None
+                        break
+                if r is None:
+                    if name not in unavailable:
+                        unavailable[name] = "round %d: every attempt disturbed: %s" % (i + 1, disturbed[name][-1])
                     continue
                 base[name].append({"execs": execs, "rate": rate})
                 runs[name].append(r)
@@ -484,10 +548,17 @@ def bench(env, args):
         if name in unavailable:
             rows.append({"config": name, "unavailable": unavailable[name]})
     print_table(rows)
+    for name, why in disturbed.items():
+        print("%s: %d run(s) discarded and run again: %s" % (name, len(why), why[-1]))
+    for name in runs:
+        got = [r["journald_audit_records"] for r in runs[name] if "journald_audit_records" in r]
+        if got:
+            print("%s: copies journald took from the audit multicast: %s of %s" % (
+                name, "+".join(map(str, got)), "+".join(str(r["execs"]) for r in runs[name])))
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     path = os.path.join(HERE, "results", time.strftime("%Y%m%d-%H%M%S") + ".json")
     with open(path, "w") as f:
-        json.dump({"args": vars(args), "rows": rows, "runs": runs, "none": base, "unavailable": unavailable,
+        json.dump({"args": vars(args), "rows": rows, "runs": runs, "none": base, "unavailable": unavailable, "disturbed": disturbed,
                    "execsnoop_flags": EXECSNOOP_FLAGS, "audit_rule": AUDIT_RULE}, f, indent=1)
     print("results: " + path)
 
@@ -533,6 +604,12 @@ def main():
     p.add_argument("--auditd", action="store_true",
                    help="also run auditd with -a %s" % " ".join(AUDIT_RULE))
     p.add_argument("--all", action="store_true", help="all of the above")
+    p.add_argument("--attempts", type=int, default=5,
+                   help="runs of a pair to try when something outside spoils one (auditing switched off)")
+    p.add_argument("--quiet", type=float, default=10, metavar="SECONDS",
+                   help="before an auditd pair, wait until no systemd-journald has started elsewhere for this long")
+    p.add_argument("--quiet-max", type=float, default=300, metavar="SECONDS",
+                   help="but no longer than this")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench.py needs root")
