@@ -655,32 +655,90 @@ int ea_enter_execveat(struct trace_event_raw_sys_enter *ctx)
         return remember_entry(ctx->args[1], ctx->args[2], (__s32)ctx->args[0]);
 }
 
-/* Resolved paths of a successful exec: the file the kernel opened (for a #! script, the interpreter). */
+/*
+ * binfmt_script has put the script's file by the time the new image starts (bprm->file is the
+ * interpreter's then), but fput() defers the release to the task's return to user space: the file is still
+ * queued on current->task_works with ____fput. Files queued during this exec: the script first, then any
+ * older image or close-on-exec file; the list is newest first, so the script is the last one opened for
+ * exec (__FMODE_EXEC) in it. Found, it is resolved like any executable; not found (the symbol missing, or a
+ * list longer than the scan), the name it was opened by has to do.
+ */
+extern const void ____fput __ksym __weak;
+
+/* open_exec() opens with __FMODE_EXEC in the open flags; no regular open(2) flag has this bit. */
+#define FMODE_EXEC_FLAG 0x20
+#define TASK_WORKS_SCAN 256
+
+struct work_scan {
+        struct callback_head *cb;
+        struct file *found;
+        __u64 fput;
+};
+
+static long work_step(__u32 i, void *arg)
+{
+        struct work_scan *t = arg;
+        struct callback_head h;
+        struct file *f;
+
+        if (!t->cb || bpf_probe_read_kernel(&h, sizeof(h), t->cb) < 0)
+                return 1;
+        if ((__u64)h.func == t->fput) {
+                f = (void *)t->cb - bpf_core_field_offset(struct file, f_task_work);
+                if (BPF_CORE_READ(f, f_flags) & FMODE_EXEC_FLAG)
+                        t->found = f;
+        }
+        t->cb = h.next;
+        return 0;
+}
+
+static __always_inline struct file *pending_script_file(struct task_struct *task)
+{
+        struct work_scan t = {.cb = task->task_works, .fput = (__u64)&____fput};
+
+        if (!t.fput)
+                return NULL;
+        bpf_loop(TASK_WORKS_SCAN, work_step, &t, 0);
+        return t.found;
+}
+
+/* The executable's path, and what says whether it still has a name. */
+static __always_inline void put_exe_file(struct ea_exec *ev, __u32 *pos, struct file *f, struct path *root)
+{
+        struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+        struct inode *ino = BPF_CORE_READ(f, f_inode);
+
+        put_path(ev, pos, EA_PATH_EXE, d, BPF_CORE_READ(f, f_path.mnt), root);
+        ev->exe_ino = BPF_CORE_READ(ino, i_ino);
+        ev->exe_dev = BPF_CORE_READ(ino, i_sb, s_dev);
+        /* No link left (deleted, O_TMPFILE, memfd), or unhashed and not a root of its own. */
+        if (BPF_CORE_READ(ino, __i_nlink) == 0 ||
+            (!BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d))
+                ev->flags |= EA_F_FILELESS;
+}
+
+/* Resolved paths of a successful exec: the file the kernel opened, and for a script its interpreter. */
 static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_struct *task,
                                     struct linux_binprm *bprm)
 {
         struct fs_struct *fs = task->fs;
-        struct file *f = bprm->file;
-        struct dentry *d = f->f_path.dentry;
-        struct inode *ino = f->f_inode;
+        struct file *f = bprm->file, *script;
         struct path *root = fs ? &fs->root : NULL;
 
         ev->exe_ino = 0;
         ev->exe_dev = 0;
-        if (bprm->interp != bprm->filename) {
-                /* The script's own file is closed by now: the name the kernel opened it by has to do. */
-                ev->flags |= EA_F_SCRIPT;
-                put_path_str(ev, pos, EA_PATH_EXE, bprm->filename);
-                put_path(ev, pos, EA_PATH_INTERP, d, f->f_path.mnt, root);
+        ev->path_len[EA_PATH_INTERP] = 0;
+        if (bprm->interp == bprm->filename) {
+                put_exe_file(ev, pos, f, root);
                 return;
         }
-        put_path(ev, pos, EA_PATH_EXE, d, f->f_path.mnt, root);
-        ev->path_len[EA_PATH_INTERP] = 0;
-        ev->exe_ino = ino->i_ino;
-        ev->exe_dev = ino->i_sb->s_dev;
-        /* No link left (deleted, O_TMPFILE, memfd), or unhashed and not a root of its own. */
-        if (ino->__i_nlink == 0 || (!d->d_hash.pprev && d->d_parent != d))
-                ev->flags |= EA_F_FILELESS;
+        ev->flags |= EA_F_SCRIPT;
+        script = pending_script_file(task);
+        if (script)
+                put_exe_file(ev, pos, script, root);
+        else
+                put_path_str(ev, pos, EA_PATH_EXE, bprm->filename);
+        put_path(ev, pos, EA_PATH_INTERP, f->f_path.dentry, f->f_path.mnt, root);
 }
 
 SEC("tp_btf/sched_process_exec")

@@ -237,7 +237,8 @@ static int cmd_noargv(char **a)
 
 static int cmd_execveat(char **a)
 {
-        int dir = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* Not close-on-exec: the kernel refuses a script whose /dev/fd/N/NAME path would be gone. */
+        int dir = open(a[0], O_PATH | O_DIRECTORY);
 
         if (dir < 0)
                 die("open %s", a[0]);

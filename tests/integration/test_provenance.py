@@ -218,6 +218,38 @@ def test_script_relative_path(env):
         check(r.s("EXEC_CWD") == d, "EXEC_CWD", d, r.brief())
 
 
+def test_script_symlink_and_dirfd(env):
+    """The script the kernel opened, resolved: through a symlink, and by execveat() relative to a dirfd."""
+    env.start("")
+    with scratch() as d:
+        os.mkdir(os.path.join(d, "real"))
+        script = write_script(os.path.join(d, "real", "script"))
+        link = os.path.join(d, "link")
+        os.symlink(os.path.join("real", "script"), link)
+        m = marker()
+        subprocess.run([link, m], check=True)
+        r = one(env, m, "the script by its symlink", with_filename(link))
+        check(r.s("EXEC_EXE") == script, "EXEC_EXE is the script the link points to", script, r.brief())
+        check(r.s("EXEC_INTERPRETER") == SH, "EXEC_INTERPRETER", SH, r.brief())
+
+        m = marker()
+        p = spawn("execveat", os.path.join(d, "real"), "script", "script", m)
+        check(p.wait() == 0, "exectool execveat of a script")
+        r = one(env, m, "execveat(dirfd, \"script\")", not_exectool)
+        check(r.s("EXEC_EXE") == script, "EXEC_EXE of a script run by execveat(dirfd, name)", script, r.brief())
+        check(r.s("EXEC_INTERPRETER") == SH, "EXEC_INTERPRETER", SH, r.brief())
+
+        # A script that runs a script: the one exec'd is named, the last interpreter ran.
+        outer = os.path.join(d, "outer")
+        with open(outer, "w") as f:
+            f.write("#!%s\n" % script)
+        os.chmod(outer, 0o755)
+        m = marker()
+        subprocess.run([outer, m], check=False)
+        r = one(env, m, "a script interpreted by a script", with_filename(outer))
+        check(r.s("EXEC_EXE") == outer, "EXEC_EXE is the outer script", outer, r.brief())
+
+
 def fileless(env, m, p, info):
     """The exec record of a fileless executable p (exectool sleeping in it), checked against the kernel's
     own /proc/PID/exe and the identity exectool wrote to info."""
@@ -750,7 +782,8 @@ def test_exit_resources(env):
 
 if __name__ == "__main__":
     main([test_exe_relative_path, test_exe_execveat_and_fexecve, test_exe_symlink, test_script_absolute_path,
-          test_script_relative_path, test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
+          test_script_relative_path, test_script_symlink_and_dirfd,
+          test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
           test_argv0_missing, test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
           test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
