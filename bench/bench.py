@@ -185,15 +185,7 @@ def execsnoop_lost(path):
     return n
 
 
-def wait_for(pred, what, timeout=harness.WAIT_SECONDS):
-    end = time.monotonic() + timeout
-    while True:
-        r = pred()
-        if r:
-            return r
-        if time.monotonic() > end:
-            raise RuntimeError("timed out waiting for " + what)
-        time.sleep(0.05)
+wait_for = harness.wait_until
 
 
 def fd_kinds(pid):

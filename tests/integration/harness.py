@@ -96,6 +96,18 @@ def bash_unquote(cmdline):
     return out.split(b"\0")[:-1]
 
 
+def wait_until(pred, what, timeout=WAIT_SECONDS):
+    """pred()'s first true value, polled every 50 ms; TestFailure after timeout seconds."""
+    end = time.monotonic() + timeout
+    while True:
+        r = pred()
+        if r:
+            return r
+        if time.monotonic() > end:
+            raise TestFailure("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
 def cgroup2_mount():
     """The cgroup2 mount point, from /proc/self/mountinfo."""
     with open("/proc/self/mountinfo") as f:
@@ -150,14 +162,7 @@ class Env:
             self.journald.wait()
 
     def wait(self, pred, what, timeout=WAIT_SECONDS):
-        end = time.monotonic() + timeout
-        while True:
-            r = pred()
-            if r:
-                return r
-            if time.monotonic() > end:
-                raise TestFailure("timed out waiting for " + what)
-            time.sleep(0.05)
+        return wait_until(pred, what, timeout)
 
     # -- the daemon -------------------------------------------------------------------------------
     def write_config(self, text, path=None):
