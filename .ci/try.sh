@@ -18,4 +18,9 @@ fi
 echo "execauditd is starting with conf/execauditd.conf. Its records, in another terminal:"
 echo "    journalctl -t execauditd -f          (all records, live)"
 echo "    journalctl -t execauditd EXEC_UID=1000 -o verbose"
-exec ./build/daemon/execauditd --config conf/execauditd.conf
+echo "(Stopping leaves the programs attached and counting, as a service would; this script then removes"
+echo " them with execauditd --remove-pins.)"
+status=0
+./build/daemon/execauditd --config conf/execauditd.conf || status=$?
+./build/daemon/execauditd --config conf/execauditd.conf --remove-pins || true
+exit "$status"

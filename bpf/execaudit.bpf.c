@@ -165,6 +165,22 @@ struct {
         __type(value, struct ea_settings);
 } settings SEC(".maps");
 
+/* Only the daemon uses these two; they live here so that they are pinned with everything else. */
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct ea_pin_version);
+} pin_version SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(map_flags, BPF_F_MMAPABLE);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct ea_daemon_state);
+} daemon_state SEC(".maps");
+
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
         __uint(max_entries, EA_SLOTS * 64);

@@ -246,6 +246,29 @@ struct ea_tracked {
         __u32 _pad;
 };
 
+/*
+ * "pin_version": what a daemon checks before adopting the pins it finds. Its layout never changes, so any
+ * daemon can read any pin directory's version. object_sha256 is the SHA-256 of the BPF object: a daemon
+ * adopts only programs and maps it would have loaded itself.
+ */
+struct ea_pin_version {
+        __u32 layout_version;
+        __u32 _pad;
+        __u8 object_sha256[32];
+};
+
+/*
+ * "daemon_state" (mmap-able): the daemon's progress, kept in the kernel so that the next daemon knows what
+ * the last one handled even after kill -9. handled_seq: every event numbered up to it is in the journal or
+ * counted by a loss record. alive_usec: CLOCK_REALTIME of the last update.
+ */
+struct ea_daemon_state {
+        __u64 handled_seq;
+        __u64 alive_usec;
+        __u64 started_usec;
+        __u64 restarts; /* daemons that adopted these pins */
+};
+
 #define EA_MAX_INFLIGHT 8192
 #define EA_MAX_TRACKED  131072
 

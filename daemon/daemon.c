@@ -47,6 +47,10 @@ struct daemon {
         struct filter_state filter;
         struct reorder reorder;
         struct assembly *assembly; /* one per CPU: long argv put back together */
+        /* Adopted pins: numbers up to gap_last that the last daemon never handled, reported after the
+         * first drain less those that still arrived (gap_arrived). */
+        bool gap_pending;
+        uint64_t gap_first, gap_last, gap_arrived, gap_since_usec;
         int ncpu;
         bool stopping; /* the last drain releases everything held */
         struct writer *writer;
@@ -147,6 +151,8 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
         }
         if (h->seq > d->last_seq)
                 d->last_seq = h->seq;
+        if (d->gap_pending && h->seq >= d->gap_first && h->seq <= d->gap_last)
+                d->gap_arrived++;
         reorder_add(&d->reorder, h->seq, clock_usec(CLOCK_MONOTONIC), copy, n, release_event, d);
 }
 
@@ -185,6 +191,65 @@ static void account_emit_failures(struct daemon *d)
         }
 }
 
+/* The events no daemon handled between the last one's progress and this one's start. */
+static void report_gap(struct daemon *d)
+{
+        uint64_t n = d->gap_last - d->gap_first + 1;
+        struct daemon_info di = info(d);
+        struct record rec;
+        int r;
+
+        d->gap_pending = false;
+        n = n > d->gap_arrived ? n - d->gap_arrived : 0;
+        if (!n)
+                return;
+        record_init(&rec);
+        r = format_lost_range(&rec, &di, LOST_NO_READER, n, d->gap_first, d->gap_last, d->gap_since_usec,
+                              di.realtime_usec);
+        if (r >= 0)
+                r = writer_push_record(d->writer, &rec);
+        if (r < 0)
+                log_warning_errno(r, "Cannot queue the no-reader loss record");
+        log_warning("%llu events happened while no daemon read them (sequence numbers %llu-%llu)",
+                    (unsigned long long)n, (unsigned long long)d->gap_first,
+                    (unsigned long long)d->gap_last);
+        record_free(&rec);
+}
+
+/*
+ * Where this daemon's numbering starts. Adopted pins: after what the last daemon handled, and everything
+ * it did not handle up to now is one no_reader gap. Replaced pins: their unhandled numbers are that gap
+ * (in the old numbering); the new maps count from 1. The kernel's emit-failure counters already include
+ * the gap, so they are taken as the baseline.
+ */
+static int start_numbering(struct daemon *d, uint64_t *first)
+{
+        struct loader *l = &d->loader;
+        struct ea_stats st;
+        uint64_t now = 0;
+
+        *first = 1;
+        if (l->adopted) {
+                if (loader_read_stats(l, &st) >= 0)
+                        for (int i = 0; i < EA_STAT_SLOTS; i++)
+                                d->emit_failed_reported[i] = st.n[i];
+                if (loader_read_seq(l, &now) < 0)
+                        return log_error_errno(-errno, "Cannot read the pinned sequence number");
+                *first = l->state->handled_seq + 1;
+                d->last_seq = now;
+                if (now > l->state->handled_seq) {
+                        d->gap_first = l->state->handled_seq + 1;
+                        d->gap_last = now;
+                }
+        } else if (l->prev_known && l->prev_seq > l->prev_state.handled_seq) {
+                d->gap_first = l->prev_state.handled_seq + 1;
+                d->gap_last = l->prev_seq;
+        }
+        d->gap_pending = d->gap_last != 0;
+        d->gap_since_usec = l->adopted ? l->state->alive_usec : l->prev_state.alive_usec;
+        return 0;
+}
+
 static void drain(struct daemon *d)
 {
         int r;
@@ -197,6 +262,10 @@ static void drain(struct daemon *d)
         reorder_release(&d->reorder, clock_usec(CLOCK_MONOTONIC), REORDER_WINDOW_USEC, d->stopping,
                         release_event, d);
         account_emit_failures(d);
+        if (d->gap_pending)
+                report_gap(d);
+        if (d->loader.state)
+                d->loader.state->alive_usec = clock_usec(CLOCK_REALTIME);
 }
 
 static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -390,6 +459,21 @@ static int setup_loop(struct daemon *d)
         return 0;
 }
 
+/* How this daemon came by its programs: the started record says it. */
+static void pins_note(const struct daemon *d, char *buf, size_t n)
+{
+        const struct loader *l = &d->loader;
+
+        if (l->adopted)
+                snprintf(buf, n, "adopted the programs pinned in %.400s (attached since an earlier start)",
+                         l->pin_path);
+        else if (l->prev_layout)
+                snprintf(buf, n, "loaded new programs; replaced the pins of layout %u in %.400s",
+                         l->prev_layout, l->pin_path);
+        else
+                snprintf(buf, n, "loaded new programs, pinned in %.400s", l->pin_path);
+}
+
 static void stopping_detail(struct daemon *d, char *buf, size_t n)
 {
         struct ea_stats ks;
@@ -400,8 +484,8 @@ static void stopping_detail(struct daemon *d, char *buf, size_t n)
                 memset(&ks, 0, sizeof(ks));
         snprintf(buf, n,
                  "last sequence number %llu; %llu events emitted by the kernel, %llu failed to emit, %llu "
-                 "records "
-                 "written so far",
+                 "records written so far; the programs stay attached through their pins and count what no "
+                 "daemon reads (execauditd --remove-pins detaches them)",
                  (unsigned long long)d->last_seq, (unsigned long long)ks.n[EA_STAT_EMITTED],
                  (unsigned long long)(ks.n[EA_STAT_EMIT_ENOENT] + ks.n[EA_STAT_EMIT_ENOSPC] +
                                       ks.n[EA_STAT_EMIT_E2BIG] + ks.n[EA_STAT_EMIT_OTHER]),
@@ -411,7 +495,7 @@ static void stopping_detail(struct daemon *d, char *buf, size_t n)
 int daemon_run(const char *config_path)
 {
         struct daemon d = {.config_path = config_path, .generation = 1};
-        uint64_t last;
+        uint64_t first;
         struct config_error err;
         char detail[512];
         int r;
@@ -436,12 +520,6 @@ int daemon_run(const char *config_path)
         if (r < 0)
                 return log_error_errno(r, "Cannot start the journal writer");
         writer_set_generation(d.writer, d.generation);
-        /* The kernel numbers events from 1 in a freshly loaded seq map. */
-        r = reorder_init(&d.reorder, REORDER_MAX_EVENTS, 1);
-        if (r < 0) {
-                log_error_errno(r, "Cannot allocate the reorder buffer");
-                goto out_writer;
-        }
         r = loader_load(&d.loader, &d.cfg);
         if (r < 0)
                 goto out_writer;
@@ -466,8 +544,20 @@ int daemon_run(const char *config_path)
         r = loader_attach(&d.loader);
         if (r < 0)
                 goto out_loader;
+        /* Buffers open and programs attached: from here on every number arrives or is counted. */
+        r = start_numbering(&d, &first);
+        if (r >= 0)
+                r = reorder_init(&d.reorder, REORDER_MAX_EVENTS, first);
+        if (r < 0) {
+                log_error_errno(r, "Cannot allocate the reorder buffer");
+                goto out_loader;
+        }
+        d.loader.state->started_usec = clock_usec(CLOCK_REALTIME);
+        d.loader.state->restarts += d.loader.adopted;
+        writer_set_progress(d.writer, (uint64_t *)&d.loader.state->handled_seq);
 
-        lifecycle_with_filter(&d, "started", NULL);
+        pins_note(&d, detail, sizeof(detail));
+        lifecycle_with_filter(&d, "started", detail);
         log_info("Auditing execs; records: journalctl -t execauditd (as a service: journalctl -u "
                  "execauditd)");
         sd_notifyf(0, "READY=1\nSTATUS=Auditing execs (config generation %u)", d.generation);
@@ -475,25 +565,25 @@ int daemon_run(const char *config_path)
         r = sd_event_loop(d.event);
         if (r < 0)
                 log_error_errno(r, "Event loop failed");
-        /* What the kernel already handed over is still written. */
-        /* Detach first: then the last drain and loss count cover every number the kernel took. */
-        loader_detach(&d.loader);
+        /* What the kernel already handed over is still written. The programs stay attached (their pins
+         * keep them) and count what no reader takes: the next daemon reports it. */
         d.stopping = true;
         drain(&d);
-        /* The stopping record's EXEC_SEQ is the last number the kernel took: everything up to it is either
-         * in the journal or counted by a loss record. */
-        if (loader_read_seq(&d.loader, &last) >= 0 && last > d.last_seq)
-                d.last_seq = last;
         push_stats(&d);
         stopping_detail(&d, detail, sizeof(detail));
         push_lifecycle(&d, "stopping", detail);
 out_loader:
-        loader_close(&d.loader, true);
-out_writer:
+        /* The writer goes first: its progress is written into the pinned daemon state until the end. */
         for (int i = 0; d.assembly && i < d.ncpu; i++)
                 assembly_free(&d.assembly[i]);
         free(d.assembly);
         reorder_done(&d.reorder, writer_event_free);
+        writer_stop(d.writer);
+        d.writer = NULL;
+        loader_close(&d.loader, false);
+        sd_event_unref(d.event);
+        return r < 0 ? r : 0;
+out_writer:
         writer_stop(d.writer);
         sd_event_unref(d.event);
         return r < 0 ? r : 0;

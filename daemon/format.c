@@ -380,6 +380,24 @@ int format_lost(struct record *r, const struct daemon_info *d, const char *reaso
         return r->error;
 }
 
+int format_lost_range(struct record *r, const struct daemon_info *d, const char *reason, uint64_t count,
+                      uint64_t first_seq, uint64_t last_seq, uint64_t since_usec, uint64_t until_usec)
+{
+        record_reset(r);
+        add_common(r, MID_LOST, 4, "lost", d->seq, d->realtime_usec, d->generation);
+        record_add_u64(r, "EXEC_LOST", count);
+        record_add_str(r, "EXEC_LOST_REASON", reason);
+        record_add_u64(r, "EXEC_LOST_SEQ_FIRST", first_seq);
+        record_add_u64(r, "EXEC_LOST_SEQ_LAST", last_seq);
+        if (since_usec)
+                record_add_u64(r, "EXEC_LOST_SINCE", since_usec);
+        record_add_u64(r, "EXEC_LOST_UNTIL", until_usec);
+        record_addf(r, "MESSAGE", "lost %llu events (%s), sequence numbers %llu-%llu",
+                    (unsigned long long)count, reason, (unsigned long long)first_seq,
+                    (unsigned long long)last_seq);
+        return r->error;
+}
+
 int format_lifecycle(struct record *r, const struct daemon_info *d, const char *event,
                      const char *config_path, const char *config_sha256, const char *detail)
 {

@@ -26,6 +26,7 @@
 
 #include "execaudit.skel.h"
 #include "loader.h"
+#include "sha256.h"
 #include "log.h"
 
 #ifndef CAP_PERFMON
@@ -179,11 +180,144 @@ static int set_inner_template(struct bpf_map *outer, const char *path, const cha
         return bpf_map__set_inner_map_fd(outer, *fd);
 }
 
+static void object_sha256(uint8_t out[32])
+{
+        size_t n = 0;
+        const void *elf = execaudit__elf_bytes(&n);
+        struct sha256_ctx c;
+
+        sha256_init(&c);
+        sha256_update(&c, elf, n);
+        sha256_final(&c, out);
+}
+
+/* The value of a pinned one-element array map; -errno. */
+static int read_pinned(const char *dir, const char *name, void *value)
+{
+        char path[PATH_MAX];
+        __u32 key = 0;
+        int fd, r;
+
+        r = pin_file(path, dir, "", name);
+        if (r < 0)
+                return r;
+        fd = bpf_obj_get(path);
+        if (fd < 0)
+                return -errno;
+        r = bpf_map_lookup_elem(fd, &key, value) < 0 ? -errno : 0;
+        close(fd);
+        return r;
+}
+
+static bool same_shape(int fd, const struct bpf_map *map)
+{
+        struct bpf_map_info info = {};
+        __u32 len = sizeof(info);
+
+        if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+                return false;
+        return info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+               info.value_size == bpf_map__value_size(map) &&
+               (bpf_map__max_entries(map) == 0 || info.max_entries == bpf_map__max_entries(map));
+}
+
+/*
+ * Takes over the pins of an earlier daemon running this same object: maps reused, links kept. 1 when
+ * adopted, 0 when the pins are missing, partial, of another object or of another shape (the reason is
+ * logged; loader_attach() then replaces them).
+ */
+static int try_adopt(struct loader *l)
+{
+        const struct bpf_object_skeleton *sk = l->skel->skeleton;
+        struct ea_pin_version v;
+        uint8_t sha[32];
+        char path[PATH_MAX];
+        struct bpf_map *map;
+        int r;
+
+        r = read_pinned(l->pin_path, "pin_version", &v);
+        if (r < 0) {
+                if (r != -ENOENT)
+                        log_notice("Pins in %s without a readable version (%s): replacing them", l->pin_path,
+                                   strerror(-r));
+                return 0;
+        }
+        l->prev_layout = v.layout_version;
+        object_sha256(sha);
+        if (v.layout_version != EA_LAYOUT_VERSION || memcmp(v.object_sha256, sha, sizeof(sha)) != 0) {
+                log_info("Pins in %s are of another version (layout %u): replacing them", l->pin_path,
+                         v.layout_version);
+                return 0;
+        }
+        bpf_object__for_each_map(map, l->skel->obj)
+        {
+                int fd;
+
+                if (bpf_map__is_internal(map))
+                        continue;
+                if (pin_file(path, l->pin_path, "", bpf_map__name(map)) < 0 ||
+                    (fd = bpf_obj_get(path)) < 0) {
+                        log_notice("Pin %s missing: replacing the pins", path);
+                        return 0;
+                }
+                r = same_shape(fd, map) ? bpf_map__reuse_fd(map, fd) : -EBADF;
+                close(fd);
+                if (r < 0) {
+                        log_notice("Pin %s is not the map expected: replacing the pins", path);
+                        return 0;
+                }
+        }
+        for (int i = 0; i < sk->prog_cnt; i++) {
+                struct bpf_link *link;
+
+                if (pin_file(path, l->pin_path, "link_", sk->progs[i].name) < 0 ||
+                    !(link = bpf_link__open(path))) {
+                        log_notice("Link pin %s missing: replacing the pins", path);
+                        for (int j = 0; j < i; j++) {
+                                bpf_link__disconnect(*sk->progs[j].link);
+                                bpf_link__destroy(*sk->progs[j].link);
+                                *sk->progs[j].link = NULL;
+                        }
+                        return 0;
+                }
+                *sk->progs[i].link = link;
+        }
+        return 1;
+}
+
+/* What the pins about to be replaced had handled, for the gap report. */
+static void read_previous(struct loader *l)
+{
+        struct ea_daemon_state st;
+
+        if (read_pinned(l->pin_path, "daemon_state", &st) >= 0 &&
+            read_pinned(l->pin_path, "seq", &l->prev_seq) >= 0) {
+                l->prev_state = st;
+                l->prev_known = true;
+        }
+}
+
+static int map_words(struct loader *l)
+{
+        l->active_len = (size_t)sysconf(_SC_PAGESIZE);
+        l->active = mmap(NULL, l->active_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+                         bpf_map__fd(l->skel->maps.active), 0);
+        if (l->active == MAP_FAILED) {
+                l->active = NULL;
+                return log_error_errno(-errno, "Cannot map the active-configuration word");
+        }
+        l->state = mmap(NULL, l->active_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+                        bpf_map__fd(l->skel->maps.daemon_state), 0);
+        if (l->state == MAP_FAILED) {
+                l->state = NULL;
+                return log_error_errno(-errno, "Cannot map the daemon state");
+        }
+        return 0;
+}
+
 int loader_load(struct loader *l, const struct ea_config *cfg)
 {
         int template_fd[2] = {-1, -1};
-        struct bpf_map *map;
-        char path[PATH_MAX];
         int r;
 
         memset(l, 0, sizeof(*l));
@@ -206,8 +340,27 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 log_error_errno(r, "Cannot size the scratch maps");
                 goto fail;
         }
-        r = set_inner_template(l->skel->maps.filter_cgroup_map, cfg->filter.cgroup_map, "CgroupMap",
-                               &template_fd[0]);
+        r = try_adopt(l);
+        if (r > 0) {
+                l->adopted = l->pinned = true;
+                read_previous(l);
+                log_info("Adopted the programs pinned in %s: they stayed attached", l->pin_path);
+                r = map_words(l);
+                if (r < 0)
+                        goto fail;
+                return 0;
+        }
+        /* A fresh object: its maps may not reuse anything that try_adopt() looked at. */
+        execaudit__destroy(l->skel);
+        l->skel = execaudit__open();
+        if (!l->skel)
+                return log_error_errno(-errno, "Cannot open the BPF object");
+        r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)l->ncpu);
+        if (r >= 0)
+                r = bpf_map__set_max_entries(l->skel->maps.args_scratch, (__u32)l->ncpu);
+        if (r >= 0)
+                r = set_inner_template(l->skel->maps.filter_cgroup_map, cfg->filter.cgroup_map, "CgroupMap",
+                                       &template_fd[0]);
         if (r >= 0)
                 r = set_inner_template(l->skel->maps.filter_mntns_map, cfg->filter.mntns_map,
                                        "MountNamespaceMap", &template_fd[1]);
@@ -220,40 +373,13 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 log_error_errno(r, "Cannot load the BPF programs into the kernel");
                 goto fail;
         }
-        l->active_len = (size_t)sysconf(_SC_PAGESIZE);
-        l->active = mmap(NULL, l->active_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-                         bpf_map__fd(l->skel->maps.active), 0);
-        if (l->active == MAP_FAILED) {
-                l->active = NULL;
-                r = log_error_errno(-errno, "Cannot map the active-configuration word");
+        read_previous(l);
+        r = map_words(l);
+        if (r < 0)
                 goto fail;
-        }
-
-        r = clear_pin_dir(l->pin_path);
-        if (r < 0) {
-                log_error_errno(r, "Cannot remove stale pins in %s", l->pin_path);
-                goto fail;
-        }
-        if (mkdir(l->pin_path, 0700) < 0 && errno != EEXIST) {
-                r = log_error_errno(-errno, "Cannot create %s", l->pin_path);
-                goto fail;
-        }
-        l->pinned = true;
-        bpf_object__for_each_map(map, l->skel->obj)
-        {
-                if (bpf_map__is_internal(map))
-                        continue;
-                r = pin_file(path, l->pin_path, "", bpf_map__name(map));
-                if (r >= 0)
-                        r = bpf_map__pin(map, path);
-                if (r < 0) {
-                        log_error_errno(r, "Cannot pin map %s", path);
-                        goto fail;
-                }
-        }
         return 0;
 fail:
-        loader_close(l, true);
+        loader_close(l, false);
         return r;
 }
 
@@ -312,40 +438,60 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
         return 0;
 }
 
-int loader_attach(struct loader *l)
+/* Pins every map, every link and the version; the directory holds nothing else. */
+static int pin_all(struct loader *l)
 {
+        const struct bpf_object_skeleton *sk = l->skel->skeleton;
+        struct ea_pin_version v = {.layout_version = EA_LAYOUT_VERSION};
         char path[PATH_MAX];
+        struct bpf_map *map;
+        __u32 key = 0;
         int r;
 
-        r = execaudit__attach(l->skel);
-        if (r < 0)
-                return log_error_errno(r, "Cannot attach the BPF programs");
-        for (int i = 0; i < l->skel->skeleton->prog_cnt; i++) {
-                const struct bpf_prog_skeleton *p = &l->skel->skeleton->progs[i];
-
-                if (!*p->link)
-                        return log_error_errno(-ENOENT, "Program %s was not attached", p->name);
-                r = pin_file(path, l->pin_path, "link_", p->name);
+        object_sha256(v.object_sha256);
+        if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.pin_version), &key, &v, BPF_ANY) < 0)
+                return log_error_errno(-errno, "Cannot write the pin version");
+        bpf_object__for_each_map(map, l->skel->obj)
+        {
+                if (bpf_map__is_internal(map))
+                        continue;
+                r = pin_file(path, l->pin_path, "", bpf_map__name(map));
                 if (r >= 0)
-                        r = bpf_link__pin(*p->link, path);
+                        r = bpf_map__pin(map, path);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot pin map %s", path);
+        }
+        for (int i = 0; i < sk->prog_cnt; i++) {
+                r = pin_file(path, l->pin_path, "link_", sk->progs[i].name);
+                if (r >= 0)
+                        r = bpf_link__pin(*sk->progs[i].link, path);
                 if (r < 0)
                         return log_error_errno(r, "Cannot pin link %s", path);
         }
         return 0;
 }
 
-void loader_detach(struct loader *l)
+int loader_attach(struct loader *l)
 {
-        for (int i = 0; i < l->skel->skeleton->prog_cnt; i++) {
-                struct bpf_link **link = l->skel->skeleton->progs[i].link;
+        int r;
 
-                if (!*link)
-                        continue;
-                if (l->pinned)
-                        bpf_link__unpin(*link);
-                bpf_link__destroy(*link);
-                *link = NULL;
-        }
+        if (l->adopted)
+                return 0;
+        r = execaudit__attach(l->skel);
+        if (r < 0)
+                return log_error_errno(r, "Cannot attach the BPF programs");
+        for (int i = 0; i < l->skel->skeleton->prog_cnt; i++)
+                if (!*l->skel->skeleton->progs[i].link)
+                        return log_error_errno(-ENOENT, "Program %s was not attached",
+                                               l->skel->skeleton->progs[i].name);
+        /* Attached first, then the old pins go: no moment without a program on each hook. */
+        r = clear_pin_dir(l->pin_path);
+        if (r < 0)
+                return log_error_errno(r, "Cannot remove the pins in %s", l->pin_path);
+        if (mkdir(l->pin_path, 0700) < 0 && errno != EEXIST)
+                return log_error_errno(-errno, "Cannot create %s", l->pin_path);
+        l->pinned = true;
+        return pin_all(l);
 }
 
 int loader_read_seq(struct loader *l, uint64_t *seq)
@@ -373,20 +519,79 @@ void loader_close(struct loader *l, bool unpin)
         if (l->active)
                 munmap(l->active, l->active_len);
         l->active = NULL;
+        if (l->state)
+                munmap(l->state, l->active_len);
+        l->state = NULL;
         if (l->pb)
                 perf_buffer__free(l->pb);
         l->pb = NULL;
         if (unpin && l->pinned) {
-                int r = clear_pin_dir(l->pin_path);
+                int r = loader_remove_pins(l->pin_path);
 
                 if (r < 0)
                         log_warning_errno(r, "Cannot remove the pins in %s", l->pin_path);
-                else if (rmdir(l->pin_path) < 0 && errno != ENOENT)
-                        log_warning_errno(-errno, "Cannot remove %s", l->pin_path);
                 l->pinned = false;
         }
+        /* Without unpin, the pins keep the links: destroying our handles does not detach them. */
+        if (l->skel)
+                for (int i = 0; i < l->skel->skeleton->prog_cnt; i++)
+                        if (*l->skel->skeleton->progs[i].link && !unpin)
+                                bpf_link__disconnect(*l->skel->skeleton->progs[i].link);
         execaudit__destroy(l->skel);
         l->skel = NULL;
         free(l->percpu);
         l->percpu = NULL;
+}
+
+int loader_remove_pins(const char *pin_path)
+{
+        int r = clear_pin_dir(pin_path);
+
+        if (r < 0)
+                return r;
+        if (rmdir(pin_path) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, struct ea_daemon_state *state,
+                       uint64_t *seq, struct ea_stats *sum, int *links)
+{
+        int ncpu = libbpf_num_possible_cpus(), fd, r;
+        struct ea_stats *percpu;
+        char path[PATH_MAX];
+        struct dirent *de;
+        __u32 key = 0;
+        DIR *d;
+
+        memset(sum, 0, sizeof(*sum));
+        r = read_pinned(pin_path, "pin_version", version);
+        if (r >= 0)
+                r = read_pinned(pin_path, "daemon_state", state);
+        if (r >= 0)
+                r = read_pinned(pin_path, "seq", seq);
+        if (r < 0)
+                return r;
+        if (ncpu <= 0)
+                return ncpu < 0 ? ncpu : -EINVAL;
+        r = pin_file(path, pin_path, "", "stats");
+        if (r < 0)
+                return r;
+        fd = bpf_obj_get(path);
+        if (fd < 0)
+                return -errno;
+        percpu = calloc((size_t)ncpu, sizeof(*percpu));
+        r = !percpu ? -ENOMEM : bpf_map_lookup_elem(fd, &key, percpu) < 0 ? -errno : 0;
+        close(fd);
+        for (int c = 0; r >= 0 && c < ncpu; c++)
+                for (int i = 0; i < EA_STAT_SLOTS; i++)
+                        sum->n[i] += percpu[c].n[i];
+        free(percpu);
+        *links = 0;
+        d = opendir(pin_path);
+        while (d && (de = readdir(d)))
+                *links += strncmp(de->d_name, "link_", 5) == 0;
+        if (d)
+                closedir(d);
+        return r;
 }

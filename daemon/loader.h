@@ -27,6 +27,13 @@ struct loader {
         } raw;
         char pin_path[PATH_MAX];
         bool pinned;
+        bool adopted;                  /* the programs and maps pinned by an earlier daemon are in use */
+        struct ea_daemon_state *state; /* the mmap-ed "daemon_state" (see execaudit.h) */
+        /* What the pins found at start said, when they were replaced or adopted (prev_known). */
+        bool prev_known;
+        struct ea_daemon_state prev_state;
+        uint64_t prev_seq;
+        uint32_t prev_layout;
         uint64_t *active; /* the mmap-ed "active" word (see execaudit.h) */
         struct ea_stats
                 *percpu; /* room for one lookup of the per-CPU "stats" map (read after every drain) */
@@ -38,18 +45,27 @@ struct loader {
 int loader_check_system(void);
 /* bpffs under the pin path and tracefs, mounted when missing, as systemd does at boot. */
 int loader_mount_filesystems(const char *pin_path);
-/* Everything up to (not including) attaching: open, load, pins of the maps. The configuration is applied
- * separately (filter_apply); cfg here only provides PinPath and the external filter maps' layouts. */
+/*
+ * Everything up to (not including) attaching. When PinPath holds a complete set of pins of this very BPF
+ * object (pin_version), they are adopted: the programs stay attached and their maps are used as they are.
+ * Otherwise a fresh object is loaded; the pins found are replaced in loader_attach(). The configuration is
+ * applied separately (filter_apply); cfg here only provides PinPath and the external filter maps' layouts.
+ */
 int loader_load(struct loader *l, const struct ea_config *cfg);
 int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
                             perf_buffer_lost_fn lost, void *ctx);
+/* Fresh load: attaches, then replaces whatever PinPath held with this object's pins. Adopted: nothing. */
 int loader_attach(struct loader *l);
 int loader_read_stats(struct loader *l, struct ea_stats *sum);
 /* The last sequence number the kernel took. */
 int loader_read_seq(struct loader *l, uint64_t *seq);
-/* Detaches every program (and removes its link pin): no event is produced after this returns. */
-void loader_detach(struct loader *l);
-/* Detaches and frees everything; with unpin, also removes the pins (and so the programs) from PinPath. */
+/* Detaches and frees everything; with unpin, also removes the pins (and so the programs) from PinPath.
+ * Without, the pinned programs stay attached and keep counting what no reader takes. */
 void loader_close(struct loader *l, bool unpin);
+/* execauditd --remove-pins: every pin under pin_path removed (detaching the programs), and the directory. */
+int loader_remove_pins(const char *pin_path);
+/* execauditd --status: the pinned counters, read without loading anything. */
+int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, struct ea_daemon_state *state,
+                       uint64_t *seq, struct ea_stats *sum, int *links);
 
 #endif

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "ea-config.h"
 #include "log.h"
+#include "status.h"
 
 static void help(void)
 {
@@ -19,6 +20,8 @@ static void help(void)
                "  -c, --config PATH   read PATH instead of %s\n"
                "  -t, --check-config  validate the config, print the effective settings, and exit\n"
                "      --reload PID    reload the daemon PID and wait until the new config is in force\n"
+               "      --status        print the pinned programs' counters and exit\n"
+               "      --remove-pins   detach the pinned programs and remove PinPath (uninstall)\n"
                "  -v, --verbose       log debug messages (libbpf's included)\n"
                "  -h, --help          show this help\n"
                "      --version       show the version\n\n"
@@ -35,12 +38,14 @@ int main(int argc, char **argv)
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, 'V'},
                 {"reload", required_argument, NULL, 'R'},
+                {"status", no_argument, NULL, 'S'},
+                {"remove-pins", no_argument, NULL, 'X'},
                 {},
         };
         const char *config = EA_DEFAULT_CONFIG;
         long reload_pid = 0;
         char *end;
-        int c, check = 0, r;
+        int c, check = 0, status = 0, remove_pins = 0, r;
 
         log_init();
         while ((c = getopt_long(argc, argv, "c:tvh", opts, NULL)) >= 0) {
@@ -60,6 +65,12 @@ int main(int argc, char **argv)
                 case 'V':
                         printf("execauditd %s\n", EA_VERSION);
                         return EXIT_SUCCESS;
+                case 'S':
+                        status = 1;
+                        break;
+                case 'X':
+                        remove_pins = 1;
+                        break;
                 case 'R':
                         errno = 0;
                         reload_pid = strtol(optarg, &end, 10);
@@ -79,6 +90,10 @@ int main(int argc, char **argv)
         }
         if (reload_pid)
                 r = daemon_request_reload((pid_t)reload_pid, 90);
+        else if (status)
+                r = daemon_status(config, stdout);
+        else if (remove_pins)
+                r = daemon_remove_pins(config);
         else
                 r = check ? daemon_check_config(config, stdout) : daemon_run(config);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -42,6 +42,7 @@ struct writer {
         struct writer_stats stats;
         uint32_t generation;
         uint64_t last_seq;
+        uint64_t *progress; /* the pinned daemon state's handled_seq (see execaudit.h), or NULL */
         bool stop;
         /* Writer thread only. */
         struct record rec;
@@ -252,6 +253,14 @@ static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], uint32_t g
         }
 }
 
+static bool all_zero(const uint64_t *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (v[i])
+                        return false;
+        return true;
+}
+
 static void *writer_main(void *arg)
 {
         struct writer *w = arg;
@@ -260,7 +269,8 @@ static void *writer_main(void *arg)
 
         pthread_mutex_lock(&w->lock);
         for (;;) {
-                uint64_t batch_lost[LOST_R__MAX] = {0};
+                uint64_t batch_lost[LOST_R__MAX] = {0}, batch_seq = 0;
+                uint64_t *progress = w->progress;
                 struct item *batch;
                 uint32_t generation;
                 bool any_lost = false, unreported = false;
@@ -315,6 +325,12 @@ static void *writer_main(void *arg)
                                 batch_lost[reason]++;
                         else
                                 written++;
+                        if (batch->kind != ITEM_RECORD && batch->size >= sizeof(struct ea_header)) {
+                                const struct ea_header *h = (const void *)batch->data;
+
+                                if (h->seq > batch_seq)
+                                        batch_seq = h->seq;
+                        }
                         free(batch);
                         batch = next;
                 }
@@ -322,6 +338,10 @@ static void *writer_main(void *arg)
                         lost[i] += batch_lost[i];
                 if (!w->journald_missing)
                         report_lost(w, lost, generation);
+                /* Handled: written, or lost and that loss in the journal. Events arrive in order. */
+                if (progress && batch_seq > __atomic_load_n(progress, __ATOMIC_RELAXED) &&
+                    all_zero(lost, LOST_R__MAX))
+                        __atomic_store_n(progress, batch_seq, __ATOMIC_RELAXED);
 
                 pthread_mutex_lock(&w->lock);
                 w->stats.written += written;
@@ -364,6 +384,13 @@ int writer_start(struct writer **out, size_t max_items, size_t max_bytes)
         }
         *out = w;
         return 0;
+}
+
+void writer_set_progress(struct writer *w, uint64_t *handled_seq)
+{
+        pthread_mutex_lock(&w->lock);
+        w->progress = handled_seq;
+        pthread_mutex_unlock(&w->lock);
 }
 
 void writer_stop(struct writer *w)

@@ -46,6 +46,8 @@ void writer_push_event(struct writer *w, void *data);
 int writer_push_record(struct writer *w, const struct record *r);
 void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n);
 void writer_set_generation(struct writer *w, uint32_t generation);
+/* Where to store the highest kernel sequence number handled: written, or lost with the loss recorded. */
+void writer_set_progress(struct writer *w, uint64_t *handled_seq);
 void writer_get_stats(struct writer *w, struct writer_stats *out);
 /* Writes everything queued, then ends the thread and frees w. */
 void writer_stop(struct writer *w);

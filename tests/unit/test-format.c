@@ -838,6 +838,22 @@ static void test_daemon_records(struct record *r)
         check_record(r, false, 10);
 
         set_case("format_lost, large count");
+        set_case("lost, no reader between two daemons");
+        CHECK_NUM(format_lost_range(r, &d, LOST_NO_READER, 17, 11, 27, 1700000000000000ull,
+                                    1700000000500000ull),
+                  0);
+        CHECK_FIELD(r, "EXEC_LOST", "17");
+        CHECK_FIELD(r, "EXEC_LOST_REASON", "no_reader");
+        CHECK_FIELD(r, "EXEC_LOST_SEQ_FIRST", "11");
+        CHECK_FIELD(r, "EXEC_LOST_SEQ_LAST", "27");
+        CHECK_FIELD(r, "EXEC_LOST_SINCE", "1700000000000000");
+        CHECK_FIELD(r, "EXEC_LOST_UNTIL", "1700000000500000");
+        CHECK_FIELD(r, "MESSAGE", "lost 17 events (no_reader), sequence numbers 11-27");
+        check_record(r, false, 14);
+        set_case("lost, no reader, last daemon's time unknown");
+        CHECK_NUM(format_lost_range(r, &d, LOST_NO_READER, 1, 5, 5, 0, 1700000000500000ull), 0);
+        CHECK_NO_FIELD(r, "EXEC_LOST_SINCE");
+        check_record(r, false, 13);
         CHECK_NUM(format_lost(r, &d, LOST_JOURNALD_UNAVAILABLE, UINT64_MAX), 0);
         CHECK_FIELD(r, "EXEC_LOST", "18446744073709551615");
         CHECK_FIELD(r, "EXEC_LOST_REASON", "journald_unavailable");

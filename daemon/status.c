@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <linux/types.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "execaudit.h"
+#include "loader.h"
+#include "log.h"
+#include "status.h"
+
+static int pin_path_of(const char *config_path, char *out, size_t n)
+{
+        struct ea_config cfg;
+        struct config_error err;
+        int r = config_load(config_path, &cfg, &err);
+
+        if (r < 0) {
+                log_error("%s:%u: %s", err.file, err.line, err.message);
+                return r;
+        }
+        snprintf(out, n, "%s", cfg.pin_path);
+        return 0;
+}
+
+static void print_time(FILE *out, const char *name, uint64_t usec)
+{
+        time_t t = (time_t)(usec / 1000000);
+        struct tm tm;
+        char buf[64] = "never";
+
+        if (usec && gmtime_r(&t, &tm))
+                strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+        fprintf(out, "%-20s %s\n", name, buf);
+}
+
+int daemon_status(const char *config_path, FILE *out)
+{
+        static const struct {
+                const char *name;
+                enum ea_stat stat;
+        } counters[] = {
+                {"execs", EA_STAT_EXEC},
+                {"execs_failed", EA_STAT_EXEC_FAILED},
+                {"exits", EA_STAT_EXIT},
+                {"filtered", EA_STAT_FILTERED},
+                {"emitted", EA_STAT_EMITTED},
+                {"lost_perf_buffer", EA_STAT_EMIT_ENOSPC},
+                {"lost_no_reader", EA_STAT_EMIT_ENOENT},
+                {"lost_emit_error", EA_STAT_EMIT_E2BIG},
+                {"lost_emit_other", EA_STAT_EMIT_OTHER},
+                {"inflight_full", EA_STAT_INFLIGHT_FULL},
+                {"tracked_full", EA_STAT_TRACKED_FULL},
+                {"args_read_failed", EA_STAT_ARGS_READ_FAIL},
+                {"args_pieces_lost", EA_STAT_ARGS_CHUNK_LOST},
+        };
+        struct ea_pin_version v;
+        struct ea_daemon_state st;
+        struct ea_stats sum;
+        char pin_path[PATH_MAX];
+        uint64_t seq;
+        int links = 0, r;
+
+        r = pin_path_of(config_path, pin_path, sizeof(pin_path));
+        if (r < 0)
+                return r;
+        r = loader_read_pinned(pin_path, &v, &st, &seq, &sum, &links);
+        if (r < 0) {
+                log_error("No execauditd pins readable in %s: %s", pin_path, strerror(-r));
+                return r;
+        }
+        fprintf(out, "%-20s %s\n", "pin_path", pin_path);
+        fprintf(out, "%-20s %u%s\n", "layout", v.layout_version,
+                v.layout_version == EA_LAYOUT_VERSION ? "" : " (not this daemon's)");
+        fprintf(out, "%-20s %d\n", "links_pinned", links);
+        fprintf(out, "%-20s %llu\n", "seq", (unsigned long long)seq);
+        fprintf(out, "%-20s %llu\n", "handled_seq", (unsigned long long)st.handled_seq);
+        fprintf(out, "%-20s %llu\n", "unhandled",
+                (unsigned long long)(seq > st.handled_seq ? seq - st.handled_seq : 0));
+        print_time(out, "daemon_started", st.started_usec);
+        print_time(out, "daemon_alive", st.alive_usec);
+        fprintf(out, "%-20s %llu\n", "restarts", (unsigned long long)st.restarts);
+        for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+                fprintf(out, "%-20s %llu\n", counters[i].name, (unsigned long long)sum.n[counters[i].stat]);
+        return 0;
+}
+
+int daemon_remove_pins(const char *config_path)
+{
+        char pin_path[PATH_MAX];
+        int r = pin_path_of(config_path, pin_path, sizeof(pin_path));
+
+        if (r < 0)
+                return r;
+        r = loader_remove_pins(pin_path);
+        if (r < 0)
+                return log_error_errno(r, "Cannot remove the pins in %s", pin_path);
+        log_info(
+                "Removed %s: the programs pinned there are detached (a running daemon's stay attached until "
+                "it exits)",
+                pin_path);
+        return 0;
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Pinned programs outlive the daemon: adoption after kill -9 and restarts, the no-reader gap, replaced and
+broken pin directories, --status and --remove-pins."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+from harness import DAEMON, check, main, marker
+
+STORM = os.environ.get("EA_STORM", "")
+PINS = "/sys/fs/bpf/execauditd"
+HOOKS = 6  # execve/execveat entry and exit, sched_process_exec, sched_process_exit
+
+
+def our_links():
+    """Attached links of execauditd's programs, on the whole machine."""
+    out = subprocess.run(["bpftool", "link", "show", "--json"], stdout=subprocess.PIPE, check=True).stdout
+    progs = json.loads(subprocess.run(["bpftool", "prog", "show", "--json"], stdout=subprocess.PIPE,
+                                      check=True).stdout)
+    ours = {p["id"] for p in progs if p.get("name", "").startswith("ea_")}
+    return [l for l in json.loads(out) if l.get("prog_id") in ours]
+
+
+def tool(env, *args):
+    return subprocess.run([DAEMON, "--config", env.config_path, *args], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, check=False)
+
+
+def status(env):
+    p = tool(env, "--status")
+    check(p.returncode == 0, "--status", p.stderr)
+    return dict(line.split(None, 1) for line in p.stdout.decode().splitlines())
+
+
+def lifecycle(env, event):
+    return [r for r in env.records("EXEC_EVENT=" + event)]
+
+
+def seq_accounting(env):
+    """Every number up to the last stopping record's EXEC_SEQ: a record, or inside a reported loss."""
+    recs = env.records()
+    last = [r for r in recs if r.s("EXEC_EVENT") == "stopping"][-1].i("EXEC_SEQ")
+    seen = {r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
+    lost = [r for r in recs if r.s("EXEC_EVENT") == "lost"]
+    ranges = [(r.i("EXEC_LOST_SEQ_FIRST"), r.i("EXEC_LOST_SEQ_LAST")) for r in lost if "EXEC_LOST_SEQ_FIRST" in r]
+    other = sum(r.i("EXEC_LOST") for r in lost if "EXEC_LOST_SEQ_FIRST" not in r)
+    missing = {s for s in range(1, last + 1) if s not in seen and not any(a <= s <= b for a, b in ranges)}
+    check(len(missing) <= other, "every missing EXEC_SEQ is a reported loss", len(missing), other,
+          sorted(missing)[:20])
+    return recs
+
+
+def test_kill9_during_a_stream_then_restart(env):
+    """Records plus the no-reader count account for every exec the storm made."""
+    env.start("")
+    m = marker()
+    storm = subprocess.Popen([STORM, "-w", "1", "-d", "4", "-m", m], stdout=subprocess.PIPE)
+    time.sleep(1.5)
+    env.daemon.send_signal(signal.SIGKILL)
+    env.daemon.wait()
+    time.sleep(1)
+    env.start(None)
+    out = storm.communicate()[0].decode()
+    execs = int(out.split("execs=")[1].split()[0])
+    time.sleep(0.5)
+    check(env.stop() == 0, "clean stop")
+    recs = seq_accounting(env)
+    found = sum(1 for r in recs if r.s("EXEC_EVENT") == "exec" and m in r.s("EXEC_CMDLINE")
+                and r.s("EXEC_COMM") == "true")
+    gaps = [r for r in recs if r.s("EXEC_EVENT") == "lost" and r.s("EXEC_LOST_REASON") == "no_reader"]
+    check(len(gaps) == 1, "one no_reader record for the time without a daemon", [g.brief() for g in gaps])
+    g = gaps[0]
+    check(g.i("EXEC_LOST") > 0 and g.i("EXEC_LOST_SEQ_LAST") - g.i("EXEC_LOST_SEQ_FIRST") + 1 >= g.i("EXEC_LOST"),
+          "count and sequence range", g.brief())
+    check(g.i("EXEC_LOST_SINCE") < g.i("EXEC_LOST_UNTIL"), "time range", g.brief())
+    # The gap also holds the exits of those execs and any other exec on the machine: never fewer.
+    check(0 < execs - found <= g.i("EXEC_LOST"), "the storm's unrecorded execs are inside the gap", execs,
+          found, g.i("EXEC_LOST"))
+    started = lifecycle(env, "started")
+    check(len(started) == 2 and "adopted the programs pinned" in started[1].s("MESSAGE"),
+          "the second daemon adopted the pins", [s.s("MESSAGE") for s in started])
+
+
+def test_restart_twenty_times(env):
+    base = len(our_links())
+    for i in range(20):
+        env.start("")
+        check(len(our_links()) == base + HOOKS, "one attachment per hook after start %d" % (i + 1),
+              len(our_links()) - base)
+        check(env.stop() == 0, "clean stop %d" % (i + 1))
+        check(len(our_links()) == base + HOOKS, "still attached after stop %d" % (i + 1))
+    started = lifecycle(env, "started")
+    check(len(started) == 20, "20 started records", len(started))
+    check(all("adopted" in s.s("MESSAGE") for s in started[1:]), "every restart adopted the pins")
+
+
+def test_replaces_other_layout_and_broken_pins(env):
+    base = len(our_links())
+    # A pin directory of an older layout: its version map says layout 2.
+    os.makedirs(PINS, mode=0o700)
+    subprocess.run(["bpftool", "map", "create", PINS + "/pin_version", "type", "array", "key", "4", "value", "40",
+                    "entries", "1", "name", "pin_version"], check=True)
+    subprocess.run(["bpftool", "map", "update", "pinned", PINS + "/pin_version", "key", "0", "0", "0", "0",
+                    "value", "2", *["0"] * 39], check=True)
+    subprocess.run(["bpftool", "map", "create", PINS + "/seq", "type", "hash", "key", "4", "value", "4",
+                    "entries", "1", "name", "seq"], check=True)
+    env.start("")
+    started = lifecycle(env, "started")[-1]
+    check("replaced the pins of layout 2" in started.s("MESSAGE"), "old layout replaced", started.s("MESSAGE"))
+    check(status(env)["layout"].startswith("3"), "pins of this layout now")
+    check(env.stop() == 0, "clean stop")
+    check(len(our_links()) == base + HOOKS, "one attachment per hook", len(our_links()) - base)
+
+    # Partial: a link pin and a map pin gone. The next start loads afresh instead of failing.
+    os.unlink(PINS + "/link_ea_exec")
+    os.unlink(PINS + "/tracked")
+    env.start(None)
+    check(len(our_links()) == base + HOOKS, "one attachment per hook after the repair", len(our_links()) - base)
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    env.wait_one(m, "exec")
+    check(env.stop() == 0, "clean stop")
+
+
+def test_status_and_remove_pins(env):
+    base = len(our_links())
+    env.start("")
+    m = marker()
+    for i in range(3):
+        subprocess.run(["/bin/true", m, str(i)], check=True)
+    env.wait_records(lambda rs: len(rs) >= 3, "three execs", "EXEC_EVENT=exec", "EXEC_COMM=true")
+    live = status(env)
+    check(int(live["links_pinned"]) == HOOKS, "--status while running: links", live)
+    check(env.stop() == 0, "clean stop")
+    st = status(env)
+    recs = env.records()
+    stopping = [r for r in recs if r.s("EXEC_EVENT") == "stopping"][-1]
+    written = {r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
+    check(int(st["handled_seq"]) == max(written), "--status handled_seq is the last record's EXEC_SEQ", st,
+          max(written))
+    check(int(st["handled_seq"]) <= int(stopping.s("EXEC_SEQ")) <= int(st["seq"]), "seq after stop", st,
+          stopping.s("EXEC_SEQ"))
+    check(int(st["emitted"]) >= len(written), "emitted", st, len(written))
+    check(int(st["execs"]) >= 3, "execs counted", st)
+
+    p = tool(env, "--remove-pins")
+    check(p.returncode == 0, "--remove-pins", p.stderr)
+    check(not os.path.exists(PINS), "pin directory removed")
+    check(len(our_links()) == base, "no attachment left", len(our_links()) - base)
+    p = tool(env, "--status")
+    check(p.returncode != 0 and b"No execauditd pins" in p.stderr, "--status without pins says so", p.stderr)
+
+
+if __name__ == "__main__":
+    main([test_kill9_during_a_stream_then_restart, test_restart_twenty_times,
+          test_replaces_other_layout_and_broken_pins, test_status_and_remove_pins])
