@@ -35,6 +35,8 @@
 /* Longest an event waits for a missing earlier sequence number (documented in execauditd(8)). */
 #define REORDER_WINDOW_USEC (2 * DRAIN_INTERVAL_USEC)
 #define REORDER_MAX_EVENTS  16384
+/* How often the filter maps in force are compared with what the daemon put there. */
+#define FILTER_CHECK_USEC (1000 * 1000)
 
 struct daemon {
         struct ea_config cfg;
@@ -50,6 +52,7 @@ struct daemon {
         /* Adopted pins: numbers up to gap_last that the last daemon never handled, reported after the
          * first drain less those that still arrived (gap_arrived). */
         bool gap_pending;
+        uint64_t filter_fp, filter_checked_usec;
         uint64_t gap_first, gap_last, gap_arrived, gap_since_usec;
         int ncpu;
         bool stopping; /* the last drain releases everything held */
@@ -316,6 +319,36 @@ static int on_stats_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return arm_stats_timer(d);
 }
 
+/* The fingerprint of what the daemon itself put in force (start, reload, cgroups that came and went). */
+static void remember_filter(struct daemon *d)
+{
+        if (filter_fingerprint(&d->loader, &d->filter_fp) < 0)
+                log_warning(
+                        "Cannot read back the filter maps: changes made behind execauditd's back will not "
+                        "be noticed");
+}
+
+/* Root can write the pinned filter maps: a change the daemon did not make is recorded, once per change. */
+static void check_filter(struct daemon *d)
+{
+        struct daemon_info di = info(d);
+        struct record rec;
+        uint64_t fp;
+        int r;
+
+        if (filter_fingerprint(&d->loader, &fp) < 0 || fp == d->filter_fp)
+                return;
+        d->filter_fp = fp;
+        log_warning("The filter maps in force were changed outside execauditd");
+        record_init(&rec);
+        r = format_filter_changed(&rec, &di, d->loader.pin_path);
+        if (r >= 0)
+                r = writer_push_record(d->writer, &rec);
+        if (r < 0)
+                log_warning_errno(r, "Cannot queue the filter_changed record");
+        record_free(&rec);
+}
+
 /* Below the wakeup watermark the kernel does not wake us: this bounds how long a record waits. */
 static int on_drain_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -323,7 +356,12 @@ static int on_drain_timer(sd_event_source *s, uint64_t usec, void *userdata)
         int r;
 
         drain(d);
-        filter_poll_pending(&d->loader, &d->filter, usec);
+        if (filter_poll_pending(&d->loader, &d->filter, usec))
+                remember_filter(d);
+        if (usec - d->filter_checked_usec >= FILTER_CHECK_USEC) {
+                d->filter_checked_usec = usec;
+                check_filter(d);
+        }
         r = sd_event_source_set_time(s, usec + DRAIN_INTERVAL_USEC);
         if (r >= 0)
                 r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
@@ -378,6 +416,7 @@ static int reload(struct daemon *d)
                 goto out;
         }
         d->generation++;
+        remember_filter(d);
         if (next->stats_interval_sec != d->cfg.stats_interval_sec) {
                 d->cfg.stats_interval_sec = next->stats_interval_sec;
                 arm_stats_timer(d);
@@ -535,6 +574,7 @@ int daemon_run(const char *config_path)
                 report_config_error(&d, &err);
                 goto out_loader;
         }
+        remember_filter(&d);
         r = loader_open_perf_buffer(&d.loader, d.cfg.perf_buffer_pages, on_sample, on_lost, &d);
         if (r < 0)
                 goto out_loader;

@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "execaudit.skel.h"
 #include "filter.h"
+#include "sha256.h"
 #include "log.h"
 
 #define UNIT_RESCAN_USEC (1000 * 1000)
@@ -267,8 +268,9 @@ out:
         return r;
 }
 
-void filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec)
+bool filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec)
 {
+        bool changed = false;
         bool units_due = now_usec - fs->last_unit_scan_usec >= UNIT_RESCAN_USEC;
         int fd = bpf_map__fd(l->skel->maps.filter_cgroups);
 
@@ -288,6 +290,7 @@ void filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now
                                  c->entry.unit ? "Unit" : "Cgroup", c->entry.path,
                                  (unsigned long long)c->id);
                         c->id = 0;
+                        changed = true;
                 }
                 if (c->entry.unit && !units_due)
                         continue;
@@ -301,9 +304,66 @@ void filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now
                         continue;
                 }
                 c->id = id;
+                changed = true;
                 log_info("%s %s appeared (cgroup id %llu): matched from now on",
                          c->entry.unit ? "Unit" : "Cgroup", c->entry.path, (unsigned long long)id);
         }
         if (units_due)
                 fs->last_unit_scan_usec = now_usec;
+        return changed;
+}
+
+/* Adds one entry's hash: a sum, so the map's iteration order does not matter. */
+static void add_entry(uint64_t *sum, const void *key, size_t klen, const void *value, size_t vlen)
+{
+        struct sha256_ctx c;
+        uint8_t h[32];
+        uint64_t v;
+
+        sha256_init(&c);
+        sha256_update(&c, key, klen);
+        sha256_update(&c, value, vlen);
+        sha256_final(&c, h);
+        memcpy(&v, h, sizeof(v));
+        *sum += v;
+}
+
+static int add_slot_entries(uint64_t *sum, int fd, size_t key_size, uint32_t slot)
+{
+        uint8_t key[32], next[32], value = 0;
+        void *prev = NULL;
+
+        while (bpf_map_get_next_key(fd, prev, next) == 0) {
+                uint32_t s;
+
+                memcpy(key, next, key_size);
+                prev = key;
+                memcpy(&s, key, sizeof(s));
+                if (s != slot || bpf_map_lookup_elem(fd, key, &value) < 0)
+                        continue;
+                add_entry(sum, key, key_size, &value, sizeof(value));
+        }
+        return errno == ENOENT ? 0 : -errno;
+}
+
+int filter_fingerprint(struct loader *l, uint64_t *out)
+{
+        struct execaudit *skel = l->skel;
+        uint64_t active = __atomic_load_n(l->active, __ATOMIC_ACQUIRE), sum = 0;
+        uint32_t slot = (uint32_t)(active & 1);
+        struct ea_settings set;
+        int r;
+
+        if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.settings), &slot, &set) < 0)
+                return -errno;
+        add_entry(&sum, &active, sizeof(active), &set, sizeof(set));
+        r = add_slot_entries(&sum, bpf_map__fd(skel->maps.filter_cgroups), sizeof(struct ea_id_key), slot);
+        if (r >= 0)
+                r = add_slot_entries(&sum, bpf_map__fd(skel->maps.filter_mntns), sizeof(struct ea_id_key),
+                                     slot);
+        if (r >= 0)
+                r = add_slot_entries(&sum, bpf_map__fd(skel->maps.filter_comms), sizeof(struct ea_comm_key),
+                                     slot);
+        *out = sum;
+        return r;
 }

@@ -7,6 +7,7 @@
 #ifndef EA_FILTER_H
 #define EA_FILTER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -35,8 +36,15 @@ int filter_state_init(struct filter_state *fs);
 int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_config *cfg, uint32_t generation,
                  struct config_error *err);
 /* Cgroups of the active configuration that did not exist start matching when they appear, and ones that
- * were removed and created again (a restarted unit gets a new cgroup, with a new id) are followed. */
-void filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec);
+ * were removed and created again (a restarted unit gets a new cgroup, with a new id) are followed. True
+ * when the filter maps changed. */
+bool filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec);
+/*
+ * A fingerprint of what the kernel applies now: the active word, the active slot's settings and its
+ * entries in the filter maps (not the contents of CgroupMap=/MountNamespaceMap=, which other tools own).
+ * Anything that changes it outside the daemon changed the filter behind its back.
+ */
+int filter_fingerprint(struct loader *l, uint64_t *out);
 /* For config_filter_summary(): the id a cgroup entry resolved to, 0 when it does not exist (yet). */
 uint64_t filter_cgroup_id(void *filter_state, const struct ea_cgroup_entry *e);
 /* Resolves every cgroup entry of cfg without touching BPF (for --check-config). */

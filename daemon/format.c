@@ -416,6 +416,17 @@ int format_lifecycle(struct record *r, const struct daemon_info *d, const char *
         return r->error;
 }
 
+int format_filter_changed(struct record *r, const struct daemon_info *d, const char *pin_path)
+{
+        record_reset(r);
+        add_common(r, MID_FILTER_CHANGED, 4, "filter_changed", d->seq, d->realtime_usec, d->generation);
+        record_addf(r, "MESSAGE",
+                    "the filter in force (maps pinned in %s) was changed outside execauditd; the change "
+                    "applies until the next reload",
+                    pin_path);
+        return r->error;
+}
+
 int format_config_rejected(struct record *r, const struct daemon_info *d, const char *file, unsigned line,
                            const char *section, const char *key, const char *reason)
 {

@@ -18,6 +18,7 @@
 #define MID_LIFECYCLE       "acc7094db4cf4d1e859bc25f6adc51b4"
 #define MID_CONFIG_REJECTED "743c13a091d94b73b3c798ad6d450c46"
 #define MID_STATS           "eaeae8a1a689444492894d692b65bac8"
+#define MID_FILTER_CHANGED  "a413282d29674aa993f5e1358f2a8d20"
 
 struct format_ctx {
         int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
@@ -43,6 +44,8 @@ int format_lost_range(struct record *r, const struct daemon_info *d, const char 
 /* event: "started", "reloaded", "stopping" */
 int format_lifecycle(struct record *r, const struct daemon_info *d, const char *event,
                      const char *config_path, const char *config_sha256, const char *detail);
+/* EXEC_EVENT=filter_changed: the pinned filter maps in force differ from what the daemon wrote. */
+int format_filter_changed(struct record *r, const struct daemon_info *d, const char *pin_path);
 int format_config_rejected(struct record *r, const struct daemon_info *d, const char *file, unsigned line,
                            const char *section, const char *key, const char *reason);
 

@@ -154,6 +154,52 @@ def test_status_and_remove_pins(env):
     check(p.returncode != 0 and b"No execauditd pins" in p.stderr, "--status without pins says so", p.stderr)
 
 
+def active_slot():
+    out = subprocess.run(["bpftool", "map", "dump", "pinned", PINS + "/active", "--json"], stdout=subprocess.PIPE,
+                         check=True).stdout
+    value = json.loads(out)[0]["value"]
+    return int(value[0], 16) & 1 if isinstance(value, list) else int(value) & 1
+
+
+def test_filter_changed_behind_the_back(env):
+    env.start("[Filter]\nExcludeCommands=nothing-like\n")
+    env.reload()
+    time.sleep(2.5)
+    check(not env.records("EXEC_EVENT=filter_changed"), "no report for the daemon's own changes")
+    slot = active_slot()
+    key = [str(b) for b in slot.to_bytes(4, "little") + b"sneaky".ljust(16, b"\0")]
+    subprocess.run(["bpftool", "map", "update", "pinned", PINS + "/filter_comms", "key", *key, "value", "2"],
+                   check=True)
+    recs = env.wait_records(lambda rs: rs, "filter_changed record", "EXEC_EVENT=filter_changed")
+    check(recs[0].s("MESSAGE_ID") == "a413282d29674aa993f5e1358f2a8d20" and recs[0].i("PRIORITY") == 4,
+          "filter_changed MESSAGE_ID and PRIORITY", recs[0].brief())
+    time.sleep(2.5)
+    check(len(env.records("EXEC_EVENT=filter_changed")) == 1, "reported once per change")
+    # A reload writes the configuration again; that is not a change behind its back.
+    env.reload()
+    time.sleep(2.5)
+    check(len(env.records("EXEC_EVENT=filter_changed")) == 1, "a reload is not reported")
+
+
+def test_watchdog_pings(env):
+    """With WatchdogSec= the loop itself sends WATCHDOG=1, so a stuck loop is noticed by systemd."""
+    os.environ["WATCHDOG_USEC"] = "600000"
+    try:
+        env.start("")
+        env.notifications()
+        time.sleep(2)
+        pings = [n for n in env.notifications() if "WATCHDOG=1" in n]
+    finally:
+        del os.environ["WATCHDOG_USEC"]
+    check(len(pings) >= 4, "WATCHDOG=1 at least every half period", len(pings))
+    env.daemon.send_signal(signal.SIGSTOP)
+    time.sleep(1)
+    stuck = [n for n in env.notifications() if "WATCHDOG=1" in n]
+    env.daemon.send_signal(signal.SIGCONT)
+    check(not stuck, "a stopped loop sends nothing", stuck)
+
+
 if __name__ == "__main__":
     main([test_kill9_during_a_stream_then_restart, test_restart_twenty_times,
-          test_replaces_other_layout_and_broken_pins, test_status_and_remove_pins])
+          test_replaces_other_layout_and_broken_pins, test_status_and_remove_pins,
+          test_filter_changed_behind_the_back, test_watchdog_pings])
