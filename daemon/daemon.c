@@ -259,6 +259,7 @@ static void drain(struct daemon *d)
 
         /* Read every CPU's buffer, not only those epoll reports: a wakeup coalesced in the nested epoll
          * would otherwise leave events waiting until that CPU's next event. */
+        loader_sample_fill(&d->loader);
         r = perf_buffer__consume(d->loader.pb);
         if (r < 0 && r != -EINTR)
                 log_warning_errno(r, "Reading the perf buffers failed");
@@ -290,7 +291,9 @@ static void push_stats(struct daemon *d)
         writer_get_stats(d->writer, &ws);
         r = loader_read_stats(&d->loader, &ks);
         if (r >= 0)
-                r = format_stats(&rec, &di, &ks, &ws);
+                r = format_stats(&rec, &di, &ks, &ws, d->loader.buffer_peak, d->loader.ncpu);
+        if (d->loader.buffer_peak)
+                memset(d->loader.buffer_peak, 0, (size_t)d->loader.ncpu);
         if (r >= 0)
                 r = writer_push_record(d->writer, &rec);
         if (r < 0)

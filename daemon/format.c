@@ -453,7 +453,7 @@ int format_config_rejected(struct record *r, const struct daemon_info *d, const 
 }
 
 int format_stats(struct record *r, const struct daemon_info *d, const struct ea_stats *ks,
-                 const struct writer_stats *w)
+                 const struct writer_stats *w, const uint8_t *buffer_peak, int n)
 {
         const __u64 *kernel = ks->n;
         static const struct {
@@ -491,6 +491,19 @@ int format_stats(struct record *r, const struct daemon_info *d, const struct ea_
                 lost += w->lost[i];
         }
         record_add_u64(r, "EXEC_STATS_QUEUE_HIGH", w->queue_high);
+        if (n > 0) {
+                struct strbuf *v = record_field_begin(r, "EXEC_STATS_BUFFER_PEAK");
+                unsigned max = 0;
+                int e = 0;
+
+                for (int i = 0; v && i < n && e >= 0; i++) {
+                        e = strbuf_printf(v, i ? " %u" : "%u", buffer_peak[i]);
+                        max = buffer_peak[i] > max ? buffer_peak[i] : max;
+                }
+                if (v)
+                        record_field_end(r, e);
+                record_add_u64(r, "EXEC_STATS_BUFFER_PEAK_MAX", max);
+        }
         record_addf(r, "MESSAGE",
                     "stats: %llu execs (%llu failed), %llu exits, %llu left out by the filter, %llu events "
                     "emitted, "

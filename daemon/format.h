@@ -51,9 +51,10 @@ int format_config_rejected(struct record *r, const struct daemon_info *d, const 
 
 struct writer_stats;
 struct ea_stats;
-/* EXEC_EVENT=stats: the kernel's counters (summed over CPUs) and the writer's. */
+/* EXEC_EVENT=stats: the kernel's counters (summed over CPUs) and the writer's, and the highest fill of
+ * each CPU's perf buffer since the last stats record (percent, n CPUs; none when n is 0). */
 int format_stats(struct record *r, const struct daemon_info *d, const struct ea_stats *kernel,
-                 const struct writer_stats *w);
+                 const struct writer_stats *w, const uint8_t *buffer_peak, int n);
 
 /* Reason names of EXEC_LOST_REASON */
 #define LOST_PERF_BUFFER          "perf_buffer"

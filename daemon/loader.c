@@ -329,7 +329,8 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 return log_error_errno(-errno, "Cannot open the BPF object");
         l->ncpu = libbpf_num_possible_cpus();
         l->percpu = l->ncpu > 0 ? calloc((size_t)l->ncpu, sizeof(*l->percpu)) : NULL;
-        if (!l->percpu) {
+        l->buffer_peak = l->ncpu > 0 ? calloc((size_t)l->ncpu, 1) : NULL;
+        if (!l->percpu || !l->buffer_peak) {
                 r = log_error_errno(l->ncpu < 0 ? l->ncpu : -ENOMEM, "Cannot size the per-CPU buffers");
                 goto fail;
         }
@@ -471,6 +472,29 @@ static int pin_all(struct loader *l)
         return 0;
 }
 
+void loader_sample_fill(struct loader *l)
+{
+        int n = (int)perf_buffer__buffer_cnt(l->pb);
+
+        for (int i = 0; i < n && i < l->ncpu && l->buffer_peak; i++) {
+                struct perf_event_mmap_page *h;
+                size_t size;
+                void *base;
+                __u64 used;
+                unsigned pct;
+
+                if (perf_buffer__buffer(l->pb, i, &base, &size) < 0 || !size)
+                        continue;
+                h = base;
+                used = __atomic_load_n(&h->data_head, __ATOMIC_ACQUIRE) - h->data_tail;
+                pct = (unsigned)(used * 100 / size);
+                if (pct > 100)
+                        pct = 100;
+                if (pct > l->buffer_peak[i])
+                        l->buffer_peak[i] = (uint8_t)pct;
+        }
+}
+
 int loader_attach(struct loader *l)
 {
         int r;
@@ -541,6 +565,8 @@ void loader_close(struct loader *l, bool unpin)
         l->skel = NULL;
         free(l->percpu);
         l->percpu = NULL;
+        free(l->buffer_peak);
+        l->buffer_peak = NULL;
 }
 
 int loader_remove_pins(const char *pin_path)

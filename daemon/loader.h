@@ -39,6 +39,7 @@ struct loader {
                 *percpu; /* room for one lookup of the per-CPU "stats" map (read after every drain) */
         int ncpu;
         size_t active_len;
+        uint8_t *buffer_peak; /* per perf buffer: the highest fill seen at a drain, percent */
 };
 
 /* Root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) and kernel BTF, with a message saying what is missing. */
@@ -56,6 +57,9 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
                             perf_buffer_lost_fn lost, void *ctx);
 /* Fresh load: attaches, then replaces whatever PinPath held with this object's pins. Adopted: nothing. */
 int loader_attach(struct loader *l);
+/* Notes how full each perf buffer is (call before consuming); loader_buffer_peaks() then says the highest
+ * fill per buffer since the last reset. */
+void loader_sample_fill(struct loader *l);
 int loader_read_stats(struct loader *l, struct ea_stats *sum);
 /* The last sequence number the kernel took. */
 int loader_read_seq(struct loader *l, uint64_t *seq);

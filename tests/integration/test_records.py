@@ -191,6 +191,9 @@ def test_periodic_stats(env):
     check(stats[-1].s("MESSAGE_ID") == "eaeae8a1a689444492894d692b65bac8", "stats MESSAGE_ID", stats[-1].brief())
     check(stats[-1].i("EXEC_STATS_EXECS") >= 1 and stats[-1].i("EXEC_STATS_EMITTED") >= 1, "counts", stats[-1].brief())
     check(stats[-1].i("EXEC_STATS_EMITTED") >= stats[0].i("EXEC_STATS_EMITTED"), "counters only grow")
+    peaks = [int(p) for p in stats[-1].s("EXEC_STATS_BUFFER_PEAK").split()]
+    check(len(peaks) == os.cpu_count() and all(0 <= p <= 100 for p in peaks), "one buffer peak per CPU", peaks)
+    check(stats[-1].i("EXEC_STATS_BUFFER_PEAK_MAX") == max(peaks), "the highest peak", stats[-1].brief())
     # A reload can turn them off (0: only at stop).
     env.write_config("[Journal]\nStatsInterval=0\n")
     env.reload()

@@ -42,7 +42,9 @@ int main(void)
 
         record_init(&r);
         set_case("stats record");
-        CHECK_NUM(format_stats(&r, &d, &ks, &ws), 0);
+        CHECK_NUM(format_stats(&r, &d, &ks, &ws, (const uint8_t[]){12, 0, 100}, 3), 0);
+        CHECK_STR(get(&r, "EXEC_STATS_BUFFER_PEAK"), "12 0 100");
+        CHECK_STR(get(&r, "EXEC_STATS_BUFFER_PEAK_MAX"), "100");
         CHECK_STR(get(&r, "MESSAGE_ID"), MID_STATS);
         CHECK_STR(get(&r, "EXEC_EVENT"), "stats");
         CHECK_STR(get(&r, "EXEC_SEQ"), "77");
