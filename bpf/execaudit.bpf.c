@@ -397,10 +397,11 @@ static __always_inline void fill_proc(struct ea_proc *p, struct task_struct *tas
         p->tid = (__u32)pid_tgid;
         p->uid = (__u32)uid_gid;
         p->gid = uid_gid >> 32;
-        p->euid = BPF_CORE_READ(task, cred, euid.val);
-        p->egid = BPF_CORE_READ(task, cred, egid.val);
-        p->ppid = BPF_CORE_READ(task, real_parent, tgid);
-        p->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+        /* task is a BTF pointer: plain fault-safe loads, no helper call per step. */
+        p->euid = task->cred->euid.val;
+        p->egid = task->cred->egid.val;
+        p->ppid = task->real_parent->tgid;
+        p->mntns = task->nsproxy->mnt_ns->ns.inum;
         p->cgroup_id = bpf_get_current_cgroup_id();
         bpf_get_current_comm(p->comm, sizeof(p->comm));
 }
@@ -1083,18 +1084,18 @@ int ea_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ea_exit, struct task_struct *task)
 {
-        struct task_struct *leader = BPF_CORE_READ(task, group_leader);
-        struct signal_struct *sig = BPF_CORE_READ(task, signal);
-        struct mm_struct *mm = BPF_CORE_READ(task, mm);
+        struct task_struct *leader = task->group_leader;
+        struct signal_struct *sig = task->signal;
+        struct mm_struct *mm = task->mm;
         struct ea_exit ev = {};
         struct ea_tracked *tr;
         struct config_ref c;
         __u32 tgid, generation;
 
         /* Only the last thread of a group reports: threads replaced by an exec do not end the process. */
-        if (BPF_CORE_READ(sig, live.counter) > 0)
+        if (sig->live.counter > 0)
                 return 0;
-        tgid = BPF_CORE_READ(task, tgid);
+        tgid = task->tgid;
         tr = bpf_map_lookup_elem(&tracked, &tgid);
         if (!tr)
                 return 0;
@@ -1105,25 +1106,24 @@ int BPF_PROG(ea_exit, struct task_struct *task)
                 return 0;
         count(EA_STAT_EXIT);
         fill_proc(&ev.proc, task);
-        ev.exit_code = BPF_CORE_READ(task, exit_code);
+        ev.exit_code = task->exit_code;
         /* Threads that ended before were added to signal_struct; a zombie leader has not been yet. */
-        ev.utime_ns = BPF_CORE_READ(sig, utime) + BPF_CORE_READ(task, utime);
-        ev.stime_ns = BPF_CORE_READ(sig, stime) + BPF_CORE_READ(task, stime);
-        ev.runtime_ns = BPF_CORE_READ(sig, sum_sched_runtime) + BPF_CORE_READ(task, se.sum_exec_runtime);
+        ev.utime_ns = sig->utime + task->utime;
+        ev.stime_ns = sig->stime + task->stime;
+        ev.runtime_ns = sig->sum_sched_runtime + task->se.sum_exec_runtime;
         if (leader && leader != task) {
-                ev.utime_ns += BPF_CORE_READ(leader, utime);
-                ev.stime_ns += BPF_CORE_READ(leader, stime);
-                ev.runtime_ns += BPF_CORE_READ(leader, se.sum_exec_runtime);
+                ev.utime_ns += leader->utime;
+                ev.stime_ns += leader->stime;
+                ev.runtime_ns += leader->se.sum_exec_runtime;
         }
         /* This image's peak: signal_struct's maxrss also holds the image that called exec. */
         if (mm) {
-                __s64 rss = BPF_CORE_READ(mm, rss_stat[0].count) + BPF_CORE_READ(mm, rss_stat[1].count) +
-                            BPF_CORE_READ(mm, rss_stat[3].count);
-                __u64 hw = BPF_CORE_READ(mm, hiwater_rss);
+                __s64 rss = mm->rss_stat[0].count + mm->rss_stat[1].count + mm->rss_stat[3].count;
+                __u64 hw = mm->hiwater_rss;
 
                 ev.maxrss_pages = rss > 0 && (__u64)rss > hw ? (__u64)rss : hw;
         } else {
-                ev.maxrss_pages = BPF_CORE_READ(sig, maxrss);
+                ev.maxrss_pages = sig->maxrss;
         }
         ev.hdr.ktime_ns = bpf_ktime_get_boot_ns();
         emit(ctx, &ev.hdr, sizeof(ev), EA_EV_EXIT, generation);
