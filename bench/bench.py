@@ -164,6 +164,9 @@ def run_execauditd(env, args, mark, config, expect_records=True):
     lost = sum(r.i("EXEC_LOST") for r in env.records("EXEC_EVENT=lost"))
     rss = peak_rss_kib(pid)
     env.stop()
+    # A stopped daemon leaves its programs attached (pinned): the next no-tracer run must have none.
+    subprocess.run([harness.DAEMON, "--config", env.config_path, "--remove-pins"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return result(execs, rate, found, lost, d0, d1, j1 - j0, b0, b1, rss)
 
 
