@@ -315,6 +315,22 @@ static int map_words(struct loader *l)
         return 0;
 }
 
+/* The skeleton, opened and sized for this machine's CPUs. */
+static int open_skeleton(struct loader *l)
+{
+        int r;
+
+        l->skel = execaudit__open();
+        if (!l->skel)
+                return log_error_errno(-errno, "Cannot open the BPF object");
+        r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)l->ncpu);
+        if (r >= 0)
+                r = bpf_map__set_max_entries(l->skel->maps.args_scratch, (__u32)l->ncpu);
+        if (r < 0)
+                return log_error_errno(r, "Cannot size the scratch maps");
+        return 0;
+}
+
 int loader_load(struct loader *l, const struct ea_config *cfg)
 {
         int template_fd[2] = {-1, -1};
@@ -324,9 +340,6 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
         libbpf_set_print(libbpf_print);
         snprintf(l->pin_path, sizeof(l->pin_path), "%s", cfg->pin_path);
 
-        l->skel = execaudit__open();
-        if (!l->skel)
-                return log_error_errno(-errno, "Cannot open the BPF object");
         l->ncpu = libbpf_num_possible_cpus();
         l->percpu = l->ncpu > 0 ? calloc((size_t)l->ncpu, sizeof(*l->percpu)) : NULL;
         l->buffer_peak = l->ncpu > 0 ? calloc((size_t)l->ncpu, 1) : NULL;
@@ -334,13 +347,9 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 r = log_error_errno(l->ncpu < 0 ? l->ncpu : -ENOMEM, "Cannot size the per-CPU buffers");
                 goto fail;
         }
-        r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)l->ncpu);
-        if (r >= 0)
-                r = bpf_map__set_max_entries(l->skel->maps.args_scratch, (__u32)l->ncpu);
-        if (r < 0) {
-                log_error_errno(r, "Cannot size the scratch maps");
+        r = open_skeleton(l);
+        if (r < 0)
                 goto fail;
-        }
         r = try_adopt(l);
         if (r > 0) {
                 l->adopted = l->pinned = true;
@@ -353,12 +362,7 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
         }
         /* A fresh object: its maps may not reuse anything that try_adopt() looked at. */
         execaudit__destroy(l->skel);
-        l->skel = execaudit__open();
-        if (!l->skel)
-                return log_error_errno(-errno, "Cannot open the BPF object");
-        r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)l->ncpu);
-        if (r >= 0)
-                r = bpf_map__set_max_entries(l->skel->maps.args_scratch, (__u32)l->ncpu);
+        r = open_skeleton(l);
         if (r >= 0)
                 r = set_inner_template(l->skel->maps.filter_cgroup_map, cfg->filter.cgroup_map, "CgroupMap",
                                        &template_fd[0]);
@@ -374,7 +378,6 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 log_error_errno(r, "Cannot load the BPF programs into the kernel");
                 goto fail;
         }
-        read_previous(l);
         r = map_words(l);
         if (r < 0)
                 goto fail;
@@ -508,7 +511,9 @@ int loader_attach(struct loader *l)
                 if (!*l->skel->skeleton->progs[i].link)
                         return log_error_errno(-ENOENT, "Program %s was not attached",
                                                l->skel->skeleton->progs[i].name);
-        /* Attached first, then the old pins go: no moment without a program on each hook. */
+        /* Attached first, then the old pins go: no moment without a program on each hook. What the old
+         * programs took and no daemon handled is read last, for the gap report. */
+        read_previous(l);
         r = clear_pin_dir(l->pin_path);
         if (r < 0)
                 return log_error_errno(r, "Cannot remove the pins in %s", l->pin_path);
