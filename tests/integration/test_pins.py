@@ -84,16 +84,33 @@ def test_kill9_during_a_stream_then_restart(env):
           "the second daemon adopted the pins", [s.s("MESSAGE") for s in started])
 
 
+def pinned_links():
+    """link pin name -> the link's id, for the links pinned in PINS; each must be attached."""
+    out = json.loads(subprocess.run(["bpftool", "link", "show", "--json"], stdout=subprocess.PIPE,
+                                    check=True).stdout)
+    attached = {l["id"] for l in out}
+    ids = {}
+    for name in sorted(os.listdir(PINS)):
+        if name.startswith("link_"):
+            info = json.loads(subprocess.run(["bpftool", "link", "show", "pinned", os.path.join(PINS, name),
+                                              "--json"], stdout=subprocess.PIPE, check=True).stdout)
+            check(info["id"] in attached, "pinned link %s is attached" % name, info)
+            ids[name] = info["id"]
+    return ids
+
+
 def test_restart_twenty_times(env):
-    base = len(our_links())
+    env.start("")
+    first = pinned_links()
+    check(len(first) == HOOKS, "one link per hook", first)
     for i in range(20):
-        env.start("")
-        check(len(our_links()) == base + HOOKS, "one attachment per hook after start %d" % (i + 1),
-              len(our_links()) - base)
         check(env.stop() == 0, "clean stop %d" % (i + 1))
-        check(len(our_links()) == base + HOOKS, "still attached after stop %d" % (i + 1))
+        check(pinned_links() == first, "the same links stay attached after stop %d" % (i + 1))
+        env.start(None)
+        check(pinned_links() == first, "the same links after start %d: adopted, not attached again" % (i + 2))
+    check(env.stop() == 0, "clean stop")
     started = lifecycle(env, "started")
-    check(len(started) == 20, "20 started records", len(started))
+    check(len(started) == 21, "21 started records", len(started))
     check(all("adopted" in s.s("MESSAGE") for s in started[1:]), "every restart adopted the pins")
 
 
