@@ -31,7 +31,7 @@ static void add_common(struct record *r, const char *mid, int priority, const ch
                        uint64_t realtime_usec, uint32_t generation)
 {
         record_add_str(r, "MESSAGE_ID", mid);
-        record_addf(r, "PRIORITY", "%d", priority);
+        record_add_u64(r, "PRIORITY", (unsigned)priority);
         record_add_str(r, "SYSLOG_IDENTIFIER", "execauditd");
         record_add_str(r, "EXEC_EVENT", event);
         record_add_u64(r, "EXEC_SEQ", seq);
