@@ -207,8 +207,9 @@ static void report_gap(struct daemon *d)
         if (!n)
                 return;
         record_init(&rec);
-        r = format_lost_range(&rec, &di, LOST_NO_READER, n, d->gap_first, d->gap_last, d->gap_since_usec,
-                              di.realtime_usec);
+        /* Replaced programs numbered their events in their own map: their range means nothing here. */
+        r = format_lost_range(&rec, &di, LOST_NO_READER, n, d->loader.adopted ? d->gap_first : 0,
+                              d->loader.adopted ? d->gap_last : 0, d->gap_since_usec, di.realtime_usec);
         if (r >= 0)
                 r = writer_push_record(d->writer, &rec);
         if (r < 0)

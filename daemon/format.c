@@ -387,14 +387,20 @@ int format_lost_range(struct record *r, const struct daemon_info *d, const char 
         add_common(r, MID_LOST, 4, "lost", d->seq, d->realtime_usec, d->generation);
         record_add_u64(r, "EXEC_LOST", count);
         record_add_str(r, "EXEC_LOST_REASON", reason);
-        record_add_u64(r, "EXEC_LOST_SEQ_FIRST", first_seq);
-        record_add_u64(r, "EXEC_LOST_SEQ_LAST", last_seq);
+        if (first_seq) {
+                record_add_u64(r, "EXEC_LOST_SEQ_FIRST", first_seq);
+                record_add_u64(r, "EXEC_LOST_SEQ_LAST", last_seq);
+        }
         if (since_usec)
                 record_add_u64(r, "EXEC_LOST_SINCE", since_usec);
         record_add_u64(r, "EXEC_LOST_UNTIL", until_usec);
-        record_addf(r, "MESSAGE", "lost %llu events (%s), sequence numbers %llu-%llu",
-                    (unsigned long long)count, reason, (unsigned long long)first_seq,
-                    (unsigned long long)last_seq);
+        if (first_seq)
+                record_addf(r, "MESSAGE", "lost %llu events (%s), sequence numbers %llu-%llu",
+                            (unsigned long long)count, reason, (unsigned long long)first_seq,
+                            (unsigned long long)last_seq);
+        else
+                record_addf(r, "MESSAGE", "lost %llu events (%s) of programs that were replaced",
+                            (unsigned long long)count, reason);
         return r->error;
 }
 

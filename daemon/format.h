@@ -38,7 +38,8 @@ struct daemon_info {
 };
 
 int format_lost(struct record *r, const struct daemon_info *d, const char *reason, uint64_t count);
-/* A loss whose numbers and time are known: events no daemon read between two daemons (no_reader). */
+/* A loss whose time is known: events no daemon read between two daemons (no_reader). first_seq 0: the
+ * numbers are another numbering's (replaced programs) and are left out. */
 int format_lost_range(struct record *r, const struct daemon_info *d, const char *reason, uint64_t count,
                       uint64_t first_seq, uint64_t last_seq, uint64_t since_usec, uint64_t until_usec);
 /* event: "started", "reloaded", "stopping" */

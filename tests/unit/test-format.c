@@ -850,6 +850,13 @@ static void test_daemon_records(struct record *r)
         CHECK_FIELD(r, "EXEC_LOST_UNTIL", "1700000000500000");
         CHECK_FIELD(r, "MESSAGE", "lost 17 events (no_reader), sequence numbers 11-27");
         check_record(r, false, 14);
+        set_case("lost, no reader, of replaced programs: no range");
+        CHECK_NUM(
+                format_lost_range(r, &d, LOST_NO_READER, 4, 0, 0, 1700000000000000ull, 1700000000500000ull),
+                0);
+        CHECK_NO_FIELD(r, "EXEC_LOST_SEQ_FIRST");
+        CHECK_NO_FIELD(r, "EXEC_LOST_SEQ_LAST");
+        CHECK_FIELD(r, "MESSAGE", "lost 4 events (no_reader) of programs that were replaced");
         set_case("lost, no reader, last daemon's time unknown");
         CHECK_NUM(format_lost_range(r, &d, LOST_NO_READER, 1, 5, 5, 0, 1700000000500000ull), 0);
         CHECK_NO_FIELD(r, "EXEC_LOST_SINCE");
