@@ -4,6 +4,7 @@
  * bytes and links them in, the formatting (quoting, cgroup lookups) happens here, off the drain path.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -253,6 +254,17 @@ static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], uint32_t g
         }
 }
 
+#define WRITER_TRIM_AFTER 4096
+
+static uint64_t batch_total(const uint64_t lost[LOST_R__MAX])
+{
+        uint64_t n = 0;
+
+        for (int i = 0; i < LOST_R__MAX; i++)
+                n += lost[i];
+        return n;
+}
+
 static bool all_zero(const uint64_t *v, size_t n)
 {
         for (size_t i = 0; i < n; i++)
@@ -343,6 +355,9 @@ static void *writer_main(void *arg)
                     all_zero(lost, LOST_R__MAX))
                         __atomic_store_n(progress, batch_seq, __ATOMIC_RELAXED);
 
+                /* A backlog written out: give its memory back, so the daemon's size stays flat. */
+                if (written + batch_total(batch_lost) > WRITER_TRIM_AFTER)
+                        malloc_trim(0);
                 pthread_mutex_lock(&w->lock);
                 w->stats.written += written;
                 for (int i = 0; i < LOST_R__MAX; i++)

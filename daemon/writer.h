@@ -13,9 +13,10 @@
 
 #include "record.h"
 
-#define JOURNAL_SOCKET          "/run/systemd/journal/socket"
-#define WRITER_MAX_QUEUED       16384
-#define WRITER_MAX_QUEUED_BYTES (8u << 20)
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+/* About 7 s of a full-rate storm on 2 CPUs (two records per exec): journald may stall for seconds. */
+#define WRITER_MAX_QUEUED       32768
+#define WRITER_MAX_QUEUED_BYTES (16u << 20)
 
 enum lost_reason {
         LOST_R_PERF_BUFFER,
