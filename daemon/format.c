@@ -59,7 +59,8 @@ static size_t comm_len(const char comm[16])
         return nul ? (size_t)(nul - comm) : 16;
 }
 
-static void add_proc(struct record *r, const struct ea_proc *p, const struct format_ctx *ctx)
+/* Returns the cgroup path it added (NULL when unknown), for fields derived from it. */
+static const char *add_proc(struct record *r, const struct ea_proc *p, const struct format_ctx *ctx)
 {
         const char *cg = ctx->cgroup_path ? ctx->cgroup_path(ctx->userdata, p->cgroup_id) : NULL;
 
@@ -75,6 +76,7 @@ static void add_proc(struct record *r, const struct ea_proc *p, const struct for
         if (cg)
                 record_add_str(r, "EXEC_CGROUP", cg);
         record_add_u64(r, "EXEC_MNTNS", p->mntns);
+        return cg;
 }
 
 static unsigned page_kb(void)
@@ -180,9 +182,8 @@ static void add_exe(struct record *r, const struct ea_exec *ev, const struct exe
 
 /* Who, where from, under which unit and container, child of which image. */
 static void add_exec_context(struct record *r, const struct ea_exec *ev, const struct exec_strings *st,
-                             const struct format_ctx *ctx)
+                             const char *cg)
 {
-        const char *cg = ctx->cgroup_path ? ctx->cgroup_path(ctx->userdata, ev->proc.cgroup_id) : NULL;
         struct cgroup_names names;
 
         for (int i = 0; i < EA_PATH__MAX; i++) {
@@ -221,6 +222,7 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
         bool failed = ev->hdr.type == EA_EV_EXEC_FAILED;
         struct strbuf *t = &r->tmp, *msg;
         struct exec_strings st;
+        const char *cg;
         int e;
 
         if (size < sizeof(*ev) || split_strings(ev, size, &st) < 0)
@@ -228,7 +230,7 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
 
         add_common(r, failed ? MID_EXEC_FAILED : MID_EXEC, failed ? 5 : 6, failed ? "exec_failed" : "exec",
                    ev->hdr.seq, event_realtime_usec(&ev->hdr, ctx), ev->hdr.config_generation);
-        add_proc(r, &ev->proc, ctx);
+        cg = add_proc(r, &ev->proc, ctx);
         if (!failed) {
                 record_addf(r, "EXEC_ID", "%llu-%u", (unsigned long long)ev->hdr.ktime_ns, ev->proc.pid);
                 /* journald adds its own trusted OBJECT_* fields about the process while it lives. */
@@ -238,7 +240,7 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
         if (ev->flags & EA_F_FILENAME_TRUNCATED)
                 record_add_str(r, "EXEC_FILENAME_TRUNCATED", "1");
         add_exe(r, ev, &st);
-        add_exec_context(r, ev, &st, ctx);
+        add_exec_context(r, ev, &st, cg);
         record_add_u64(r, "EXEC_ARGC", ev->argc);
         if (ev->argc == 0 && !(ev->flags & EA_F_ARGC_FLOOR))
                 record_add_str(r, "EXEC_ARGV0_MISSING", "1");
@@ -370,12 +372,17 @@ int format_event(struct record *r, const void *data, size_t size, const struct f
         }
 }
 
-int format_lost(struct record *r, const struct daemon_info *d, const char *reason, uint64_t count)
+static void add_lost_head(struct record *r, const struct daemon_info *d, const char *reason, uint64_t count)
 {
         record_reset(r);
         add_common(r, MID_LOST, 4, "lost", d->seq, d->realtime_usec, d->generation);
         record_add_u64(r, "EXEC_LOST", count);
         record_add_str(r, "EXEC_LOST_REASON", reason);
+}
+
+int format_lost(struct record *r, const struct daemon_info *d, const char *reason, uint64_t count)
+{
+        add_lost_head(r, d, reason, count);
         record_addf(r, "MESSAGE", "lost %llu events (%s)", (unsigned long long)count, reason);
         return r->error;
 }
@@ -383,10 +390,7 @@ int format_lost(struct record *r, const struct daemon_info *d, const char *reaso
 int format_lost_range(struct record *r, const struct daemon_info *d, const char *reason, uint64_t count,
                       uint64_t first_seq, uint64_t last_seq, uint64_t since_usec, uint64_t until_usec)
 {
-        record_reset(r);
-        add_common(r, MID_LOST, 4, "lost", d->seq, d->realtime_usec, d->generation);
-        record_add_u64(r, "EXEC_LOST", count);
-        record_add_str(r, "EXEC_LOST_REASON", reason);
+        add_lost_head(r, d, reason, count);
         if (first_seq) {
                 record_add_u64(r, "EXEC_LOST_SEQ_FIRST", first_seq);
                 record_add_u64(r, "EXEC_LOST_SEQ_LAST", last_seq);
