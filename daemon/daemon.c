@@ -80,8 +80,15 @@ static int report_config_error(struct daemon *d, const struct config_error *err)
         config_error_format(err, &msg);
         log_error("Config rejected: %s", msg.buf ? msg.buf : "");
         r = format_config_rejected(&rec, &di, err->file, err->line, err->section, err->key, err->message);
-        if (r >= 0)
-                r = d && d->writer ? writer_push_record(d->writer, &rec) : journal_send_record(&rec);
+        if (r >= 0 && d && d->writer) {
+                r = writer_push_record(d->writer, &rec);
+        } else if (r >= 0) {
+                struct journal j;
+
+                journal_init(&j, JOURNAL_SOCKET);
+                r = journal_send_record(&j, &rec);
+                journal_close(&j);
+        }
         if (r < 0)
                 log_warning_errno(r, "Cannot write the config-rejected record to the journal");
         record_free(&rec);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One journal entry under construction: "NAME=value" fields in one growable buffer, turned into an iovec
- * array for sd_journal_sendv. Values are binary safe (sd_journal_sendv length-prefixes values with
- * newlines), so no byte a process passes to exec can add a field or split the entry.
+ * array for journal_send(). Values are binary safe (journal.c length-prefixes values with newlines), so no
+ * byte a process passes to exec can add a field or split the entry.
  */
 #ifndef EA_RECORD_H
 #define EA_RECORD_H

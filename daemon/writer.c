@@ -10,9 +10,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-/* No CODE_FILE/CODE_LINE/CODE_FUNC on audit records: they would cost journald three fields each. */
-#define SD_JOURNAL_SUPPRESS_LOCATION 1
-#include <systemd/sd-journal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +44,7 @@ struct writer {
         bool stop;
         /* Writer thread only. */
         struct record rec;
+        struct journal journal;
         struct cgroup_resolver cgroups;
         bool journald_missing;
 };
@@ -65,16 +63,14 @@ const char *lost_reason_name(enum lost_reason reason)
         return reason < LOST_R__MAX ? lost_names[reason] : "unknown";
 }
 
-int journal_send_record(const struct record *r)
+int journal_send_record(struct journal *j, const struct record *r)
 {
         struct iovec iov[RECORD_MAX_FIELDS];
         int n = record_iovec(r, iov);
 
         if (n < 0)
                 return n;
-        if (access(JOURNAL_SOCKET, F_OK) < 0)
-                return -ENOENT;
-        return sd_journal_sendv(iov, n);
+        return journal_send(j, iov, (size_t)n);
 }
 
 static int64_t realtime_offset_ns(void)
@@ -192,7 +188,7 @@ static const char *resolve_cgroup(void *userdata, uint64_t id)
 }
 
 /* Rebuilds the iovec of a queued daemon record. */
-static int send_queued_record(const struct item *it)
+static int send_queued_record(struct writer *w, const struct item *it)
 {
         struct iovec iov[RECORD_MAX_FIELDS];
         const unsigned char *p = it->data + it->nfields * sizeof(uint32_t);
@@ -207,7 +203,7 @@ static int send_queued_record(const struct item *it)
                 iov[i].iov_len = l;
                 p += l;
         }
-        return sd_journal_sendv(iov, (int)it->nfields);
+        return journal_send(&w->journal, iov, it->nfields);
 }
 
 /* Sends one item; returns the reason it was lost, or -1 when written. */
@@ -216,7 +212,7 @@ static int write_item(struct writer *w, const struct item *it, const struct form
         int r;
 
         if (it->kind == ITEM_RECORD) {
-                r = send_queued_record(it);
+                r = send_queued_record(w, it);
         } else {
                 const struct ea_header *h = (const void *)it->data;
 
@@ -228,7 +224,7 @@ static int write_item(struct writer *w, const struct item *it, const struct form
                 }
                 if (h->seq > w->last_seq)
                         w->last_seq = h->seq;
-                r = journal_send_record(&w->rec);
+                r = journal_send_record(&w->journal, &w->rec);
         }
         if (r < 0) {
                 log_warning_errno(r, "Writing a record to the journal failed");
@@ -247,7 +243,8 @@ static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], uint32_t g
                 if (!lost[i])
                         continue;
                 d.realtime_usec = clock_usec(CLOCK_REALTIME);
-                if (format_lost(&w->rec, &d, lost_names[i], lost[i]) < 0 || journal_send_record(&w->rec) < 0)
+                if (format_lost(&w->rec, &d, lost_names[i], lost[i]) < 0 ||
+                    journal_send_record(&w->journal, &w->rec) < 0)
                         continue; /* stays pending: reported once journald is back */
                 log_warning("Lost %llu events (%s)", (unsigned long long)lost[i], lost_names[i]);
                 lost[i] = 0;
@@ -386,6 +383,7 @@ int writer_start(struct writer **out, size_t max_items, size_t max_bytes)
         w->max_items = max_items;
         w->max_bytes = max_bytes;
         record_init(&w->rec);
+        journal_init(&w->journal, JOURNAL_SOCKET);
         r = cgroup_resolver_init(&w->cgroups);
         if (r < 0)
                 log_warning_errno(r, "No cgroup2 mount found: EXEC_CGROUP will be missing");
@@ -424,6 +422,7 @@ void writer_stop(struct writer *w)
                 free(it);
         }
         record_free(&w->rec);
+        journal_close(&w->journal);
         cgroup_resolver_done(&w->cgroups);
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->cond);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The journal writer: a thread with a bounded queue between the perf buffer drain and journald.
- * sd_journal_sendv() blocks while journald is slow, so it must never run on the thread that drains the
+ * Sending to journald blocks while journald is slow, so it must never run on the thread that drains the
  * kernel's buffers. What cannot be queued or written is counted per reason and reported as loss records,
  * in order with the records around it.
  */
@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "journal.h"
 #include "record.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
@@ -53,9 +54,8 @@ void writer_get_stats(struct writer *w, struct writer_stats *out);
 /* Writes everything queued, then ends the thread and frees w. */
 void writer_stop(struct writer *w);
 
-/* sd_journal_sendv() of one record, saying -ENOENT when journald's socket is missing (sd_journal_sendv
- * itself returns 0 and drops the entry then). */
-int journal_send_record(const struct record *r);
+/* One record through j: -ENOENT or -ECONNREFUSED when no journald listens. */
+int journal_send_record(struct journal *j, const struct record *r);
 const char *lost_reason_name(enum lost_reason reason);
 
 #endif

@@ -3,7 +3,7 @@
  *
  * journald silently drops a field with an invalid name and drops a whole entry with too many fields, so
  * the name check and the field limit are part of what keeps audit records from vanishing. Values must
- * reach sd_journal_sendv byte for byte, NULs and newlines included.
+ * reach journal_send() byte for byte, NULs and newlines included.
  */
 #include "record.h"
 #include "strbuf.h"

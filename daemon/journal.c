@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * journald's native protocol (systemd's journal-send.c and journald-native.c are the reference). A value
+ * with a newline is length-prefixed, so no byte a process passes to exec can end a field or an entry.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "journal.h"
+
+/* As sd-journal: room for any record we build (argv up to 256 KiB) in one datagram. */
+#define JOURNAL_SNDBUF (8 * 1024 * 1024)
+
+void journal_init(struct journal *j, const char *path)
+{
+        *j = (struct journal){.fd = -1, .path = path, .sndbuf = JOURNAL_SNDBUF};
+}
+
+void journal_close(struct journal *j)
+{
+        if (j->fd >= 0)
+                close(j->fd);
+        j->fd = -1;
+        strbuf_free(&j->entry);
+}
+
+int journal_serialize(struct strbuf *out, const struct iovec *fields, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                const char *f = fields[i].iov_base, *eq = memchr(f, '=', fields[i].iov_len);
+                size_t nl, vl;
+                int e;
+
+                if (!eq)
+                        return -EINVAL;
+                nl = (size_t)(eq - f);
+                vl = fields[i].iov_len - nl - 1;
+                if (!memchr(eq + 1, '\n', vl)) {
+                        e = strbuf_append(out, f, fields[i].iov_len);
+                } else {
+                        unsigned char le[8];
+                        uint64_t v = vl;
+
+                        for (int k = 0; k < 8; k++, v >>= 8)
+                                le[k] = (unsigned char)(v & 0xff);
+                        e = strbuf_append(out, f, nl);
+                        if (e >= 0)
+                                e = strbuf_putc(out, '\n');
+                        if (e >= 0)
+                                e = strbuf_append(out, le, sizeof(le));
+                        if (e >= 0)
+                                e = strbuf_append(out, eq + 1, vl);
+                }
+                if (e >= 0)
+                        e = strbuf_putc(out, '\n');
+                if (e < 0)
+                        return e;
+        }
+        return 0;
+}
+
+static int journal_connect(struct journal *j)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int fd, r;
+
+        if (strlen(j->path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, j->path);
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        /* Blocking on purpose: a slow journald slows the writer thread, whose queue counts what overflows.
+         */
+        if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &j->sndbuf, sizeof(j->sndbuf)) < 0)
+                (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &j->sndbuf, sizeof(j->sndbuf));
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        j->fd = fd;
+        return 0;
+}
+
+/* An entry too large for one datagram goes as a sealed memfd, which journald reads whole. */
+static int send_memfd(struct journal *j)
+{
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {0};
+        struct msghdr mh = {.msg_control = &control, .msg_controllen = sizeof(control)};
+        struct cmsghdr *c;
+        int fd, r = 0;
+
+        fd = memfd_create("journal-entry", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return -errno;
+        for (size_t at = 0; at < j->entry.len && r == 0;) {
+                ssize_t k = write(fd, j->entry.buf + at, j->entry.len - at);
+
+                if (k < 0 && errno != EINTR)
+                        r = -errno;
+                else if (k > 0)
+                        at += (size_t)k;
+        }
+        if (r == 0 && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+                r = -errno;
+        if (r == 0) {
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+                while (sendmsg(j->fd, &mh, MSG_NOSIGNAL) < 0 && r == 0)
+                        if (errno != EINTR)
+                                r = -errno;
+        }
+        close(fd);
+        return r;
+}
+
+static int send_entry(struct journal *j)
+{
+        for (;;) {
+                if (send(j->fd, j->entry.buf, j->entry.len, MSG_NOSIGNAL) >= 0)
+                        return 0;
+                if (errno == EINTR)
+                        continue;
+                if (errno == EMSGSIZE || errno == ENOBUFS)
+                        return send_memfd(j);
+                return -errno;
+        }
+}
+
+int journal_send(struct journal *j, const struct iovec *fields, size_t n)
+{
+        int r;
+
+        strbuf_reset(&j->entry);
+        r = journal_serialize(&j->entry, fields, n);
+        if (r < 0)
+                return r;
+        for (int attempt = 0; attempt < 2; attempt++) {
+                if (j->fd < 0) {
+                        r = journal_connect(j);
+                        if (r < 0)
+                                return r;
+                }
+                r = send_entry(j);
+                /* The journald we were connected to is gone; a new one listens on a new socket. */
+                if (r != -ECONNREFUSED && r != -ENOTCONN && r != -ECONNRESET)
+                        return r;
+                close(j->fd);
+                j->fd = -1;
+        }
+        return r;
+}

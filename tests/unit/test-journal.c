@@ -1,0 +1,170 @@
+/*
+ * Unit test for daemon/journal.c: journald's native protocol.
+ *
+ * The serialization is what keeps a newline in argv from ending a field: such values must go
+ * length-prefixed, byte for byte. The sending side is checked against a datagram socket this test binds in a
+ * temporary directory (no journald here; the integration tests read records back from a real one): one entry
+ * is one datagram, an entry too large for the send buffer arrives as a sealed memfd, a listener that went
+ * away and came back is reconnected to, and no listener is an error, never a silent success.
+ */
+#include "journal.h"
+#include "strbuf.h"
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define IOV(lit)                                                                                            \
+        {                                                                                                   \
+                (void *)(lit), sizeof(lit) - 1                                                              \
+        }
+
+static int check_bytes(const char *what, const void *got, size_t got_len, const void *want, size_t want_len)
+{
+        if (got_len == want_len && memcmp(got, want, want_len) == 0)
+                return 0;
+        FAIL("%s: got %zu bytes, want %zu", what, got_len, want_len);
+        return -1;
+}
+
+static void test_serialize(void)
+{
+        static const char want[] = "MESSAGE=exec /bin/true\n"
+                                   "EXEC_CMDLINE\n\x08\0\0\0\0\0\0\0a\nb\0c=d\n\n"
+                                   "EMPTY=\n"
+                                   "EXEC_CWD\n\x01\0\0\0\0\0\0\0\n\n";
+        struct iovec f[] = {IOV("MESSAGE=exec /bin/true"), IOV("EXEC_CMDLINE=a\nb\0c=d\n"), IOV("EMPTY="),
+                            IOV("EXEC_CWD=\n")};
+        struct iovec bad[] = {IOV("MESSAGE=x"), IOV("NOEQUALS")};
+        struct strbuf sb = STRBUF_INIT;
+
+        CHECK_RC(journal_serialize(&sb, f, 4), 0);
+        check_bytes("serialized entry", sb.buf, sb.len, want, sizeof(want) - 1);
+        strbuf_reset(&sb);
+        CHECK_RC(journal_serialize(&sb, bad, 2), -EINVAL);
+        strbuf_free(&sb);
+}
+
+static int bind_listener(const char *path)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int big = 4 << 20;
+
+        unlink(path);
+        strcpy(sa.sun_path, path);
+        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                FAIL("cannot bind %s: %m", path);
+                return -1;
+        }
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+        return fd;
+}
+
+/* Receives one datagram; *memfd gets a passed descriptor (or -1). Returns its length, or -1. */
+static ssize_t receive(int fd, char *buf, size_t size, int *memfd)
+{
+        union {
+                struct cmsghdr h;
+                char b[CMSG_SPACE(sizeof(int))];
+        } control;
+        struct iovec iov = {buf, size};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = &control,
+                            .msg_controllen = sizeof(control)};
+        struct cmsghdr *c;
+        ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+        *memfd = -1;
+        if (n < 0)
+                return -1;
+        for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                        memcpy(memfd, CMSG_DATA(c), sizeof(int));
+        return n;
+}
+
+static void test_send(const char *dir)
+{
+        static char big[256 * 1024];
+        char path[256], *buf = malloc(sizeof(big) + 64);
+        struct iovec small[] = {IOV("MESSAGE=hello"), IOV("EXEC_ARGC=1")};
+        struct iovec large[1];
+        struct journal j;
+        struct stat st;
+        int l, memfd;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "%s/socket", dir);
+        journal_init(&j, path);
+        CHECK_RC(journal_send(&j, small, 2), -ENOENT);
+
+        l = bind_listener(path);
+        CHECK_RC(journal_send(&j, small, 2), 0);
+        n = receive(l, buf, sizeof(big) + 64, &memfd);
+        check_bytes("one datagram", buf, n < 0 ? 0 : (size_t)n, "MESSAGE=hello\nEXEC_ARGC=1\n", 26);
+
+        /* Larger than the send buffer: a sealed memfd with the whole entry, and an empty datagram. */
+        memcpy(big, "EXEC_CMDLINE=", 13);
+        memset(big + 13, 'x', sizeof(big) - 13);
+        large[0] = (struct iovec){big, sizeof(big)};
+        journal_close(&j);
+        journal_init(&j, path);
+        j.sndbuf = 64 * 1024;
+        CHECK_RC(journal_send(&j, large, 1), 0);
+        n = receive(l, buf, sizeof(big) + 64, &memfd);
+        CHECK_NUM(n, 0);
+        CHECK(memfd >= 0);
+        if (memfd >= 0) {
+                int seals = fcntl(memfd, F_GET_SEALS);
+
+                CHECK_WHY((seals & (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)) ==
+                                  (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
+                          "journald accepts only a sealed memfd");
+                CHECK(fstat(memfd, &st) == 0 && st.st_size == (off_t)sizeof(big) + 1);
+                n = pread(memfd, buf, sizeof(big) + 64, 0);
+                if (n == (ssize_t)sizeof(big) + 1) {
+                        check_bytes("memfd entry", buf, sizeof(big), big, sizeof(big));
+                        CHECK(buf[sizeof(big)] == '\n');
+                }
+                close(memfd);
+        }
+
+        /* journald restarted: a new socket at the same path. The old connection is refused; reconnect. */
+        close(l);
+        l = bind_listener(path);
+        CHECK_RC(journal_send(&j, small, 2), 0);
+        n = receive(l, buf, sizeof(big) + 64, &memfd);
+        check_bytes("after the listener came back", buf, n < 0 ? 0 : (size_t)n,
+                    "MESSAGE=hello\nEXEC_ARGC=1\n", 26);
+
+        /* Gone for good: an error, not a silent success. */
+        close(l);
+        unlink(path);
+        n = journal_send(&j, small, 2);
+        CHECK_WHY(n == -ENOENT || n == -ECONNREFUSED, "no listener is an error");
+        journal_close(&j);
+        free(buf);
+}
+
+int main(void)
+{
+        char dir[] = "/tmp/ea-test-journal-XXXXXX";
+
+        test_serialize();
+        if (!mkdtemp(dir)) {
+                FAIL("mkdtemp: %m");
+                return check_summary("test-journal");
+        }
+        test_send(dir);
+        rmdir(dir);
+        return check_summary("test-journal");
+}
