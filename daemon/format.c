@@ -212,8 +212,29 @@ static void add_exec_context(struct record *r, const struct ea_exec *ev, const s
         }
         record_add(r, "EXEC_PARENT_COMM", ev->parent_comm, comm_len(ev->parent_comm));
         if (ev->parent_exec_ktime_ns)
-                record_addf(r, "EXEC_PARENT_ID", "%llu-%u", (unsigned long long)ev->parent_exec_ktime_ns,
-                            ev->proc.ppid);
+                record_add_id(r, "EXEC_PARENT_ID", ev->parent_exec_ktime_ns, ev->proc.ppid);
+}
+
+/* " (pid N, ppid N, uid N)" and the like without printf (a third label may be NULL): every record ends so.
+ */
+static int msg_numbers(struct strbuf *m, const char *l1, unsigned v1, const char *l2, unsigned v2,
+                       const char *l3, unsigned v3)
+{
+        int e = strbuf_puts(m, l1);
+
+        if (e >= 0)
+                e = strbuf_put_u64(m, v1);
+        if (e >= 0)
+                e = strbuf_puts(m, l2);
+        if (e >= 0)
+                e = strbuf_put_u64(m, v2);
+        if (e >= 0 && l3)
+                e = strbuf_puts(m, l3);
+        if (e >= 0 && l3)
+                e = strbuf_put_u64(m, v3);
+        if (e >= 0)
+                e = strbuf_putc(m, ')');
+        return e;
 }
 
 static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, const struct format_ctx *ctx)
@@ -232,7 +253,7 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
                    ev->hdr.seq, event_realtime_usec(&ev->hdr, ctx), ev->hdr.config_generation);
         cg = add_proc(r, &ev->proc, ctx);
         if (!failed) {
-                record_addf(r, "EXEC_ID", "%llu-%u", (unsigned long long)ev->hdr.ktime_ns, ev->proc.pid);
+                record_add_id(r, "EXEC_ID", ev->hdr.ktime_ns, ev->proc.pid);
                 /* journald adds its own trusted OBJECT_* fields about the process while it lives. */
                 record_add_u64(r, "OBJECT_PID", ev->proc.pid);
         }
@@ -281,8 +302,8 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
         if (e >= 0 && (ev->flags & EA_F_ARGS_TRUNCATED))
                 e = strbuf_puts(msg, " [argv truncated]");
         if (e >= 0)
-                e = strbuf_printf(msg, " (pid %u, ppid %u, uid %u)", ev->proc.pid, ev->proc.ppid,
-                                  ev->proc.uid);
+                e = msg_numbers(msg, " (pid ", ev->proc.pid, ", ppid ", ev->proc.ppid, ", uid ",
+                                ev->proc.uid);
         record_field_end(r, e);
         return r->error;
 }
@@ -330,7 +351,7 @@ static int format_exit(struct record *r, const struct ea_exit *ev, size_t size, 
         if (core)
                 record_add_str(r, "EXEC_CORE_DUMPED", "1");
         if (ev->exec_ktime_ns) {
-                record_addf(r, "EXEC_ID", "%llu-%u", (unsigned long long)ev->exec_ktime_ns, ev->proc.pid);
+                record_add_id(r, "EXEC_ID", ev->exec_ktime_ns, ev->proc.pid);
                 if (ev->hdr.ktime_ns >= ev->exec_ktime_ns)
                         record_add_u64(r, "EXEC_LIFETIME_USEC",
                                        (ev->hdr.ktime_ns - ev->exec_ktime_ns) / 1000);
@@ -349,7 +370,7 @@ static int format_exit(struct record *r, const struct ea_exit *ev, size_t size, 
         if (e >= 0)
                 e = signame ? strbuf_printf(msg, " (pid %u, signal %s%s)", ev->proc.pid, signame,
                                             core ? ", core dumped" : "")
-                            : strbuf_printf(msg, " (pid %u, code %u)", ev->proc.pid, status);
+                            : msg_numbers(msg, " (pid ", ev->proc.pid, ", code ", status, NULL, 0);
         record_field_end(r, e);
         return r->error;
 }

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -76,8 +77,6 @@ static int journal_connect(struct journal *j)
         fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
-        /* Blocking on purpose: a slow journald slows the writer thread, whose queue counts what overflows.
-         */
         if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &j->sndbuf, sizeof(j->sndbuf)) < 0)
                 (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &j->sndbuf, sizeof(j->sndbuf));
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -87,6 +86,32 @@ static int journal_connect(struct journal *j)
         }
         j->fd = fd;
         return 0;
+}
+
+/*
+ * A slow journald slows the writer thread down (its queue counts what overflows), but not one wakeup per
+ * record: a blocking send() on a full journald queue sleeps until journald has taken one datagram, so the
+ * writer and journald would switch back and forth once per record (a fifth of the daemon's CPU under a
+ * storm). Instead a full queue is retried after a pause, in which journald takes dozens.
+ */
+#define FULL_PAUSE_MIN_NS 1000000L
+#define FULL_PAUSE_MAX_NS 16000000L
+
+static int send_waiting(int fd, const struct msghdr *mh)
+{
+        long pause = FULL_PAUSE_MIN_NS;
+
+        for (;;) {
+                if (sendmsg(fd, mh, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+                        return 0;
+                if (errno == EINTR)
+                        continue;
+                if (errno != EAGAIN)
+                        return -errno;
+                nanosleep(&(struct timespec){.tv_nsec = pause}, NULL);
+                if (pause < FULL_PAUSE_MAX_NS)
+                        pause *= 2;
+        }
 }
 
 /* An entry too large for one datagram goes as a sealed memfd, which journald reads whole. */
@@ -119,9 +144,7 @@ static int send_memfd(struct journal *j)
                 c->cmsg_type = SCM_RIGHTS;
                 c->cmsg_len = CMSG_LEN(sizeof(int));
                 memcpy(CMSG_DATA(c), &fd, sizeof(int));
-                while (sendmsg(j->fd, &mh, MSG_NOSIGNAL) < 0 && r == 0)
-                        if (errno != EINTR)
-                                r = -errno;
+                r = send_waiting(j->fd, &mh);
         }
         close(fd);
         return r;
@@ -129,15 +152,11 @@ static int send_memfd(struct journal *j)
 
 static int send_entry(struct journal *j)
 {
-        for (;;) {
-                if (send(j->fd, j->entry.buf, j->entry.len, MSG_NOSIGNAL) >= 0)
-                        return 0;
-                if (errno == EINTR)
-                        continue;
-                if (errno == EMSGSIZE || errno == ENOBUFS)
-                        return send_memfd(j);
-                return -errno;
-        }
+        struct iovec iov = {j->entry.buf, j->entry.len};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        int r = send_waiting(j->fd, &mh);
+
+        return r == -EMSGSIZE || r == -ENOBUFS ? send_memfd(j) : r;
 }
 
 int journal_send(struct journal *j, const struct iovec *fields, size_t n)

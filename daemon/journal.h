@@ -25,7 +25,8 @@ void journal_close(struct journal *j);
 /* Appends the native serialization of fields ("NAME=value" each) to out: "NAME=value\n", or for a value
  * with a newline "NAME\n" + 64-bit little-endian length + value + "\n". -EINVAL for a field without '='. */
 int journal_serialize(struct strbuf *out, const struct iovec *fields, size_t n);
-/* Sends one entry; connects (again) as needed. -ENOENT/-ECONNREFUSED: no journald listening. */
+/* Sends one entry, connecting (again) as needed and waiting while journald's queue is full.
+ * -ENOENT/-ECONNREFUSED: no journald listening. */
 int journal_send(struct journal *j, const struct iovec *fields, size_t n);
 
 #endif

@@ -34,6 +34,8 @@ void record_addf(struct record *r, const char *name, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 void record_add_u64(struct record *r, const char *name, unsigned long long v);
 void record_add_i64(struct record *r, const char *name, long long v);
+/* "a-b", the form of EXEC_ID and EXEC_PARENT_ID. */
+void record_add_id(struct record *r, const char *name, unsigned long long a, unsigned b);
 /* Builds a value in place: append to the returned buffer, then end with the result of the appends. */
 struct strbuf *record_field_begin(struct record *r, const char *name);
 void record_field_end(struct record *r, int result);

@@ -58,6 +58,13 @@ int strbuf_append(struct strbuf *sb, const void *data, size_t n)
 {
         int r;
 
+        /* Fits: the common case on the record-building path, without the growth arithmetic. */
+        if (sb && sb->buf && data && n < sb->cap - sb->len) {
+                memcpy(sb->buf + sb->len, data, n);
+                sb->len += n;
+                sb->buf[sb->len] = '\0';
+                return 0;
+        }
         if (!sb || (!data && n > 0))
                 return -EINVAL;
         r = strbuf_reserve(sb, n);
@@ -81,6 +88,17 @@ int strbuf_puts(struct strbuf *sb, const char *s)
         if (!s)
                 return -EINVAL;
         return strbuf_append(sb, s, strlen(s));
+}
+
+int strbuf_put_u64(struct strbuf *sb, unsigned long long v)
+{
+        char buf[20], *p = buf + sizeof(buf);
+
+        do {
+                *--p = (char)('0' + v % 10);
+                v /= 10;
+        } while (v);
+        return strbuf_append(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 int strbuf_printf(struct strbuf *sb, const char *fmt, ...)

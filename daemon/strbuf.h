@@ -27,6 +27,8 @@ int strbuf_reserve(struct strbuf *sb, size_t extra);
 int strbuf_append(struct strbuf *sb, const void *data, size_t n);
 int strbuf_putc(struct strbuf *sb, char c);
 int strbuf_puts(struct strbuf *sb, const char *s);
+/* Decimal, without printf: numbers are most of a record, and this is the hot path. */
+int strbuf_put_u64(struct strbuf *sb, unsigned long long v);
 int strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Empty the buffer but keep its memory for reuse. */
 void strbuf_reset(struct strbuf *sb);

@@ -178,6 +178,34 @@ static void test_overflow(void)
         strbuf_free(&sb);
 }
 
+/* Numbers are formatted by hand on the hot path: every digit count, and the growth past the first block. */
+static void test_put_u64(void)
+{
+        static const struct {
+                unsigned long long v;
+                const char *want;
+        } cases[] = {{0, "0"},
+                     {7, "7"},
+                     {10, "10"},
+                     {4294967295ULL, "4294967295"},
+                     {18446744073709551615ULL, "18446744073709551615"}};
+        struct strbuf sb = STRBUF_INIT;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                set_case("put_u64 %s", cases[i].want);
+                strbuf_reset(&sb);
+                CHECK_NUM(strbuf_put_u64(&sb, cases[i].v), 0);
+                CHECK_STR(sb.buf, cases[i].want);
+        }
+        set_case("put_u64 growth");
+        strbuf_reset(&sb);
+        for (int i = 0; i < 100; i++)
+                CHECK_NUM(strbuf_put_u64(&sb, 18446744073709551615ULL), 0);
+        CHECK_NUM(sb.len, 2000);
+        CHECK(sb.buf && strncmp(sb.buf + 1980, "18446744073709551615", 20) == 0 && sb.buf[2000] == '\0');
+        strbuf_free(&sb);
+}
+
 int main(void)
 {
         test_init_and_free();
@@ -186,5 +214,6 @@ int main(void)
         test_printf_growth();
         test_reset();
         test_overflow();
+        test_put_u64();
         return check_summary("test-strbuf");
 }
