@@ -8,7 +8,8 @@ Run as root from the source tree after building (`meson compile -C build`):
                            [--execsnoop-journal] [--auditd] [--all]
 
 It runs in a mount namespace of its own with a private journald (rate limits off), bpffs and tracefs, like
-the integration tests. Every traced run has a no-tracer run right before it. Per configuration it reports
+the integration tests. Every traced run has its own no-tracer run, before it in odd
+rounds and after it in even ones (ABBA), each after the same idle pause. Per configuration it reports
 execs/s (median, min, max) and the ratio to the adjacent no-tracer run; records found / execs performed (by
 marker) and loss records; CPU microseconds per exec of the tracer's own processes and of journald; BPF run
 time per exec of the tracer's programs (kernel.bpf_stats_enabled); the tracer's peak RSS.
@@ -89,11 +90,14 @@ def bpf_run_time(prefix, pid=None):
 
 
 def storm(args, mark):
+    # The same quiet moment before every run, traced or not: a run that follows a busy spell (a daemon
+    # loading its programs) otherwise starts on a hotter, slower host CPU than one that follows an idle one.
+    time.sleep(args.settle)
     pin = ["taskset", "-c", args.pin_storm] if args.pin_storm else []
     out = subprocess.run([*pin, STORM, "-w", str(args.workers), "-d", str(args.seconds), "-m", mark],
                          stdout=subprocess.PIPE, check=True, text=True).stdout
     kv = dict(x.split("=") for x in out.split())
-    return int(kv["execs"]), float(kv["rate"])
+    return int(kv["execs"]), float(kv["rate"]), {k: int(kv[k]) for k in ("p10_us", "p50_us", "p90_us")}
 
 
 def wait_stable(count, target, timeout=WAIT_RECORDS, still=1.5):
@@ -117,11 +121,11 @@ def cpu_of(procs):
     return {name: cpu_seconds(pid) for name, pid in procs.items()}
 
 
-def result(execs, rate, found, lost, cpu0, cpu1, jrnl_s, bpf0, bpf1, rss):
+def result(execs, rate, lat, found, lost, cpu0, cpu1, jrnl_s, bpf0, bpf1, rss):
     """cpu0, cpu1: {process name: CPU seconds} of the tracer's own processes before and after the storm."""
     per = {k: (cpu1[k] - cpu0[k]) * 1e6 / max(execs, 1) for k in cpu0}
     return {
-        "execs": execs, "rate": rate, "records": found, "lost_reported": lost,
+        "execs": execs, "rate": rate, **lat, "records": found, "lost_reported": lost,
         "daemon_us_per_exec": sum(per.values()),
         "cpu_us_per_exec_by_process": per,
         "journald_us_per_exec": jrnl_s * 1e6 / max(execs, 1),
@@ -153,7 +157,7 @@ def run_execauditd(env, args, mark, config, expect_records=True):
     pid = env.daemon.pid
     jpid = env.journald.pid
     d0, j0, b0 = cpu_of({"execauditd": pid}), cpu_seconds(jpid), bpf_run_time("ea_", pid)
-    execs, rate = storm(args, mark)
+    execs, rate, lat = storm(args, mark)
     # Let the writer finish what the storm produced before reading the CPU counters.
     if expect_records:
         env.wait(lambda: len(env.find(mark, "exec")) >= execs or env.records("EXEC_EVENT=lost"),
@@ -167,7 +171,7 @@ def run_execauditd(env, args, mark, config, expect_records=True):
     # A stopped daemon leaves its programs attached (pinned): the next no-tracer run must have none.
     subprocess.run([harness.DAEMON, "--config", env.config_path, "--remove-pins"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return result(execs, rate, found, lost, d0, d1, j1 - j0, b0, b1, rss)
+    return result(execs, rate, lat, found, lost, d0, d1, j1 - j0, b0, b1, rss)
 
 
 # -- libbpf-tools execsnoop ---------------------------------------------------------------------------
@@ -250,7 +254,7 @@ def run_execsnoop(env, args, mark, journal):
         wait_attached(snoop, err_path)
         procs = dict(execsnoop=snoop.pid, **({"systemd-cat": cat.pid} if cat else {}))
         t0, j0, b0 = cpu_of(procs), cpu_seconds(jpid), bpf_run_time("tracepoint__", snoop.pid)
-        execs, rate = storm(args, mark)
+        execs, rate, lat = storm(args, mark)
         # stdout is block-buffered: all but the last few KiB arrive while it runs.
         wait_stable(count, execs)
         time.sleep(1)
@@ -263,7 +267,7 @@ def run_execsnoop(env, args, mark, journal):
         found = wait_stable(count, execs, timeout=30)
         if snoop.returncode != 0:
             raise RuntimeError("execsnoop exited with %s" % snoop.returncode)
-        return result(execs, rate, found, execsnoop_lost(err_path), t0, t1, j1 - j0, b0, b1, rss)
+        return result(execs, rate, lat, found, execsnoop_lost(err_path), t0, t1, j1 - j0, b0, b1, rss)
     finally:
         stop_process(snoop, signal.SIGINT)
         stop_process(cat)
@@ -402,7 +406,7 @@ def run_auditd(env, args, mark):
         procs = dict(auditd=daemon.pid, **({"kauditd": kpid} if kpid else {}))
         lost0 = audit_status().get("lost", 0)
         t0, j0 = cpu_of(procs), cpu_seconds(jpid)
-        execs, rate = storm(args, mark)
+        execs, rate, lat = storm(args, mark)
         found = wait_stable(count, execs)
         time.sleep(1)
         t1, j1 = cpu_of(procs), cpu_seconds(jpid)
@@ -416,7 +420,7 @@ def run_auditd(env, args, mark):
         rss = peak_rss_kib(daemon.pid)
         auditctl("-d", *AUDIT_RULE)
         rule = None
-        r = result(execs, rate, count(), st.get("lost", 0) - lost0, t0, t1, j1 - j0, None, None, rss)
+        r = result(execs, rate, lat, count(), st.get("lost", 0) - lost0, t0, t1, j1 - j0, None, None, rss)
         r["audit_status_after"] = st
         r["auditd_pid"] = daemon.pid
         r["journald_audit_records"] = journal_count(mark, "_TRANSPORT=audit")
@@ -470,6 +474,13 @@ def summarize(name, runs, base):
     row = {"config": name, "runs": len(runs), "rate_median": statistics.median(rates), "rate_min": min(rates),
            "rate_max": max(rates), "ratio_median": statistics.median(ratios), "ratio_min": min(ratios),
            "ratio_max": max(ratios)}
+    # The same ratio from the per-exec time's median (none / traced: below 1 is slower), which host noise
+    # that moves the rate by tens of percent leaves nearly alone.
+    t_ratios = [b["p50_us"] / r["p50_us"] for r, b in zip(runs, base) if r.get("p50_us") and b.get("p50_us")]
+    if t_ratios:
+        row.update(p50_us_median=statistics.median(r["p50_us"] for r in runs),
+                   p50_ratio_median=statistics.median(t_ratios), p50_ratio_min=min(t_ratios),
+                   p50_ratio_max=max(t_ratios))
     for k in ("records", "execs", "lost_reported", "daemon_us_per_exec", "journald_us_per_exec",
               "bpf_ns_per_exec", "daemon_peak_rss_kib"):
         if runs and runs[0].get(k) is not None:
@@ -491,6 +502,8 @@ def mount_tracefs():
 def bench(env, args):
     mount_tracefs()  # execsnoop needs it (the daemon mounts it itself); this namespace only
     selected = [c for c in CONFIGS if c[1] is None or getattr(args, c[1]) or args.all]
+    if args.only:
+        selected = [c for c in CONFIGS if c[0] in args.only.split(",")]
     unavailable, disturbed = {}, {}
     for name, _, why, _ in selected:
         reason = why()
@@ -509,9 +522,15 @@ def bench(env, args):
                 for attempt in range(1, args.attempts + 1):
                     if name == "auditd":
                         wait_no_new_journald(env, args)
-                    execs, rate = storm(args, harness.marker())
+                    # ABBA: every other round runs the traced configuration first, so a drift within a pair
+                    # (the host's CPU slowing down under sustained load) does not always favour one side.
+                    traced_first = i % 2 == 1
+                    if not traced_first:
+                        execs, rate, lat = storm(args, harness.marker())
                     try:
                         r = run(env, args, harness.marker())
+                        if traced_first:
+                            execs, rate, lat = storm(args, harness.marker())
                         break
                     except RunDisturbed as e:
                         print("%s: round %d, attempt %d discarded: %s" % (name, i + 1, attempt, e), flush=True)
@@ -528,10 +547,10 @@ def bench(env, args):
                     if name not in unavailable:
                         unavailable[name] = "round %d: every attempt disturbed: %s" % (i + 1, disturbed[name][-1])
                     continue
-                base[name].append({"execs": execs, "rate": rate})
+                base[name].append({"execs": execs, "rate": rate, **lat})
                 runs[name].append(r)
-                msg.append("none %.0f/s, %s %.0f/s (%d/%d records)" % (rate, name, r["rate"], r["records"],
-                                                                       r["execs"]))
+                msg.append("none %.0f/s p50 %d us, %s %.0f/s p50 %d us (%d/%d records)" % (
+                    rate, lat["p50_us"], name, r["rate"], r["p50_us"], r["records"], r["execs"]))
             print("round %d: %s" % (i + 1, ", ".join(msg)), flush=True)
     finally:
         subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"], check=False)
@@ -578,6 +597,11 @@ def print_table(rows):
         if "cpu_us_per_exec_by_process" in r:
             print("%s daemon us: %s" % (r["config"], ", ".join(
                 "%s %.1f" % kv for kv in r["cpu_us_per_exec_by_process"].items())))
+    for r in rows:
+        if "p50_ratio_median" in r and r["config"] != "none":
+            print("%s: per-exec time median %d us; ratio of medians to the adjacent no-tracer run %.4f "
+                  "(%.4f-%.4f)" % (r["config"], r["p50_us_median"], r["p50_ratio_median"], r["p50_ratio_min"],
+                                   r["p50_ratio_max"]))
     rss = ["%s %d" % (r["config"], r["daemon_peak_rss_kib"]) for r in rows if "daemon_peak_rss_kib" in r]
     if rss:
         print("tracer peak RSS (KiB): " + ", ".join(rss))
@@ -599,6 +623,10 @@ def main():
     p.add_argument("--auditd", action="store_true",
                    help="also run auditd with -a %s" % " ".join(AUDIT_RULE))
     p.add_argument("--all", action="store_true", help="all of the above")
+    p.add_argument("--settle", type=float, default=2, metavar="SECONDS",
+                   help="idle time before every storm, traced or not")
+    p.add_argument("--only", metavar="NAMES", default="",
+                   help="run only these configurations (comma-separated table names, e.g. filtered)")
     p.add_argument("--attempts", type=int, default=5,
                    help="runs of a pair to try when something outside spoils one (auditing switched off)")
     p.add_argument("--quiet", type=float, default=10, metavar="SECONDS",
