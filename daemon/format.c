@@ -254,8 +254,10 @@ static int format_exec(struct record *r, const struct ea_exec *ev, size_t size, 
         cg = add_proc(r, &ev->proc, ctx);
         if (!failed) {
                 record_add_id(r, "EXEC_ID", ev->hdr.ktime_ns, ev->proc.pid);
-                /* journald adds its own trusted OBJECT_* fields about the process while it lives. */
-                record_add_u64(r, "OBJECT_PID", ev->proc.pid);
+                /* journald adds its own trusted OBJECT_* fields about the process while it lives. Once it
+                 * is known to be gone, journald would find nothing, or another process that got the PID. */
+                if (!ctx->exited || !ctx->exited(ctx->exited_userdata, ev->proc.pid, ev->hdr.ktime_ns))
+                        record_add_u64(r, "OBJECT_PID", ev->proc.pid);
         }
         record_add(r, "EXEC_FILENAME", filename, ev->filename_len);
         if (ev->flags & EA_F_FILENAME_TRUNCATED)

@@ -25,6 +25,10 @@ struct format_ctx {
         /* cgroup v2 path of a cgroup id, or NULL when unknown; may be NULL itself. */
         const char *(*cgroup_path)(void *userdata, uint64_t id);
         void *userdata;
+        /* Whether the exit of the image exec'd at exec_ktime_ns by pid has been received already (then the
+         * exec record carries no OBJECT_PID); may be NULL. */
+        bool (*exited)(void *userdata, uint32_t pid, uint64_t exec_ktime_ns);
+        void *exited_userdata;
 };
 
 /* A kernel event (as received from the perf buffer). -EBADMSG for a malformed one. */

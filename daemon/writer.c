@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "exitseen.h"
 #include "format.h"
 #include "log.h"
 #include "time-util.h"
@@ -46,6 +47,7 @@ struct writer {
         struct record rec;
         struct journal journal;
         struct cgroup_resolver cgroups;
+        struct exit_seen *exits;
         bool journald_missing;
 };
 
@@ -187,6 +189,24 @@ static const char *resolve_cgroup(void *userdata, uint64_t id)
         return cgroup_resolve(userdata, id);
 }
 
+static bool has_exited(void *userdata, uint32_t pid, uint64_t exec_ktime_ns)
+{
+        return exit_seen_has(userdata, pid, exec_ktime_ns);
+}
+
+/* The exits in a batch, before any of its exec records is written: under load most processes are gone
+ * by then, and their exit travels in the same batch. */
+static void note_exits(struct exit_seen *s, const struct item *it)
+{
+        for (; it; it = it->next) {
+                const struct ea_exit *ev = (const void *)it->data;
+
+                if (it->kind == ITEM_EVENT && it->size >= sizeof(*ev) && ev->hdr.type == EA_EV_EXIT &&
+                    ev->hdr.version == EA_LAYOUT_VERSION)
+                        exit_seen_add(s, ev->proc.pid, ev->exec_ktime_ns);
+        }
+}
+
 /* Rebuilds the iovec of a queued daemon record. */
 static int send_queued_record(struct writer *w, const struct item *it)
 {
@@ -273,7 +293,10 @@ static bool all_zero(const uint64_t *v, size_t n)
 static void *writer_main(void *arg)
 {
         struct writer *w = arg;
-        struct format_ctx ctx = {.cgroup_path = resolve_cgroup, .userdata = &w->cgroups};
+        struct format_ctx ctx = {.cgroup_path = resolve_cgroup,
+                                 .userdata = &w->cgroups,
+                                 .exited = has_exited,
+                                 .exited_userdata = w->exits};
         uint64_t lost[LOST_R__MAX] = {0}, written;
 
         pthread_mutex_lock(&w->lock);
@@ -324,6 +347,7 @@ static void *writer_main(void *arg)
                         w->journald_missing = false;
                 }
                 ctx.realtime_offset_ns = realtime_offset_ns();
+                note_exits(w->exits, batch);
                 written = 0;
                 while (batch) {
                         struct item *next = batch->next;
@@ -382,6 +406,11 @@ int writer_start(struct writer **out, size_t max_items, size_t max_bytes)
                 return -ENOMEM;
         w->max_items = max_items;
         w->max_bytes = max_bytes;
+        w->exits = calloc(1, sizeof(*w->exits));
+        if (!w->exits) {
+                free(w);
+                return -ENOMEM;
+        }
         record_init(&w->rec);
         journal_init(&w->journal, JOURNAL_SOCKET);
         r = cgroup_resolver_init(&w->cgroups);
@@ -392,6 +421,7 @@ int writer_start(struct writer **out, size_t max_items, size_t max_bytes)
         r = -pthread_create(&w->thread, NULL, writer_main, w);
         if (r < 0) {
                 cgroup_resolver_done(&w->cgroups);
+                free(w->exits);
                 free(w);
                 return r;
         }
@@ -424,6 +454,7 @@ void writer_stop(struct writer *w)
         record_free(&w->rec);
         journal_close(&w->journal);
         cgroup_resolver_done(&w->cgroups);
+        free(w->exits);
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->cond);
         free(w);

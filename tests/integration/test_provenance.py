@@ -9,6 +9,7 @@ process saw right before its exec to an INFO file that the test compares with th
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -653,8 +654,9 @@ def test_exec_id_and_parent_id(env):
     check(child.s("EXEC_PARENT_COMM") == "sh", "EXEC_PARENT_COMM", child.brief())
     check(child.s("EXEC_PARENT_EXE") == SH, "EXEC_PARENT_EXE", SH, child.brief())
     check(again.i("EXEC_PID") == p.pid, "sh exec'd in place", again.brief())
-    check(again.i("OBJECT_PID") == p.pid and child.i("OBJECT_PID") == child.i("EXEC_PID"), "OBJECT_PID",
-          again.brief())
+    # Short-lived: OBJECT_PID only if the record left before the exit was seen, and then the exec'd PID.
+    check(all(r.get("OBJECT_PID") is None or r.i("OBJECT_PID") == r.i("EXEC_PID") for r in (child, again)),
+          "OBJECT_PID", child.brief(), again.brief())
     # The exit record carries the EXEC_ID of the image that exited.
     check(env.wait_exit(child.i("EXEC_PID")).s("EXEC_ID") == child.s("EXEC_ID"), "the child's exit EXEC_ID")
     check(env.wait_exit(p.pid).s("EXEC_ID") == again.s("EXEC_ID"), "EXEC_ID of the last image at exit")
@@ -738,11 +740,34 @@ def test_double_fork_to_subreaper(env):
 def test_object_pid_and_duration(env):
     env.start("")
     m = marker()
-    p = subprocess.Popen(["/bin/true", m])
-    p.wait()
-    r = env.wait_one(m, "exec")
+    # A process that lives until its record is in the journal: OBJECT_PID, and journald's OBJECT_* fields.
+    p = subprocess.Popen(["/bin/sh", "-c", "read x", m], stdin=subprocess.PIPE)
+    try:
+        r = env.wait_one(m, "exec")
+    finally:
+        p.communicate(b"\n")
     check(r.i("OBJECT_PID") == r.i("EXEC_PID") == p.pid, "OBJECT_PID", r.get("OBJECT_PID"), r.brief())
+    check(r.get("OBJECT_COMM") == [b"sh"], "journald's OBJECT_COMM of the live process", r.get("OBJECT_COMM"))
     check(r.i("EXEC_DURATION_NSEC") > 0, "EXEC_DURATION_NSEC on exec", r.brief())
+
+    # Gone before its record is written: the exit is already in hand, so no OBJECT_PID (journald would find
+    # nothing at /proc/PID, or another process that got the PID since). journald stopped holds the writer
+    # (its socket queue is full after a few records), so the exec and the exit reach the writer together.
+    env.journald.send_signal(signal.SIGSTOP)
+    try:
+        for _ in range(30):
+            subprocess.run(["/bin/true"], check=True)
+        time.sleep(0.5)
+        m = marker()
+        gone = subprocess.Popen(["/bin/true", m])
+        gone.wait()
+        time.sleep(0.5)
+    finally:
+        env.journald.send_signal(signal.SIGCONT)
+    r = env.wait_one(m, "exec")
+    check(r.i("EXEC_PID") == gone.pid and r.get("OBJECT_PID") is None, "no OBJECT_PID for a process known gone",
+          r.brief())
+    check(env.wait_exit(gone.pid).s("EXEC_ID") == r.s("EXEC_ID"), "its exit record")
     m = marker()
     try:
         subprocess.run(["/nonexistent/" + m])

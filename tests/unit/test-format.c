@@ -289,6 +289,13 @@ static struct ea_exec *build_exec(const struct exec_spec *s, size_t *size)
         return ev;
 }
 
+/* The exit of image 5000000123456-1234 (the provenance case's EXEC_ID) has been received. */
+static bool exited_1234_at_5000000123456(void *userdata, uint32_t pid, uint64_t exec_ktime_ns)
+{
+        (void)userdata;
+        return pid == 1234 && exec_ktime_ns == 5000000123456ULL;
+}
+
 static int format_exec_spec(struct record *r, const struct exec_spec *s, const struct format_ctx *c)
 {
         size_t n;
@@ -663,6 +670,18 @@ static void test_exec_context(struct record *r)
         CHECK_NO_FIELD(r, "EXEC_ARGV0_MISSING");
         CHECK_FIELD(r, "EXEC_CMDLINE", "ls -l 'a b'");
         check_record(r, true, 39);
+
+        set_case("the process is known to be gone: no OBJECT_PID, everything else as before");
+        {
+                struct format_ctx gone = ctx;
+
+                gone.exited = exited_1234_at_5000000123456;
+                CHECK_NUM(format_exec_spec(r, &s, &gone), 0);
+                CHECK_NO_FIELD(r, "OBJECT_PID");
+                CHECK_FIELD(r, "EXEC_PID", "1234");
+                CHECK_FIELD(r, "EXEC_ID", "5000000123456-1234");
+                check_record(r, true, 38);
+        }
 
         set_case("a tty that is not a pts keeps its kernel name");
         s.tty = "ttyS0";
