@@ -179,10 +179,12 @@ class Env:
         return s, path
 
     def notifications(self):
+        """The notifications queued now, without waiting: a daemon whose loop is busy pings WATCHDOG=1 more
+        often than any read timeout, and reading until a quiet moment would then never end."""
         msgs = []
         while True:
             try:
-                msgs.append(self.notify.recv(4096).decode())
+                msgs.append(self.notify.recv(4096, socket.MSG_DONTWAIT).decode())
             except (socket.timeout, BlockingIOError):
                 return msgs
 
