@@ -91,7 +91,8 @@ class Record(dict):
 
 def bash_unquote(cmdline):
     """What bash makes of EXEC_CMDLINE: the argv, byte for byte."""
-    out = subprocess.run(["bash", "-c", 'eval "set -- $1"; printf "%s\\0" "$@"', "_", cmdline],
+    # On stdin: a command line can be longer than one exec argument may be (128 KiB).
+    out = subprocess.run(["bash", "-c", 'c=$(cat); eval "set -- $c"; printf "%s\\0" "$@"'], input=cmdline,
                          stdout=subprocess.PIPE, check=True, env={"LC_ALL": "C"}).stdout
     return out.split(b"\0")[:-1]
 
@@ -188,8 +189,9 @@ class Env:
             except (socket.timeout, BlockingIOError):
                 return msgs
 
-    def start(self, config=None, wait_ready=True, args=(), wrap=()):
-        """wrap: a command the daemon runs under (e.g. unshare); signals then go to the daemon itself."""
+    def start(self, config=None, wait_ready=True, args=(), wrap=(), wrap_forks=True):
+        """wrap: a command the daemon runs under (e.g. unshare); signals then go to the daemon itself.
+        wrap_forks=False: the wrapper execs the daemon (setpriv), which then has the wrapper's PID."""
         if config is not None:
             self.write_config(config)
         self.notify, npath = self._notify_socket()
@@ -199,7 +201,7 @@ class Env:
                                        stdin=subprocess.DEVNULL, stdout=self.daemon_log,
                                        stderr=subprocess.STDOUT)
         self.daemon_pid = self.daemon.pid
-        if wrap:
+        if wrap and wrap_forks:
             def child():
                 path = "/proc/%d/task/%d/children" % (self.daemon.pid, self.daemon.pid)
                 with open(path) as f:

@@ -408,6 +408,36 @@ def test_one_128k_argument(env):
     check(cmd == " ".join(argv).encode(), "failed exec: the whole argument", len(cmd), cmd[-60:])
 
 
+def test_record_larger_than_a_datagram(env):
+    """Without CAP_NET_ADMIN (as under the shipped unit) the send buffer stays at net.core.wmem_max, and an
+    entry larger than that goes to journald as a sealed memfd: it must arrive whole. wmem_max is set to the
+    kernel's default for the daemon's socket (this machine's is 4 MiB); root's sockets elsewhere force theirs."""
+    path = "/proc/sys/net/core/wmem_max"
+    with open(path) as f:
+        saved = f.read().strip()
+    wmem_max = 212992
+    try:
+        with open(path, "w") as f:
+            f.write(str(wmem_max))
+        env.start("[Capture]\nMaxArgsBytes=262144\n", wrap=["setpriv", "--bounding-set", "-net_admin", "--"],
+                  wrap_forks=False)
+        m = marker()
+        env.wait_records(lambda rs: rs, "the started record", "EXEC_EVENT=started")
+    finally:
+        with open(path, "w") as f:
+            f.write(saved)
+    # Control bytes are quoted as \xNN: 4 bytes per byte, in EXEC_CMDLINE and again in MESSAGE.
+    argv = [b"/bin/true", m.encode(), b"\x01" * 100000, b"\x02" * 100000]
+    subprocess.run(argv, check=True)
+    r = env.wait_one(m, "exec")
+    cmd = r.get1("EXEC_CMDLINE")
+    check(len(cmd) + len(r.get1("MESSAGE")) > 2 * wmem_max, "an entry larger than the socket can take", len(cmd),
+          wmem_max)
+    check(bash_unquote(cmd) == argv, "the whole argv, byte for byte", len(cmd))
+    check(r.i("EXEC_ARGC") == 4 and r.s("EXEC_ARGS_TRUNCATED") == "0", "EXEC_ARGC, not truncated", r.brief())
+    check(not env.records("EXEC_EVENT=lost"), "nothing lost", env.records("EXEC_EVENT=lost"))
+
+
 def test_argv_invalid_utf8_and_control_bytes(env):
     env.start("")
     m = marker()
@@ -811,7 +841,7 @@ if __name__ == "__main__":
           test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
           test_argv0_missing, test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
-          test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
+          test_record_larger_than_a_datagram, test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
           test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
           test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
