@@ -92,9 +92,12 @@ static int journal_connect(struct journal *j)
  * A slow journald slows the writer thread down (its queue counts what overflows), but not one wakeup per
  * record: a blocking send() on a full journald queue sleeps until journald has taken one datagram, so the
  * writer and journald would switch back and forth once per record (a fifth of the daemon's CPU under a
- * storm). Instead a full queue is retried after a pause, in which journald takes dozens.
+ * storm). Instead a full queue is retried after a pause in which journald takes several. The first pause
+ * is short because the queue may be short: net.unix.max_dgram_qlen is 10 without systemd's sysctl.d (512
+ * with it), about 0.5 ms of journald's work, and journald must not run dry while we sleep. Pauses double
+ * while it takes nothing (stopped), up to 16 ms.
  */
-#define FULL_PAUSE_MIN_NS 1000000L
+#define FULL_PAUSE_MIN_NS 200000L
 #define FULL_PAUSE_MAX_NS 16000000L
 
 static int send_waiting(int fd, const struct msghdr *mh)
