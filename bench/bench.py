@@ -638,10 +638,7 @@ def main():
         sys.exit("bench.py needs root")
     os.environ.setdefault("EXECAUDITD", os.path.join(BUILD, "daemon", "execauditd"))
     harness.DAEMON = os.environ["EXECAUDITD"]
-    if os.environ.get("EA_IT_NAMESPACE") != "1":
-        os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", "--", sys.executable,
-                               os.path.abspath(sys.argv[0]), *sys.argv[1:]],
-                   dict(os.environ, EA_IT_NAMESPACE="1"))
+    harness.reexec_in_mount_namespace()
     env = harness.Env("bench")
     try:
         env.setup()

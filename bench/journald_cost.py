@@ -80,10 +80,7 @@ def main():
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("journald_cost.py needs root")
-    if os.environ.get("EA_IT_NAMESPACE") != "1":
-        os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", "--", sys.executable,
-                               os.path.abspath(sys.argv[0]), *sys.argv[1:]],
-                   dict(os.environ, EA_IT_NAMESPACE="1"))
+    harness.reexec_in_mount_namespace()
     env = harness.Env("jcost")
     live = subprocess.Popen(["sleep", "3600"])
     free = [p for p in range(300, 32768) if not os.path.exists("/proc/%d" % p)]

@@ -39,10 +39,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("stall.py needs root")
     harness.DAEMON = os.environ.setdefault("EXECAUDITD", os.path.join(BUILD, "daemon", "execauditd"))
-    if os.environ.get("EA_IT_NAMESPACE") != "1":
-        os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", "--", sys.executable,
-                               os.path.abspath(sys.argv[0]), *sys.argv[1:]],
-                   dict(os.environ, EA_IT_NAMESPACE="1"))
+    harness.reexec_in_mount_namespace()
     env = harness.Env("stall")
     try:
         env.setup()

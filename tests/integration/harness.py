@@ -283,6 +283,15 @@ def _in_namespace():
     return os.environ.get("EA_IT_NAMESPACE") == "1"
 
 
+def reexec_in_mount_namespace():
+    """Runs this script again in a private mount namespace (once): its journald, bpffs and tracefs mounts
+    stay out of the host's."""
+    if not _in_namespace():
+        env = dict(os.environ, EA_IT_NAMESPACE="1")
+        os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", "--", sys.executable,
+                               os.path.abspath(sys.argv[0]), *sys.argv[1:]], env)
+
+
 def main(tests):
     if os.geteuid() != 0:
         print("integration tests need root (BPF, mounts, journald)")
@@ -291,10 +300,7 @@ def main(tests):
     if not DAEMON or not os.access(DAEMON, os.X_OK):
         print("EXECAUDITD must name the built daemon")
         sys.exit(1)
-    if not _in_namespace():
-        env = dict(os.environ, EA_IT_NAMESPACE="1")
-        os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", "--", sys.executable,
-                               os.path.abspath(sys.argv[0]), *sys.argv[1:]], env)
+    reexec_in_mount_namespace()
     only = sys.argv[1:]
     failed = 0
     for t in tests:
