@@ -18,16 +18,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import harness  # noqa: E402
-
-BUILD = os.environ.get("EA_BUILD", os.path.join(HERE, "..", "build"))
-
-
-def status_kib(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return None
+from bench import BUILD, STORM, status_kib  # noqa: E402
 
 
 def main():
@@ -45,7 +36,7 @@ def main():
         env.setup()
         env.start("")
         m = harness.marker()
-        storm = subprocess.Popen([os.path.join(BUILD, "bench", "storm"), "-w", str(args.workers), "-d",
+        storm = subprocess.Popen([STORM, "-w", str(args.workers), "-d",
                                   str(args.seconds), "-m", m], stdout=subprocess.PIPE, text=True)
         time.sleep(min(2, args.seconds / 4))
         env.journald.send_signal(signal.SIGSTOP)
