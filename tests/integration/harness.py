@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -123,6 +124,46 @@ def _mount(*args):
     subprocess.run(["mount", *args], check=True)
 
 
+class NotifyListener:
+    """The daemon's NOTIFY_SOCKET, read all the time as PID 1 reads it. A reader that only looks now and then
+    lets the queue fill (net.unix.max_dgram_qlen is 10 here); sd_notify() then blocks the daemon's loop, which
+    sends a WATCHDOG=1 as soon as a slot frees, so the queue is never seen empty."""
+
+    def __init__(self, path):
+        if os.path.exists(path):
+            os.unlink(path)
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.1)
+        self.msgs = []
+        self.lock = threading.Lock()
+        self.done = False
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while not self.done:
+            try:
+                m = self.sock.recv(4096).decode()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                self.msgs.append(m)
+
+    def take(self):
+        with self.lock:
+            msgs, self.msgs = self.msgs, []
+        return msgs
+
+    def close(self):
+        self.done = True
+        self.thread.join()
+        self.sock.close()
+
+
 class Env:
     def __init__(self, name):
         self.dir = tempfile.mkdtemp(prefix="ea-it-%s-" % name)
@@ -161,6 +202,8 @@ class Env:
         if self.journald:
             self.journald.kill()
             self.journald.wait()
+        if self.notify:
+            self.notify.close()
 
     def wait(self, pred, what, timeout=WAIT_SECONDS):
         return wait_until(pred, what, timeout)
@@ -170,31 +213,19 @@ class Env:
         with open(path or self.config_path, "w") as f:
             f.write(text)
 
-    def _notify_socket(self):
-        path = os.path.join(self.dir, "notify.sock")
-        if os.path.exists(path):
-            os.unlink(path)
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        s.bind(path)
-        s.settimeout(0.2)
-        return s, path
-
     def notifications(self):
-        """The notifications queued now, without waiting: a daemon whose loop is busy pings WATCHDOG=1 more
-        often than any read timeout, and reading until a quiet moment would then never end."""
-        msgs = []
-        while True:
-            try:
-                msgs.append(self.notify.recv(4096, socket.MSG_DONTWAIT).decode())
-            except (socket.timeout, BlockingIOError):
-                return msgs
+        """The notifications received since the last call."""
+        return self.notify.take() if self.notify else []
 
     def start(self, config=None, wait_ready=True, args=(), wrap=(), wrap_forks=True):
         """wrap: a command the daemon runs under (e.g. unshare); signals then go to the daemon itself.
         wrap_forks=False: the wrapper execs the daemon (setpriv), which then has the wrapper's PID."""
         if config is not None:
             self.write_config(config)
-        self.notify, npath = self._notify_socket()
+        if self.notify:
+            self.notify.close()
+        self.notify = NotifyListener(os.path.join(self.dir, "notify.sock"))
+        npath = self.notify.path
         self.daemon_log = open(os.path.join(self.dir, "daemon.log"), "w+")
         env = dict(os.environ, NOTIFY_SOCKET=npath)
         self.daemon = subprocess.Popen([*wrap, DAEMON, "--config", self.config_path, *args], env=env,
