@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * journald's native protocol (systemd's journal-send.c and journald-native.c are the reference). A value
- * with a newline is length-prefixed, so no byte a process passes to exec can end a field or an entry.
+ * journald's native protocol (systemd's journal-send.c and journald-native.c are the reference). record.c
+ * builds the entry in that format.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,42 +29,6 @@ void journal_close(struct journal *j)
         if (j->fd >= 0)
                 close(j->fd);
         j->fd = -1;
-        strbuf_free(&j->entry);
-}
-
-int journal_serialize(struct strbuf *out, const struct iovec *fields, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                const char *f = fields[i].iov_base, *eq = memchr(f, '=', fields[i].iov_len);
-                size_t nl, vl;
-                int e;
-
-                if (!eq)
-                        return -EINVAL;
-                nl = (size_t)(eq - f);
-                vl = fields[i].iov_len - nl - 1;
-                if (!memchr(eq + 1, '\n', vl)) {
-                        e = strbuf_append(out, f, fields[i].iov_len);
-                } else {
-                        unsigned char le[8];
-                        uint64_t v = vl;
-
-                        for (int k = 0; k < 8; k++, v >>= 8)
-                                le[k] = (unsigned char)(v & 0xff);
-                        e = strbuf_append(out, f, nl);
-                        if (e >= 0)
-                                e = strbuf_putc(out, '\n');
-                        if (e >= 0)
-                                e = strbuf_append(out, le, sizeof(le));
-                        if (e >= 0)
-                                e = strbuf_append(out, eq + 1, vl);
-                }
-                if (e >= 0)
-                        e = strbuf_putc(out, '\n');
-                if (e < 0)
-                        return e;
-        }
-        return 0;
 }
 
 static int journal_connect(struct journal *j)
@@ -118,7 +83,7 @@ static int send_waiting(int fd, const struct msghdr *mh)
 }
 
 /* An entry too large for one datagram goes as a sealed memfd, which journald reads whole. */
-static int send_memfd(struct journal *j)
+static int send_memfd(struct journal *j, const char *entry, size_t len)
 {
         union {
                 struct cmsghdr h;
@@ -131,8 +96,8 @@ static int send_memfd(struct journal *j)
         fd = memfd_create("journal-entry", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0)
                 return -errno;
-        for (size_t at = 0; at < j->entry.len && r == 0;) {
-                ssize_t k = write(fd, j->entry.buf + at, j->entry.len - at);
+        for (size_t at = 0; at < len && r == 0;) {
+                ssize_t k = write(fd, entry + at, len - at);
 
                 if (k < 0 && errno != EINTR)
                         r = -errno;
@@ -153,30 +118,26 @@ static int send_memfd(struct journal *j)
         return r;
 }
 
-static int send_entry(struct journal *j)
+static int send_entry(struct journal *j, const char *entry, size_t len)
 {
-        struct iovec iov = {j->entry.buf, j->entry.len};
+        struct iovec iov = {(void *)entry, len};
         struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
         int r = send_waiting(j->fd, &mh);
 
-        return r == -EMSGSIZE || r == -ENOBUFS ? send_memfd(j) : r;
+        return r == -EMSGSIZE || r == -ENOBUFS ? send_memfd(j, entry, len) : r;
 }
 
-int journal_send(struct journal *j, const struct iovec *fields, size_t n)
+int journal_send(struct journal *j, const char *entry, size_t len)
 {
-        int r;
+        int r = 0;
 
-        strbuf_reset(&j->entry);
-        r = journal_serialize(&j->entry, fields, n);
-        if (r < 0)
-                return r;
         for (int attempt = 0; attempt < 2; attempt++) {
                 if (j->fd < 0) {
                         r = journal_connect(j);
                         if (r < 0)
                                 return r;
                 }
-                r = send_entry(j);
+                r = send_entry(j, entry, len);
                 /* The journald we were connected to is gone; a new one listens on a new socket. */
                 if (r != -ECONNREFUSED && r != -ENOTCONN && r != -ECONNRESET)
                         return r;

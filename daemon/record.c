@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,20 +56,53 @@ static int field_begin(struct record *r, const char *name)
                 return (r->error = -EINVAL);
         if (r->n >= RECORD_MAX_FIELDS)
                 return (r->error = -E2BIG);
-        r->off[r->n] = r->buf.len;
+        r->name_off[r->n] = r->buf.len;
+        r->name_len[r->n] = (unsigned char)nl;
         e = strbuf_append(&r->buf, name, nl);
         if (e >= 0)
                 e = strbuf_putc(&r->buf, '=');
         if (e < 0)
-                r->error = e;
-        return e;
+                return (r->error = e);
+        r->value_off[r->n] = r->buf.len;
+        return 0;
 }
 
-static void field_end(struct record *r)
+/* A value with a newline: "NAME=value" becomes "NAME\n" + little-endian 64-bit length + value. */
+static int length_prefix(struct record *r, size_t at, size_t len)
 {
+        char *p;
+        int e = strbuf_reserve(&r->buf, 8);
+
+        if (e < 0)
+                return e;
+        p = r->buf.buf + at;
+        memmove(p + 8, p, len);
+        p[-1] = '\n';
+        for (int k = 0; k < 8; k++)
+                p[k] = (char)((uint64_t)len >> (8 * k) & 0xff);
+        r->buf.len += 8;
+        r->buf.buf[r->buf.len] = '\0';
+        r->value_off[r->n] = at + 8;
+        return 0;
+}
+
+/* Ends the open field with its newline. Only values built here from numbers skip the newline search. */
+static void field_end(struct record *r, bool may_have_newline)
+{
+        size_t at = r->value_off[r->n], len = r->buf.len - at;
+        int e = 0;
+
         if (r->error)
                 return;
-        r->len[r->n] = r->buf.len - r->off[r->n];
+        if (may_have_newline && memchr(r->buf.buf + at, '\n', len))
+                e = length_prefix(r, at, len);
+        if (e >= 0)
+                e = strbuf_putc(&r->buf, '\n');
+        if (e < 0) {
+                r->error = e;
+                return;
+        }
+        r->value_len[r->n] = len;
         r->n++;
 }
 
@@ -81,7 +115,7 @@ void record_field_end(struct record *r, int result)
 {
         if (result < 0 && !r->error)
                 r->error = result;
-        field_end(r);
+        field_end(r, true);
 }
 
 void record_add(struct record *r, const char *name, const void *value, size_t len)
@@ -94,7 +128,7 @@ void record_add(struct record *r, const char *name, const void *value, size_t le
                 if (e < 0)
                         r->error = e;
         }
-        field_end(r);
+        field_end(r, true);
 }
 
 void record_add_str(struct record *r, const char *name, const char *value)
@@ -126,14 +160,19 @@ void record_addf(struct record *r, const char *name, const char *fmt, ...)
                         return;
         }
         sb->len += (size_t)n;
-        field_end(r);
+        field_end(r, true);
 }
 
 void record_add_u64(struct record *r, const char *name, unsigned long long v)
 {
+        int e;
+
         if (field_begin(r, name) < 0)
                 return;
-        record_field_end(r, strbuf_put_u64(&r->buf, v));
+        e = strbuf_put_u64(&r->buf, v);
+        if (e < 0)
+                r->error = e;
+        field_end(r, false);
 }
 
 void record_add_id(struct record *r, const char *name, unsigned long long a, unsigned b)
@@ -147,7 +186,9 @@ void record_add_id(struct record *r, const char *name, unsigned long long a, uns
                 e = strbuf_putc(&r->buf, '-');
         if (e >= 0)
                 e = strbuf_put_u64(&r->buf, b);
-        record_field_end(r, e);
+        if (e < 0)
+                r->error = e;
+        field_end(r, false);
 }
 
 void record_add_i64(struct record *r, const char *name, long long v)
@@ -155,15 +196,21 @@ void record_add_i64(struct record *r, const char *name, long long v)
         record_addf(r, name, "%lld", v);
 }
 
-int record_iovec(const struct record *r, struct iovec *iov)
+int record_entry(const struct record *r, const char **data, size_t *len)
 {
         if (r->error)
                 return r->error;
-        for (unsigned i = 0; i < r->n; i++) {
-                iov[i].iov_base = r->buf.buf + r->off[i];
-                iov[i].iov_len = r->len[i];
-        }
-        return (int)r->n;
+        *data = r->buf.buf ? r->buf.buf : "";
+        *len = r->buf.len;
+        return 0;
+}
+
+struct record_field record_field(const struct record *r, unsigned i)
+{
+        return (struct record_field){.name = r->buf.buf + r->name_off[i],
+                                     .name_len = r->name_len[i],
+                                     .value = r->buf.buf + r->value_off[i],
+                                     .value_len = r->value_len[i]};
 }
 
 const char *record_get(const struct record *r, const char *name, size_t *len)
@@ -171,12 +218,12 @@ const char *record_get(const struct record *r, const char *name, size_t *len)
         size_t nl = strlen(name);
 
         for (unsigned i = 0; i < r->n; i++) {
-                const char *f = r->buf.buf + r->off[i];
+                struct record_field f = record_field(r, i);
 
-                if (r->len[i] > nl && memcmp(f, name, nl) == 0 && f[nl] == '=') {
+                if (f.name_len == nl && memcmp(f.name, name, nl) == 0) {
                         if (len)
-                                *len = r->len[i] - nl - 1;
-                        return f + nl + 1;
+                                *len = f.value_len;
+                        return f.value;
                 }
         }
         return NULL;

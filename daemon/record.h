@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * One journal entry under construction: "NAME=value" fields in one growable buffer, turned into an iovec
- * array for journal_send(). Values are binary safe (journal.c length-prefixes values with newlines), so no
- * byte a process passes to exec can add a field or split the entry.
+ * One journal entry under construction, built directly in journald's native format so that it is sent as it
+ * is, without a second pass: "NAME=value\n", or, for a value with a newline, "NAME\n" + its length as a
+ * 64-bit little-endian number + value + "\n". The length prefix is what keeps values binary safe: no byte a
+ * process passes to exec can add a field or split the entry.
  */
 #ifndef EA_RECORD_H
 #define EA_RECORD_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/uio.h>
 
 #include "strbuf.h"
 
@@ -17,12 +17,22 @@
 #define RECORD_MAX_FIELDS 64
 
 struct record {
-        struct strbuf buf;
+        struct strbuf buf; /* the entry, ready to send */
         struct strbuf tmp; /* scratch for formatters, kept to avoid an allocation per record */
         unsigned n;
-        size_t off[RECORD_MAX_FIELDS];
-        size_t len[RECORD_MAX_FIELDS];
+        size_t name_off[RECORD_MAX_FIELDS];
+        unsigned char name_len[RECORD_MAX_FIELDS];
+        size_t value_off[RECORD_MAX_FIELDS];
+        size_t value_len[RECORD_MAX_FIELDS];
         int error; /* first failure (-ENOMEM, -E2BIG for too many fields, -EINVAL for a bad name); sticky */
+};
+
+/* Field i of a record, read back (the tests and the writer's checks). */
+struct record_field {
+        const char *name;
+        size_t name_len;
+        const char *value;
+        size_t value_len;
 };
 
 void record_init(struct record *r);
@@ -39,8 +49,10 @@ void record_add_id(struct record *r, const char *name, unsigned long long a, uns
 /* Builds a value in place: append to the returned buffer, then end with the result of the appends. */
 struct strbuf *record_field_begin(struct record *r, const char *name);
 void record_field_end(struct record *r, int result);
-/* Fills iov (RECORD_MAX_FIELDS entries) and returns the count, or r->error. */
-int record_iovec(const struct record *r, struct iovec *iov);
+/* The entry in the native format and its length; r->error if building it failed. */
+int record_entry(const struct record *r, const char **data, size_t *len);
+/* Field i (0 <= i < r->n). */
+struct record_field record_field(const struct record *r, unsigned i);
 /* The value of field `name` (tests and the writer use it), or NULL. */
 const char *record_get(const struct record *r, const char *name, size_t *len);
 /* journald's rules: [A-Z0-9_], 1..64 bytes, not starting with '_' or a digit. */

@@ -27,8 +27,8 @@ struct item {
         struct item *next;
         enum item_kind kind;
         uint32_t size;
-        uint32_t nfields;                 /* ITEM_RECORD: field lengths, then the fields' bytes */
-        _Alignas(8) unsigned char data[]; /* ITEM_EVENT: the event as received */
+        /* ITEM_EVENT: the event as received; ITEM_RECORD: the entry, ready to send */
+        _Alignas(8) unsigned char data[];
 };
 
 struct writer {
@@ -67,12 +67,11 @@ const char *lost_reason_name(enum lost_reason reason)
 
 int journal_send_record(struct journal *j, const struct record *r)
 {
-        struct iovec iov[RECORD_MAX_FIELDS];
-        int n = record_iovec(r, iov);
+        const char *entry;
+        size_t len;
+        int e = record_entry(r, &entry, &len);
 
-        if (n < 0)
-                return n;
-        return journal_send(j, iov, (size_t)n);
+        return e < 0 ? e : journal_send(j, entry, len);
 }
 
 static int64_t realtime_offset_ns(void)
@@ -112,7 +111,6 @@ void *writer_event_alloc(size_t size)
                 return NULL;
         it->kind = ITEM_EVENT;
         it->size = (uint32_t)size;
-        it->nfields = 0;
         return it->data;
 }
 
@@ -139,23 +137,19 @@ void writer_push_event(struct writer *w, void *data)
 
 int writer_push_record(struct writer *w, const struct record *r)
 {
-        size_t lens = r->n * sizeof(uint32_t);
+        const char *entry;
         struct item *it;
+        size_t len;
+        int e = record_entry(r, &entry, &len);
 
-        if (r->error)
-                return r->error;
-        it = malloc(sizeof(*it) + lens + r->buf.len);
+        if (e < 0)
+                return e;
+        it = malloc(sizeof(*it) + len);
         if (!it)
                 return -ENOMEM;
         it->kind = ITEM_RECORD;
-        it->size = (uint32_t)(lens + r->buf.len);
-        it->nfields = r->n;
-        for (unsigned i = 0; i < r->n; i++) {
-                uint32_t l = (uint32_t)r->len[i];
-
-                memcpy(it->data + i * sizeof(uint32_t), &l, sizeof(l));
-        }
-        memcpy(it->data + lens, r->buf.buf, r->buf.len);
+        it->size = (uint32_t)len;
+        memcpy(it->data, entry, len);
         pthread_mutex_lock(&w->lock);
         enqueue(w, it);
         pthread_mutex_unlock(&w->lock);
@@ -207,32 +201,13 @@ static void note_exits(struct exit_seen *s, const struct item *it)
         }
 }
 
-/* Rebuilds the iovec of a queued daemon record. */
-static int send_queued_record(struct writer *w, const struct item *it)
-{
-        struct iovec iov[RECORD_MAX_FIELDS];
-        const unsigned char *p = it->data + it->nfields * sizeof(uint32_t);
-
-        if (it->nfields > RECORD_MAX_FIELDS)
-                return -EINVAL;
-        for (uint32_t i = 0; i < it->nfields; i++) {
-                uint32_t l;
-
-                memcpy(&l, it->data + i * sizeof(uint32_t), sizeof(l));
-                iov[i].iov_base = (void *)p;
-                iov[i].iov_len = l;
-                p += l;
-        }
-        return journal_send(&w->journal, iov, it->nfields);
-}
-
 /* Sends one item; returns the reason it was lost, or -1 when written. */
 static int write_item(struct writer *w, const struct item *it, const struct format_ctx *ctx)
 {
         int r;
 
         if (it->kind == ITEM_RECORD) {
-                r = send_queued_record(w, it);
+                r = journal_send(&w->journal, (const char *)it->data, it->size);
         } else {
                 const struct ea_header *h = (const void *)it->data;
 

@@ -81,18 +81,18 @@ static bool name_ok(const char *p, size_t n)
         return true;
 }
 
-/* Number of fields named `name` (by iovec, not by record_get, which stops at the first). */
+/* Number of fields named `name` (field by field, not by record_get, which stops at the first). */
 static unsigned count_named(const struct record *r, const char *name)
 {
-        struct iovec iov[RECORD_MAX_FIELDS];
-        int n = record_iovec(r, iov);
         size_t nl = strlen(name);
         unsigned count = 0;
 
-        for (int i = 0; i < n; i++)
-                if (iov[i].iov_len > nl && memcmp(iov[i].iov_base, name, nl) == 0 &&
-                    ((const char *)iov[i].iov_base)[nl] == '=')
+        for (unsigned i = 0; i < r->n; i++) {
+                struct record_field f = record_field(r, i);
+
+                if (f.name_len == nl && memcmp(f.name, name, nl) == 0)
                         count++;
+        }
         return count;
 }
 
@@ -117,10 +117,9 @@ static bool exact_bytes_field(const char *name, size_t len)
 #define check_record(r, kernel_event, want_fields) check_record_at(r, kernel_event, want_fields, __LINE__)
 static void check_record_at(const struct record *r, bool kernel_event, int want_fields, int line)
 {
-        struct iovec iov[RECORD_MAX_FIELDS];
-        const char *name[RECORD_MAX_FIELDS];
-        size_t nl[RECORD_MAX_FIELDS];
-        int n = record_iovec(r, iov);
+        const char *entry;
+        size_t entry_len;
+        int n = record_entry(r, &entry, &entry_len) < 0 ? -1 : (int)r->n;
 
         records_checked++;
         CHECK(n > 0);
@@ -130,37 +129,32 @@ static void check_record_at(const struct record *r, bool kernel_event, int want_
                 failures++;
         }
         for (int i = 0; i < n; i++) {
-                const char *f = iov[i].iov_base, *eq = memchr(f, '=', iov[i].iov_len);
+                struct record_field f = record_field(r, (unsigned)i);
 
-                if (!eq) {
-                        fprintf(stderr, "FAIL %s:%d: [%s] field %d has no '='\n", __FILE__, __LINE__,
-                                case_name, i);
-                        failures++;
-                        name[i] = "";
-                        nl[i] = 0;
-                        continue;
-                }
-                name[i] = f;
-                nl[i] = (size_t)(eq - f);
-                if (!journal_field_name_valid(f, nl[i]) || !name_ok(f, nl[i]) || nl[i] > 64) {
+                if (!journal_field_name_valid(f.name, f.name_len) || !name_ok(f.name, f.name_len) ||
+                    f.name_len > 64) {
                         fprintf(stderr, "FAIL %s:%d: [%s] invalid field name \"%.*s\"\n", __FILE__, __LINE__,
-                                case_name, (int)nl[i], f);
+                                case_name, (int)f.name_len, f.name);
                         failures++;
                 }
-                for (int j = 0; j < i; j++)
-                        if (nl[j] == nl[i] && memcmp(name[j], name[i], nl[i]) == 0) {
+                for (int j = 0; j < i; j++) {
+                        struct record_field g = record_field(r, (unsigned)j);
+
+                        if (g.name_len == f.name_len && memcmp(g.name, f.name, f.name_len) == 0) {
                                 fprintf(stderr, "FAIL %s:%d: [%s] duplicate field %.*s\n", __FILE__,
-                                        __LINE__, case_name, (int)nl[i], f);
+                                        __LINE__, case_name, (int)f.name_len, f.name);
                                 failures++;
                         }
+                }
                 if (!kernel_event)
                         continue;
-                if (exact_bytes_field(f, nl[i]))
+                if (exact_bytes_field(f.name, f.name_len))
                         continue;
-                for (const char *p = eq + 1; p < f + iov[i].iov_len; p++)
-                        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+                for (size_t k = 0; k < f.value_len; k++)
+                        if ((unsigned char)f.value[k] < 0x20 || f.value[k] == 0x7f) {
                                 fprintf(stderr, "FAIL %s:%d: [%s] raw control byte 0x%02x in %.*s\n",
-                                        __FILE__, __LINE__, case_name, (unsigned char)*p, (int)nl[i], f);
+                                        __FILE__, __LINE__, case_name, (unsigned char)f.value[k],
+                                        (int)f.name_len, f.name);
                                 failures++;
                                 break;
                         }

@@ -3,7 +3,8 @@
  *
  * journald silently drops a field with an invalid name and drops a whole entry with too many fields, so
  * the name check and the field limit are part of what keeps audit records from vanishing. Values must
- * reach journal_send() byte for byte, NULs and newlines included.
+ * reach journal_send() byte for byte, NULs and newlines included: the entry is built in journald's native
+ * format, where a value with a newline is length-prefixed.
  */
 #include "record.h"
 #include "strbuf.h"
@@ -18,18 +19,30 @@
 #include <string.h>
 #include <wchar.h>
 
-/* iov must be exactly "NAME=value" (value of vlen bytes). */
-#define CHECK_IOV(iov, name, value, vlen)                                                                   \
+/* Field i of r must be exactly NAME with a value of vlen bytes. */
+#define CHECK_FIELD(rec, idx, want_name, want_value, want_len)                                              \
         do {                                                                                                \
-                size_t nl_ = strlen(name);                                                                  \
-                const char *b_ = (iov).iov_base;                                                            \
-                if ((iov).iov_len != nl_ + 1 + (vlen) || memcmp(b_, name, nl_) != 0 || b_[nl_] != '=' ||    \
-                    memcmp(b_ + nl_ + 1, value, vlen) != 0) {                                               \
-                        fprintf(stderr, "FAIL %s:%d: [%s] iovec is not %s=<%zu bytes> (len %zu)\n",         \
-                                __FILE__, __LINE__, case_name, name, (size_t)(vlen), (iov).iov_len);        \
+                struct record_field f_ = record_field(rec, idx);                                            \
+                size_t nl_ = strlen(want_name);                                                             \
+                if (f_.name_len != nl_ || memcmp(f_.name, want_name, nl_) != 0 ||                           \
+                    f_.value_len != (want_len) || memcmp(f_.value, want_value, want_len) != 0) {            \
+                        fprintf(stderr,                                                                     \
+                                "FAIL %s:%d: [%s] field %u is not %s=<%zu bytes> (%.*s, %zu bytes)\n",      \
+                                __FILE__, __LINE__, case_name, (unsigned)(idx), want_name,                  \
+                                (size_t)(want_len), (int)f_.name_len, f_.name, f_.value_len);               \
                         failures++;                                                                         \
                 }                                                                                           \
         } while (0)
+
+/* The number of fields, or the record's error: what a sender gets. */
+static int fields(const struct record *r)
+{
+        const char *entry;
+        size_t len;
+        int e = record_entry(r, &entry, &len);
+
+        return e < 0 ? e : (int)r->n;
+}
 
 #define S(lit) lit, sizeof(lit) - 1
 
@@ -91,13 +104,12 @@ static void test_names(void)
 static void test_basic(void)
 {
         struct record r;
-        struct iovec iov[RECORD_MAX_FIELDS];
         size_t len;
         const char *v;
 
         set_case("basic fields");
         record_init(&r);
-        CHECK_NUM(record_iovec(&r, iov), 0);
+        CHECK_NUM(fields(&r), 0);
         record_add_str(&r, "MESSAGE", "hello");
         record_add_u64(&r, "U", 18446744073709551615ull);
         record_add_i64(&r, "I", LLONG_MIN);
@@ -108,16 +120,16 @@ static void test_basic(void)
         record_add_str(&r, "EXEC_UID", "1000");
         record_add_str(&r, "EXEC_UIDX", "other");
         CHECK_NUM(r.error, 0);
-        CHECK_NUM(record_iovec(&r, iov), 9);
-        CHECK_IOV(iov[0], "MESSAGE", "hello", 5);
-        CHECK_IOV(iov[1], "U", "18446744073709551615", 20);
-        CHECK_IOV(iov[2], "I", "-9223372036854775808", 20);
-        CHECK_IOV(iov[3], "J", "-1", 2);
-        CHECK_IOV(iov[4], "F", "x-42-y", 6);
-        CHECK_IOV(iov[5], "EMPTY", "", 0);
-        CHECK_IOV(iov[6], "EMPTY2", "", 0);
-        CHECK_IOV(iov[7], "EXEC_UID", "1000", 4);
-        CHECK_IOV(iov[8], "EXEC_UIDX", "other", 5);
+        CHECK_NUM(fields(&r), 9);
+        CHECK_FIELD(&r, 0, "MESSAGE", "hello", 5);
+        CHECK_FIELD(&r, 1, "U", "18446744073709551615", 20);
+        CHECK_FIELD(&r, 2, "I", "-9223372036854775808", 20);
+        CHECK_FIELD(&r, 3, "J", "-1", 2);
+        CHECK_FIELD(&r, 4, "F", "x-42-y", 6);
+        CHECK_FIELD(&r, 5, "EMPTY", "", 0);
+        CHECK_FIELD(&r, 6, "EMPTY2", "", 0);
+        CHECK_FIELD(&r, 7, "EXEC_UID", "1000", 4);
+        CHECK_FIELD(&r, 8, "EXEC_UIDX", "other", 5);
 
         set_case("record_get");
         v = record_get(&r, "MESSAGE", &len);
@@ -135,18 +147,18 @@ static void test_basic(void)
 
         set_case("record_reset");
         record_reset(&r);
-        CHECK_NUM(record_iovec(&r, iov), 0);
+        CHECK_NUM(fields(&r), 0);
         CHECK(record_get(&r, "MESSAGE", NULL) == NULL);
         record_add_str(&r, "B", "2");
-        CHECK_NUM(record_iovec(&r, iov), 1);
-        CHECK_IOV(iov[0], "B", "2", 1);
+        CHECK_NUM(fields(&r), 1);
+        CHECK_FIELD(&r, 0, "B", "2", 1);
         record_free(&r);
 
         set_case("record_free leaves a reusable record");
         CHECK(r.buf.buf == NULL && r.n == 0 && r.error == 0);
         record_add_str(&r, "C", "3");
-        CHECK_NUM(record_iovec(&r, iov), 1);
-        CHECK_IOV(iov[0], "C", "3", 1);
+        CHECK_NUM(fields(&r), 1);
+        CHECK_FIELD(&r, 0, "C", "3", 1);
         record_free(&r);
         record_free(&r); /* twice is harmless */
 }
@@ -155,7 +167,6 @@ static void test_invalid_name(void)
 {
         static const char *const bad[] = {"lower", "_PRIVATE", "1ST", "A-B", "A=B", ""};
         struct record r;
-        struct iovec iov[RECORD_MAX_FIELDS];
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 set_case("invalid name \"%s\" through record_add", bad[i]);
@@ -163,50 +174,49 @@ static void test_invalid_name(void)
                 record_add_str(&r, "GOOD", "1");
                 record_add_str(&r, bad[i], "x");
                 CHECK_NUM(r.error, -EINVAL);
-                CHECK_NUM(record_iovec(&r, iov), -EINVAL);
+                CHECK_NUM(fields(&r), -EINVAL);
                 /* Sticky: later valid fields do not clear it and are not added. */
                 record_add_str(&r, "LATER", "2");
                 record_add_u64(&r, "LATER2", 3);
-                CHECK_NUM(record_iovec(&r, iov), -EINVAL);
+                CHECK_NUM(fields(&r), -EINVAL);
                 CHECK_NUM(r.n, 1);
                 CHECK(record_get(&r, "LATER", NULL) == NULL);
                 record_reset(&r);
                 CHECK_NUM(r.error, 0);
                 record_add_str(&r, "AFTER_RESET", "ok");
-                CHECK_NUM(record_iovec(&r, iov), 1);
+                CHECK_NUM(fields(&r), 1);
                 record_free(&r);
         }
 
         set_case("invalid name through record_addf, record_add_u64, record_field_begin");
         record_init(&r);
         record_addf(&r, "bad", "%d", 1);
-        CHECK_NUM(record_iovec(&r, iov), -EINVAL);
+        CHECK_NUM(fields(&r), -EINVAL);
         record_reset(&r);
         record_add_u64(&r, "_X", 1);
-        CHECK_NUM(record_iovec(&r, iov), -EINVAL);
+        CHECK_NUM(fields(&r), -EINVAL);
         record_reset(&r);
         record_add_i64(&r, "9X", -1);
-        CHECK_NUM(record_iovec(&r, iov), -EINVAL);
+        CHECK_NUM(fields(&r), -EINVAL);
         record_reset(&r);
         CHECK(record_field_begin(&r, "x") == NULL);
         record_field_end(&r, 0);
-        CHECK_NUM(record_iovec(&r, iov), -EINVAL);
+        CHECK_NUM(fields(&r), -EINVAL);
         record_free(&r);
 
         set_case("65-character name");
         record_init(&r);
         record_add_str(&r, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x");
-        CHECK_NUM(record_iovec(&r, iov), -EINVAL);
+        CHECK_NUM(fields(&r), -EINVAL);
         record_reset(&r);
         record_add_str(&r, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x");
-        CHECK_NUM(record_iovec(&r, iov), 1);
+        CHECK_NUM(fields(&r), 1);
         record_free(&r);
 }
 
 static void test_too_many(void)
 {
         struct record r;
-        struct iovec iov[RECORD_MAX_FIELDS];
         char name[32];
 
         set_case("exactly RECORD_MAX_FIELDS fields");
@@ -216,13 +226,13 @@ static void test_too_many(void)
                 record_add_u64(&r, name, i);
         }
         CHECK_NUM(r.error, 0);
-        CHECK_NUM(record_iovec(&r, iov), RECORD_MAX_FIELDS);
-        CHECK_IOV(iov[RECORD_MAX_FIELDS - 1], "F63", "63", 2);
+        CHECK_NUM(fields(&r), RECORD_MAX_FIELDS);
+        CHECK_FIELD(&r, RECORD_MAX_FIELDS - 1, "F63", "63", 2);
 
         set_case("one field more than RECORD_MAX_FIELDS");
         record_add_str(&r, "ONE_TOO_MANY", "x");
         CHECK_NUM(r.error, -E2BIG);
-        CHECK_NUM(record_iovec(&r, iov), -E2BIG);
+        CHECK_NUM(fields(&r), -E2BIG);
         CHECK_NUM(r.n, RECORD_MAX_FIELDS);
         record_reset(&r);
 
@@ -230,12 +240,12 @@ static void test_too_many(void)
         for (unsigned i = 0; i < RECORD_MAX_FIELDS; i++)
                 record_addf(&r, "X", "%u", i);
         record_addf(&r, "X", "%u", 99u);
-        CHECK_NUM(record_iovec(&r, iov), -E2BIG);
+        CHECK_NUM(fields(&r), -E2BIG);
         record_reset(&r);
         for (unsigned i = 0; i < RECORD_MAX_FIELDS; i++)
                 record_add_str(&r, "Y", "y");
         CHECK(record_field_begin(&r, "Z") == NULL);
-        CHECK_NUM(record_iovec(&r, iov), -E2BIG);
+        CHECK_NUM(fields(&r), -E2BIG);
         record_free(&r);
 }
 
@@ -244,8 +254,6 @@ static void test_binary(void)
         static const char bin[] = "a\0b\nEXEC_UID=0\n\0\xff\x1b[0m\r\n=";
         const size_t blen = sizeof(bin) - 1;
         struct record r;
-        struct iovec iov[RECORD_MAX_FIELDS];
-        char all[256];
         size_t len;
         const char *v;
 
@@ -255,11 +263,11 @@ static void test_binary(void)
         record_add(&r, "NUL", "\0", 1);
         record_add(&r, "NL", "\n", 1);
         record_add_str(&r, "AFTER", "z");
-        CHECK_NUM(record_iovec(&r, iov), 4);
-        CHECK_IOV(iov[0], "BIN", bin, blen);
-        CHECK_IOV(iov[1], "NUL", "\0", 1);
-        CHECK_IOV(iov[2], "NL", "\n", 1);
-        CHECK_IOV(iov[3], "AFTER", "z", 1);
+        CHECK_NUM(fields(&r), 4);
+        CHECK_FIELD(&r, 0, "BIN", bin, blen);
+        CHECK_FIELD(&r, 1, "NUL", "\0", 1);
+        CHECK_FIELD(&r, 2, "NL", "\n", 1);
+        CHECK_FIELD(&r, 3, "AFTER", "z", 1);
         v = record_get(&r, "BIN", &len);
         CHECK(v && len == blen && memcmp(v, bin, blen) == 0);
         v = record_get(&r, "NUL", &len);
@@ -267,22 +275,73 @@ static void test_binary(void)
         /* The embedded "EXEC_UID=0" is not a field of its own. */
         CHECK(record_get(&r, "EXEC_UID", NULL) == NULL);
 
-        set_case("values are contiguous after their name");
-        for (size_t i = 0, o = 0; i < 4; i++) {
-                CHECK(o + iov[i].iov_len <= sizeof(all));
-                if (o + iov[i].iov_len <= sizeof(all)) {
-                        memcpy(all + o, iov[i].iov_base, iov[i].iov_len);
-                        o += iov[i].iov_len;
-                }
-        }
-        CHECK(memcmp(all, "BIN=a\0b\n", 8) == 0);
         record_free(&r);
+}
+
+static void check_entry(const struct record *r, const char *want, size_t want_len)
+{
+        const char *entry;
+        size_t len;
+
+        if (record_entry(r, &entry, &len) < 0 || len != want_len || memcmp(entry, want, len) != 0) {
+                fprintf(stderr, "FAIL %s:%d: [%s] entry is not the %zu bytes expected\n", __FILE__, __LINE__,
+                        case_name, want_len);
+                failures++;
+        }
+}
+
+/* What journald receives: a value with a newline is length-prefixed, so it cannot end its field. */
+static void test_native_format(void)
+{
+        static const char want[] = "MESSAGE=exec /bin/true\n"
+                                   "EXEC_CMDLINE\n\x08\0\0\0\0\0\0\0a\nb\0c=d\n\n"
+                                   "EMPTY=\n"
+                                   "EXEC_CWD\n\x01\0\0\0\0\0\0\0\n\n"
+                                   "EXEC_PID=42\n"
+                                   "EXEC_ID=7-42\n"
+                                   "EXEC_EXE\n\x05\0\0\0\0\0\0\0/a\nb/\n"
+                                   "F\n\x03\0\0\0\0\0\0\0\n1\n\n"
+                                   "LAST=z\n";
+        struct record r;
+        struct strbuf *sb;
+        size_t len;
+        const char *v;
+
+        set_case("native format");
+        record_init(&r);
+        record_add_str(&r, "MESSAGE", "exec /bin/true");
+        record_add(&r, "EXEC_CMDLINE", "a\nb\0c=d\n", 8);
+        record_add_str(&r, "EMPTY", "");
+        record_add_str(&r, "EXEC_CWD", "\n");
+        record_add_u64(&r, "EXEC_PID", 42);
+        record_add_id(&r, "EXEC_ID", 7, 42);
+        /* Built in place, then found to hold a newline: moved behind a length. */
+        sb = record_field_begin(&r, "EXEC_EXE");
+        CHECK(sb != NULL);
+        if (sb)
+                record_field_end(&r, strbuf_puts(sb, "/a\nb/"));
+        record_addf(&r, "F", "\n%d\n", 1);
+        record_add_str(&r, "LAST", "z");
+        CHECK_NUM(fields(&r), 9);
+        check_entry(&r, want, sizeof(want) - 1);
+        CHECK_FIELD(&r, 1, "EXEC_CMDLINE", "a\nb\0c=d\n", 8);
+        CHECK_FIELD(&r, 6, "EXEC_EXE", "/a\nb/", 5);
+        CHECK_FIELD(&r, 8, "LAST", "z", 1);
+        v = record_get(&r, "EXEC_EXE", &len);
+        CHECK(v && len == 5 && memcmp(v, "/a\nb/", 5) == 0);
+        v = record_get(&r, "F", &len);
+        CHECK(v && len == 3 && memcmp(v, "\n1\n", 3) == 0);
+
+        set_case("an empty record is an empty entry");
+        record_reset(&r);
+        check_entry(&r, "", 0);
+        record_free(&r);
+        check_entry(&r, "", 0);
 }
 
 static void test_growth(void)
 {
         struct record r;
-        struct iovec iov[RECORD_MAX_FIELDS];
         size_t sizes[] = {4094, 4095, 4096, 4097, 8191, 70000};
         char *big = malloc(70001);
         size_t len;
@@ -306,12 +365,12 @@ static void test_growth(void)
                 record_addf(&r, "BIG", "<%.*s>", (int)n, big);
                 record_add_str(&r, "LAST", "3");
                 CHECK_NUM(r.error, 0);
-                CHECK_NUM(record_iovec(&r, iov), 4);
-                CHECK_IOV(iov[0], "FIRST", "1", 1);
-                CHECK_IOV(iov[1], "SMALL", "2", 1);
+                CHECK_NUM(fields(&r), 4);
+                CHECK_FIELD(&r, 0, "FIRST", "1", 1);
+                CHECK_FIELD(&r, 1, "SMALL", "2", 1);
                 v = record_get(&r, "BIG", &len);
                 CHECK(v && len == n + 2 && v[0] == '<' && v[n + 1] == '>' && memcmp(v + 1, big, n) == 0);
-                CHECK_IOV(iov[3], "LAST", "3", 1);
+                CHECK_FIELD(&r, 3, "LAST", "3", 1);
                 record_free(&r);
         }
 
@@ -319,12 +378,12 @@ static void test_growth(void)
         record_init(&r);
         for (unsigned i = 0; i < RECORD_MAX_FIELDS; i++)
                 record_addf(&r, "G", "%u:%.*s", i, 300, big);
-        CHECK_NUM(record_iovec(&r, iov), RECORD_MAX_FIELDS);
+        CHECK_NUM(fields(&r), RECORD_MAX_FIELDS);
         for (unsigned i = 0; i < RECORD_MAX_FIELDS; i++) {
                 char want[400];
                 int wl = snprintf(want, sizeof(want), "%u:%.*s", i, 300, big);
 
-                CHECK_IOV(iov[i], "G", want, (size_t)wl);
+                CHECK_FIELD(&r, i, "G", want, (size_t)wl);
         }
         record_free(&r);
 
@@ -333,9 +392,9 @@ static void test_growth(void)
         record_add_str(&r, "A", "a");
         record_add(&r, "HUGE", big, 70000);
         record_add(&r, "HUGE2", big, 70000);
-        CHECK_NUM(record_iovec(&r, iov), 3);
-        CHECK_IOV(iov[1], "HUGE", big, 70000);
-        CHECK_IOV(iov[2], "HUGE2", big, 70000);
+        CHECK_NUM(fields(&r), 3);
+        CHECK_FIELD(&r, 1, "HUGE", big, 70000);
+        CHECK_FIELD(&r, 2, "HUGE2", big, 70000);
         record_free(&r);
         free(big);
 }
@@ -343,7 +402,6 @@ static void test_growth(void)
 static void test_field_begin_end(void)
 {
         struct record r;
-        struct iovec iov[RECORD_MAX_FIELDS];
         struct strbuf *sb;
         char chunk[1000];
 
@@ -362,17 +420,17 @@ static void test_field_begin_end(void)
                 record_field_end(&r, e);
         }
         record_add_str(&r, "AFTER", "a");
-        CHECK_NUM(record_iovec(&r, iov), 3);
-        CHECK_IOV(iov[0], "BEFORE", "b", 1);
-        CHECK_IOV(iov[1], "MESSAGE", "hello 42\0x", 10);
-        CHECK_IOV(iov[2], "AFTER", "a", 1);
+        CHECK_NUM(fields(&r), 3);
+        CHECK_FIELD(&r, 0, "BEFORE", "b", 1);
+        CHECK_FIELD(&r, 1, "MESSAGE", "hello 42\0x", 10);
+        CHECK_FIELD(&r, 2, "AFTER", "a", 1);
 
         set_case("record_field_begin with an empty value");
         sb = record_field_begin(&r, "EMPTY");
         CHECK(sb != NULL);
         record_field_end(&r, 0);
-        CHECK_NUM(record_iovec(&r, iov), 4);
-        CHECK_IOV(iov[3], "EMPTY", "", 0);
+        CHECK_NUM(fields(&r), 4);
+        CHECK_FIELD(&r, 3, "EMPTY", "", 0);
 
         set_case("record_field_begin growing the buffer past 4 KiB");
         memset(chunk, 'q', sizeof(chunk));
@@ -385,19 +443,19 @@ static void test_field_begin_end(void)
                         e = strbuf_append(sb, chunk, sizeof(chunk));
                 record_field_end(&r, e);
         }
-        CHECK_NUM(record_iovec(&r, iov), 5);
-        CHECK(iov[4].iov_len == 5 + 10000);
-        CHECK_IOV(iov[0], "BEFORE", "b", 1);
+        CHECK_NUM(fields(&r), 5);
+        CHECK(record_field(&r, 4).value_len == 10000);
+        CHECK_FIELD(&r, 0, "BEFORE", "b", 1);
 
         set_case("record_field_end with a failure is sticky");
         sb = record_field_begin(&r, "FAILED");
         CHECK(sb != NULL);
         record_field_end(&r, -ENOMEM);
         CHECK_NUM(r.error, -ENOMEM);
-        CHECK_NUM(record_iovec(&r, iov), -ENOMEM);
+        CHECK_NUM(fields(&r), -ENOMEM);
         CHECK(record_field_begin(&r, "NEXT") == NULL);
         record_add_str(&r, "NEXT2", "x");
-        CHECK_NUM(record_iovec(&r, iov), -ENOMEM);
+        CHECK_NUM(fields(&r), -ENOMEM);
         CHECK_NUM(r.n, 5);
         record_free(&r);
 }
@@ -407,7 +465,6 @@ static void test_addf_failure(void)
 {
         static const wchar_t wide[] = {0x263a, 0};
         struct record r;
-        struct iovec iov[RECORD_MAX_FIELDS];
 
         set_case("record_addf with a failing format");
         setlocale(LC_ALL, "C");
@@ -415,7 +472,7 @@ static void test_addf_failure(void)
         record_add_str(&r, "OK", "1");
         record_addf(&r, "W", "%ls", wide);
         CHECK(r.error < 0);
-        CHECK(record_iovec(&r, iov) < 0);
+        CHECK(fields(&r) < 0);
         CHECK_NUM(r.n, 1);
         record_free(&r);
 }
@@ -427,6 +484,7 @@ int main(void)
         test_invalid_name();
         test_too_many();
         test_binary();
+        test_native_format();
         test_growth();
         test_field_begin_end();
         test_addf_failure();
