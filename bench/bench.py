@@ -8,7 +8,7 @@ Run as root from the source tree after building (`meson compile -C build`):
                            [--execsnoop-journal] [--auditd] [--all]
 
 It runs in a mount namespace of its own with a private journald (rate limits off), bpffs and tracefs, like
-the integration tests. Every traced run has its own no-tracer run, before it in odd
+the integration tests, and with net.unix.max_dgram_qlen at 512 as systemd sets it at boot (--dgram-qlen). Every traced run has its own no-tracer run, before it in odd
 rounds and after it in even ones (ABBA), each after the same idle pause. Per configuration it reports
 execs/s (median, min, max) and the ratio to the adjacent no-tracer run; records found / execs performed (by
 marker) and loss records; CPU microseconds per exec of the tracer's own processes and of journald; BPF run
@@ -45,6 +45,21 @@ EXECSNOOP = os.environ.get("EA_EXECSNOOP", "/usr/sbin/execsnoop")
 EXECSNOOP_FLAGS = ["-x", "-T", "-t", "-U", "-q", "--max-args", "60"]
 AUDIT_RULE = ["always,exit", "-F", "arch=b64", "-S", "execve,execveat"]
 WAIT_RECORDS = 120
+# systemd as PID 1 raises net.unix.max_dgram_qlen to at least 512 at boot; the kernel's default is 10. A
+# datagram journal writer on a systemd host has that queue; a bench machine whose PID 1 is not systemd
+# would otherwise measure the writer waking up for every 10 datagrams journald takes.
+SYSTEMD_DGRAM_QLEN = 512
+DGRAM_QLEN = "/proc/sys/net/unix/max_dgram_qlen"
+
+
+def read_dgram_qlen():
+    with open(DGRAM_QLEN) as f:
+        return int(f.read())
+
+
+def set_dgram_qlen(n):
+    with open(DGRAM_QLEN, "w") as f:
+        f.write("%d\n" % n)
 
 
 def cpu_seconds(pid):
@@ -638,6 +653,9 @@ def main():
                    help="before an auditd pair, wait until no systemd-journald has started elsewhere for this long")
     p.add_argument("--quiet-max", type=float, default=300, metavar="SECONDS",
                    help="but no longer than this")
+    p.add_argument("--dgram-qlen", type=int, default=SYSTEMD_DGRAM_QLEN, metavar="N",
+                   help="net.unix.max_dgram_qlen for the run (default %d, what systemd as PID 1 sets at boot; "
+                        "0: the machine's own)" % SYSTEMD_DGRAM_QLEN)
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench.py needs root")
@@ -645,11 +663,16 @@ def main():
     harness.DAEMON = os.environ["EXECAUDITD"]
     harness.reexec_in_mount_namespace()
     env = harness.Env("bench")
+    qlen = read_dgram_qlen()
     try:
-        env.setup()
+        if args.dgram_qlen:
+            set_dgram_qlen(args.dgram_qlen)
+        print("net.unix.max_dgram_qlen %d for the run (the machine's: %d)" % (read_dgram_qlen(), qlen), flush=True)
+        env.setup()  # after the sysctl: journald's socket takes the queue length it has when created
         bench(env, args)
     finally:
         env.teardown()
+        set_dgram_qlen(qlen)
 
 
 if __name__ == "__main__":

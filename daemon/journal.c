@@ -58,9 +58,9 @@ static int journal_connect(struct journal *j)
  * record: a blocking send() on a full journald queue sleeps until journald has taken one datagram, so the
  * writer and journald would switch back and forth once per record (a fifth of the daemon's CPU under a
  * storm). Instead a full queue is retried after a pause in which journald takes several. The first pause
- * is short because the queue may be short: net.unix.max_dgram_qlen is 10 without systemd's sysctl.d (512
- * with it), about 0.5 ms of journald's work, and journald must not run dry while we sleep. Pauses double
- * while it takes nothing (stopped), up to 16 ms.
+ * is short because the queue may be short: net.unix.max_dgram_qlen is the kernel's 10 unless systemd as
+ * PID 1 raised it to 512, about 0.5 ms of journald's work, and journald must not run dry while we sleep.
+ * Pauses double while it takes nothing (stopped), up to 16 ms.
  */
 #define FULL_PAUSE_MIN_NS 200000L
 #define FULL_PAUSE_MAX_NS 16000000L

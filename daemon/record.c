@@ -44,25 +44,36 @@ bool journal_field_name_valid(const char *name, size_t len)
         return true;
 }
 
-/* Starts a field: appends "NAME=" and returns 0, or sets the sticky error. */
+/*
+ * Starts a field: appends "NAME=" and returns 0, or sets the sticky error. Every field of every record
+ * passes here, so the name is checked (journal_field_name_valid's rules) while it is copied.
+ */
 static int field_begin(struct record *r, const char *name)
 {
-        size_t nl = strlen(name);
+        char *d;
+        size_t nl;
         int e;
 
         if (r->error)
                 return r->error;
-        if (!journal_field_name_valid(name, nl))
-                return (r->error = -EINVAL);
         if (r->n >= RECORD_MAX_FIELDS)
                 return (r->error = -E2BIG);
-        r->name_off[r->n] = r->buf.len;
-        r->name_len[r->n] = (unsigned char)nl;
-        e = strbuf_append(&r->buf, name, nl);
-        if (e >= 0)
-                e = strbuf_putc(&r->buf, '=');
+        e = strbuf_reserve(&r->buf, 64 + 1);
         if (e < 0)
                 return (r->error = e);
+        d = r->buf.buf + r->buf.len;
+        for (nl = 0; name[nl]; nl++) {
+                if (nl == 64 || !name_char[(unsigned char)name[nl]])
+                        return (r->error = -EINVAL);
+                d[nl] = name[nl];
+        }
+        if (nl == 0 || name[0] == '_' || (name[0] >= '0' && name[0] <= '9'))
+                return (r->error = -EINVAL);
+        d[nl] = '=';
+        d[nl + 1] = '\0';
+        r->name_off[r->n] = r->buf.len;
+        r->name_len[r->n] = (unsigned char)nl;
+        r->buf.len += nl + 1;
         r->value_off[r->n] = r->buf.len;
         return 0;
 }

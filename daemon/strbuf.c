@@ -80,6 +80,11 @@ int strbuf_append(struct strbuf *sb, const void *data, size_t n)
 
 int strbuf_putc(struct strbuf *sb, char c)
 {
+        if (sb && sb->buf && sb->cap - sb->len > 1) {
+                sb->buf[sb->len++] = c;
+                sb->buf[sb->len] = '\0';
+                return 0;
+        }
         return strbuf_append(sb, &c, 1);
 }
 
@@ -92,13 +97,23 @@ int strbuf_puts(struct strbuf *sb, const char *s)
 
 int strbuf_put_u64(struct strbuf *sb, unsigned long long v)
 {
-        char buf[20], *p = buf + sizeof(buf);
+        unsigned digits = 1;
+        char *p;
+        int r;
 
+        for (unsigned long long t = v; t >= 10; t /= 10)
+                digits++;
+        r = strbuf_reserve(sb, digits);
+        if (r < 0)
+                return r;
+        sb->len += digits;
+        p = sb->buf + sb->len;
+        *p = '\0';
         do {
                 *--p = (char)('0' + v % 10);
                 v /= 10;
         } while (v);
-        return strbuf_append(sb, p, (size_t)(buf + sizeof(buf) - p));
+        return 0;
 }
 
 int strbuf_printf(struct strbuf *sb, const char *fmt, ...)
