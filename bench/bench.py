@@ -8,8 +8,9 @@ Run as root from the source tree after building (`meson compile -C build`):
                            [--execsnoop-journal] [--auditd] [--all]
 
 It runs in a mount namespace of its own with a private journald (rate limits off), bpffs and tracefs, like
-the integration tests, and with net.unix.max_dgram_qlen at 512 as systemd sets it at boot (--dgram-qlen). Every traced run has its own no-tracer run, before it in odd
-rounds and after it in even ones (ABBA), each after the same idle pause. Per configuration it reports
+the integration tests, and with net.unix.max_dgram_qlen at 512 as systemd sets it at boot (--dgram-qlen).
+Every traced run has its own no-tracer run, before it in odd rounds and after it in even ones (ABBA), each
+after the same idle pause. Per configuration it reports
 execs/s (median, min, max) and the ratio to the adjacent no-tracer run; records found / execs performed (by
 marker) and loss records; CPU microseconds per exec of the tracer's own processes and of journald; BPF run
 time per exec of the tracer's programs (kernel.bpf_stats_enabled); the tracer's peak RSS.

@@ -27,7 +27,7 @@ struct record {
         int error; /* first failure (-ENOMEM, -E2BIG for too many fields, -EINVAL for a bad name); sticky */
 };
 
-/* Field i of a record, read back (the tests and the writer's checks). */
+/* Field i of a record, read back (the tests use it). */
 struct record_field {
         const char *name;
         size_t name_len;
@@ -53,7 +53,7 @@ void record_field_end(struct record *r, int result);
 int record_entry(const struct record *r, const char **data, size_t *len);
 /* Field i (0 <= i < r->n). */
 struct record_field record_field(const struct record *r, unsigned i);
-/* The value of field `name` (tests and the writer use it), or NULL. */
+/* The value of the first field `name` (the tests use it), or NULL. */
 const char *record_get(const struct record *r, const char *name, size_t *len);
 /* journald's rules: [A-Z0-9_], 1..64 bytes, not starting with '_' or a digit. */
 bool journal_field_name_valid(const char *name, size_t len);
