@@ -31,12 +31,18 @@ void record_free(struct record *r)
         record_init(r);
 }
 
-/* Every field of every record passes here: one table lookup per byte. */
+/* journald's rules, used by journal_field_name_valid() and, while copying, by field_begin(). */
+#define NAME_MAX_LEN 64
 static const bool name_char[256] = {['A' ... 'Z'] = true, ['0' ... '9'] = true, ['_'] = true};
+
+static bool name_start_ok(char c)
+{
+        return c != '_' && !(c >= '0' && c <= '9');
+}
 
 bool journal_field_name_valid(const char *name, size_t len)
 {
-        if (len == 0 || len > 64 || name[0] == '_' || (name[0] >= '0' && name[0] <= '9'))
+        if (len == 0 || len > NAME_MAX_LEN || !name_start_ok(name[0]))
                 return false;
         for (size_t i = 0; i < len; i++)
                 if (!name_char[(unsigned char)name[i]])
@@ -58,16 +64,16 @@ static int field_begin(struct record *r, const char *name)
                 return r->error;
         if (r->n >= RECORD_MAX_FIELDS)
                 return (r->error = -E2BIG);
-        e = strbuf_reserve(&r->buf, 64 + 1);
+        e = strbuf_reserve(&r->buf, NAME_MAX_LEN + 1);
         if (e < 0)
                 return (r->error = e);
         d = r->buf.buf + r->buf.len;
         for (nl = 0; name[nl]; nl++) {
-                if (nl == 64 || !name_char[(unsigned char)name[nl]])
+                if (nl == NAME_MAX_LEN || !name_char[(unsigned char)name[nl]])
                         return (r->error = -EINVAL);
                 d[nl] = name[nl];
         }
-        if (nl == 0 || name[0] == '_' || (name[0] >= '0' && name[0] <= '9'))
+        if (nl == 0 || !name_start_ok(name[0]))
                 return (r->error = -EINVAL);
         d[nl] = '=';
         d[nl + 1] = '\0';
