@@ -529,9 +529,12 @@ static long path_step(__u32 i, void *arg)
         return 0;
 }
 
-/* Resolves dentry+mnt below root into ev->data at *pos as path number idx. */
+/*
+ * Resolves dentry+mnt below root into ev->data at *pos as path number idx. root is a BTF pointer (read with
+ * plain loads); the callers read mnt_root, because one of them only has mnt as an address.
+ */
 static __always_inline void put_path(struct ea_exec *ev, __u32 *pos, enum ea_path idx, struct dentry *dentry,
-                                     struct vfsmount *mnt, struct path *root)
+                                     struct vfsmount *mnt, struct dentry *mnt_root, struct path *root)
 {
         struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
         struct walk_ref ref = {pb};
@@ -543,11 +546,11 @@ static __always_inline void put_path(struct ea_exec *ev, __u32 *pos, enum ea_pat
         pb->w.dentry = dentry;
         pb->w.vfsmnt = mnt;
         pb->w.mnt = real_mount(mnt);
-        pb->w.mnt_root = BPF_CORE_READ(mnt, mnt_root);
+        pb->w.mnt_root = mnt_root;
         pb->w.off = EA_PATH_MAX;
         pb->w.truncated = 0;
-        pb->w.root_dentry = root ? BPF_CORE_READ(root, dentry) : NULL;
-        pb->w.root_mnt = root ? BPF_CORE_READ(root, mnt) : NULL;
+        pb->w.root_dentry = root ? root->dentry : NULL;
+        pb->w.root_mnt = root ? root->mnt : NULL;
         bpf_loop(EA_PATH_STEPS_MAX, path_step, &ref, 0);
         off = pb->w.off;
         if (off == EA_PATH_MAX) {
@@ -620,10 +623,11 @@ static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, s
         struct file *pexe = parent->mm->exe_file;
 
         if (fs)
-                put_path(ev, pos, EA_PATH_CWD, fs->pwd.dentry, fs->pwd.mnt, &fs->root);
+                put_path(ev, pos, EA_PATH_CWD, fs->pwd.dentry, fs->pwd.mnt, fs->pwd.mnt->mnt_root,
+                         &fs->root);
         if (pexe)
                 put_path(ev, pos, EA_PATH_PARENT_EXE, pexe->f_path.dentry, pexe->f_path.mnt,
-                         pfs ? &pfs->root : NULL);
+                         pexe->f_path.mnt->mnt_root, pfs ? &pfs->root : NULL);
 }
 
 static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirfd)
@@ -719,18 +723,59 @@ static __always_inline struct file *pending_script_file(struct task_struct *task
         return t.found;
 }
 
-/* The executable's path, and what says whether it still has a name. */
-static __always_inline void put_exe_file(struct ea_exec *ev, __u32 *pos, struct file *f, struct path *root)
-{
-        struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
-        struct inode *ino = BPF_CORE_READ(f, f_inode);
+/* What the exec record needs of the executable's struct file. */
+struct exe_file {
+        struct dentry *dentry;
+        struct vfsmount *mnt;
+        struct dentry *mnt_root;
+        struct dentry *parent;
+        void *hashed; /* d_hash.pprev: NULL when the dentry is unhashed */
+        __u64 ino;
+        __u32 dev;
+        __u32 nlink;
+};
 
-        put_path(ev, pos, EA_PATH_EXE, d, BPF_CORE_READ(f, f_path.mnt), root);
-        ev->exe_ino = BPF_CORE_READ(ino, i_ino);
-        ev->exe_dev = BPF_CORE_READ(ino, i_sb, s_dev);
+/* From a BTF pointer: plain fault-safe loads, no helper call per field (this is the hot path). */
+static __always_inline void read_exe_file(struct exe_file *x, struct file *f)
+{
+        struct inode *ino = f->f_inode;
+
+        x->dentry = f->f_path.dentry;
+        x->mnt = f->f_path.mnt;
+        x->mnt_root = x->mnt->mnt_root;
+        x->parent = x->dentry->d_parent;
+        x->hashed = x->dentry->d_hash.pprev;
+        x->ino = ino->i_ino;
+        x->dev = ino->i_sb->s_dev;
+        x->nlink = ino->__i_nlink;
+}
+
+/* From a plain address (the pending script file), with probe reads. */
+static __always_inline void read_exe_file_at(struct exe_file *x, struct file *f)
+{
+        struct inode *ino = BPF_CORE_READ(f, f_inode);
+        struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+        struct vfsmount *mnt = BPF_CORE_READ(f, f_path.mnt);
+
+        x->dentry = d;
+        x->mnt = mnt;
+        x->mnt_root = BPF_CORE_READ(mnt, mnt_root);
+        x->parent = BPF_CORE_READ(d, d_parent);
+        x->hashed = BPF_CORE_READ(d, d_hash.pprev);
+        x->ino = BPF_CORE_READ(ino, i_ino);
+        x->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+        x->nlink = BPF_CORE_READ(ino, __i_nlink);
+}
+
+/* The executable's path, and what says whether it still has a name. */
+static __always_inline void put_exe_file(struct ea_exec *ev, __u32 *pos, const struct exe_file *x,
+                                         struct path *root)
+{
+        put_path(ev, pos, EA_PATH_EXE, x->dentry, x->mnt, x->mnt_root, root);
+        ev->exe_ino = x->ino;
+        ev->exe_dev = x->dev;
         /* No link left (deleted, O_TMPFILE, memfd), or unhashed and not a root of its own. */
-        if (BPF_CORE_READ(ino, __i_nlink) == 0 ||
-            (!BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d))
+        if (x->nlink == 0 || (!x->hashed && x->parent != x->dentry))
                 ev->flags |= EA_F_FILELESS;
 }
 
@@ -741,21 +786,25 @@ static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_
         struct fs_struct *fs = task->fs;
         struct file *f = bprm->file, *script;
         struct path *root = fs ? &fs->root : NULL;
+        struct exe_file x;
 
         ev->exe_ino = 0;
         ev->exe_dev = 0;
         ev->path_len[EA_PATH_INTERP] = 0;
         if (bprm->interp == bprm->filename) {
-                put_exe_file(ev, pos, f, root);
+                read_exe_file(&x, f);
+                put_exe_file(ev, pos, &x, root);
                 return;
         }
         ev->flags |= EA_F_SCRIPT;
         script = pending_script_file(task);
-        if (script)
-                put_exe_file(ev, pos, script, root);
-        else
+        if (script) {
+                read_exe_file_at(&x, script);
+                put_exe_file(ev, pos, &x, root);
+        } else {
                 put_path_str(ev, pos, EA_PATH_EXE, bprm->filename);
-        put_path(ev, pos, EA_PATH_INTERP, f->f_path.dentry, f->f_path.mnt, root);
+        }
+        put_path(ev, pos, EA_PATH_INTERP, f->f_path.dentry, f->f_path.mnt, f->f_path.mnt->mnt_root, root);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -798,7 +847,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         ev->ret = 0;
         ev->flags = 0;
         ev->_pad = 0;
-        ev->argc = BPF_CORE_READ(bprm, argc);
+        ev->argc = bprm->argc;
         ev->duration_ns = 0;
 
         entry = bpf_map_lookup_elem(&inflight, &old);
@@ -817,7 +866,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         }
         /* execve(): the kernel's copy is byte for byte what the caller passed. */
         if (r < 0)
-                r = bpf_probe_read_kernel_str(ev->data, EA_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+                r = bpf_probe_read_kernel_str(ev->data, EA_FILENAME_MAX, bprm->filename);
         if (r > 0)
                 fl = r - 1;
         if (fl > EA_FILENAME_MAX - 1)
@@ -827,8 +876,8 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         put_exe(ev, &pos, task, bprm);
         put_cwd_and_parent(ev, &pos, task);
 
-        start = BPF_CORE_READ(task, mm, arg_start);
-        end = BPF_CORE_READ(task, mm, arg_end);
+        start = task->mm->arg_start;
+        end = task->mm->arg_end;
         ev->args_size = end > start ? end - start : 0;
         max_args = set->max_args_bytes;
         if (max_args > EA_ARGS_MAX)
