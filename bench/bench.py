@@ -98,16 +98,19 @@ def prog_ids_of(pid):
 
 
 def bpf_run_time(prefix, pid=None):
-    """(run_time_ns, run_cnt) summed over the programs whose name starts with prefix and, given pid, that
-    this process holds (other tests may load programs of the same names at the same time)."""
+    """(run_time_ns, run_cnt, {program name: run_time_ns}) over the programs whose name starts with prefix
+    and, given pid, that this process holds (other tests may load programs of the same names at the same
+    time)."""
     ids = prog_ids_of(pid) if pid else None
     out = subprocess.run(["bpftool", "prog", "show", "--json"], stdout=subprocess.PIPE, check=True).stdout
     ns = cnt = 0
+    by_name = {}
     for p in json.loads(out):
         if p.get("name", "").startswith(prefix) and (not ids or p.get("id") in ids):
             ns += p.get("run_time_ns", 0)
             cnt += p.get("run_cnt", 0)
-    return ns, cnt
+            by_name[p["name"]] = by_name.get(p["name"], 0) + p.get("run_time_ns", 0)
+    return ns, cnt, by_name
 
 
 def storm(args, mark):
@@ -152,6 +155,8 @@ def result(execs, rate, lat, found, lost, cpu0, cpu1, jrnl_s, bpf0, bpf1, rss):
         "journald_us_per_exec": jrnl_s * 1e6 / max(execs, 1),
         "bpf_ns_per_exec": (bpf1[0] - bpf0[0]) / max(execs, 1) if bpf0 else None,
         "bpf_runs_per_exec": (bpf1[1] - bpf0[1]) / max(execs, 1) if bpf0 else None,
+        "bpf_ns_per_exec_by_program": {k: (v - bpf0[2].get(k, 0)) / max(execs, 1) for k, v in bpf1[2].items()}
+        if bpf0 else None,
         "daemon_peak_rss_kib": rss,
     }
 
@@ -506,6 +511,10 @@ def summarize(name, runs, base):
               "bpf_ns_per_exec", "daemon_peak_rss_kib"):
         if runs and runs[0].get(k) is not None:
             row[k] = statistics.median(r[k] for r in runs) if "per" in k or "rss" in k else sum(r[k] for r in runs)
+    progs = runs[0].get("bpf_ns_per_exec_by_program") if runs else None
+    if progs:
+        row["bpf_ns_per_exec_by_program"] = {
+            k: statistics.median(r["bpf_ns_per_exec_by_program"].get(k, 0) for r in runs) for k in sorted(progs)}
     procs = runs[0].get("cpu_us_per_exec_by_process", {}) if runs else {}
     if len(procs) > 1:
         row["cpu_us_per_exec_by_process"] = {
@@ -618,6 +627,10 @@ def print_table(rows):
         if "cpu_us_per_exec_by_process" in r:
             print("%s daemon us: %s" % (r["config"], ", ".join(
                 "%s %.1f" % kv for kv in r["cpu_us_per_exec_by_process"].items())))
+    for r in rows:
+        if r.get("bpf_ns_per_exec_by_program"):
+            print("%s bpf ns: %s" % (r["config"], ", ".join(
+                "%s %.0f" % kv for kv in r["bpf_ns_per_exec_by_program"].items() if kv[1])))
     for r in rows:
         if "p50_ratio_median" in r and r["config"] != "none":
             print("%s: per-exec time median %d us; ratio of medians to the adjacent no-tracer run %.4f "
