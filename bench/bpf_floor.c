@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The floor under execauditd's BPF run time: attaches the one-thing programs of bpf_floor.bpf.c, runs
- * fork + execve of /bin/true, and prints each program's run_time_ns / run_cnt (kernel.bpf_stats_enabled,
- * switched on for the run). The perf buffer is opened the way the daemon opens it (wakeup by watermark) and
- * drained as it fills. As root:
+ * fork + execve of /bin/true, and prints each program's run_time_ns / run_cnt (run-time statistics on
+ * while it runs, through BPF_ENABLE_STATS: kernel.bpf_stats_enabled is left as it is). The perf buffer is
+ * opened the way the daemon opens it (wakeup by watermark) and drained as it fills. As root:
  *
  *   build/bench/bpf_floor [execs]
  *
@@ -12,7 +12,6 @@
  * that runs once per exec, not the cost of a call in a loop.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,20 +23,6 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_floor.skel.h"
-
-static const char STATS[] = "/proc/sys/kernel/bpf_stats_enabled";
-
-static int write_stats(const char *v)
-{
-        int fd = open(STATS, O_WRONLY | O_CLOEXEC), r = 0;
-
-        if (fd < 0)
-                return -errno;
-        if (write(fd, v, 1) != 1)
-                r = -errno;
-        close(fd);
-        return r;
-}
 
 static enum bpf_perf_event_ret drop(void *ctx, int cpu, struct perf_event_header *event)
 {
@@ -79,8 +64,8 @@ int main(int argc, char **argv)
         struct bpf_floor *skel = NULL;
         struct bpf_program *prog;
         long n = 3000;
+        int r, stats_fd = -1;
         char *end;
-        int r;
 
         if (argc > 1) {
                 errno = 0;
@@ -107,13 +92,13 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bpf_floor: perf buffer: %s\n", strerror(-r));
                 goto out;
         }
-        r = write_stats("1");
-        if (r < 0) {
-                fprintf(stderr, "bpf_floor: %s: %s\n", STATS, strerror(-r));
+        stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+        if (stats_fd < 0) {
+                r = -errno;
+                fprintf(stderr, "bpf_floor: BPF_ENABLE_STATS: %s\n", strerror(-r));
                 goto out;
         }
         r = run_execs(n, pb);
-        write_stats("0");
         if (r < 0) {
                 fprintf(stderr, "bpf_floor: fork/exec: %s\n", strerror(-r));
                 goto out;
@@ -130,6 +115,8 @@ int main(int argc, char **argv)
                        (double)info.run_time_ns / (double)info.run_cnt);
         }
 out:
+        if (stats_fd >= 0)
+                close(stats_fd);
         perf_buffer__free(pb);
         bpf_floor__destroy(skel);
         return r < 0 ? 1 : 0;
