@@ -3,7 +3,8 @@
  * The floor under execauditd's BPF run time: attaches the one-thing programs of bpf_floor.bpf.c, runs
  * fork + execve of /bin/true, and prints each program's run_time_ns / run_cnt (run-time statistics on
  * while it runs, through BPF_ENABLE_STATS: kernel.bpf_stats_enabled is left as it is). The perf buffer is
- * opened the way the daemon opens it (wakeup by watermark) and drained as it fills. As root:
+ * opened the way the daemon opens it (loader_perf_event_attr: wakeup by watermark) and drained as it fills.
+ * As root:
  *
  *   build/bench/bpf_floor [execs]
  *
@@ -12,7 +13,6 @@
  * that runs once per exec, not the cost of a call in a loop.
  */
 #include <errno.h>
-#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_floor.skel.h"
+#include "loader.h"
 
 static enum bpf_perf_event_ret drop(void *ctx, int cpu, struct perf_event_header *event)
 {
@@ -52,14 +53,7 @@ static int run_execs(long n, struct perf_buffer *pb)
 
 int main(int argc, char **argv)
 {
-        struct perf_event_attr attr = {
-                .type = PERF_TYPE_SOFTWARE,
-                .config = PERF_COUNT_SW_BPF_OUTPUT,
-                .sample_type = PERF_SAMPLE_RAW,
-                .sample_period = 1,
-                .watermark = 1,
-                .wakeup_watermark = 16 * 4096,
-        };
+        struct perf_event_attr attr = loader_perf_event_attr(EA_DEFAULT_PERF_BUFFER_PAGES);
         struct perf_buffer *pb = NULL;
         struct bpf_floor *skel = NULL;
         struct bpf_program *prog;
@@ -86,7 +80,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bpf_floor: attaching: %s\n", strerror(-r));
                 goto out;
         }
-        pb = perf_buffer__new_raw(bpf_map__fd(skel->maps.events), 64, &attr, drop, NULL, NULL);
+        pb = perf_buffer__new_raw(bpf_map__fd(skel->maps.events), EA_DEFAULT_PERF_BUFFER_PAGES, &attr, drop,
+                                  NULL, NULL);
         if (!pb) {
                 r = -errno;
                 fprintf(stderr, "bpf_floor: perf buffer: %s\n", strerror(-r));

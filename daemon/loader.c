@@ -415,8 +415,7 @@ static enum bpf_perf_event_ret on_raw_event(void *ctx, int cpu, struct perf_even
  * Wakeups by watermark, not per sample: a wakeup per event costs an irq_work (a self-IPI, a VM exit on
  * virtual machines) on the exec path. The daemon drains on the watermark and on a short timer.
  */
-int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
-                            perf_buffer_lost_fn lost, void *ctx)
+struct perf_event_attr loader_perf_event_attr(unsigned pages)
 {
         struct perf_event_attr attr = {
                 .type = PERF_TYPE_SOFTWARE,
@@ -427,11 +426,19 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
                 .wakeup_watermark = pages * (__u32)sysconf(_SC_PAGESIZE) / 4,
         };
 
+        if (attr.wakeup_watermark == 0)
+                attr.wakeup_watermark = 1;
+        return attr;
+}
+
+int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
+                            perf_buffer_lost_fn lost, void *ctx)
+{
+        struct perf_event_attr attr = loader_perf_event_attr(pages);
+
         l->raw.sample = sample;
         l->raw.lost = lost;
         l->raw.ctx = ctx;
-        if (attr.wakeup_watermark == 0)
-                attr.wakeup_watermark = 1;
         l->pb = perf_buffer__new_raw(bpf_map__fd(l->skel->maps.events), pages, &attr, on_raw_event, l, NULL);
         if (!l->pb) {
                 int r = -errno;

@@ -7,6 +7,7 @@
 #define EA_LOADER_H
 
 #include <bpf/libbpf.h>
+#include <linux/perf_event.h>
 #include <linux/types.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,6 +54,8 @@ int loader_mount_filesystems(const char *pin_path);
  * applied separately (filter_apply); cfg here only provides PinPath and the external filter maps' layouts.
  */
 int loader_load(struct loader *l, const struct ea_config *cfg);
+/* The perf event every CPU's buffer is opened with (bench/bpf_floor opens its buffers the same way). */
+struct perf_event_attr loader_perf_event_attr(unsigned pages);
 int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
                             perf_buffer_lost_fn lost, void *ctx);
 /* Fresh load: attaches, then replaces whatever PinPath held with this object's pins. Adopted: nothing. */
