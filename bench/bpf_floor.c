@@ -45,6 +45,8 @@ static int run_execs(long n, struct perf_buffer *pb)
                 }
                 if (waitpid(pid, &status, 0) < 0)
                         return -errno;
+                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        return -ECHILD; /* /bin/true did not run: the figures would not be per exec */
                 if (i % 64 == 0)
                         perf_buffer__consume(pb);
         }
