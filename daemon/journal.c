@@ -146,3 +146,37 @@ int journal_send(struct journal *j, const char *entry, size_t len)
         }
         return r;
 }
+
+int journal_batch_add(struct journal_batch *b, const char *entry, size_t len)
+{
+        size_t need = len + (b->entries ? 1 : 0);
+        int r;
+
+        if (len == 0 || entry[len - 1] != '\n')
+                return -EINVAL;
+        if (b->buf.len + need > JOURNAL_BATCH_MAX)
+                return 0;
+        r = strbuf_reserve(&b->buf, need);
+        if (r < 0)
+                return r;
+        if (b->entries)
+                (void)strbuf_putc(&b->buf, '\n');
+        (void)strbuf_append(&b->buf, entry, len);
+        b->entries++;
+        return 1;
+}
+
+int journal_batch_send(struct journal *j, struct journal_batch *b)
+{
+        int r = b->entries ? journal_send(j, b->buf.buf, b->buf.len) : 0;
+
+        strbuf_reset(&b->buf);
+        b->entries = 0;
+        return r;
+}
+
+void journal_batch_free(struct journal_batch *b)
+{
+        strbuf_free(&b->buf);
+        b->entries = 0;
+}

@@ -3,12 +3,15 @@
  * journald's native protocol over one connected datagram socket, instead of sd_journal_sendv(): that one
  * sends to a socket address on every call (a path lookup in the kernel per record), rebuilds an iovec per
  * field, and returns 0 when the socket is missing. Here an entry that record.c built in the native format
- * goes out with one send(); a missing or dead journald is an error the caller counts.
+ * goes out as it is, alone or in a batch of entries; a missing or dead journald is an error the caller
+ * counts.
  */
 #ifndef EA_JOURNAL_H
 #define EA_JOURNAL_H
 
 #include <stddef.h>
+
+#include "strbuf.h"
 
 struct journal {
         int fd;           /* -1 until connected */
@@ -21,5 +24,25 @@ void journal_close(struct journal *j);
 /* Sends one entry (journald's native format), connecting (again) as needed and waiting while journald's
  * queue is full. -ENOENT/-ECONNREFUSED: no journald listening. */
 int journal_send(struct journal *j, const char *entry, size_t len);
+
+/*
+ * Several entries in one datagram. journald's native protocol ends an entry at an empty line, and journald
+ * reads every entry of a datagram (journald-native.c loops over them), so a batch costs one send() and one
+ * wakeup instead of one per record. No value can end an entry early: a value with a newline is
+ * length-prefixed (record.c), so an empty line appears only between entries.
+ */
+#define JOURNAL_BATCH_MAX (64u * 1024) /* bytes in one datagram */
+
+struct journal_batch {
+        struct strbuf buf;
+        size_t entries;
+};
+
+/* Appends an entry (native format, ending in '\n'). 1: added; 0: it does not fit, send the batch first
+ * (an entry larger than JOURNAL_BATCH_MAX never fits: send it alone); -ENOMEM. */
+int journal_batch_add(struct journal_batch *b, const char *entry, size_t len);
+/* Sends the batch as one datagram (as journal_send) and empties it, also on failure. */
+int journal_batch_send(struct journal *j, struct journal_batch *b);
+void journal_batch_free(struct journal_batch *b);
 
 #endif

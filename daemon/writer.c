@@ -46,6 +46,7 @@ struct writer {
         /* Writer thread only. */
         struct record rec;
         struct journal journal;
+        struct journal_batch batch;
         struct cgroup_resolver cgroups;
         struct exit_seen *exits;
         bool journald_missing;
@@ -201,33 +202,70 @@ static void note_exits(struct exit_seen *s, const struct item *it)
         }
 }
 
-/* Sends one item; returns the reason it was lost, or -1 when written. */
-static int write_item(struct writer *w, const struct item *it, const struct format_ctx *ctx)
+/* Why records that journald did not take are lost. */
+static enum lost_reason send_failure(int r)
 {
+        log_warning_errno(r, "Writing records to the journal failed");
+        /* A socket file left by a dead journald refuses connections: journald is away too. */
+        return r == -ENOENT || r == -ECONNREFUSED ? LOST_R_JOURNALD_UNAVAILABLE : LOST_R_JOURNAL_ERROR;
+}
+
+/* What the batch held is written, or lost. */
+static void send_batch(struct writer *w, uint64_t *written, uint64_t lost[LOST_R__MAX])
+{
+        size_t n = w->batch.entries;
+        int r = journal_batch_send(&w->journal, &w->batch);
+
+        if (r < 0)
+                lost[send_failure(r)] += n;
+        else
+                *written += n;
+}
+
+/* Into the batch, which goes out when full or when the queue is done; an entry larger than any batch goes
+ * alone (journal_send passes it as a memfd if need be). */
+static void write_entry(struct writer *w, const char *entry, size_t len, uint64_t *written,
+                        uint64_t lost[LOST_R__MAX])
+{
+        int r = journal_batch_add(&w->batch, entry, len);
+
+        if (r == 0 && w->batch.entries) {
+                send_batch(w, written, lost);
+                r = journal_batch_add(&w->batch, entry, len);
+        }
+        if (r == 0)
+                r = journal_send(&w->journal, entry, len);
+        else if (r > 0)
+                return;
+        if (r < 0)
+                lost[send_failure(r)]++;
+        else
+                (*written)++;
+}
+
+static void write_item(struct writer *w, const struct item *it, const struct format_ctx *ctx,
+                       uint64_t *written, uint64_t lost[LOST_R__MAX])
+{
+        const char *entry = (const char *)it->data;
+        size_t len = it->size;
         int r;
 
-        if (it->kind == ITEM_RECORD) {
-                r = journal_send(&w->journal, (const char *)it->data, it->size);
-        } else {
+        if (it->kind == ITEM_EVENT) {
                 const struct ea_header *h = (const void *)it->data;
 
                 r = format_event(&w->rec, it->data, it->size, ctx);
+                if (r >= 0)
+                        r = record_entry(&w->rec, &entry, &len);
                 if (r < 0) {
                         log_warning_errno(r, "Dropping a malformed event from the kernel (%u bytes)",
                                           it->size);
-                        return LOST_R_JOURNAL_ERROR;
+                        lost[LOST_R_JOURNAL_ERROR]++;
+                        return;
                 }
                 if (h->seq > w->last_seq)
                         w->last_seq = h->seq;
-                r = journal_send_record(&w->journal, &w->rec);
         }
-        if (r < 0) {
-                log_warning_errno(r, "Writing a record to the journal failed");
-                /* A socket file left by a dead journald refuses connections: journald is away too. */
-                return r == -ENOENT || r == -ECONNREFUSED ? LOST_R_JOURNALD_UNAVAILABLE
-                                                          : LOST_R_JOURNAL_ERROR;
-        }
-        return -1;
+        write_entry(w, entry, len, written, lost);
 }
 
 static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], uint32_t generation)
@@ -326,13 +364,11 @@ static void *writer_main(void *arg)
                 written = 0;
                 while (batch) {
                         struct item *next = batch->next;
-                        int reason = w->journald_missing ? LOST_R_JOURNALD_UNAVAILABLE
-                                                         : write_item(w, batch, &ctx);
 
-                        if (reason >= 0)
-                                batch_lost[reason]++;
+                        if (w->journald_missing)
+                                batch_lost[LOST_R_JOURNALD_UNAVAILABLE]++;
                         else
-                                written++;
+                                write_item(w, batch, &ctx, &written, batch_lost);
                         if (batch->kind != ITEM_RECORD && batch->size >= sizeof(struct ea_header)) {
                                 const struct ea_header *h = (const void *)batch->data;
 
@@ -342,6 +378,7 @@ static void *writer_main(void *arg)
                         free(batch);
                         batch = next;
                 }
+                send_batch(w, &written, batch_lost);
                 for (int i = 0; i < LOST_R__MAX; i++)
                         lost[i] += batch_lost[i];
                 if (!w->journald_missing)
@@ -428,6 +465,7 @@ void writer_stop(struct writer *w)
         }
         record_free(&w->rec);
         journal_close(&w->journal);
+        journal_batch_free(&w->batch);
         cgroup_resolver_done(&w->cgroups);
         free(w->exits);
         pthread_mutex_destroy(&w->lock);

@@ -11,6 +11,7 @@ that only their events exist. Waiting for a record is bounded (a hang fails the 
 asserts on timing.
 """
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -190,7 +191,8 @@ class Env:
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.wait(lambda: os.path.exists("/run/systemd/journal/socket"), "journald's socket")
 
-    def teardown(self):
+    def teardown(self, keep=False):
+        """keep: leave the directory (config, daemon log) for a failed test to be looked at."""
         if self.daemon and self.daemon.poll() is None:
             if self.daemon_pid != self.daemon.pid:
                 try:
@@ -204,6 +206,10 @@ class Env:
             self.journald.wait()
         if self.notify:
             self.notify.close()
+        if keep:
+            print("kept %s" % self.dir)
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def wait(self, pred, what, timeout=WAIT_SECONDS):
         return wait_until(pred, what, timeout)
@@ -338,10 +344,12 @@ def main(tests):
         if only and t.__name__ not in only:
             continue
         env = Env(t.__name__)
+        ok = False
         try:
             env.setup()
             t(env)
             print("ok   %s" % t.__name__)
+            ok = True
         except Exception as e:
             failed += 1
             print("FAIL %s: %s" % (t.__name__, e))
@@ -349,7 +357,7 @@ def main(tests):
                 traceback.print_exc()
             print("---- daemon log ----\n%s--------------------" % env.log())
         finally:
-            env.teardown()
+            env.teardown(keep=not ok)
             # Each test gets fresh mounts: undo this one's.
             for d in ("/sys/fs/bpf", "/etc/systemd/journald.conf", "/var/log/journal", "/run/log/journal",
                       "/run/systemd/journal"):

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import subprocess
+import time
 
 from harness import check, main, marker, bash_unquote
 
@@ -111,6 +112,43 @@ def test_hostile_argv(env):
     check(not forged, "no forged record", forged)
 
 
+def test_hostile_argv_in_a_batch(env):
+    # journald stopped under a storm: its socket queue fills, the writer's queue grows, and once journald is
+    # back the writer sends what waited as batches, many entries to one datagram. An argv full of entry and
+    # field separators among them still ends nothing but its own value.
+    env.start("")
+    m, h = marker(), marker()
+    argv = [b"/bin/true", h.encode(), b"\n\nMESSAGE=forged\n\n", b"x\n\nEXEC_EVENT=forged\n", b"\n", b""]
+    env.journald.send_signal(signal.SIGSTOP)
+    try:
+        storm = subprocess.Popen([os.environ["EA_STORM"], "-w", "2", "-d", "2", "-m", m], stdout=subprocess.PIPE)
+        time.sleep(1)  # in the middle of the storm, not a timing assertion
+        subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", *argv], check=True)
+        out = storm.communicate()[0].decode()
+    finally:
+        env.journald.send_signal(signal.SIGCONT)
+    check(storm.returncode == 0, "storm ran", out)
+    execs = int(out.split()[0].split("=")[1])
+    check(execs > 1000, "more records than journald's socket queue holds", out)
+    r = env.wait_one(h, "exec", filename="/bin/true")
+    check(bash_unquote(r.get1("EXEC_CMDLINE")) == argv, "argv intact", r.brief())
+    check(r["EXEC_UID"] == [b"1000"] and r["EXEC_EVENT"] == [b"exec"], "fields once, unforged", r.brief())
+    sync = marker()
+    subprocess.run(["/bin/true", sync], check=True)
+    env.wait_one(sync, "exec")
+    ids = {x.get1("EXEC_ID") for x in env.find(m, "exec") if x.get("EXEC_FILENAME") == [b"/bin/true"]}
+    check(len(ids) == execs, "every exec record of the storm", len(ids), execs)
+    exits = [x for x in env.records("EXEC_EVENT=exit") if x.get("EXEC_ID", [None])[0] in ids]
+    check(len(exits) == execs, "every exit record of the storm", len(exits), execs)
+    check(not env.records("EXEC_EVENT=lost"), "nothing lost")
+    # A split entry would leave records without their own EXEC_EVENT and MESSAGE_ID, or with forged ones.
+    known = {b"started", b"exec", b"exec_failed", b"exit"}
+    odd = [x.brief() for x in env.records()
+           if len(x.get("MESSAGE_ID", [])) != 1 or len(x.get("MESSAGE", [])) != 1 or
+           x.get("EXEC_EVENT", [None])[0] not in known or x.get("MESSAGE") == [b"forged"]]
+    check(not odd, "every record whole, none forged", odd[:3])
+
+
 def test_truncated_argv(env):
     env.start(SMALL_ARGS)
     m = marker()
@@ -212,5 +250,5 @@ def test_periodic_stats(env):
 
 
 if __name__ == "__main__":
-    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_hostile_argv, test_truncated_argv,
-          test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])
+    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_hostile_argv,
+          test_hostile_argv_in_a_batch, test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])

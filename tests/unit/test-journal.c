@@ -5,7 +5,8 @@
  * checked against a datagram socket this test binds in a
  * temporary directory (no journald here; the integration tests read records back from a real one): one entry
  * is one datagram, an entry too large for the send buffer arrives as a sealed memfd, a listener that went
- * away and came back is reconnected to, and no listener is an error, never a silent success.
+ * away and came back is reconnected to, and no listener is an error, never a silent success. A batch is one
+ * datagram whose entries are separated by one empty line, and never grows past JOURNAL_BATCH_MAX.
  */
 #include "journal.h"
 #include "strbuf.h"
@@ -129,6 +130,55 @@ static void test_send(const char *dir)
         free(buf);
 }
 
+/* A length-prefixed value (as record.c writes one with a newline) holding what would end an entry. */
+#define HOSTILE "EXEC_ARGV\n\x14\0\0\0\0\0\0\0a\n\nMESSAGE=forged\n\nb\nEXEC_ARGC=2\n"
+
+static void test_batch(const char *dir)
+{
+        static const char want[] = SMALL "\n" HOSTILE "\n" SMALL;
+        struct journal_batch b = {0};
+        static char buf[JOURNAL_BATCH_MAX + 64];
+        char path[256], one[1024];
+        struct journal j;
+        int l, memfd, r = 1;
+        size_t added = 0;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "%s/batch-socket", dir);
+        l = bind_listener(path);
+        journal_init(&j, path);
+        CHECK_RC(journal_batch_add(&b, SMALL, SMALL_LEN), 1);
+        CHECK_RC(journal_batch_add(&b, HOSTILE, sizeof(HOSTILE) - 1), 1);
+        CHECK_RC(journal_batch_add(&b, SMALL, SMALL_LEN), 1);
+        CHECK_RC(journal_batch_add(&b, "MESSAGE=no newline", 18), -EINVAL);
+        CHECK_NUM(b.entries, 3);
+        CHECK_RC(journal_batch_send(&j, &b), 0);
+        CHECK_NUM(b.entries, 0);
+        n = receive(l, buf, sizeof(buf), &memfd);
+        check_bytes("three entries in one datagram", buf, n < 0 ? 0 : (size_t)n, want, sizeof(want) - 1);
+        CHECK_RC(journal_batch_send(&j, &b), 0);
+        CHECK_WHY(receive(l, buf, sizeof(buf), &memfd) < 0, "an empty batch sends nothing");
+
+        /* Full: the entry that does not fit is refused, and what was added fills at most the maximum. */
+        memset(one, 'x', sizeof(one));
+        memcpy(one, "EXEC_ARGV=", 10);
+        one[sizeof(one) - 1] = '\n';
+        while (r == 1) {
+                r = journal_batch_add(&b, one, sizeof(one));
+                added += r == 1;
+        }
+        CHECK_RC(r, 0);
+        CHECK_NUM(added, (JOURNAL_BATCH_MAX + 1) / (sizeof(one) + 1));
+        CHECK(b.buf.len <= JOURNAL_BATCH_MAX);
+        CHECK_RC(journal_batch_send(&j, &b), 0);
+        n = receive(l, buf, sizeof(buf), &memfd);
+        CHECK_NUM(n, (ssize_t)(added * (sizeof(one) + 1) - 1));
+        journal_batch_free(&b);
+        journal_close(&j);
+        close(l);
+        unlink(path);
+}
+
 int main(void)
 {
         char dir[] = "/tmp/ea-test-journal-XXXXXX";
@@ -138,6 +188,7 @@ int main(void)
                 return check_summary("test-journal");
         }
         test_send(dir);
+        test_batch(dir);
         rmdir(dir);
         return check_summary("test-journal");
 }
