@@ -21,7 +21,7 @@
 _Static_assert(STRBUF_MIN_CAP > 1, "minimum capacity must leave room for data and the NUL");
 _Static_assert(STRBUF_MIN_CAP < STRBUF_MAX_CAP, "capacity limits out of order");
 
-int strbuf_reserve(struct strbuf *sb, size_t extra)
+int strbuf_grow(struct strbuf *sb, size_t extra)
 {
         size_t need, cap;
         char *p;
@@ -95,25 +95,28 @@ int strbuf_puts(struct strbuf *sb, const char *s)
         return strbuf_append(sb, s, strlen(s));
 }
 
+/* Two digits per division: numbers are most of a record's bytes. */
+static const char digit_pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+
 int strbuf_put_u64(struct strbuf *sb, unsigned long long v)
 {
-        unsigned digits = 1;
-        char *p;
-        int r;
+        char tmp[20], *p = tmp + sizeof(tmp);
 
-        for (unsigned long long t = v; t >= 10; t /= 10)
-                digits++;
-        r = strbuf_reserve(sb, digits);
-        if (r < 0)
-                return r;
-        sb->len += digits;
-        p = sb->buf + sb->len;
-        *p = '\0';
-        do {
-                *--p = (char)('0' + v % 10);
-                v /= 10;
-        } while (v);
-        return 0;
+        while (v >= 100) {
+                p -= 2;
+                memcpy(p, digit_pairs + 2 * (v % 100), 2);
+                v /= 100;
+        }
+        if (v >= 10) {
+                p -= 2;
+                memcpy(p, digit_pairs + 2 * v, 2);
+        } else {
+                *--p = (char)('0' + v);
+        }
+        return strbuf_append(sb, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int strbuf_printf(struct strbuf *sb, const char *fmt, ...)

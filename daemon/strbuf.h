@@ -22,8 +22,15 @@ struct strbuf {
                 NULL, 0, 0                                                                                  \
         }
 
-/* Make room for extra more bytes (plus the NUL). -ENOMEM on failure. */
-int strbuf_reserve(struct strbuf *sb, size_t extra);
+int strbuf_grow(struct strbuf *sb, size_t extra);
+/* Make room for extra more bytes (plus the NUL). -ENOMEM on failure. Inline: every field asks, and it
+ * almost always fits. */
+static inline int strbuf_reserve(struct strbuf *sb, size_t extra)
+{
+        if (sb && sb->buf && extra < sb->cap - sb->len)
+                return 0;
+        return strbuf_grow(sb, extra);
+}
 int strbuf_append(struct strbuf *sb, const void *data, size_t n);
 int strbuf_putc(struct strbuf *sb, char c);
 int strbuf_puts(struct strbuf *sb, const char *s);

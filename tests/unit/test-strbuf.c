@@ -11,6 +11,7 @@
 #include "check.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,6 +180,17 @@ static void test_overflow(void)
 }
 
 /* Numbers are formatted by hand on the hot path: every digit count, and the growth past the first block. */
+static void check_u64(struct strbuf *sb, unsigned long long v)
+{
+        char want[24];
+
+        snprintf(want, sizeof(want), "%llu", v);
+        set_case("put_u64 %s", want);
+        strbuf_reset(sb);
+        CHECK_NUM(strbuf_put_u64(sb, v), 0);
+        CHECK_STR(sb->buf, want);
+}
+
 static void test_put_u64(void)
 {
         static const struct {
@@ -186,8 +198,14 @@ static void test_put_u64(void)
                 const char *want;
         } cases[] = {{0, "0"},
                      {7, "7"},
+                     {9, "9"},
                      {10, "10"},
+                     {99, "99"},
+                     {100, "100"},
+                     {101, "101"},
+                     {1000, "1000"},
                      {4294967295ULL, "4294967295"},
+                     {10000000000000000000ULL, "10000000000000000000"},
                      {18446744073709551615ULL, "18446744073709551615"}};
         struct strbuf sb = STRBUF_INIT;
 
@@ -196,6 +214,17 @@ static void test_put_u64(void)
                 strbuf_reset(&sb);
                 CHECK_NUM(strbuf_put_u64(&sb, cases[i].v), 0);
                 CHECK_STR(sb.buf, cases[i].want);
+        }
+        /* Two digits at a time: every value up to 10^5, and each power of ten above it and its neighbours.
+         */
+        for (unsigned long long v = 0; v <= 100000; v++)
+                check_u64(&sb, v);
+        for (unsigned long long p = 1000000;; p *= 10) {
+                check_u64(&sb, p - 1);
+                check_u64(&sb, p);
+                check_u64(&sb, p + 1);
+                if (p > ULLONG_MAX / 10)
+                        break;
         }
         set_case("put_u64 growth");
         strbuf_reset(&sb);
