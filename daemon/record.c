@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "record.h"
 
@@ -32,7 +33,7 @@ void record_free(struct record *r)
 }
 
 /* journald's rules, used by journal_field_name_valid() and, while copying, by field_begin(). */
-#define NAME_MAX_LEN 64
+#define NAME_MAX_LEN RECORD_NAME_MAX
 static const bool name_char[256] = {['A' ... 'Z'] = true, ['0' ... '9'] = true, ['_'] = true};
 
 static bool name_start_ok(char c)
@@ -51,13 +52,60 @@ bool journal_field_name_valid(const char *name, size_t len)
 }
 
 /*
+ * The slot that remembers name: the one holding its address, else a free one, among a few after its hash
+ * (the names of all records together fill about half the table); when those hold other names, the first.
+ */
+static struct record_name *name_slot(struct record *r, const char *name)
+{
+        size_t h = ((uintptr_t)name * 0x9e3779b97f4a7c15ull) >> 32;
+
+        for (size_t i = 0; i < 4; i++) {
+                struct record_name *c = &r->names[(h + i) & (RECORD_NAME_SLOTS - 1)];
+
+                if (c->at == name || !c->at)
+                        return c;
+        }
+        return &r->names[h & (RECORD_NAME_SLOTS - 1)];
+}
+
+/*
+ * Copies name to d (which has room for NAME_MAX_LEN + 1 bytes) and returns its length, or -EINVAL when it
+ * breaks journald's rules. The names of a record are nearly all the same string literals every time, so a
+ * name checked once is remembered by its address; a remembered one is used only when the bytes at that
+ * address are still the same (strncmp stops at the name's end), so a name in a reused buffer is never
+ * taken for the one it replaced.
+ */
+static ssize_t copy_name(struct record *r, const char *name, char *d)
+{
+        struct record_name *c = name_slot(r, name);
+        size_t nl;
+
+        if (c->at == name && strncmp(name, c->name, c->len + 1) == 0) {
+                memcpy(d, c->name, NAME_MAX_LEN); /* constant size: a few moves */
+                return (ssize_t)c->len;
+        }
+        for (nl = 0; name[nl]; nl++) {
+                if (nl == NAME_MAX_LEN || !name_char[(unsigned char)name[nl]])
+                        return -EINVAL;
+                d[nl] = name[nl];
+        }
+        if (nl == 0 || !name_start_ok(name[0]))
+                return -EINVAL;
+        memset(c->name, 0, sizeof(c->name));
+        memcpy(c->name, name, nl);
+        c->len = nl;
+        c->at = name;
+        return (ssize_t)nl;
+}
+
+/*
  * Starts a field: appends "NAME=" and returns 0, or sets the sticky error. Every field of every record
  * passes here, so the name is checked (journal_field_name_valid's rules) while it is copied.
  */
 static int field_begin(struct record *r, const char *name)
 {
+        ssize_t nl;
         char *d;
-        size_t nl;
         int e;
 
         if (r->error)
@@ -68,18 +116,14 @@ static int field_begin(struct record *r, const char *name)
         if (e < 0)
                 return (r->error = e);
         d = r->buf.buf + r->buf.len;
-        for (nl = 0; name[nl]; nl++) {
-                if (nl == NAME_MAX_LEN || !name_char[(unsigned char)name[nl]])
-                        return (r->error = -EINVAL);
-                d[nl] = name[nl];
-        }
-        if (nl == 0 || !name_start_ok(name[0]))
-                return (r->error = -EINVAL);
+        nl = copy_name(r, name, d);
+        if (nl < 0)
+                return (r->error = (int)nl);
         d[nl] = '=';
         d[nl + 1] = '\0';
         r->name_off[r->n] = r->buf.len;
         r->name_len[r->n] = (unsigned char)nl;
-        r->buf.len += nl + 1;
+        r->buf.len += (size_t)nl + 1;
         r->value_off[r->n] = r->buf.len;
         return 0;
 }

@@ -16,6 +16,16 @@
 /* journald drops an entry with more than 1024 fields whole; we stay far below. */
 #define RECORD_MAX_FIELDS 64
 
+#define RECORD_NAME_MAX   64  /* journald's limit */
+#define RECORD_NAME_SLOTS 256 /* a power of two */
+
+/* A field name already checked, remembered with its address and its bytes (see field_begin). */
+struct record_name {
+        const char *at;
+        size_t len;
+        char name[RECORD_NAME_MAX + 1]; /* zero-padded */
+};
+
 struct record {
         struct strbuf buf; /* the entry, ready to send */
         struct strbuf tmp; /* scratch for formatters, kept to avoid an allocation per record */
@@ -25,6 +35,7 @@ struct record {
         size_t value_off[RECORD_MAX_FIELDS];
         size_t value_len[RECORD_MAX_FIELDS];
         int error; /* first failure (-ENOMEM, -E2BIG for too many fields, -EINVAL for a bad name); sticky */
+        struct record_name names[RECORD_NAME_SLOTS];
 };
 
 /* Field i of a record, read back (the tests use it). */

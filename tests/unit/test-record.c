@@ -223,6 +223,60 @@ static void test_invalid_name(void)
         record_free(&r);
 }
 
+/* Names are remembered by address once checked: what changed at an address is checked again. */
+static void test_remembered_names(void)
+{
+        char buf[80], *many[1000];
+        struct record r;
+
+        record_init(&r);
+        set_case("a buffer's name changed to an invalid one");
+        strcpy(buf, "EXEC_NAME");
+        record_add_str(&r, buf, "1");
+        CHECK_NUM(fields(&r), 1);
+        strcpy(buf, "EXEC_nAME");
+        record_add_str(&r, buf, "2");
+        CHECK_NUM(fields(&r), -EINVAL);
+
+        set_case("a buffer's name made shorter, then longer, then too long");
+        record_reset(&r);
+        strcpy(buf, "EXEC_LONGER_NAME");
+        record_add_str(&r, buf, "1");
+        strcpy(buf, "EXEC_L");
+        record_add_str(&r, buf, "2");
+        strcpy(buf, "EXEC_LO");
+        record_add_str(&r, buf, "3");
+        CHECK_NUM(fields(&r), 3);
+        CHECK_FIELD(&r, 0, "EXEC_LONGER_NAME", "1", 1);
+        CHECK_FIELD(&r, 1, "EXEC_L", "2", 1);
+        CHECK_FIELD(&r, 2, "EXEC_LO", "3", 1);
+        memset(buf, 'A', 65);
+        buf[65] = '\0';
+        record_add_str(&r, buf, "4");
+        CHECK_NUM(fields(&r), -EINVAL);
+
+        /* More names than the table holds: each still checked and copied right, on every record. */
+        set_case("a thousand names");
+        for (int i = 0; i < 1000; i++) {
+                many[i] = malloc(24);
+                if (many[i])
+                        snprintf(many[i], 24, i == 500 ? "EXEC_n%d" : "EXEC_N%d", i);
+        }
+        for (int round = 0; round < 2; round++)
+                for (int i = 0; i < 1000; i += 20) {
+                        record_reset(&r);
+                        for (int k = i; k < i + 20 && many[k]; k++)
+                                record_add_u64(&r, many[k], (unsigned)k);
+                        CHECK_NUM(fields(&r), i == 500 ? -EINVAL : 20);
+                        for (unsigned k = 0; i != 500 && k < r.n; k++)
+                                CHECK_FIELD(&r, k, many[i + (int)k], record_field(&r, k).value,
+                                            record_field(&r, k).value_len);
+                }
+        for (int i = 0; i < 1000; i++)
+                free(many[i]);
+        record_free(&r);
+}
+
 static void test_too_many(void)
 {
         struct record r;
@@ -491,6 +545,7 @@ int main(void)
         test_names();
         test_basic();
         test_invalid_name();
+        test_remembered_names();
         test_too_many();
         test_binary();
         test_native_format();
