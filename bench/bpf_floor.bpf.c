@@ -52,6 +52,21 @@ struct {
         __uint(value_size, sizeof(__u32));
 } events SEC(".maps");
 
+/* Another alternative to "inflight": a direct-mapped slot per thread ID, no hashing and no bucket lock. The
+ * slot's tid is cleared while it is written, so a reader that finds its own tid before and after copying
+ * read one writer's data (a colliding thread's exec at the same time only loses the data). */
+struct slot {
+        __u64 tid; /* 64 bits: this clang has 32-bit atomics only with -mcpu=v3 */
+        struct value v;
+};
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 65536);
+        __type(key, __u32);
+        __type(value, struct slot);
+} slots SEC(".maps");
+
 static const __u32 zero;
 
 SEC("tracepoint/syscalls/sys_enter_execve")
@@ -102,6 +117,44 @@ int hash_lookup_delete(void *ctx)
 
         if (bpf_map_lookup_elem(&hash, &tid))
                 bpf_map_delete_elem(&hash, &tid);
+        return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int slot_write(void *ctx)
+{
+        __u64 tid = (__u32)bpf_get_current_pid_tgid();
+        __u32 k = tid & 65535;
+        struct slot *s = bpf_map_lookup_elem(&slots, &k);
+
+        if (!s)
+                return 0;
+        __sync_lock_test_and_set(&s->tid, 0);
+        s->v.a = bpf_get_current_pid_tgid();
+        s->v.b = 2;
+        s->v.c = 3;
+        s->v.d = 4;
+        __sync_lock_test_and_set(&s->tid, tid);
+        return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int slot_read_clear(void *ctx)
+{
+        __u64 tid = (__u32)bpf_get_current_pid_tgid();
+        __u32 k = tid & 65535;
+        struct slot *s = bpf_map_lookup_elem(&slots, &k);
+        volatile struct value v;
+
+        if (!s || s->tid != tid)
+                return 0;
+        v.a = s->v.a;
+        v.b = s->v.b;
+        v.c = s->v.c;
+        v.d = s->v.d;
+        if (__sync_val_compare_and_swap(&s->tid, tid, 0) != tid)
+                return 0;
+        (void)v;
         return 0;
 }
 
