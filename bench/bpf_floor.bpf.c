@@ -120,12 +120,18 @@ int hash_lookup_delete(void *ctx)
         return 0;
 }
 
+static __always_inline struct slot *slot_of(__u64 tid)
+{
+        __u32 k = tid & 65535;
+
+        return bpf_map_lookup_elem(&slots, &k);
+}
+
 SEC("tracepoint/syscalls/sys_enter_execve")
 int slot_write(void *ctx)
 {
         __u64 tid = (__u32)bpf_get_current_pid_tgid();
-        __u32 k = tid & 65535;
-        struct slot *s = bpf_map_lookup_elem(&slots, &k);
+        struct slot *s = slot_of(tid);
 
         if (!s)
                 return 0;
@@ -142,8 +148,7 @@ SEC("tp_btf/sched_process_exec")
 int slot_read_clear(void *ctx)
 {
         __u64 tid = (__u32)bpf_get_current_pid_tgid();
-        __u32 k = tid & 65535;
-        struct slot *s = bpf_map_lookup_elem(&slots, &k);
+        struct slot *s = slot_of(tid);
         volatile struct value v;
 
         if (!s || s->tid != tid)
