@@ -233,10 +233,10 @@ static void write_entry(struct writer *w, const char *entry, size_t len, uint64_
                 send_batch(w, written, lost);
                 r = journal_batch_add(&w->batch, entry, len);
         }
-        if (r == 0)
-                r = journal_send(&w->journal, entry, len);
-        else if (r > 0)
+        if (r > 0)
                 return;
+        if (r == 0) /* larger than any batch */
+                r = journal_send(&w->journal, entry, len);
         if (r < 0)
                 lost[send_failure(r)]++;
         else
