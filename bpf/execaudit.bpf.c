@@ -325,9 +325,12 @@ static __always_inline bool uid_in(const struct ea_uid_span *spans, __u32 n, __u
         return false;
 }
 
-/* Within a dimension any entry matches; all configured dimensions must match; any exclusion wins. */
+/*
+ * Within a dimension any entry matches; all configured dimensions must match; any exclusion wins.
+ * comm NULL: the program's name is not known yet (syscall entry), so that dimension is left to the exec.
+ */
 static __always_inline bool audited(const struct config_ref *c, struct task_struct *task, __u32 uid,
-                                    const char comm[16])
+                                    const char *comm)
 {
         struct ea_settings *set = c->set;
         __u32 f = set->filter;
@@ -361,7 +364,7 @@ static __always_inline bool audited(const struct config_ref *c, struct task_stru
                 if ((found & EA_MATCH_EXCLUDE) || ((f & EA_FLT_MNTNS) && !(found & EA_MATCH_INCLUDE)))
                         return false;
         }
-        if (f & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS)) {
+        if (comm && (f & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS))) {
                 struct ea_comm_key key = {.slot = c->slot};
                 __u8 *v;
 
@@ -630,23 +633,30 @@ static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, s
                          pexe->f_path.mnt->mnt_root, pfs ? &pfs->root : NULL);
 }
 
+/*
+ * An exec that the filter leaves out whatever program it starts is not remembered: uid, cgroup and mount
+ * namespace do not change across exec (a set-user-ID program changes the effective uid; the filter
+ * judges the real one), and the inflight update is most of a filtered-out exec's cost.
+ */
 static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirfd)
 {
         __u32 tid = (__u32)bpf_get_current_pid_tgid();
-        struct ea_inflight e = {
-                .ktime_ns = bpf_ktime_get_boot_ns(),
-                .filename = filename,
-                .argv = argv,
-                .dirfd = dirfd,
-        };
+        struct ea_inflight e = {};
+        struct config_ref c;
         __u64 argv0 = 0;
 
+        count(EA_STAT_EXEC_ENTER);
+        if (get_config(&c) &&
+            !audited(&c, bpf_get_current_task_btf(), (__u32)bpf_get_current_uid_gid(), NULL))
+                return 0;
+        e.ktime_ns = bpf_ktime_get_boot_ns();
+        e.filename = filename;
+        e.argv = argv;
+        e.dirfd = dirfd;
         /* The new image cannot tell an empty argv from {""}: only the caller's array can. */
         if (argv)
                 bpf_probe_read_user(&argv0, sizeof(argv0), (const void *)argv);
         e.no_argv0 = !argv0;
-
-        count(EA_STAT_EXEC_ENTER);
         if (bpf_map_update_elem(&inflight, &tid, &e, BPF_ANY) < 0) {
                 count(EA_STAT_INFLIGHT_FULL);
                 return 0;
@@ -831,13 +841,17 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         bpf_get_current_comm(comm, sizeof(comm));
         if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), comm)) {
                 count(EA_STAT_FILTERED);
+                /* Looked up first: a miss (the usual case) takes no bucket lock. */
                 entry = bpf_map_lookup_elem(&inflight, &old);
-                if (entry && entry->dirfd != EA_AT_FDCWD)
-                        bpf_map_delete_elem(&inflight_name, &old);
-                bpf_map_delete_elem(&inflight, &old);
+                if (entry) {
+                        if (entry->dirfd != EA_AT_FDCWD)
+                                bpf_map_delete_elem(&inflight_name, &old);
+                        bpf_map_delete_elem(&inflight, &old);
+                }
                 /* An exit follows the decision on the process's last exec. */
                 tgid = bpf_get_current_pid_tgid() >> 32;
-                bpf_map_delete_elem(&tracked, &tgid);
+                if (bpf_map_lookup_elem(&tracked, &tgid))
+                        bpf_map_delete_elem(&tracked, &tgid);
                 return 0;
         }
         ev = (struct ea_exec *)s->raw;
@@ -1035,8 +1049,12 @@ static __always_inline int exec_failed(void *ctx, long ret)
         long r;
 
         entry = bpf_map_lookup_elem(&inflight, &tid);
-        if (!entry)
+        if (!entry) {
+                /* Left out at the syscall entry (see remember_entry): counted here, where it ended. */
+                if (ret < 0 && get_config(&c) && !audited(&c, task, (__u32)bpf_get_current_uid_gid(), NULL))
+                        count(EA_STAT_FILTERED);
                 return 0;
+        }
         if (ret >= 0 || !s || !as || !get_config(&c) || !(c.set->capture & EA_CAP_FAILED_EXECS))
                 goto out;
         set = c.set;

@@ -26,6 +26,14 @@ def run(argv):
         pass
 
 
+def run_as(uid, argv):
+    try:
+        subprocess.run(argv, user=uid, group=uid, extra_groups=[], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    except FileNotFoundError:
+        pass
+
+
 def in_cgroup(path, *argv):
     """Runs argv (exec'd by sh) inside the cgroup at CG2 + path."""
     return ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', CG2 + path, *argv]
@@ -59,6 +67,24 @@ def test_users(env):
     r = found(env, yes)[0]
     check(r.i("EXEC_UID") == 1000, "the uid 1000 exec", r.brief())
     check(env.wait_exit(r.i("EXEC_PID")).i("EXEC_CONFIG_GENERATION") == 1, "its exit is recorded too")
+    # What the syscall entry remembers (the filter decides there already) is on the audited records.
+    check(r.i("EXEC_DURATION_NSEC") > 0, "EXEC_DURATION_NSEC of the audited exec", r.brief())
+
+    # Failed execs: judged by the same users, and counted when left out.
+    no_root, no_excl, yes = marker(), marker(), marker()
+    for _ in range(50):
+        run(["/nonexistent/true", no_root])
+    # Not through setpriv: a failed exec keeps the caller's name, and setpriv's records are not looked at.
+    run_as(1005, ["/nonexistent/true", no_excl])
+    run_as(1000, ["/nonexistent/true", yes])
+    expect(env, [yes], [no_root, no_excl], event="exec_failed")
+    f = found(env, yes, "exec_failed")[0]
+    check(f.i("EXEC_UID") == 1000 and f.s("EXEC_FILENAME") == "/nonexistent/true", "the uid 1000 failed exec",
+          f.brief())
+    check(f.i("EXEC_DURATION_NSEC") > 0, "EXEC_DURATION_NSEC of the audited failed exec", f.brief())
+    check(env.stop() == 0, "clean stop")
+    st = env.wait_records(lambda rs: rs, "the stats record written at stop", "EXEC_EVENT=stats")[-1]
+    check(st.i("EXEC_STATS_FILTERED") >= 51, "the 51 failed execs left out are counted", st.brief())
 
 
 def test_commands(env):
