@@ -4,6 +4,8 @@
  * because journald drops an invalid field silently.
  */
 #include <errno.h>
+#include <link.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +54,57 @@ bool journal_field_name_valid(const char *name, size_t len)
 }
 
 /*
+ * The read-only segments of the object this file is linked into: its string literals and const tables
+ * are there, and bytes in them never change, so a name there is known by its address alone.
+ */
+#define RO_SEGMENTS_MAX 8
+
+static struct {
+        uintptr_t lo, hi;
+} ro_segments[RO_SEGMENTS_MAX];
+static size_t n_ro_segments;
+static pthread_once_t ro_once = PTHREAD_ONCE_INIT;
+
+static int find_ro_segments(struct dl_phdr_info *info, size_t size, void *self)
+{
+        bool ours = false;
+
+        (void)size;
+        for (size_t i = 0; i < info->dlpi_phnum && !ours; i++) {
+                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+                uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+
+                ours = ph->p_type == PT_LOAD && (uintptr_t)self >= lo && (uintptr_t)self - lo < ph->p_memsz;
+        }
+        if (!ours)
+                return 0;
+        for (size_t i = 0; i < info->dlpi_phnum && n_ro_segments < RO_SEGMENTS_MAX; i++) {
+                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+                if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
+                        continue;
+                ro_segments[n_ro_segments].lo = info->dlpi_addr + ph->p_vaddr;
+                ro_segments[n_ro_segments].hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+                n_ro_segments++;
+        }
+        return 1;
+}
+
+static void init_ro_segments(void)
+{
+        dl_iterate_phdr(find_ro_segments, (void *)name_char);
+}
+
+bool record_name_immutable(const char *name)
+{
+        pthread_once(&ro_once, init_ro_segments);
+        for (size_t i = 0; i < n_ro_segments; i++)
+                if ((uintptr_t)name >= ro_segments[i].lo && (uintptr_t)name < ro_segments[i].hi)
+                        return true;
+        return false;
+}
+
+/*
  * The slot that remembers name: the one holding its address, else a free one, among a few after its hash
  * (the names of all records together fill about half the table); when those hold other names, the first.
  */
@@ -71,16 +124,16 @@ static struct record_name *name_slot(struct record *r, const char *name)
 /*
  * Copies name to d (which has room for NAME_MAX_LEN + 1 bytes) and returns its length, or -EINVAL when it
  * breaks journald's rules. The names of a record are nearly all the same string literals every time, so a
- * name checked once is remembered by its address; a remembered one is used only when the bytes at that
- * address are still the same (strncmp stops at the name's end), so a name in a reused buffer is never
- * taken for the one it replaced.
+ * name checked once is remembered by its address. A literal's bytes cannot change; any other remembered
+ * name is used only when the bytes at its address are still the same (strncmp stops at the name's end),
+ * so a name in a reused buffer is never taken for the one it replaced.
  */
 static ssize_t copy_name(struct record *r, const char *name, char *d)
 {
         struct record_name *c = name_slot(r, name);
         size_t nl;
 
-        if (c->at == name && strncmp(name, c->name, c->len + 1) == 0) {
+        if (c->at == name && (c->immutable || strncmp(name, c->name, c->len + 1) == 0)) {
                 memcpy(d, c->name, NAME_MAX_LEN); /* constant size: a few moves */
                 return (ssize_t)c->len;
         }
@@ -95,14 +148,16 @@ static ssize_t copy_name(struct record *r, const char *name, char *d)
         memcpy(c->name, name, nl);
         c->len = nl;
         c->at = name;
+        c->immutable = record_name_immutable(name);
         return (ssize_t)nl;
 }
 
 /*
  * Starts a field: appends "NAME=" and returns 0, or sets the sticky error. Every field of every record
- * passes here, so the name is checked (journal_field_name_valid's rules) while it is copied.
+ * passes here, so the name is checked (journal_field_name_valid's rules) while it is copied. Inlined
+ * into each adder, like field_end: as calls, their entry and exit were a fifth of a record's instructions.
  */
-static int field_begin(struct record *r, const char *name)
+static inline __attribute__((always_inline)) int field_begin(struct record *r, const char *name)
 {
         ssize_t nl;
         char *d;
@@ -148,7 +203,7 @@ static int length_prefix(struct record *r, size_t at, size_t len)
 }
 
 /* Ends the open field with its newline. Only values built here from numbers skip the newline search. */
-static void field_end(struct record *r, bool may_have_newline)
+static inline __attribute__((always_inline)) void field_end(struct record *r, bool may_have_newline)
 {
         size_t at = r->value_off[r->n], len = r->buf.len - at;
         int e = 0;

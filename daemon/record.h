@@ -23,6 +23,7 @@
 struct record_name {
         const char *at;
         size_t len;
+        bool immutable; /* in a read-only segment (a string literal): its address alone is enough */
         char name[RECORD_NAME_MAX + 1]; /* zero-padded */
 };
 
@@ -66,6 +67,8 @@ int record_entry(const struct record *r, const char **data, size_t *len);
 struct record_field record_field(const struct record *r, unsigned i);
 /* The value of the first field `name` (the tests use it), or NULL. */
 const char *record_get(const struct record *r, const char *name, size_t *len);
+/* Whether name lies in a read-only segment of the program (string literals, const tables). */
+bool record_name_immutable(const char *name);
 /* journald's rules: [A-Z0-9_], 1..64 bytes, not starting with '_' or a digit. */
 bool journal_field_name_valid(const char *name, size_t len);
 

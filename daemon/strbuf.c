@@ -78,16 +78,6 @@ int strbuf_append(struct strbuf *sb, const void *data, size_t n)
         return 0;
 }
 
-int strbuf_putc(struct strbuf *sb, char c)
-{
-        if (sb && sb->buf && sb->cap - sb->len > 1) {
-                sb->buf[sb->len++] = c;
-                sb->buf[sb->len] = '\0';
-                return 0;
-        }
-        return strbuf_append(sb, &c, 1);
-}
-
 int strbuf_puts(struct strbuf *sb, const char *s)
 {
         if (!s)

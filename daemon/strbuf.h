@@ -32,7 +32,16 @@ static inline int strbuf_reserve(struct strbuf *sb, size_t extra)
         return strbuf_grow(sb, extra);
 }
 int strbuf_append(struct strbuf *sb, const void *data, size_t n);
-int strbuf_putc(struct strbuf *sb, char c);
+/* Inline for the same reason: every field ends with one. */
+static inline int strbuf_putc(struct strbuf *sb, char c)
+{
+        if (sb && sb->buf && sb->cap - sb->len > 1) {
+                sb->buf[sb->len++] = c;
+                sb->buf[sb->len] = '\0';
+                return 0;
+        }
+        return strbuf_append(sb, &c, 1);
+}
 int strbuf_puts(struct strbuf *sb, const char *s);
 /* Decimal, without printf: numbers are most of a record, and this is the hot path. */
 int strbuf_put_u64(struct strbuf *sb, unsigned long long v);

@@ -223,13 +223,43 @@ static void test_invalid_name(void)
         record_free(&r);
 }
 
+static char global_name[80];
+static const char const_name[] = "EXEC_CONST";
+
 /* Names are remembered by address once checked: what changed at an address is checked again. */
 static void test_remembered_names(void)
 {
-        char buf[80], *many[1000];
+        char buf[80], *many[1000], *heap = malloc(16);
         struct record r;
 
+        /* Only what cannot change is known by its address alone. */
+        set_case("which names are immutable");
+        CHECK_NUM(record_name_immutable("EXEC_PID"), 1);
+        CHECK_NUM(record_name_immutable(const_name), 1);
+        CHECK_NUM(record_name_immutable(buf), 0);
+        CHECK_NUM(record_name_immutable(global_name), 0);
+        CHECK_NUM(record_name_immutable(heap), 0);
+        free(heap);
+
         record_init(&r);
+        set_case("a global buffer's name changed to an invalid one");
+        strcpy(global_name, "EXEC_GLOBAL");
+        record_add_str(&r, global_name, "1");
+        strcpy(global_name, "EXEC_gLOBAL");
+        record_add_str(&r, global_name, "2");
+        CHECK_NUM(fields(&r), -EINVAL);
+
+        set_case("a literal, remembered");
+        record_reset(&r);
+        for (int i = 0; i < 3; i++) {
+                record_add_u64(&r, "EXEC_LITERAL", (unsigned)i);
+                record_add_str(&r, const_name, "c");
+        }
+        CHECK_NUM(fields(&r), 6);
+        CHECK_FIELD(&r, 4, "EXEC_LITERAL", "2", 1);
+        CHECK_FIELD(&r, 5, "EXEC_CONST", "c", 1);
+
+        record_reset(&r);
         set_case("a buffer's name changed to an invalid one");
         strcpy(buf, "EXEC_NAME");
         record_add_str(&r, buf, "1");
