@@ -337,6 +337,9 @@ static __always_inline bool audited(const struct config_ref *c, struct task_stru
         __u8 found;
         void *inner;
 
+        /* No filter (the default): nothing more to read. */
+        if (!f)
+                return true;
         if (f & (EA_FLT_USERS | EA_FLT_EXCL_USERS)) {
                 if ((f & EA_FLT_EXCL_USERS) && uid_in(set->exclude_users, set->n_exclude_users, uid))
                         return false;
@@ -374,14 +377,14 @@ static __always_inline bool audited(const struct config_ref *c, struct task_stru
                 if ((found & EA_MATCH_EXCLUDE) || ((f & EA_FLT_COMMANDS) && !(found & EA_MATCH_INCLUDE)))
                         return false;
         }
-        inner = bpf_map_lookup_elem(&filter_cgroup_map, &c->slot);
+        inner = f & EA_FLT_CGROUP_MAP ? bpf_map_lookup_elem(&filter_cgroup_map, &c->slot) : NULL;
         if (inner) {
                 __u64 id = bpf_get_current_cgroup_id();
 
                 if (!bpf_map_lookup_elem(inner, &id))
                         return false;
         }
-        inner = bpf_map_lookup_elem(&filter_mntns_map, &c->slot);
+        inner = f & EA_FLT_MNTNS_MAP ? bpf_map_lookup_elem(&filter_mntns_map, &c->slot) : NULL;
         if (inner) {
                 __u64 id = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 

@@ -165,6 +165,8 @@ enum ea_filter_flag {
         EA_FLT_CGROUPS = 1u << 1,
         EA_FLT_MNTNS = 1u << 2,
         EA_FLT_COMMANDS = 1u << 3,
+        EA_FLT_CGROUP_MAP = 1u << 4, /* CgroupMap= */
+        EA_FLT_MNTNS_MAP = 1u << 5,  /* MountNamespaceMap= */
         EA_FLT_EXCL_USERS = 1u << 8,
         EA_FLT_EXCL_CGROUPS = 1u << 9,
         EA_FLT_EXCL_MNTNS = 1u << 10,

@@ -199,7 +199,8 @@ static void build_settings(const struct ea_config *cfg, uint32_t generation, str
                     (f->exclude.n_cgroups ? EA_FLT_EXCL_CGROUPS : 0) |
                     (f->include.n_mntns ? EA_FLT_MNTNS : 0) | (f->exclude.n_mntns ? EA_FLT_EXCL_MNTNS : 0) |
                     (f->include.n_commands ? EA_FLT_COMMANDS : 0) |
-                    (f->exclude.n_commands ? EA_FLT_EXCL_COMMANDS : 0);
+                    (f->exclude.n_commands ? EA_FLT_EXCL_COMMANDS : 0) |
+                    (f->cgroup_map[0] ? EA_FLT_CGROUP_MAP : 0) | (f->mntns_map[0] ? EA_FLT_MNTNS_MAP : 0);
         _Static_assert(EA_UID_RANGES == EA_FILTER_MAX_UID_RANGES, "uid range limits agree");
         _Static_assert(sizeof(struct ea_uid_span) == sizeof(struct ea_uid_range), "uid range layouts agree");
         s->n_users = f->include.n_users;

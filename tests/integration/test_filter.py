@@ -223,6 +223,48 @@ def test_external_cgroup_map(env):
         cg.cleanup()
 
 
+def test_external_mntns_map(env):
+    pin = "/sys/fs/bpf/ea-it-ext-mnt-%d" % os.getpid()
+    sleeper = subprocess.Popen(["unshare", "-m", "sleep", "1000"])
+    try:
+        ns = "/proc/%d/ns/mnt" % sleeper.pid
+        env.wait(lambda: os.stat(ns).st_ino != os.stat("/proc/self/ns/mnt").st_ino, "unshare -m")
+        subprocess.run(["bpftool", "map", "create", pin, "type", "hash", "key", "8", "value", "8", "entries", "64",
+                        "name", "eaextmnt"], check=True)
+        env.start("[Filter]\nMountNamespaceMap=%s\n" % pin)
+        before, here = marker(), marker()
+        run(["nsenter", "-t", str(sleeper.pid), "-m", "/bin/true", before])
+        # Added while running, by another tool: from now on the namespace's processes are audited.
+        key = struct.pack("<Q", os.stat(ns).st_ino)
+        subprocess.run(["bpftool", "map", "update", "pinned", pin, "key", *[str(b) for b in key], "value",
+                        *["0"] * 8], check=True)
+        after = marker()
+        run(["/bin/true", here])
+        run(["nsenter", "-t", str(sleeper.pid), "-m", "/bin/true", after])
+        expect(env, [after], [before, here])
+        r = found(env, after)[0]
+        check(r.i("EXEC_MNTNS") == os.stat(ns).st_ino, "EXEC_MNTNS of the namespace in the map", r.brief())
+        check(env.stop() == 0, "clean stop")
+
+        # The key deleted by the other tool: the namespace is left out again, until a reload drops the map.
+        subprocess.run(["bpftool", "map", "delete", "pinned", pin, "key", *[str(b) for b in key]], check=True)
+        env.start("[Filter]\nMountNamespaceMap=%s\n" % pin)
+        gone = marker()
+        run(["nsenter", "-t", str(sleeper.pid), "-m", "/bin/true", gone])
+        last = marker()
+        env.write_config("")
+        env.reload()
+        run(["/bin/true", last])
+        expect(env, [last], [gone])
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        try:
+            os.unlink(pin)
+        except OSError:
+            pass
+
+
 def test_reload_narrow_widen_and_bad_dropin(env):
     env.start("[Filter]\nUsers=1000\n")
     a, b = marker(), marker()
