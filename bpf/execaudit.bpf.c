@@ -227,6 +227,26 @@ struct {
         __array(values, struct ext_id_map);
 } filter_mntns_map SEC(".maps");
 
+/*
+ * What the syscall entry knows, per thread, until its exec ends. Most of it goes into a slot of an array,
+ * indexed by thread ID, which is cheaper than the hash (no hashing, no bucket lock); a thread claims a
+ * free slot with a compare-and-swap and only the thread that holds it writes, reads or frees it, so a
+ * thread whose slot is held by another (an ID that many apart) cannot touch that one's entry: it uses
+ * the hash instead. A slot that already holds the thread's own ID is one that an earlier thread of the
+ * same ID left (its exec ended while the programs were detached): no thread is in two execs at once.
+ */
+struct inflight_slot {
+        __u64 tid; /* the holder, 0 when free (64 bits: BPF's 32-bit atomics need -mcpu=v3) */
+        struct ea_inflight e;
+};
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, EA_INFLIGHT_SLOTS);
+        __type(key, __u32);
+        __type(value, struct inflight_slot);
+} inflight_slots SEC(".maps");
+
 /* Preallocated (8192 small entries): allocating on every execve entry costs more than the update. */
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
@@ -234,6 +254,15 @@ struct {
         __type(key, __u32);
         __type(value, struct ea_inflight);
 } inflight SEC(".maps");
+
+/* How many entries "inflight" holds: while none, nobody looks there (its buckets go cold, and a miss in
+ * them cost the syscall exit of every exec 0.3 us). */
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, __u64);
+} inflight_hashed SEC(".maps");
 
 /* execveat() relative to a real dirfd: the kernel's own filename is "/dev/fd/N/...", so the bytes the
  * caller passed are kept here from the syscall entry. */
@@ -283,6 +312,61 @@ static __always_inline void count(enum ea_stat which)
 
         if (s && which < EA_STAT_SLOTS)
                 s->n[which]++;
+}
+
+static __always_inline struct inflight_slot *inflight_slot_of(__u32 tid)
+{
+        __u32 k = tid & (EA_INFLIGHT_SLOTS - 1);
+
+        return bpf_map_lookup_elem(&inflight_slots, &k);
+}
+
+/* Remembers e for thread tid: in its slot when that is free or already its own, else in the hash. */
+static __always_inline long inflight_put(__u32 tid, const struct ea_inflight *e)
+{
+        struct inflight_slot *s = inflight_slot_of(tid);
+
+        __u64 *n = bpf_map_lookup_elem(&inflight_hashed, &zero);
+        long r;
+
+        if (s && (s->tid == tid || __sync_val_compare_and_swap(&s->tid, 0, tid) == 0)) {
+                s->e = *e;
+                return 0;
+        }
+        if (!n)
+                return -1;
+        /* Counted first: the entry must not be there uncounted, or its own thread could miss it. */
+        __sync_fetch_and_add(n, 1);
+        r = bpf_map_update_elem(&inflight, &tid, e, BPF_NOEXIST);
+        if (r == -17 /* EEXIST: an entry an earlier thread of this ID left */)
+                r = bpf_map_update_elem(&inflight, &tid, e, BPF_EXIST) < 0 ? -1 : 1;
+        if (r)
+                __sync_fetch_and_add(n, -1);
+        return r < 0 ? r : 0;
+}
+
+/* Copies thread tid's entry to *out and forgets it; false when there is none. */
+static __always_inline bool inflight_take(__u32 tid, struct ea_inflight *out)
+{
+        struct inflight_slot *s = inflight_slot_of(tid);
+        __u64 *n = bpf_map_lookup_elem(&inflight_hashed, &zero);
+        struct ea_inflight *h;
+
+        if (s && s->tid == tid) {
+                *out = s->e;
+                /* Freed only after the copy, with a full barrier: the next holder writes at once. */
+                __sync_lock_test_and_set(&s->tid, 0);
+                return true;
+        }
+        if (!n || !*(volatile __u64 *)n)
+                return false;
+        h = bpf_map_lookup_elem(&inflight, &tid);
+        if (!h)
+                return false;
+        *out = *h;
+        if (bpf_map_delete_elem(&inflight, &tid) == 0)
+                __sync_fetch_and_add(n, -1);
+        return true;
 }
 
 /* The configuration in force for this program run: read "active" once, then its slot's settings. */
@@ -660,7 +744,7 @@ static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirf
         if (argv)
                 bpf_probe_read_user(&argv0, sizeof(argv0), (const void *)argv);
         e.no_argv0 = !argv0;
-        if (bpf_map_update_elem(&inflight, &tid, &e, BPF_ANY) < 0) {
+        if (inflight_put(tid, &e) < 0) {
                 count(EA_STAT_INFLIGHT_FULL);
                 return 0;
         }
@@ -826,7 +910,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         struct scratch *s = get_scratch();
         __u32 old = old_pid, fl = 0, max_args, n, tgid, pos, off;
         struct args_scratch *as;
-        struct ea_inflight *entry;
+        struct ea_inflight in;
         struct ea_tracked tr = {};
         __u64 now = bpf_ktime_get_boot_ns();
         unsigned long start, end;
@@ -844,13 +928,8 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         bpf_get_current_comm(comm, sizeof(comm));
         if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), comm)) {
                 count(EA_STAT_FILTERED);
-                /* Looked up first: a miss (the usual case) takes no bucket lock. */
-                entry = bpf_map_lookup_elem(&inflight, &old);
-                if (entry) {
-                        if (entry->dirfd != EA_AT_FDCWD)
-                                bpf_map_delete_elem(&inflight_name, &old);
-                        bpf_map_delete_elem(&inflight, &old);
-                }
+                if (inflight_take(old, &in) && in.dirfd != EA_AT_FDCWD)
+                        bpf_map_delete_elem(&inflight_name, &old);
                 /* An exit follows the decision on the process's last exec. */
                 tgid = bpf_get_current_pid_tgid() >> 32;
                 if (bpf_map_lookup_elem(&tracked, &tgid))
@@ -867,19 +946,17 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         ev->argc = bprm->argc;
         ev->duration_ns = 0;
 
-        entry = bpf_map_lookup_elem(&inflight, &old);
-        if (entry) {
-                ev->duration_ns = now - entry->ktime_ns;
-                if (entry->no_argv0)
+        if (inflight_take(old, &in)) {
+                ev->duration_ns = now - in.ktime_ns;
+                if (in.no_argv0)
                         ev->flags |= EA_F_NO_ARGV0;
-                if (entry->dirfd != EA_AT_FDCWD) {
+                if (in.dirfd != EA_AT_FDCWD) {
                         struct name_buf *nb = bpf_map_lookup_elem(&inflight_name, &old);
 
                         if (nb)
                                 r = bpf_probe_read_kernel_str(ev->data, EA_FILENAME_MAX, nb->name);
                         bpf_map_delete_elem(&inflight_name, &old);
                 }
-                bpf_map_delete_elem(&inflight, &old);
         }
         /* execve(): the kernel's copy is byte for byte what the caller passed. */
         if (r < 0)
@@ -1042,7 +1119,7 @@ static __always_inline int exec_failed(void *ctx, long ret)
         __u32 tid = (__u32)bpf_get_current_pid_tgid(), pos, off = 0, len;
         struct task_struct *task = bpf_get_current_task_btf();
         struct walk_ref ref = {as};
-        struct ea_inflight *entry;
+        struct ea_inflight in;
         struct ea_settings *set;
         struct argv_walk *w;
         struct config_ref c;
@@ -1051,8 +1128,7 @@ static __always_inline int exec_failed(void *ctx, long ret)
         char comm[16];
         long r;
 
-        entry = bpf_map_lookup_elem(&inflight, &tid);
-        if (!entry) {
+        if (!inflight_take(tid, &in)) {
                 /* Left out at the syscall entry (see remember_entry): counted here, where it ended. */
                 if (ret < 0 && get_config(&c) && !audited(&c, task, (__u32)bpf_get_current_uid_gid(), NULL))
                         count(EA_STAT_FILTERED);
@@ -1070,9 +1146,9 @@ static __always_inline int exec_failed(void *ctx, long ret)
         ev->exe_ino = 0;
         ev->exe_dev = 0;
         ev->hdr.ktime_ns = bpf_ktime_get_boot_ns();
-        ev->duration_ns = ev->hdr.ktime_ns - entry->ktime_ns;
+        ev->duration_ns = ev->hdr.ktime_ns - in.ktime_ns;
 
-        r = bpf_probe_read_user_str(ev->data, EA_FILENAME_MAX, (const void *)entry->filename);
+        r = bpf_probe_read_user_str(ev->data, EA_FILENAME_MAX, (const void *)in.filename);
         ev->filename_len = 0;
         if (r > 0)
                 ev->filename_len = r - 1;
@@ -1103,7 +1179,7 @@ static __always_inline int exec_failed(void *ctx, long ret)
         a = (struct ea_args *)as->raw;
         w = &as->w;
         __builtin_memset(w, 0, sizeof(*w));
-        w->argv = entry->argv;
+        w->argv = in.argv;
         w->limit = set->max_args_bytes > EA_ARGS_MAX ? EA_ARGS_MAX : set->max_args_bytes;
         w->done = !w->argv;
         for (int i = 0; i <= EA_ARGS_MAX / (EA_ARGS_CHUNK - 1) && !w->done; i++) {
@@ -1133,8 +1209,7 @@ static __always_inline int exec_failed(void *ctx, long ret)
                 ev->flags |= EA_F_ARGC_FLOOR | EA_F_ARGS_TRUNCATED;
         emit(ctx, &ev->hdr, exec_event_size(ev, pos), EA_EV_EXEC_FAILED, c.generation);
 out:
-        bpf_map_delete_elem(&inflight, &tid);
-        if (entry->dirfd != EA_AT_FDCWD)
+        if (in.dirfd != EA_AT_FDCWD)
                 bpf_map_delete_elem(&inflight_name, &tid);
         return 0;
 }

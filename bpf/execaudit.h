@@ -271,7 +271,8 @@ struct ea_daemon_state {
         __u64 restarts; /* daemons that adopted these pins */
 };
 
-#define EA_MAX_INFLIGHT 8192
-#define EA_MAX_TRACKED  131072
+#define EA_MAX_INFLIGHT   8192
+#define EA_INFLIGHT_SLOTS 8192 /* a power of two */
+#define EA_MAX_TRACKED    131072
 
 #endif

@@ -35,6 +35,12 @@
  *   burn MS MIB                              touches MIB MiB of memory (kept until exit), burns MS ms of
  *                                            CPU (mostly user), then sleeps 100 ms
  *   sleep MS                                 sleeps MS ms
+ *   slot-clash INFO STRIDE NAME1 NAME2       two failed execs in flight at once from threads whose IDs are
+ *                                            STRIDE apart: thread A's execve(NAME1) blocks on its name
+ *                                            (a userfaultfd page) while threads are made until one has an
+ *                                            ID congruent to A's modulo STRIDE; that one calls
+ *                                            execve(NAME2), then A's name is let in after 200 ms.
+ *                                            argv: {NAME, "a"|"b"}. INFO: tid-of-A tid-of-B
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -638,6 +645,97 @@ static int cmd_burn(char **a)
         return 0;
 }
 
+struct clash {
+        char *page; /* A's name, missing until let in */
+        const char *name_b;
+        long stride;
+        pid_t tid_a, tid_b;
+        int errno_a, errno_b;
+};
+
+static void *clash_a(void *arg)
+{
+        struct clash *c = arg;
+        char *argv[] = {c->page, "a", NULL};
+
+        execve(c->page, argv, environ);
+        c->errno_a = errno;
+        return NULL;
+}
+
+/* One of the threads made until the IDs clash: only the one whose ID does calls exec. */
+static void *clash_b(void *arg)
+{
+        struct clash *c = arg;
+        pid_t me = (pid_t)syscall(SYS_gettid);
+        char *argv[] = {(char *)c->name_b, "b", NULL};
+
+        if (me == c->tid_a || (me - c->tid_a) % c->stride != 0)
+                return NULL;
+        c->tid_b = me;
+        execve(c->name_b, argv, environ);
+        c->errno_b = errno;
+        return NULL;
+}
+
+static int cmd_slot_clash(char **a)
+{
+        long page_size = sysconf(_SC_PAGESIZE);
+        struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID};
+        struct uffdio_register reg = {.mode = UFFDIO_REGISTER_MODE_MISSING};
+        struct clash c = {.name_b = a[3], .stride = parse_long(a[1])};
+        struct uffdio_copy copy = {0};
+        struct uffd_msg msg;
+        pthread_t ta, tb;
+        char *src;
+        int uffd;
+
+        if (c.stride <= 0 || strlen(a[2]) >= (size_t)page_size)
+                usage("slot-clash INFO STRIDE NAME1 NAME2");
+        uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+        if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) < 0)
+                die("userfaultfd");
+        c.page = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        src = calloc(1, (size_t)page_size);
+        if (c.page == MAP_FAILED || !src)
+                die("mmap");
+        reg.range.start = (unsigned long)c.page;
+        reg.range.len = (unsigned long)page_size;
+        if (ioctl(uffd, UFFDIO_REGISTER, &reg) < 0)
+                die("UFFDIO_REGISTER");
+        errno = pthread_create(&ta, NULL, clash_a, &c);
+        if (errno)
+                die("pthread_create");
+        /* A is in execve, blocked reading its name, once the fault arrives. */
+        if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
+                die("waiting for the fault");
+        c.tid_a = (pid_t)msg.arg.pagefault.feat.ptid;
+        for (long i = 0; !c.tid_b; i++) {
+                if (i == 1000000) {
+                        errno = ETIMEDOUT;
+                        die("no thread ID %ld apart from %d", c.stride, (int)c.tid_a);
+                }
+                errno = pthread_create(&tb, NULL, clash_b, &c);
+                if (errno)
+                        die("pthread_create");
+                pthread_join(tb, NULL);
+        }
+        sleep_ms(200);
+        strcpy(src, a[2]);
+        copy.dst = (unsigned long)c.page;
+        copy.src = (unsigned long)src;
+        copy.len = (unsigned long)page_size;
+        if (ioctl(uffd, UFFDIO_COPY, &copy) < 0)
+                die("UFFDIO_COPY");
+        pthread_join(ta, NULL);
+        if (c.errno_a != ENOENT || c.errno_b != ENOENT) {
+                errno = c.errno_a != ENOENT ? c.errno_a : c.errno_b;
+                die("the execs were to fail with ENOENT");
+        }
+        write_file(a[0], "%d %d\n", (int)c.tid_a, (int)c.tid_b);
+        return 0;
+}
+
 static int cmd_sleep(char **a)
 {
         sleep_ms(parse_long(a[0]));
@@ -671,6 +769,7 @@ static const struct {
         {"double-fork", 3, cmd_double_fork, "double-fork [-s] INFO PROG ARG0 [ARG...]"},
         {"burn", 2, cmd_burn, "burn MS MIB"},
         {"sleep", 1, cmd_sleep, "sleep MS"},
+        {"slot-clash", 4, cmd_slot_clash, "slot-clash INFO STRIDE NAME1 NAME2"},
 };
 
 int main(int argc, char **argv)

@@ -8,6 +8,7 @@ The odd exec shapes come from tests/helpers/exectool.c (EA_EXECTOOL): a subcomma
 process saw right before its exec to an INFO file that the test compares with the record."""
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -812,6 +813,34 @@ def test_object_pid_and_duration(env):
     check(f.i("EXEC_DURATION_NSEC") > 0, "EXEC_DURATION_NSEC on exec_failed", f.brief())
 
 
+def inflight_slots():
+    """EA_INFLIGHT_SLOTS of bpf/execaudit.h: thread IDs that many apart share a slot of the entry's array."""
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "bpf", "execaudit.h")) as f:
+        return int(re.search(r"#define EA_INFLIGHT_SLOTS\s+(\d+)", f.read()).group(1))
+
+
+def test_clashing_thread_ids_in_flight(env):
+    # Thread A's failed exec is held in the kernel (its name is read from a page that arrives 200 ms late)
+    # while thread B, whose ID maps to the same slot, fails its own exec: neither may take the other's
+    # entry, name, argv or start time.
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        name_a, name_b = "/nonexistent/%s-a" % m, "/nonexistent/%s-b" % m
+        tool("slot-clash", d + "/info", str(inflight_slots()), name_a, name_b)
+        with open(d + "/info") as f:
+            tid_a, tid_b = (int(x) for x in f.read().split())
+    check((tid_b - tid_a) % inflight_slots() == 0, "the thread IDs clash", tid_a, tid_b)
+    a = env.wait_one(name_a, "exec_failed")
+    b = env.wait_one(name_b, "exec_failed")
+    for r, name, tid, arg in ((a, name_a, tid_a, "a"), (b, name_b, tid_b, "b")):
+        check(r.s("EXEC_FILENAME") == name and r.i("EXEC_TID") == tid, "%s's own failed exec" % arg, r.brief())
+        check(r.s("EXEC_CMDLINE") == name + " " + arg, "%s's own argv" % arg, r.brief())
+    # A was in its exec for the 200 ms its name was held back, B for far less.
+    check(a.i("EXEC_DURATION_NSEC") >= 200000000, "A's duration covers the wait", a.brief())
+    check(0 < b.i("EXEC_DURATION_NSEC") < a.i("EXEC_DURATION_NSEC"), "B's duration is its own", b.brief())
+
+
 # -- what it cost -------------------------------------------------------------------------------------------
 def test_exit_resources(env):
     env.start("")
@@ -850,4 +879,4 @@ if __name__ == "__main__":
           test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
           test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
-          test_object_pid_and_duration, test_exit_resources])
+          test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_exit_resources])
