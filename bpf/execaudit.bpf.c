@@ -325,14 +325,14 @@ static __always_inline struct inflight_slot *inflight_slot_of(__u32 tid)
 static __always_inline long inflight_put(__u32 tid, const struct ea_inflight *e)
 {
         struct inflight_slot *s = inflight_slot_of(tid);
-
-        __u64 *n = bpf_map_lookup_elem(&inflight_hashed, &zero);
+        __u64 *n;
         long r;
 
         if (s && (s->tid == tid || __sync_val_compare_and_swap(&s->tid, 0, tid) == 0)) {
                 s->e = *e;
                 return 0;
         }
+        n = bpf_map_lookup_elem(&inflight_hashed, &zero);
         if (!n)
                 return -1;
         /* Counted first: the entry must not be there uncounted, or its own thread could miss it. */
@@ -349,8 +349,8 @@ static __always_inline long inflight_put(__u32 tid, const struct ea_inflight *e)
 static __always_inline bool inflight_take(__u32 tid, struct ea_inflight *out)
 {
         struct inflight_slot *s = inflight_slot_of(tid);
-        __u64 *n = bpf_map_lookup_elem(&inflight_hashed, &zero);
         struct ea_inflight *h;
+        __u64 *n;
 
         if (s && s->tid == tid) {
                 *out = s->e;
@@ -358,6 +358,7 @@ static __always_inline bool inflight_take(__u32 tid, struct ea_inflight *out)
                 __sync_lock_test_and_set(&s->tid, 0);
                 return true;
         }
+        n = bpf_map_lookup_elem(&inflight_hashed, &zero);
         if (!n || !*(volatile __u64 *)n)
                 return false;
         h = bpf_map_lookup_elem(&inflight, &tid);
