@@ -136,8 +136,12 @@ def test_hostile_argv_in_a_batch(env):
     sync = marker()
     subprocess.run(["/bin/true", sync], check=True)
     env.wait_one(sync, "exec")
-    ids = {x.get1("EXEC_ID") for x in env.find(m, "exec") if x.get("EXEC_FILENAME") == [b"/bin/true"]}
+    recs = [x for x in env.find(m, "exec") if x.get("EXEC_FILENAME") == [b"/bin/true"]]
+    ids = {x.get1("EXEC_ID") for x in recs}
     check(len(ids) == execs, "every exec record of the storm", len(ids), execs)
+    # Two workers' execs in flight at once: each found what its own syscall entry remembered.
+    check(all(x.i("EXEC_DURATION_NSEC") > 0 for x in recs), "every storm exec has its duration",
+          [x.brief() for x in recs if x.i("EXEC_DURATION_NSEC") <= 0][:3])
     exits = [x for x in env.records("EXEC_EVENT=exit") if x.get("EXEC_ID", [None])[0] in ids]
     check(len(exits) == execs, "every exit record of the storm", len(exits), execs)
     check(not env.records("EXEC_EVENT=lost"), "nothing lost")
