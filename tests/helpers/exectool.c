@@ -41,6 +41,9 @@
  *                                            ID congruent to A's modulo STRIDE; that one calls
  *                                            execve(NAME2), then A's name is let in after 200 ms.
  *                                            argv: {NAME, "a"|"b"}. INFO: tid-of-A tid-of-B
+ *   held INFO GO PROG ARG0 [ARG...]          a thread's execve(PROG) is held in the kernel (its name is on
+ *                                            a userfaultfd page) until the file GO exists. INFO (empty) is
+ *                                            written once the exec is held.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -645,6 +648,53 @@ static int cmd_burn(char **a)
         return 0;
 }
 
+/* A page whose first touch waits until the userfaultfd uffd lets it in. */
+static char *uffd_page(int *uffd, long page_size, int features)
+{
+        struct uffdio_api api = {.api = UFFD_API, .features = (__u64)features};
+        struct uffdio_register reg = {.mode = UFFDIO_REGISTER_MODE_MISSING};
+        char *page;
+
+        *uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+        if (*uffd < 0 || ioctl(*uffd, UFFDIO_API, &api) < 0)
+                die("userfaultfd");
+        page = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (page == MAP_FAILED)
+                die("mmap");
+        reg.range.start = (unsigned long)page;
+        reg.range.len = (unsigned long)page_size;
+        if (ioctl(*uffd, UFFDIO_REGISTER, &reg) < 0)
+                die("UFFDIO_REGISTER");
+        return page;
+}
+
+/* Waits for the first fault on the page, returns its message. */
+static struct uffd_msg uffd_wait(int uffd)
+{
+        struct uffd_msg msg;
+
+        if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
+                die("waiting for the fault");
+        return msg;
+}
+
+/* Fills the page with text, which lets the faulting thread go on. */
+static void uffd_fill(int uffd, char *page, long page_size, const char *text)
+{
+        struct uffdio_copy copy = {0};
+        char *src = calloc(1, (size_t)page_size);
+
+        if (!src)
+                die("calloc");
+        strcpy(src, text);
+        copy.dst = (unsigned long)page;
+        copy.src = (unsigned long)src;
+        copy.len = (unsigned long)page_size;
+        if (ioctl(uffd, UFFDIO_COPY, &copy) < 0)
+                die("UFFDIO_COPY");
+        free(src);
+}
+
 struct clash {
         char *page; /* A's name, missing until let in */
         const char *name_b;
@@ -681,35 +731,18 @@ static void *clash_b(void *arg)
 static int cmd_slot_clash(char **a)
 {
         long page_size = sysconf(_SC_PAGESIZE);
-        struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID};
-        struct uffdio_register reg = {.mode = UFFDIO_REGISTER_MODE_MISSING};
         struct clash c = {.name_b = a[3], .stride = parse_long(a[1])};
-        struct uffdio_copy copy = {0};
-        struct uffd_msg msg;
         pthread_t ta, tb;
-        char *src;
         int uffd;
 
         if (c.stride <= 0 || strlen(a[2]) >= (size_t)page_size)
                 usage("slot-clash INFO STRIDE NAME1 NAME2");
-        uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-        if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) < 0)
-                die("userfaultfd");
-        c.page = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        src = calloc(1, (size_t)page_size);
-        if (c.page == MAP_FAILED || !src)
-                die("mmap");
-        reg.range.start = (unsigned long)c.page;
-        reg.range.len = (unsigned long)page_size;
-        if (ioctl(uffd, UFFDIO_REGISTER, &reg) < 0)
-                die("UFFDIO_REGISTER");
+        c.page = uffd_page(&uffd, page_size, UFFD_FEATURE_THREAD_ID);
         errno = pthread_create(&ta, NULL, clash_a, &c);
         if (errno)
                 die("pthread_create");
         /* A is in execve, blocked reading its name, once the fault arrives. */
-        if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
-                die("waiting for the fault");
-        c.tid_a = (pid_t)msg.arg.pagefault.feat.ptid;
+        c.tid_a = (pid_t)uffd_wait(uffd).arg.pagefault.feat.ptid;
         for (long i = 0; !c.tid_b; i++) {
                 if (i == 1000000) {
                         errno = ETIMEDOUT;
@@ -721,18 +754,55 @@ static int cmd_slot_clash(char **a)
                 pthread_join(tb, NULL);
         }
         sleep_ms(200);
-        strcpy(src, a[2]);
-        copy.dst = (unsigned long)c.page;
-        copy.src = (unsigned long)src;
-        copy.len = (unsigned long)page_size;
-        if (ioctl(uffd, UFFDIO_COPY, &copy) < 0)
-                die("UFFDIO_COPY");
+        uffd_fill(uffd, c.page, page_size, a[2]);
         pthread_join(ta, NULL);
         if (c.errno_a != ENOENT || c.errno_b != ENOENT) {
                 errno = c.errno_a != ENOENT ? c.errno_a : c.errno_b;
                 die("the execs were to fail with ENOENT");
         }
         write_file(a[0], "%d %d\n", (int)c.tid_a, (int)c.tid_b);
+        return 0;
+}
+
+struct held {
+        char *page;
+        char **argv;
+        int err;
+};
+
+static void *held_exec(void *arg)
+{
+        struct held *h = arg;
+
+        execve(h->page, h->argv, environ);
+        h->err = errno;
+        return NULL;
+}
+
+static int cmd_held(char **a)
+{
+        long page_size = sysconf(_SC_PAGESIZE);
+        struct held h = {.argv = a + 3};
+        pthread_t t;
+        int uffd;
+
+        if (strlen(a[2]) >= (size_t)page_size)
+                usage("held INFO GO PROG ARG0 [ARG...]");
+        h.page = uffd_page(&uffd, page_size, 0);
+        errno = pthread_create(&t, NULL, held_exec, &h);
+        if (errno)
+                die("pthread_create");
+        uffd_wait(uffd);
+        write_file(a[0], "%s", "");
+        while (access(a[1], F_OK) < 0)
+                sleep_ms(10);
+        /* A successful exec ends this thread here. */
+        uffd_fill(uffd, h.page, page_size, a[2]);
+        pthread_join(t, NULL);
+        if (h.err != ENOENT) {
+                errno = h.err;
+                die("execve %s", a[2]);
+        }
         return 0;
 }
 
@@ -770,6 +840,7 @@ static const struct {
         {"burn", 2, cmd_burn, "burn MS MIB"},
         {"sleep", 1, cmd_sleep, "sleep MS"},
         {"slot-clash", 4, cmd_slot_clash, "slot-clash INFO STRIDE NAME1 NAME2"},
+        {"held", 4, cmd_held, "held INFO GO PROG ARG0 [ARG...]"},
 };
 
 int main(int argc, char **argv)

@@ -330,6 +330,13 @@ def reexec_in_mount_namespace():
 
 
 def main(tests):
+    # A test written but left out of the list would never run, and nobody would notice.
+    script = sys.modules["__main__"]
+    unlisted = sorted(n for n, v in vars(script).items()
+                      if n.startswith("test_") and callable(v) and v not in tests)
+    if unlisted:
+        print("tests defined but not in main()'s list: %s" % ", ".join(unlisted))
+        sys.exit(1)
     if os.geteuid() != 0:
         print("integration tests need root (BPF, mounts, journald)")
         # Under CI the root suites must run: not being root there is a failure, never a skip.

@@ -265,6 +265,35 @@ def test_external_mntns_map(env):
             pass
 
 
+def test_exec_entered_before_a_reload(env):
+    # Execs entered while the filter left their user out are not followed; a reload that audits the user
+    # while they are still in the kernel records the one that succeeds, without what only the entry knew,
+    # and leaves the failed one out (execauditd.conf(5), "How an exec is judged").
+    env.start("[Filter]\nUsers=1000\n")
+    ok, bad = marker(), marker()
+    go = os.path.join(env.dir, "go")
+    held = []
+    for name, m in (("/bin/true", ok), ("/nonexistent/" + bad, bad)):
+        info = os.path.join(env.dir, "held-" + m)
+        held.append(subprocess.Popen([os.environ["EA_EXECTOOL"], "held", info, go, name, name, m]))
+        env.wait(lambda: os.path.exists(info), "an exec held in the kernel")
+    env.write_config("")
+    env.reload()
+    open(go, "w").close()
+    for p in held:
+        check(p.wait() == 0, "exectool held", p.args)
+    r = env.wait_one(ok, "exec")
+    check(r.s("EXEC_FILENAME") == "/bin/true" and r.s("EXEC_CMDLINE") == "/bin/true " + ok, "the exec",
+          r.brief())
+    check(r.i("EXEC_CONFIG_GENERATION") == 2, "judged by the new configuration", r.brief())
+    check(r.i("EXEC_DURATION_NSEC") == 0, "no duration: its entry was left out", r.brief())
+    sync = marker()
+    run(["/bin/true", sync])
+    env.wait_one(sync, "exec")
+    check(not env.find(bad, "exec_failed"), "the failed exec judged as when it was entered",
+          [x.brief() for x in env.find(bad, "exec_failed")])
+
+
 def test_reload_narrow_widen_and_bad_dropin(env):
     env.start("[Filter]\nUsers=1000\n")
     a, b = marker(), marker()
@@ -345,4 +374,6 @@ def test_reload_under_storm_mixes_nothing(env):
 
 if __name__ == "__main__":
     main([test_users, test_commands, test_mount_namespaces, test_cgroups, test_external_cgroup_map,
-          test_reload_narrow_widen_and_bad_dropin, test_reload_under_storm_mixes_nothing])
+          test_external_mntns_map,
+          test_exec_entered_before_a_reload, test_reload_narrow_widen_and_bad_dropin,
+          test_reload_under_storm_mixes_nothing])
