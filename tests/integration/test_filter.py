@@ -19,17 +19,11 @@ def as_uid(uid, *argv):
     return ["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups", *argv]
 
 
-def run(argv):
+def run(argv, uid=None):
+    """Runs argv (as uid, without setpriv, when given); a failed exec is what some tests want."""
+    ids = {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
     try:
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    except FileNotFoundError:
-        pass
-
-
-def run_as(uid, argv):
-    try:
-        subprocess.run(argv, user=uid, group=uid, extra_groups=[], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **ids)
     except FileNotFoundError:
         pass
 
@@ -75,8 +69,8 @@ def test_users(env):
     for _ in range(50):
         run(["/nonexistent/true", no_root])
     # Not through setpriv: a failed exec keeps the caller's name, and setpriv's records are not looked at.
-    run_as(1005, ["/nonexistent/true", no_excl])
-    run_as(1000, ["/nonexistent/true", yes])
+    run(["/nonexistent/true", no_excl], uid=1005)
+    run(["/nonexistent/true", yes], uid=1000)
     expect(env, [yes], [no_root, no_excl], event="exec_failed")
     f = found(env, yes, "exec_failed")[0]
     check(f.i("EXEC_UID") == 1000 and f.s("EXEC_FILENAME") == "/nonexistent/true", "the uid 1000 failed exec",
