@@ -713,6 +713,9 @@ static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, s
         struct fs_struct *fs = task->fs, *pfs = parent->fs;
         struct file *pexe = parent->mm->exe_file;
 
+        /* The scratch still holds the previous event's lengths: a path not written must say so. */
+        ev->path_len[EA_PATH_CWD] = 0;
+        ev->path_len[EA_PATH_PARENT_EXE] = 0;
         if (fs)
                 put_path(ev, pos, EA_PATH_CWD, fs->pwd.dentry, fs->pwd.mnt, fs->pwd.mnt->mnt_root,
                          &fs->root);

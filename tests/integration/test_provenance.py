@@ -698,6 +698,32 @@ def test_exec_id_and_parent_id(env):
     check(env.wait_exit(p.pid).s("EXEC_ID") == again.s("EXEC_ID"), "EXEC_ID of the last image at exit")
 
 
+def test_parent_is_a_kernel_thread(env):
+    # A core dump piped to a program: the kernel starts it from a kernel thread, which has no executable
+    # and no mm. Its exec record must still be written, with no EXEC_PARENT_EXE.
+    env.start("")
+    m = marker()
+    with open("/proc/sys/kernel/core_pattern") as f:
+        saved = f.read().rstrip("\n")
+    try:
+        with open("/proc/sys/kernel/core_pattern", "w") as f:
+            f.write("|%s %s %%p" % (TRUE, m))
+        p = subprocess.run(["/bin/sh", "-c", "kill -SEGV $$"], check=False)
+        check(p.returncode == -signal.SIGSEGV, "sh killed by SIGSEGV", p.returncode)
+        r = env.wait_one(m, "exec", filename=TRUE)
+    finally:
+        with open("/proc/sys/kernel/core_pattern", "w") as f:
+            f.write(saved)
+    ppid = r.i("EXEC_PPID")
+    with open("/proc/%d/comm" % ppid) as f:
+        kthread = f.read().strip()
+    check(not os.path.exists("/proc/%d/exe" % ppid), "the parent has no executable", ppid)
+    check(r.s("EXEC_PARENT_COMM") == kthread, "the parent is a kernel thread", kthread, r.brief())
+    check(bash_unquote(r.get1("EXEC_CMDLINE"))[1:2] == [m.encode()], "the helper's argv", r.brief())
+    check(r.s("EXEC_EXE") == TRUE and r.s("EXEC_CWD") == "/", "EXEC_EXE and EXEC_CWD", r.brief())
+    absent(r, "EXEC_PARENT_EXE")
+
+
 def test_parent_renamed_before_fork(env):
     env.start("")
     m = marker()
@@ -877,6 +903,6 @@ if __name__ == "__main__":
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
           test_record_larger_than_a_datagram, test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
           test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
-          test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_renamed_before_fork, test_renamed_then_exec,
+          test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
           test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_exit_resources])
