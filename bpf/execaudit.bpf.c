@@ -744,10 +744,10 @@ static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirf
         e.filename = filename;
         e.argv = argv;
         e.dirfd = dirfd;
-        /* The new image cannot tell an empty argv from {""}: only the caller's array can. */
-        if (argv)
-                bpf_probe_read_user(&argv0, sizeof(argv0), (const void *)argv);
-        e.no_argv0 = !argv0;
+        /* The new image cannot tell an empty argv from {""}: only the caller's array can. A page the
+         * kernel will fault in cannot be read here, and says nothing. */
+        e.no_argv0 =
+                !argv || (bpf_probe_read_user(&argv0, sizeof(argv0), (const void *)argv) == 0 && !argv0);
         if (inflight_put(tid, &e) < 0) {
                 count(EA_STAT_INFLIGHT_FULL);
                 return 0;
@@ -952,7 +952,9 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 
         if (inflight_take(old, &in)) {
                 ev->duration_ns = now - in.ktime_ns;
-                if (in.no_argv0)
+                /* Only if the new image agrees: its one argument is the kernel's "" (a thread of the
+                 * caller can fill the array between our read and the kernel's). */
+                if (in.no_argv0 && bprm->argc == 1 && task->mm->arg_end - task->mm->arg_start == 1)
                         ev->flags |= EA_F_NO_ARGV0;
                 if (in.dirfd != EA_AT_FDCWD) {
                         struct name_buf *nb = bpf_map_lookup_elem(&inflight_name, &old);
@@ -1041,9 +1043,19 @@ static long argv_step(__u32 i, void *arg)
         __u64 ptr = 0;
         long r;
 
-        if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void *)(w->argv + (__u64)w->idx * 8)) < 0 ||
-            !ptr) {
+        /* An array page not mapped in: what follows is unknown (not done: argc is a lower bound). */
+        if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void *)(w->argv + (__u64)w->idx * 8)) < 0) {
+                w->truncated = 1;
+                return 1;
+        }
+        if (!ptr) {
                 w->done = 1;
+                return 1;
+        }
+        len = w->len;
+        /* Before counting: the next chunk starts with this argument again. */
+        if (len >= EA_ARGS_CHUNK - 1 && w->total < w->limit) {
+                w->full = 1;
                 return 1;
         }
         if (w->str_off == 0)
@@ -1051,11 +1063,6 @@ static long argv_step(__u32 i, void *arg)
         if (w->total >= w->limit) {
                 w->truncated = 1;
                 goto next;
-        }
-        len = w->len;
-        if (len >= EA_ARGS_CHUNK - 1) {
-                w->full = 1;
-                return 1;
         }
         room = EA_ARGS_CHUNK - len;
         left = w->limit - w->total + 1; /* + our NUL */

@@ -44,6 +44,9 @@
  *   held INFO GO PROG ARG0 [ARG...]          a thread's execve(PROG) is held in the kernel (its name is on
  *                                            a userfaultfd page) until the file GO exists. INFO (empty) is
  *                                            written once the exec is held.
+ *   cold-argv PROG ARG0 [ARG...]             execve(PROG, argv) with the array of argument pointers on a
+ *                                            page not yet mapped in (written into a memfd, mapped, never
+ *                                            touched): the kernel faults it in, a BPF probe read cannot.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -806,6 +809,26 @@ static int cmd_held(char **a)
         return 0;
 }
 
+static int cmd_cold_argv(char **a)
+{
+        size_t n = 0, size;
+        char **cold;
+        int fd;
+
+        while (a[1 + n])
+                n++;
+        size = (n + 1) * sizeof(char *);
+        fd = memfd_create("cold-argv", MFD_CLOEXEC);
+        if (fd < 0)
+                die("memfd_create");
+        if (write(fd, a + 1, size) != (ssize_t)size)
+                die("write the argv array");
+        cold = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+        if (cold == MAP_FAILED)
+                die("mmap");
+        do_exec(a[0], cold);
+}
+
 static int cmd_sleep(char **a)
 {
         sleep_ms(parse_long(a[0]));
@@ -841,6 +864,7 @@ static const struct {
         {"sleep", 1, cmd_sleep, "sleep MS"},
         {"slot-clash", 4, cmd_slot_clash, "slot-clash INFO STRIDE NAME1 NAME2"},
         {"held", 4, cmd_held, "held INFO GO PROG ARG0 [ARG...]"},
+        {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},
 };
 
 int main(int argc, char **argv)

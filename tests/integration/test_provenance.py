@@ -318,6 +318,32 @@ def test_argv0_missing(env):
         absent(helper, "EXEC_ARGV0_MISSING")
 
 
+def test_argv_array_not_mapped_in(env):
+    # The caller's array of argument pointers is on a page the kernel faults in and a BPF probe read cannot
+    # see. That must not pass for an empty argv: a successful exec's argv comes from the new image.
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        prog = copy_exe("/bin/true", os.path.join(d, "cold-" + m))
+        tool("cold-argv", prog, "cold-" + m, "two", m)
+        r = one(env, m, "execve(path, cold argv)", with_filename(prog))
+        check(r.i("EXEC_ARGC") == 3, "EXEC_ARGC=3", r.brief())
+        check(bash_unquote(r.get1("EXEC_CMDLINE")) == [b"cold-" + m.encode(), b"two", m.encode()],
+              "EXEC_CMDLINE", r.brief())
+        absent(r, "EXEC_ARGV0_MISSING")
+        # A failed exec has only the caller's memory: what it cannot read is marked, never an empty argv.
+        missing = os.path.join(d, "missing-" + m)
+        p = subprocess.run([EXECTOOL, "cold-argv", missing, "missing", "two", m], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        check(p.returncode != 0, "the exec of a missing file fails", p.returncode)
+        f = env.wait_records(lambda rs: rs, "failed exec of " + missing, "EXEC_EVENT=exec_failed",
+                             "EXEC_FILENAME=" + missing)[0]
+        check(f.s("EXEC_ERRNO") == "ENOENT", "ENOENT", f.brief())
+        check(f.s("EXEC_ARGS_TRUNCATED") == "1" and f.s("EXEC_ARGC_IS_MINIMUM") == "1",
+              "unread arguments marked", f.brief())
+        absent(f, "EXEC_ARGV0_MISSING")
+
+
 # -- argv, exactly -------------------------------------------------------------------------------------------
 def test_argv_race_with_rewriting_thread(env):
     env.start("")
@@ -899,7 +925,7 @@ if __name__ == "__main__":
     main([test_exe_relative_path, test_exe_execveat_and_fexecve, test_exe_symlink, test_script_absolute_path,
           test_script_relative_path, test_script_symlink_and_dirfd,
           test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
-          test_argv0_missing, test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
+          test_argv0_missing, test_argv_array_not_mapped_in, test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
           test_record_larger_than_a_datagram, test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
           test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,

@@ -178,6 +178,21 @@ def test_truncated_argv(env):
     check(f.s("EXEC_ARGS_TRUNCATED") == "1" and f.i("EXEC_ARGC") == len(args), "failed exec truncated",
           f.brief())
 
+    # A failed exec's argv travels in 32-KiB pieces: an argument that starts a new piece is counted once.
+    env.stop()
+    env.start("[Capture]\nMaxArgsBytes=40000\n")
+    m = marker()
+    name = "/nonexistent/" + m
+    args = [name, "y" * (32767 - (len(name) + 1) - 1), m]
+    try:
+        subprocess.run(args)
+    except FileNotFoundError:
+        pass
+    f = env.wait_one(m, "exec_failed")
+    check(f.i("EXEC_ARGC") == 3 and f.s("EXEC_ARGS_TRUNCATED") == "0", "argc across a piece boundary",
+          f.brief())
+    check(bash_unquote(f.get1("EXEC_CMDLINE")) == [a.encode() for a in args], "argv across a piece boundary")
+
 
 def test_seq_without_gaps(env):
     env.start("")
