@@ -70,6 +70,7 @@ struct path_walk {
         struct vfsmount *root_mnt;
         __u32 off; /* the path so far is buf[off, EA_PATH_MAX) */
         __u32 truncated;
+        __u32 ended; /* reached a root: a walk out of steps is truncated too */
 };
 
 /* d_parent and d_name side by side, as struct dentry has them: one read per component. */
@@ -588,13 +589,17 @@ static long path_step(__u32 i, void *arg)
         struct dentry_head h = {};
         __u32 len, off;
 
-        if (!d || (d == w->root_dentry && w->vfsmnt == w->root_mnt))
+        if (!d || (d == w->root_dentry && w->vfsmnt == w->root_mnt)) {
+                w->ended = 1;
                 return 1;
+        }
         if (d == w->mnt_root) {
                 struct mount *m = BPF_CORE_READ(mnt, mnt_parent);
 
-                if (!m || m == mnt)
+                if (!m || m == mnt) {
+                        w->ended = 1;
                         return 1; /* the global root */
+                }
                 w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
                 w->mnt = m;
                 w->vfsmnt = (void *)m + bpf_core_field_offset(struct mount, mnt);
@@ -614,8 +619,10 @@ static long path_step(__u32 i, void *arg)
         pb->buf[BOUND(off, EA_PATH_MAX)] = '/';
         w->off = off;
         /* A dentry that is its own parent (memfd, pipes, a disconnected tree): its name is all there is. */
-        if (h.parent == d)
+        if (h.parent == d) {
+                w->ended = 1;
                 return 1;
+        }
         w->dentry = h.parent;
         return 0;
 }
@@ -640,9 +647,12 @@ static __always_inline void put_path(struct ea_exec *ev, __u32 *pos, enum ea_pat
         pb->w.mnt_root = mnt_root;
         pb->w.off = EA_PATH_MAX;
         pb->w.truncated = 0;
+        pb->w.ended = 0;
         pb->w.root_dentry = root ? root->dentry : NULL;
         pb->w.root_mnt = root ? root->mnt : NULL;
         bpf_loop(EA_PATH_STEPS_MAX, path_step, &ref, 0);
+        if (!pb->w.ended)
+                pb->w.truncated = 1;
         off = pb->w.off;
         if (off == EA_PATH_MAX) {
                 off--;

@@ -505,6 +505,15 @@ def test_cwd_exact_bytes(env):
         subprocess.run(["/bin/true", m], cwd=cwd, check=True)
         r = env.wait_one(m, "exec")
         check(r.get1("EXEC_CWD") == cwd, "EXEC_CWD byte for byte", cwd, r.get("EXEC_CWD"))
+        absent(r, "EXEC_CWD_TRUNCATED")
+        # Short, but more components than the walk takes steps: its start is missing, and it says so.
+        deep = os.path.join(os.fsencode(d), *[b"a"] * 140)
+        os.makedirs(deep)
+        subprocess.run(["/bin/true", m, "deep"], cwd=deep, check=True)
+        r = one(env, m, "exec in a deep directory", lambda x: x.get1("EXEC_CMDLINE").endswith(b" deep"))
+        check(r.s("EXEC_CWD_TRUNCATED") == "1", "EXEC_CWD_TRUNCATED=1", r.brief())
+        check(deep.endswith(r.get1("EXEC_CWD")) and len(r.get1("EXEC_CWD")) < len(deep), "the last part",
+              r.get1("EXEC_CWD"))
 
 
 def test_loginuid_and_session(env):
