@@ -1267,7 +1267,10 @@ int BPF_PROG(ea_exit, struct task_struct *task)
                 return 0;
         generation = tr->config_generation;
         ev.exec_ktime_ns = tr->exec_ktime_ns;
-        bpf_map_delete_elem(&tracked, &tgid);
+        /* Every thread that passes here after the live count reached 0 sees it so, some at once on other
+         * CPUs: only the one that removes the entry reports. */
+        if (bpf_map_delete_elem(&tracked, &tgid) < 0)
+                return 0;
         if (!get_config(&c) || !(c.set->capture & EA_CAP_EXITS))
                 return 0;
         count(EA_STAT_EXIT);

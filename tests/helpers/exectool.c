@@ -44,6 +44,8 @@
  *   held INFO GO PROG ARG0 [ARG...]          a thread's execve(PROG) is held in the kernel (its name is on
  *                                            a userfaultfd page) until the file GO exists. INFO (empty) is
  *                                            written once the exec is held.
+ *   threads N CODE                           N threads spin; after 20 ms the main thread calls exit(CODE),
+ *                                            so all of them end at once (exit_group)
  *   cold-argv PROG ARG0 [ARG...]             execve(PROG, argv) with the array of argument pointers on a
  *                                            page not yet mapped in (written into a memfd, mapped, never
  *                                            touched): the kernel faults it in, a BPF probe read cannot.
@@ -809,6 +811,30 @@ static int cmd_held(char **a)
         return 0;
 }
 
+static void *spin(void *arg)
+{
+        volatile unsigned long *n = arg;
+
+        for (;;)
+                (*n)++;
+        return NULL;
+}
+
+static int cmd_threads(char **a)
+{
+        long n = parse_long(a[0]);
+        static unsigned long counters[64];
+        pthread_t t;
+
+        if (n < 1 || n > 64)
+                usage("threads N CODE (N from 1 to 64)");
+        for (long i = 0; i < n; i++)
+                if (pthread_create(&t, NULL, spin, &counters[i]) != 0)
+                        die("pthread_create");
+        sleep_ms(20);
+        exit((int)parse_long(a[1]));
+}
+
 static int cmd_cold_argv(char **a)
 {
         size_t n = 0, size;
@@ -864,6 +890,7 @@ static const struct {
         {"sleep", 1, cmd_sleep, "sleep MS"},
         {"slot-clash", 4, cmd_slot_clash, "slot-clash INFO STRIDE NAME1 NAME2"},
         {"held", 4, cmd_held, "held INFO GO PROG ARG0 [ARG...]"},
+        {"threads", 2, cmd_threads, "threads N CODE"},
         {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},
 };
 

@@ -903,6 +903,26 @@ def test_clashing_thread_ids_in_flight(env):
 
 
 # -- what it cost -------------------------------------------------------------------------------------------
+def test_one_exit_record_for_many_threads(env):
+    # Every thread of a group that ends at once passes the exit tracepoint after the group's live count
+    # reached 0: the process still gets one exit record, not one per thread that saw it.
+    env.start("")
+    m = marker()
+    for i in range(20):
+        p = subprocess.run([EXECTOOL, "threads", "8", "7", m, str(i)], stdin=subprocess.DEVNULL)
+        check(p.returncode == 7, "exectool threads", p.returncode)
+    execs = some(env, m, "exectool threads", lambda r: True, 20)
+    pids = [r.i("EXEC_PID") for r in execs]
+    for pid in pids:
+        check(env.wait_exit(pid).i("EXEC_EXIT_CODE") == 7, "exit code 7", pid)
+    sync = marker()
+    subprocess.run(["/bin/true", sync], check=True)
+    env.wait_one(sync, "exec")
+    for pid in pids:
+        n = len(env.records("EXEC_EVENT=exit", "EXEC_PID=%d" % pid))
+        check(n == 1, "one exit record of pid %d" % pid, n)
+
+
 def test_exit_resources(env):
     env.start("")
     m = marker()
@@ -940,4 +960,5 @@ if __name__ == "__main__":
           test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
           test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
-          test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_exit_resources])
+          test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_one_exit_record_for_many_threads,
+          test_exit_resources])
