@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,8 +108,19 @@ int cgroup2_mount_path(char *out, size_t out_size)
         return r;
 }
 
-/* Breadth first, so a unit is found at the shallowest place systemd would put it; bounded in depth and
- * in directories read, because the tree is the kernel's and can be large. */
+static bool is_slice(const char *name)
+{
+        size_t n = strlen(name);
+
+        return n > 6 && strcmp(name + n - 6, ".slice") == 0;
+}
+
+/*
+ * Breadth first, so a unit is found at the shallowest place systemd would put it; bounded in directories
+ * read, because the tree is the kernel's and can be large. Only slices are searched: the system manager
+ * puts every unit in one, while the cgroups below a service or a scope may be delegated (a user's
+ * manager in user@UID.service, a container) and named anything by whoever owns them.
+ */
 int cgroup_find_unit(const char *mount, const char *unit, char *out, size_t out_size)
 {
         enum { MAX_DIRS = 65536 };
@@ -138,7 +150,7 @@ int cgroup_find_unit(const char *mount, const char *unit, char *out, size_t out_
                                 free(child);
                                 break;
                         }
-                        if (tail < MAX_DIRS)
+                        if (tail < MAX_DIRS && is_slice(de->d_name))
                                 queue[tail++] = child;
                         else
                                 free(child);

@@ -29,8 +29,9 @@ struct cgroup_resolver {
 int cgroup2_mount_from_mountinfo(const char *mountinfo, char *out, size_t out_size);
 /* The cgroup2 mount point of this mount namespace, from /proc/self/mountinfo. */
 int cgroup2_mount_path(char *out, size_t out_size);
-/* Finds the cgroup of a systemd unit: the first directory named `unit` under the mount, breadth first.
- * Writes its path relative to the mount ("/system.slice/ssh.service"); -ENOENT when there is none. */
+/* Finds the cgroup of a systemd unit: the first directory named `unit` in the mount's root or in a slice
+ * below it (only directories named *.slice are entered), breadth first. Writes its path relative to the
+ * mount ("/system.slice/ssh.service"); -ENOENT when there is none. */
 int cgroup_find_unit(const char *mount, const char *unit, char *out, size_t out_size);
 int cgroup_resolver_init(struct cgroup_resolver *c);
 void cgroup_resolver_done(struct cgroup_resolver *c);

@@ -172,22 +172,33 @@ def test_cgroups(env):
         expect(env, [later], [])
         check(env.stop() == 0, "clean stop")
 
-        # Units= finds the unit's cgroup wherever it is in the tree.
+        # Units= finds the unit's cgroup in the slices, at any depth; a cgroup of the same name below a
+        # service or a scope (a user's manager, a container: their owners name them) is never taken for it.
         unit = "ea-it-%d.service" % os.getpid()
-        cg.make(base + "/" + unit)
+        slice_ = base + ".slice"
+        decoy = base + "/user@1000.service/app.slice/" + unit
+        for d in (base + "/user@1000.service", base + "/user@1000.service/app.slice", decoy, slice_):
+            cg.make(d)
         env.start("[Filter]\nUnits=%s\n" % unit)
-        yes, no = marker(), marker()
+        check("does not exist (yet)" in env.log(), "the decoy is not the unit", env.log())
+        in_decoy = marker()
+        run(in_cgroup(decoy, "/bin/true", in_decoy))
+        cg.make(slice_ + "/" + unit)
+        env.wait(lambda: "Unit %s appeared" % unit in env.log(), "the unit to appear")
+        yes, no, still_decoy = marker(), marker(), marker()
         run(in_cgroup(base + "/child", "/bin/true", no))
-        run(in_cgroup(base + "/" + unit, "/bin/true", yes))
-        expect(env, [yes], [no])
+        run(in_cgroup(decoy, "/bin/true", still_decoy))
+        run(in_cgroup(slice_ + "/" + unit, "/bin/true", yes))
+        expect(env, [yes], [no, in_decoy, still_decoy])
+        check(found(env, yes)[0].s("EXEC_CGROUP") == slice_ + "/" + unit, "the unit's cgroup")
 
         # A restarted unit gets a new cgroup (a new id): it keeps matching.
-        os.rmdir(CG2 + base + "/" + unit)
+        os.rmdir(CG2 + slice_ + "/" + unit)
         env.wait(lambda: "Unit %s (cgroup id" % unit in env.log() and "is gone" in env.log(), "the unit to go")
-        os.mkdir(CG2 + base + "/" + unit)
-        env.wait(lambda: env.log().count("Unit %s appeared" % unit) == 1, "the unit to reappear")
+        os.mkdir(CG2 + slice_ + "/" + unit)
+        env.wait(lambda: env.log().count("Unit %s appeared" % unit) == 2, "the unit to reappear")
         again = marker()
-        run(in_cgroup(base + "/" + unit, "/bin/true", again))
+        run(in_cgroup(slice_ + "/" + unit, "/bin/true", again))
         expect(env, [again], [])
         check(env.stop() == 0, "clean stop")
     finally:

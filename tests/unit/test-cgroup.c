@@ -4,7 +4,8 @@
  * cgroup2_mount_from_mountinfo() on mountinfo texts as found on unified and hybrid hosts, with optional
  * fields and octal escapes; then, as root, a live check of cgroup_resolve() against the running kernel:
  * the cgroup2 root and a cgroup created by the test, identified by the inode numbers of their
- * directories (which are the cgroup ids on 64-bit kernels).
+ * directories (which are the cgroup ids on 64-bit kernels). cgroup_find_unit() on a directory tree laid
+ * out like a systemd host's, with decoys in delegated subtrees.
  */
 #include "cgroup.h"
 #include "check.h"
@@ -210,8 +211,105 @@ out_free:
         free(c);
 }
 
+static int make_tree(const char *top, const char *const *dirs)
+{
+        char path[512];
+
+        for (; *dirs; dirs++) {
+                snprintf(path, sizeof(path), "%s%s", top, *dirs);
+                if (mkdir(path, 0755) < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
+static void remove_tree(const char *top, const char *const *dirs, size_t n)
+{
+        char path[512];
+
+        while (n-- > 0) {
+                snprintf(path, sizeof(path), "%s%s", top, dirs[n]);
+                rmdir(path);
+        }
+        rmdir(top);
+}
+
+static void expect_unit(const char *top, const char *unit, int want_r, const char *want)
+{
+        char out[256] = "";
+
+        set_case("find_unit %s", unit);
+        CHECK_NUM(cgroup_find_unit(top, unit, out, sizeof(out)), want_r);
+        if (want)
+                CHECK_STR(out, want);
+}
+
+static void test_find_unit(void)
+{
+        /* Parents before children; removed in reverse. */
+        static const char *const dirs[] = {
+                "/init.scope",
+                "/system.slice",
+                "/system.slice/ssh.service",
+                "/system.slice/backup.service",
+                "/user.slice",
+                "/user.slice/user-1000.slice",
+                "/user.slice/user-1000.slice/session-3.scope",
+                "/user.slice/user-1000.slice/user@1000.service",
+                "/user.slice/user-1000.slice/user@1000.service/app.slice",
+                "/user.slice/user-1000.slice/user@1000.service/app.slice/cron.service",
+                "/user.slice/user-1000.slice/user@1000.service/app.slice/backup.service",
+                "/machine.slice",
+                "/machine.slice/libpod-1.scope",
+                "/machine.slice/libpod-1.scope/system.slice",
+                "/machine.slice/libpod-1.scope/system.slice/nginx.service",
+                "/machine.slice/libpod-1.scope/ssh.service",
+                NULL,
+        };
+        char top[] = "/tmp/ea-test-cgroup-XXXXXX";
+
+        set_case("find_unit: tree");
+        if (!mkdtemp(top)) {
+                CHECK(!"mkdtemp");
+                return;
+        }
+        CHECK_NUM(make_tree(top, dirs), 0);
+        expect_unit(top, "ssh.service", 0, "/system.slice/ssh.service");
+        expect_unit(top, "backup.service", 0, "/system.slice/backup.service");
+        expect_unit(top, "system.slice", 0, "/system.slice");
+        expect_unit(top, "init.scope", 0, "/init.scope");
+        expect_unit(top, "user@1000.service", 0, "/user.slice/user-1000.slice/user@1000.service");
+        expect_unit(top, "session-3.scope", 0, "/user.slice/user-1000.slice/session-3.scope");
+        /* Below a service or a scope the names are the delegate's: a user's manager, a container. */
+        expect_unit(top, "cron.service", -ENOENT, NULL);
+        expect_unit(top, "nginx.service", -ENOENT, NULL);
+        expect_unit(top, "app.slice", -ENOENT, NULL);
+        remove_tree(top, dirs, sizeof(dirs) / sizeof(dirs[0]) - 1);
+        /* The system's unit gone, a delegate's of the same name is still not it. */
+        set_case("find_unit: only the delegate's");
+        {
+                static const char *const only[] = {
+                        "/system.slice",
+                        "/user.slice",
+                        "/user.slice/user@1000.service",
+                        "/user.slice/user@1000.service/backup.service",
+                        NULL,
+                };
+                char top2[] = "/tmp/ea-test-cgroup-XXXXXX";
+
+                if (!mkdtemp(top2)) {
+                        CHECK(!"mkdtemp");
+                        return;
+                }
+                CHECK_NUM(make_tree(top2, only), 0);
+                expect_unit(top2, "backup.service", -ENOENT, NULL);
+                remove_tree(top2, only, sizeof(only) / sizeof(only[0]) - 1);
+        }
+}
+
 int main(void)
 {
+        test_find_unit();
         test_mountinfo();
         test_live();
         return check_summary("test-cgroup");
