@@ -161,7 +161,8 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
         }
         if (h->seq > d->last_seq)
                 d->last_seq = h->seq;
-        if (d->gap_pending && h->seq >= d->gap_first && h->seq <= d->gap_last)
+        /* Only adopted programs go on with the gap's numbering; replaced ones count from 1 again. */
+        if (d->gap_pending && d->loader.adopted && h->seq >= d->gap_first && h->seq <= d->gap_last)
                 d->gap_arrived++;
         reorder_add(&d->reorder, h->seq, clock_usec(CLOCK_MONOTONIC), copy, n, release_event, d);
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,14 +95,22 @@ static void set_error(struct record *r, int e)
                 r->error = e;
 }
 
-/* "ptsN" is how the kernel names /dev/pts/N. */
+static bool all_digits(const char *s, size_t len)
+{
+        for (size_t i = 0; i < len; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+        return true;
+}
+
+/* "ptsN" is how the kernel names /dev/pts/N. The field need not end in a NUL: only len bytes are read. */
 static void add_tty(struct record *r, const char tty[32])
 {
         size_t len = strnlen(tty, 32);
 
         if (!len)
                 return;
-        if (len > 3 && memcmp(tty, "pts", 3) == 0 && strspn(tty + 3, "0123456789") == len - 3)
+        if (len > 3 && memcmp(tty, "pts", 3) == 0 && all_digits(tty + 3, len - 3))
                 record_addf(r, "EXEC_TTY", "pts/%.*s", (int)(len - 3), tty + 3);
         else
                 record_add(r, "EXEC_TTY", tty, len);

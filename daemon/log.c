@@ -47,6 +47,8 @@ int log_full_errno(int level, int err, const char *fmt, ...)
         if (err < 0)
                 err = -err;
         if (level <= max_level) {
+                /* The writer thread logs too: one line must not be cut by another's. */
+                flockfile(stderr);
                 if (prefix_priority)
                         fprintf(stderr, "<%d>", level);
                 else
@@ -57,6 +59,7 @@ int log_full_errno(int level, int err, const char *fmt, ...)
                 if (err)
                         fprintf(stderr, ": %s", strerror(err));
                 fputc('\n', stderr);
+                funlockfile(stderr);
         }
         errno = saved;
         return -err;

@@ -142,6 +142,29 @@ def test_replaces_other_layout_and_broken_pins(env):
     check(env.stop() == 0, "clean stop")
 
 
+def test_replaced_pins_gap_under_load(env):
+    """The events of broken pins that no daemon read are one no_reader loss, counted in their own
+    numbering: the new programs' events (numbered from 1) arriving meanwhile do not cancel it."""
+    env.start("")
+    check(env.stop() == 0, "clean stop")
+    m = marker()
+    for i in range(20):
+        subprocess.run(["/bin/true", m, str(i)], check=True)
+    os.unlink(PINS + "/link_ea_exec")  # the next start loads afresh
+    storm = subprocess.Popen([STORM, "-w", "1", "-d", "3", "-m", marker()], stdout=subprocess.DEVNULL)
+    try:
+        env.start(None)
+    finally:
+        storm.wait()
+    gaps = env.wait_records(lambda rs: rs, "the no_reader loss record", "EXEC_EVENT=lost",
+                            "EXEC_LOST_REASON=no_reader")
+    # 20 execs and their exits at least, and anything else the machine ran meanwhile.
+    check(len(gaps) == 1 and gaps[0].i("EXEC_LOST") >= 40, "the gap counted whole", [g.brief() for g in gaps])
+    check("EXEC_LOST_SEQ_FIRST" not in gaps[0], "no range: it is in the old programs' numbering",
+          gaps[0].brief())
+    check(env.stop() == 0, "clean stop")
+
+
 def test_status_and_remove_pins(env):
     base = len(our_links())
     env.start("")
@@ -220,5 +243,6 @@ def test_watchdog_pings(env):
 
 if __name__ == "__main__":
     main([test_kill9_during_a_stream_then_restart, test_restart_twenty_times,
-          test_replaces_other_layout_and_broken_pins, test_status_and_remove_pins,
+          test_replaces_other_layout_and_broken_pins, test_replaced_pins_gap_under_load,
+          test_status_and_remove_pins,
           test_filter_changed_behind_the_back, test_watchdog_pings])

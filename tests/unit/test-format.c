@@ -682,6 +682,11 @@ static void test_exec_context(struct record *r)
         CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
         CHECK_FIELD(r, "EXEC_TTY", "ttyS0");
 
+        set_case("a tty name that fills its 32 bytes, without a NUL");
+        s.tty = "pts12345678901234567890123456789";
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_TTY", "pts/12345678901234567890123456789");
+
         set_case("fileless executable");
         s = base_exec();
         s.path[EA_PATH_EXE] = "/memfd:x";
