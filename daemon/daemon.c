@@ -5,11 +5,13 @@
  * delays reading the kernel's buffers.
  */
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <time.h>
@@ -55,7 +57,7 @@ struct daemon {
         uint64_t filter_fp, filter_checked_usec;
         uint64_t gap_first, gap_last, gap_arrived, gap_since_usec;
         int ncpu;
-        bool stopping; /* the last drain releases everything held */
+        uint64_t stop_seq; /* at stop: every number up to it is in the journal or a loss record */
         struct writer *writer;
         sd_event *event;
 };
@@ -262,7 +264,7 @@ static int start_numbering(struct daemon *d, uint64_t *first)
         return 0;
 }
 
-static void drain(struct daemon *d)
+static void consume(struct daemon *d)
 {
         int r;
 
@@ -272,13 +274,46 @@ static void drain(struct daemon *d)
         r = perf_buffer__consume(d->loader.pb);
         if (r < 0 && r != -EINTR)
                 log_warning_errno(r, "Reading the perf buffers failed");
-        reorder_release(&d->reorder, clock_usec(CLOCK_MONOTONIC), REORDER_WINDOW_USEC, d->stopping,
-                        release_event, d);
+}
+
+static void after_release(struct daemon *d)
+{
         account_emit_failures(d);
         if (d->gap_pending)
                 report_gap(d);
         if (d->loader.state)
                 d->loader.state->alive_usec = clock_usec(CLOCK_REALTIME);
+}
+
+static void drain(struct daemon *d)
+{
+        consume(d);
+        reorder_release(&d->reorder, clock_usec(CLOCK_MONOTONIC), REORDER_WINDOW_USEC, false, release_event,
+                        d);
+        after_release(d);
+}
+
+/*
+ * The last drain. The programs stay attached, so events go on arriving, and one whose number was taken
+ * just before this drain read its CPU's buffer can land there after it while later numbers came from other
+ * CPUs. So: the numbers taken so far are read first, and membarrier waits out every program run in
+ * progress (they run with preemption disabled, which synchronize_rcu() waits for); after it, each of those
+ * numbers is in a buffer or its emit failure is counted. Everything held up to them goes out, and what
+ * follows without a gap: stop_seq, the last number accounted for. Events after a later gap are written
+ * too, and since the next daemon counts every number after stop_seq as no_reader, a few may be both in
+ * the journal and in that count, never in neither.
+ */
+static void drain_at_stop(struct daemon *d)
+{
+        uint64_t taken = 0;
+
+        if (loader_read_seq(&d->loader, &taken) < 0 ||
+            syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
+                taken = 0; /* no bound: only what follows without a gap is accounted for */
+        consume(d);
+        d->stop_seq = reorder_release_through(&d->reorder, taken, release_event, d);
+        reorder_release(&d->reorder, 0, 0, true, release_event, d);
+        after_release(d);
 }
 
 static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -619,9 +654,10 @@ int daemon_run(const char *config_path)
                 log_error_errno(r, "Event loop failed");
         /* What the kernel already handed over is still written. The programs stay attached (their pins
          * keep them) and count what no reader takes: the next daemon reports it. */
-        d.stopping = true;
-        drain(&d);
+        drain_at_stop(&d);
         push_stats(&d);
+        /* The stopping record's EXEC_SEQ closes this daemon's account. */
+        d.last_seq = d.stop_seq;
         stopping_detail(&d, detail, sizeof(detail));
         push_lifecycle(&d, "stopping", detail);
 out_loader:
@@ -632,6 +668,10 @@ out_loader:
         reorder_done(&d.reorder, writer_event_free);
         writer_stop(d.writer);
         d.writer = NULL;
+        /* What was written after a number that may still have been on its way is counted again by the
+         * next daemon, rather than that number by nobody. */
+        if (d.stop_seq && d.loader.state && d.loader.state->handled_seq > d.stop_seq)
+                d.loader.state->handled_seq = d.stop_seq;
         loader_close(&d.loader, false);
         sd_event_unref(d.event);
         return r < 0 ? r : 0;

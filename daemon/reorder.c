@@ -94,3 +94,14 @@ void reorder_release(struct reorder *r, uint64_t now_usec, uint64_t window_usec,
                 release_top(r, emit, ctx);
         }
 }
+
+uint64_t reorder_release_through(struct reorder *r, uint64_t upto, reorder_emit_fn emit, void *ctx)
+{
+        while (r->n > 0 && r->heap[0].seq <= upto)
+                release_top(r, emit, ctx);
+        if (r->next_seq <= upto)
+                r->next_seq = upto + 1;
+        while (r->n > 0 && r->heap[0].seq <= r->next_seq)
+                release_top(r, emit, ctx);
+        return r->next_seq - 1;
+}

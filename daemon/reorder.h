@@ -36,5 +36,11 @@ int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, 
 /* Releases, in order, every event that is next in sequence or has waited window_usec; all with flush. */
 void reorder_release(struct reorder *r, uint64_t now_usec, uint64_t window_usec, bool flush,
                      reorder_emit_fn emit, void *ctx);
+/*
+ * Releases, in order, every event numbered up to `upto` (the numbers up to it that are missing are known to
+ * be lost), then those that follow without a gap. Returns the highest number released or known lost: every
+ * number up to it has gone out or is a loss; after it, a number may still be on its way.
+ */
+uint64_t reorder_release_through(struct reorder *r, uint64_t upto, reorder_emit_fn emit, void *ctx);
 
 #endif

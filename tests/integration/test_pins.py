@@ -84,6 +84,25 @@ def test_kill9_during_a_stream_then_restart(env):
           "the second daemon adopted the pins", [s.s("MESSAGE") for s in started])
 
 
+def test_stops_during_a_storm(env):
+    """A stop while events keep coming: every number is written or inside a loss record, over five stops
+    and starts (the last drain must not go past a number still on its way)."""
+    env.start("")
+    storm = subprocess.Popen([STORM, "-w", "2", "-d", "12", "-m", marker()], stdout=subprocess.DEVNULL)
+    try:
+        for i in range(5):
+            time.sleep(1)
+            check(env.stop() == 0, "clean stop %d" % (i + 1))
+            env.start(None)
+    finally:
+        storm.wait()
+    check(env.stop() == 0, "clean stop")
+    recs = seq_accounting(env)
+    stops = [r for r in recs if r.s("EXEC_EVENT") == "stopping"]
+    check(len(stops) == 6 and all(a.i("EXEC_SEQ") < b.i("EXEC_SEQ") for a, b in zip(stops, stops[1:])),
+          "six stopping records, their EXEC_SEQ growing", [r.i("EXEC_SEQ") for r in stops])
+
+
 def pinned_links():
     """link pin name -> the link's id, for the links pinned in PINS; each must be attached."""
     out = json.loads(subprocess.run(["bpftool", "link", "show", "--json"], stdout=subprocess.PIPE,
@@ -242,7 +261,7 @@ def test_watchdog_pings(env):
 
 
 if __name__ == "__main__":
-    main([test_kill9_during_a_stream_then_restart, test_restart_twenty_times,
+    main([test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
           test_replaces_other_layout_and_broken_pins, test_replaced_pins_gap_under_load,
           test_status_and_remove_pins,
           test_filter_changed_behind_the_back, test_watchdog_pings])

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit test for daemon/reorder.c: events come out in sequence order, a gap is waited for only as long as
- * the window, a full heap makes room by releasing the lowest, and flush releases everything.
+ * the window, a full heap makes room by releasing the lowest, flush releases everything, and release
+ * through a bound gives the highest number accounted for.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -96,7 +97,38 @@ int main(void)
         expect(&o, (const uint64_t[]){11, 12, 13, 14}, 4);
         CHECK_NUM(r.n, 0);
 
+        reorder_done(&r, free);
+
+        set_case("release through: all up to the bound, gaps included, then what follows without one");
+        o.n = 0;
+        CHECK_NUM(reorder_init(&r, 16, 1), 0);
+        add(&r, &o, 2, 0);
+        add(&r, &o, 5, 0);
+        add(&r, &o, 7, 0);
+        add(&r, &o, 8, 0);
+        add(&r, &o, 10, 0);
+        CHECK_NUM(reorder_release_through(&r, 6, emit, &o), 8);
+        expect(&o, (const uint64_t[]){2, 5, 7, 8}, 4);
+        CHECK_NUM(r.n, 1);
+        set_case("release through: missing numbers at the bound are lost, not waited for");
+        CHECK_NUM(reorder_release_through(&r, 9, emit, &o), 10);
+        expect(&o, (const uint64_t[]){2, 5, 7, 8, 10}, 5);
+        CHECK_NUM(reorder_release_through(&r, 3, emit, &o), 10);
+        CHECK_NUM(reorder_release_through(&r, 14, emit, &o), 14);
+        CHECK_NUM(r.n, 0);
+        reorder_done(&r, free);
+        set_case("release through 0: only what follows without a gap");
+        o.n = 0;
+        CHECK_NUM(reorder_init(&r, 16, 4), 0);
+        add(&r, &o, 4, 0);
+        add(&r, &o, 6, 0);
+        CHECK_NUM(reorder_release_through(&r, 0, emit, &o), 4);
+        expect(&o, (const uint64_t[]){4}, 1);
+        CHECK_NUM(r.n, 1);
+        reorder_done(&r, free);
+
         set_case("done frees what is held");
+        CHECK_NUM(reorder_init(&r, 16, 1), 0);
         add(&r, &o, 20, 0);
         add(&r, &o, 22, 0);
         reorder_done(&r, free);
