@@ -805,6 +805,7 @@ struct work_scan {
         struct callback_head *cb;
         struct file *found;
         __u64 fput;
+        __u32 complete;
 };
 
 static long work_step(__u32 i, void *arg)
@@ -813,7 +814,11 @@ static long work_step(__u32 i, void *arg)
         struct callback_head h;
         struct file *f;
 
-        if (!t->cb || bpf_probe_read_kernel(&h, sizeof(h), t->cb) < 0)
+        if (!t->cb) {
+                t->complete = 1;
+                return 1;
+        }
+        if (bpf_probe_read_kernel(&h, sizeof(h), t->cb) < 0)
                 return 1;
         if ((__u64)h.func == t->fput) {
                 f = (void *)t->cb - bpf_core_field_offset(struct file, f_task_work);
@@ -831,7 +836,24 @@ static __always_inline struct file *pending_script_file(struct task_struct *task
         if (!t.fput)
                 return NULL;
         bpf_loop(TASK_WORKS_SCAN, work_step, &t, 0);
-        return t.found;
+        /* The oldest such file is the script only if the scan saw the list's end. */
+        return t.complete ? t.found : NULL;
+}
+
+/*
+ * binfmt_misc with the O (or C) flag hands the new image its file open (AT_EXECFD) instead of putting it:
+ * it is that descriptor of the new fd table, and nothing was queued for it.
+ */
+static __always_inline struct file *exec_fd_file(struct task_struct *task, struct linux_binprm *bprm)
+{
+        struct file **fd = task->files->fdt->fd;
+        struct file *f = NULL;
+        __u32 n = (__u32)bprm->execfd;
+
+        if (n >= task->files->fdt->max_fds ||
+            bpf_probe_read_kernel(&f, sizeof(f), (void *)fd + (__u64)n * sizeof(f)) < 0)
+                return NULL;
+        return f;
 }
 
 /* What the exec record needs of the executable's struct file. */
@@ -908,7 +930,8 @@ static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_
                 return;
         }
         ev->flags |= EA_F_SCRIPT;
-        script = pending_script_file(task);
+        script = BPF_CORE_READ_BITFIELD(bprm, have_execfd) ? exec_fd_file(task, bprm)
+                                                           : pending_script_file(task);
         if (script) {
                 read_exe_file_at(&x, script);
                 put_exe_file(ev, pos, &x, root);

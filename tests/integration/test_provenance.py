@@ -252,6 +252,43 @@ def test_script_symlink_and_dirfd(env):
         check(r.s("EXEC_EXE") == outer, "EXEC_EXE is the outer script", outer, r.brief())
 
 
+@contextlib.contextmanager
+def binfmt_misc(name, magic, interpreter, flags):
+    """A binfmt_misc handler, registered for the block and removed after (the registrations are global)."""
+    mnt = "/proc/sys/fs/binfmt_misc"
+    if not os.path.exists(mnt + "/register"):
+        subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", mnt], check=True)
+    with open(mnt + "/register", "w") as f:
+        f.write(":%s:M::%s::%s:%s" % (name, magic, interpreter, flags))
+    try:
+        yield
+    finally:
+        with open(mnt + "/" + name, "w") as f:
+            f.write("-1")
+
+
+def test_binfmt_misc(env):
+    """A file run through binfmt_misc is the executable, its handler the interpreter; also with the O flag
+    (the handler gets the file open, as qemu-user's do), where the kernel keeps the file instead of
+    putting it."""
+    env.start("")
+    with scratch() as d:
+        handler = copy_exe("/bin/true", os.path.join(d, "handler"))
+        for flags in ("", "O"):
+            name = "ea-it-%d%s" % (os.getpid(), flags)
+            with binfmt_misc(name, "EATEST" + flags, handler, flags):
+                prog = os.path.join(d, "prog" + flags)
+                with open(prog, "w") as f:
+                    f.write("EATEST%s\n" % flags)
+                os.chmod(prog, 0o755)
+                m = marker()
+                # Exec'd in place by sh: sh's own image is let go in the same exec.
+                subprocess.run(["/bin/sh", "-c", 'exec "$0" "$1"', prog, m], check=True)
+                r = one(env, m, "a binfmt_misc file (flags %r)" % flags, with_filename(prog))
+            check(r.s("EXEC_EXE") == prog, "EXEC_EXE is the file (flags %r)" % flags, prog, r.brief())
+            check(r.s("EXEC_INTERPRETER") == handler, "EXEC_INTERPRETER is the handler", handler, r.brief())
+
+
 def fileless(env, m, p, info):
     """The exec record of a fileless executable p (exectool sleeping in it), checked against the kernel's
     own /proc/PID/exe and the identity exectool wrote to info."""
@@ -952,7 +989,7 @@ def test_exit_resources(env):
 
 if __name__ == "__main__":
     main([test_exe_relative_path, test_exe_execveat_and_fexecve, test_exe_symlink, test_script_absolute_path,
-          test_script_relative_path, test_script_symlink_and_dirfd,
+          test_script_relative_path, test_script_symlink_and_dirfd, test_binfmt_misc,
           test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
           test_argv0_missing, test_argv_array_not_mapped_in, test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
