@@ -433,16 +433,15 @@ static __always_inline bool audited(const struct config_ref *c, struct task_stru
                         return false;
         }
         if (f & (EA_FLT_CGROUPS | EA_FLT_EXCL_CGROUPS)) {
-                /* The cgroup and its ancestors: a filter on a cgroup covers all its descendants. */
-                struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
-
+                /* The cgroup and its ancestors, from the root down (task is current): a filter on a
+                 * cgroup covers all its descendants, however deep a delegated subtree nests them. */
                 found = 0;
-                for (int i = 0; i < EA_CGROUP_DEPTH_MAX && cg; i++) {
-                        struct cgroup_subsys_state *parent;
+                for (int i = 0; i < EA_CGROUP_DEPTH_MAX; i++) {
+                        __u64 id = bpf_get_current_ancestor_cgroup_id(i);
 
-                        match_id(&filter_cgroups, c->slot, BPF_CORE_READ(cg, kn, id), &found);
-                        parent = BPF_CORE_READ(cg, self.parent);
-                        cg = parent ? (void *)parent - bpf_core_field_offset(struct cgroup, self) : NULL;
+                        if (!id)
+                                break;
+                        match_id(&filter_cgroups, c->slot, id, &found);
                 }
                 if ((found & EA_MATCH_EXCLUDE) || ((f & EA_FLT_CGROUPS) && !(found & EA_MATCH_INCLUDE)))
                         return false;

@@ -164,6 +164,14 @@ def test_cgroups(env):
         r = found(env, yes)[0]
         check(r.s("EXEC_CGROUP") == base + "/child", "EXEC_CGROUP", r.brief())
 
+        # Nested 40 levels below the configured cgroup (a delegated subtree can do that): still in it.
+        deep = base + "/child" + "/d" * 40
+        for i in range(1, 41):
+            cg.make(base + "/child" + "/d" * i)
+        nested = marker()
+        run(in_cgroup(deep, "/bin/true", nested))
+        expect(env, [nested], [])
+
         # The configured path that did not exist starts matching once it appears.
         cg.make(base + "-later")
         env.wait(lambda: "%s-later appeared" % base in env.log(), "the daemon to notice the new cgroup")
