@@ -346,8 +346,21 @@ static __always_inline long inflight_put(__u32 tid, const struct ea_inflight *e)
         return r < 0 ? r : 0;
 }
 
-/* Copies thread tid's entry to *out and forgets it; false when there is none. */
-static __always_inline bool inflight_take(__u32 tid, struct ea_inflight *out)
+static __always_inline bool fresh(__u32 tid, struct task_struct *task, const struct ea_inflight *e)
+{
+        if (e->ktime_ns >= task->start_boottime)
+                return true;
+        if (e->dirfd != EA_AT_FDCWD)
+                bpf_map_delete_elem(&inflight_name, &tid);
+        return false;
+}
+
+/*
+ * Copies thread tid's entry to *out and forgets it; false when there is none. An entry older than task is
+ * an earlier thread's of that ID (its exec ended where no program saw it, as one that fails after de_thread
+ * changed its ID): it is dropped, not taken for this one's.
+ */
+static __always_inline bool inflight_take(__u32 tid, struct task_struct *task, struct ea_inflight *out)
 {
         struct inflight_slot *s = inflight_slot_of(tid);
         struct ea_inflight *h;
@@ -357,7 +370,7 @@ static __always_inline bool inflight_take(__u32 tid, struct ea_inflight *out)
                 *out = s->e;
                 /* Freed only after the copy, with a full barrier: the next holder writes at once. */
                 __sync_lock_test_and_set(&s->tid, 0);
-                return true;
+                return fresh(tid, task, out);
         }
         n = bpf_map_lookup_elem(&inflight_hashed, &zero);
         if (!n || !*(volatile __u64 *)n)
@@ -368,7 +381,7 @@ static __always_inline bool inflight_take(__u32 tid, struct ea_inflight *out)
         *out = *h;
         if (bpf_map_delete_elem(&inflight, &tid) == 0)
                 __sync_fetch_and_add(n, -1);
-        return true;
+        return fresh(tid, task, out);
 }
 
 /* The configuration in force for this program run: read "active" once, then its slot's settings. */
@@ -741,15 +754,16 @@ static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, s
 static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirfd)
 {
         __u32 tid = (__u32)bpf_get_current_pid_tgid();
+        struct task_struct *task = bpf_get_current_task_btf();
         struct ea_inflight e = {};
         struct config_ref c;
         __u64 argv0 = 0;
 
         count(EA_STAT_EXEC_ENTER);
-        if (get_config(&c) &&
-            !audited(&c, bpf_get_current_task_btf(), (__u32)bpf_get_current_uid_gid(), NULL))
+        if (get_config(&c) && !audited(&c, task, (__u32)bpf_get_current_uid_gid(), NULL))
                 return 0;
         e.ktime_ns = bpf_ktime_get_boot_ns();
+        e.self_exec_id = task->self_exec_id;
         e.filename = filename;
         e.argv = argv;
         e.dirfd = dirfd;
@@ -964,7 +978,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         bpf_get_current_comm(comm, sizeof(comm));
         if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), comm)) {
                 count(EA_STAT_FILTERED);
-                if (inflight_take(old, &in) && in.dirfd != EA_AT_FDCWD)
+                if (inflight_take(old, task, &in) && in.dirfd != EA_AT_FDCWD)
                         bpf_map_delete_elem(&inflight_name, &old);
                 /* An exit follows the decision on the process's last exec. */
                 tgid = bpf_get_current_pid_tgid() >> 32;
@@ -982,7 +996,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         ev->argc = bprm->argc;
         ev->duration_ns = 0;
 
-        if (inflight_take(old, &in)) {
+        if (inflight_take(old, task, &in)) {
                 ev->duration_ns = now - in.ktime_ns;
                 /* Only if the new image agrees: its one argument is the kernel's "" (a thread of the
                  * caller can fill the array between our read and the kernel's). */
@@ -1169,9 +1183,10 @@ static __always_inline int exec_failed(void *ctx, long ret)
         struct ea_args *a;
         struct ea_exec *ev;
         char comm[16];
+        bool gone;
         long r;
 
-        if (!inflight_take(tid, &in)) {
+        if (!inflight_take(tid, task, &in)) {
                 /* Left out at the syscall entry (see remember_entry): counted here, where it ended. */
                 if (ret < 0 && get_config(&c) && !audited(&c, task, (__u32)bpf_get_current_uid_gid(), NULL))
                         count(EA_STAT_FILTERED);
@@ -1191,10 +1206,15 @@ static __always_inline int exec_failed(void *ctx, long ret)
         ev->hdr.ktime_ns = bpf_ktime_get_boot_ns();
         ev->duration_ns = ev->hdr.ktime_ns - in.ktime_ns;
 
-        r = bpf_probe_read_user_str(ev->data, EA_FILENAME_MAX, (const void *)in.filename);
+        /* Failed after the point of no return: the caller's memory is gone, the pointers now lead into
+         * the new image. Its name is the comm the kernel gave the process; nothing is read. */
+        gone = task->self_exec_id != in.self_exec_id;
+        r = gone ? -1 : bpf_probe_read_user_str(ev->data, EA_FILENAME_MAX, (const void *)in.filename);
         ev->filename_len = 0;
         if (r > 0)
                 ev->filename_len = r - 1;
+        if (gone)
+                ev->flags |= EA_F_FILENAME_TRUNCATED;
         /* A 4095-byte name fills the buffer exactly too; only a name the kernel refused as too long can
          * have been cut. */
         if (r == EA_FILENAME_MAX && ret == -36 /* ENAMETOOLONG */)
@@ -1203,7 +1223,9 @@ static __always_inline int exec_failed(void *ctx, long ret)
                 ev->filename_len = EA_FILENAME_MAX - 1;
 
         /* Judged like the exec it attempted: Commands= compares the name the program would have had. */
-        if (set->filter & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS))
+        if (gone)
+                bpf_get_current_comm(comm, sizeof(comm));
+        else if (set->filter & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS))
                 comm_of_filename(ev->data, ev->filename_len, comm);
         else
                 __builtin_memset(comm, 0, sizeof(comm));
@@ -1224,8 +1246,9 @@ static __always_inline int exec_failed(void *ctx, long ret)
         __builtin_memset(w, 0, sizeof(*w));
         w->argv = in.argv;
         w->limit = set->max_args_bytes > EA_ARGS_MAX ? EA_ARGS_MAX : set->max_args_bytes;
-        w->done = !w->argv;
-        for (int i = 0; i <= EA_ARGS_MAX / (EA_ARGS_CHUNK - 1) && !w->done; i++) {
+        w->done = !w->argv && !gone;
+        w->truncated = gone;
+        for (int i = 0; i <= EA_ARGS_MAX / (EA_ARGS_CHUNK - 1) && !w->done && !gone; i++) {
                 w->len = 0;
                 w->full = 0;
                 bpf_loop(EA_ARGV_SCAN_MAX, argv_step, &ref, 0);

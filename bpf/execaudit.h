@@ -234,10 +234,11 @@ struct ea_stats {
 /* Per-thread state between execve entry and the new image or the syscall's failure. */
 struct ea_inflight {
         __u64 ktime_ns;
-        __u64 filename; /* user pointer */
-        __u64 argv;     /* user pointer */
-        __s32 dirfd;    /* execveat's dirfd, EA_AT_FDCWD for execve */
-        __u32 no_argv0; /* argv was empty: the kernel (5.18+) runs the program with {"", NULL} */
+        __u64 filename;     /* user pointer */
+        __u64 argv;         /* user pointer */
+        __s32 dirfd;        /* execveat's dirfd, EA_AT_FDCWD for execve */
+        __u32 no_argv0;     /* argv was empty: the kernel (5.18+) runs the program with {"", NULL} */
+        __u64 self_exec_id; /* the task's at entry: changed at exit, the caller's memory is gone */
 };
 
 /* Per audited thread group, from its exec to its exit. */

@@ -3,9 +3,12 @@
 """Exec, failed exec and exit records, read back from a real journald: field values, hostile argv,
 truncation, and EXEC_SEQ without gaps."""
 import os
+import shutil
 import signal
-import sys
+import struct
 import subprocess
+import sys
+import tempfile
 import time
 
 from harness import check, main, marker, bash_unquote
@@ -194,6 +197,41 @@ def test_truncated_argv(env):
     check(bash_unquote(f.get1("EXEC_CMDLINE")) == [a.encode() for a in args], "argv across a piece boundary")
 
 
+def unmappable_elf(path):
+    """An x86-64 executable whose one segment lies in kernel space: the kernel accepts it, replaces the
+    process's memory (the point of no return), then fails to map it and kills the process (SIGSEGV)."""
+    vaddr = 0xffff800000000000
+    ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + bytes(9), 2, 62, 1, vaddr + 120, 64, 0, 0,
+                       64, 56, 1, 0, 0, 0)
+    phdr = struct.pack("<IIQQQQQQ", 1, 5, 0, vaddr, vaddr, 0x1000, 0x1000, 0x1000)
+    with open(path, "wb") as f:
+        f.write((ehdr + phdr).ljust(0x1000, b"\x90"))
+    os.chmod(path, 0o755)
+
+
+def test_failed_after_the_point_of_no_return(env):
+    # The exec fails after the kernel replaced the caller's memory: the filename and argv pointers now
+    # point into the new image, so nothing is read through them; the record says so.
+    env.start("")
+    m = marker()
+    d = tempfile.mkdtemp(prefix="ea-it-elf-")
+    try:
+        prog = os.path.join(d, "badelf-" + m[3:12])
+        unmappable_elf(prog)
+        p = subprocess.Popen([prog, m, "x" * 64])
+        p.wait()
+        check(p.returncode == -signal.SIGSEGV, "killed by SIGSEGV after the point of no return", p.returncode)
+        r = env.wait_records(lambda rs: rs, "the failed exec", "EXEC_EVENT=exec_failed",
+                             "EXEC_PID=%d" % p.pid)[0]
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    check(r.s("EXEC_COMM") == os.path.basename(prog)[:15], "EXEC_COMM: the name the kernel gave it", r.brief())
+    check(r.get1("EXEC_FILENAME") == b"" and r.s("EXEC_FILENAME_TRUNCATED") == "1", "no filename read",
+          r.brief())
+    check(r.get1("EXEC_CMDLINE") == b"" and r.s("EXEC_ARGS_TRUNCATED") == "1"
+          and r.s("EXEC_ARGC_IS_MINIMUM") == "1", "no argv read", r.brief())
+
+
 def test_seq_without_gaps(env):
     env.start("")
     m = marker()
@@ -269,5 +307,5 @@ def test_periodic_stats(env):
 
 
 if __name__ == "__main__":
-    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_hostile_argv,
+    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_failed_after_the_point_of_no_return, test_hostile_argv,
           test_hostile_argv_in_a_batch, test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])
