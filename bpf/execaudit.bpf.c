@@ -265,27 +265,6 @@ struct {
         __type(value, __u64);
 } inflight_hashed SEC(".maps");
 
-/* execveat() relative to a real dirfd: the kernel's own filename is "/dev/fd/N/...", so the bytes the
- * caller passed are kept here from the syscall entry. */
-struct name_buf {
-        char name[EA_FILENAME_MAX];
-};
-
-struct {
-        __uint(type, BPF_MAP_TYPE_HASH);
-        __uint(map_flags, BPF_F_NO_PREALLOC);
-        __uint(max_entries, EA_MAX_INFLIGHT);
-        __type(key, __u32);
-        __type(value, struct name_buf);
-} inflight_name SEC(".maps");
-
-struct {
-        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-        __uint(max_entries, 1);
-        __type(key, __u32);
-        __type(value, struct name_buf);
-} name_scratch SEC(".maps");
-
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
         __uint(map_flags, BPF_F_NO_PREALLOC);
@@ -346,15 +325,6 @@ static __always_inline long inflight_put(__u32 tid, const struct ea_inflight *e)
         return r < 0 ? r : 0;
 }
 
-static __always_inline bool fresh(__u32 tid, struct task_struct *task, const struct ea_inflight *e)
-{
-        if (e->ktime_ns >= task->start_boottime)
-                return true;
-        if (e->dirfd != EA_AT_FDCWD)
-                bpf_map_delete_elem(&inflight_name, &tid);
-        return false;
-}
-
 /*
  * Copies thread tid's entry to *out and forgets it; false when there is none. An entry older than task is
  * an earlier thread's of that ID (its exec ended where no program saw it, as one that fails after de_thread
@@ -370,7 +340,7 @@ static __always_inline bool inflight_take(__u32 tid, struct task_struct *task, s
                 *out = s->e;
                 /* Freed only after the copy, with a full barrier: the next holder writes at once. */
                 __sync_lock_test_and_set(&s->tid, 0);
-                return fresh(tid, task, out);
+                return out->ktime_ns >= task->start_boottime;
         }
         n = bpf_map_lookup_elem(&inflight_hashed, &zero);
         if (!n || !*(volatile __u64 *)n)
@@ -381,7 +351,7 @@ static __always_inline bool inflight_take(__u32 tid, struct task_struct *task, s
         *out = *h;
         if (bpf_map_delete_elem(&inflight, &tid) == 0)
                 __sync_fetch_and_add(n, -1);
-        return fresh(tid, task, out);
+        return out->ktime_ns >= task->start_boottime;
 }
 
 /* The configuration in force for this program run: read "active" once, then its slot's settings. */
@@ -771,20 +741,8 @@ static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirf
          * kernel will fault in cannot be read here, and says nothing. */
         e.no_argv0 =
                 !argv || (bpf_probe_read_user(&argv0, sizeof(argv0), (const void *)argv) == 0 && !argv0);
-        if (inflight_put(tid, &e) < 0) {
+        if (inflight_put(tid, &e) < 0)
                 count(EA_STAT_INFLIGHT_FULL);
-                return 0;
-        }
-        if (dirfd != EA_AT_FDCWD) {
-                struct name_buf *nb = bpf_map_lookup_elem(&name_scratch, &zero);
-
-                if (!nb)
-                        return 0;
-                if (bpf_probe_read_user_str(nb->name, sizeof(nb->name), (const void *)filename) < 0)
-                        nb->name[0] = '\0';
-                if (bpf_map_update_elem(&inflight_name, &tid, nb, BPF_ANY) < 0)
-                        count(EA_STAT_INFLIGHT_FULL);
-        }
         return 0;
 }
 
@@ -954,11 +912,46 @@ static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_
         put_path(ev, pos, EA_PATH_INTERP, f->f_path.dentry, f->f_path.mnt, f->f_path.mnt->mnt_root, root);
 }
 
+/*
+ * execveat() relative to a directory: the kernel names the file "/dev/fd/N/NAME" ("/dev/fd/N" for an
+ * empty NAME), where NAME is its copy of the caller's bytes. Returns the length of that prefix, 0 when
+ * kname is not so made (an absolute NAME is used as it is).
+ */
+static __always_inline __u32 fd_path_prefix(const char *kname, __s32 dirfd)
+{
+        char head[20] = {}, digits[10];
+        __u32 n = 0, v = (__u32)dirfd;
+
+        if (dirfd < 0 || bpf_probe_read_kernel_str(head, sizeof(head), kname) < 9)
+                return 0;
+        if (head[0] != '/' || head[1] != 'd' || head[2] != 'e' || head[3] != 'v' || head[4] != '/' ||
+            head[5] != 'f' || head[6] != 'd' || head[7] != '/')
+                return 0;
+        for (int i = 0; i < 10; i++) {
+                digits[i] = '0' + v % 10;
+                v /= 10;
+                n++;
+                if (!v)
+                        break;
+        }
+        for (__u32 i = 0; i < 10; i++) {
+                if (i >= n)
+                        break;
+                if (head[8 + i] != digits[n - 1 - i])
+                        return 0;
+        }
+        if (n > 10)
+                return 0;
+        if (head[8 + n] == '/')
+                return 8 + n + 1;
+        return head[8 + n] == '\0' ? 8 + n : 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
         struct scratch *s = get_scratch();
-        __u32 old = old_pid, fl = 0, max_args, n, tgid, pos, off;
+        __u32 old = old_pid, fl = 0, max_args, n, tgid, pos, off, skip = 0;
         struct args_scratch *as;
         struct ea_inflight in;
         struct ea_tracked tr = {};
@@ -978,8 +971,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         bpf_get_current_comm(comm, sizeof(comm));
         if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), comm)) {
                 count(EA_STAT_FILTERED);
-                if (inflight_take(old, task, &in) && in.dirfd != EA_AT_FDCWD)
-                        bpf_map_delete_elem(&inflight_name, &old);
+                inflight_take(old, task, &in);
                 /* An exit follows the decision on the process's last exec. */
                 tgid = bpf_get_current_pid_tgid() >> 32;
                 if (bpf_map_lookup_elem(&tracked, &tgid))
@@ -1002,17 +994,11 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                  * caller can fill the array between our read and the kernel's). */
                 if (in.no_argv0 && bprm->argc == 1 && task->mm->arg_end - task->mm->arg_start == 1)
                         ev->flags |= EA_F_NO_ARGV0;
-                if (in.dirfd != EA_AT_FDCWD) {
-                        struct name_buf *nb = bpf_map_lookup_elem(&inflight_name, &old);
-
-                        if (nb)
-                                r = bpf_probe_read_kernel_str(ev->data, EA_FILENAME_MAX, nb->name);
-                        bpf_map_delete_elem(&inflight_name, &old);
-                }
+                skip = fd_path_prefix(bprm->filename, in.dirfd);
         }
-        /* execve(): the kernel's copy is byte for byte what the caller passed. */
-        if (r < 0)
-                r = bpf_probe_read_kernel_str(ev->data, EA_FILENAME_MAX, bprm->filename);
+        /* The kernel's copy is byte for byte what the caller passed (after the prefix it puts before a
+         * name relative to execveat's dirfd). */
+        r = bpf_probe_read_kernel_str(ev->data, EA_FILENAME_MAX, bprm->filename + skip);
         if (r > 0)
                 fl = r - 1;
         if (fl > EA_FILENAME_MAX - 1)
@@ -1275,8 +1261,6 @@ static __always_inline int exec_failed(void *ctx, long ret)
                 ev->flags |= EA_F_ARGC_FLOOR | EA_F_ARGS_TRUNCATED;
         emit(ctx, &ev->hdr, exec_event_size(ev, pos), EA_EV_EXEC_FAILED, c.generation);
 out:
-        if (in.dirfd != EA_AT_FDCWD)
-                bpf_map_delete_elem(&inflight_name, &tid);
         return 0;
 }
 

@@ -49,6 +49,8 @@
  *   cold-argv PROG ARG0 [ARG...]             execve(PROG, argv) with the array of argument pointers on a
  *                                            page not yet mapped in (written into a memfd, mapped, never
  *                                            touched): the kernel faults it in, a BPF probe read cannot.
+ *   cold-execveat DIR NAME ARG0 [ARG...]     execveat(open(DIR), NAME, argv, envp, 0) with NAME on such a
+ *                                            page
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -835,23 +837,41 @@ static int cmd_threads(char **a)
         exit((int)parse_long(a[1]));
 }
 
+/* text on a page of its own that is not mapped in yet: the first access faults. */
+static char *cold_copy(const char *text, size_t size)
+{
+        char *p;
+        int fd = memfd_create("cold", MFD_CLOEXEC);
+
+        if (fd < 0)
+                die("memfd_create");
+        if (write(fd, text, size) != (ssize_t)size)
+                die("write to the memfd");
+        p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED)
+                die("mmap");
+        return p;
+}
+
+static int cmd_cold_execveat(char **a)
+{
+        int dir = open(a[0], O_PATH | O_DIRECTORY);
+
+        if (dir < 0)
+                die("open %s", a[0]);
+        execveat(dir, cold_copy(a[1], strlen(a[1]) + 1), a + 2, environ, 0);
+        die("execveat %s %s", a[0], a[1]);
+}
+
 static int cmd_cold_argv(char **a)
 {
         size_t n = 0, size;
         char **cold;
-        int fd;
 
         while (a[1 + n])
                 n++;
         size = (n + 1) * sizeof(char *);
-        fd = memfd_create("cold-argv", MFD_CLOEXEC);
-        if (fd < 0)
-                die("memfd_create");
-        if (write(fd, a + 1, size) != (ssize_t)size)
-                die("write the argv array");
-        cold = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-        if (cold == MAP_FAILED)
-                die("mmap");
+        cold = (char **)cold_copy((const char *)(a + 1), size);
         do_exec(a[0], cold);
 }
 
@@ -891,6 +911,7 @@ static const struct {
         {"slot-clash", 4, cmd_slot_clash, "slot-clash INFO STRIDE NAME1 NAME2"},
         {"held", 4, cmd_held, "held INFO GO PROG ARG0 [ARG...]"},
         {"threads", 2, cmd_threads, "threads N CODE"},
+        {"cold-execveat", 3, cmd_cold_execveat, "cold-execveat DIR NAME ARG0 [ARG...]"},
         {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},
 };
 

@@ -241,6 +241,15 @@ def test_script_symlink_and_dirfd(env):
         check(r.s("EXEC_EXE") == script, "EXEC_EXE of a script run by execveat(dirfd, name)", script, r.brief())
         check(r.s("EXEC_INTERPRETER") == SH, "EXEC_INTERPRETER", SH, r.brief())
 
+        # The name as the kernel copied it, not as a probe read at the syscall entry saw it (here: not at
+        # all, the page was not mapped in yet).
+        m = marker()
+        p = spawn("cold-execveat", os.path.join(d, "real"), "script", "script", m)
+        check(p.wait() == 0, "exectool cold-execveat of a script")
+        r = one(env, m, "execveat(dirfd, \"script\" on a cold page)", not_exectool)
+        check(r.get1("EXEC_FILENAME") == b"script", "EXEC_FILENAME as the kernel copied it", r.brief())
+        check(r.s("EXEC_EXE") == script, "EXEC_EXE", script, r.brief())
+
         # A script that runs a script: the one exec'd is named, the last interpreter ran.
         outer = os.path.join(d, "outer")
         with open(outer, "w") as f:
