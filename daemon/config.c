@@ -40,6 +40,11 @@ struct load {
          * it back and ExcludeMountNamespaces= cannot. */
         bool not_host;
         uint64_t host_inode;
+        /* Where CgroupMap= and MountNamespaceMap= were last set, for finish()'s check against PinPath=. */
+        struct {
+                char file[PATH_MAX];
+                unsigned line;
+        } map_at[2];
 };
 
 struct parse_state {
@@ -622,6 +627,8 @@ static int filter_handler(struct parse_state *st, const char *name, const char *
                 reset_list(st->ld, k);
                 if (parse_pin_path(value, field, msg, sizeof(msg)) < 0)
                         return reject(st, "Filter", name, msg);
+                snprintf(st->ld->map_at[k->kind == FK_MNTNS_MAP].file, PATH_MAX, "%s", st->err->file);
+                st->ld->map_at[k->kind == FK_MNTNS_MAP].line = st->line;
                 return 1;
         }
         for (const char *p = value + strspn(value, FILTER_SEPARATORS); *p;
@@ -738,13 +745,40 @@ static int parse_text(struct load *ld, const char *text, const char *filename, s
         return 0;
 }
 
-/* After the last file: MountNamespaces=!host takes the slot add_mntns() kept for it. */
-static void finish(struct load *ld)
+static bool path_within(const char *path, const char *dir)
+{
+        size_t n = strlen(dir);
+
+        return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/*
+ * After the last file: MountNamespaces=!host takes the slot add_mntns() kept for it, and an external map
+ * must not be pinned where the daemon empties the directory at start (it would be unpinned there).
+ */
+static int finish(struct load *ld, struct config_error *err)
 {
         struct ea_filter_list *exclude = &ld->cfg.filter.exclude;
+        const char *maps[2] = {ld->cfg.filter.cgroup_map, ld->cfg.filter.mntns_map};
+        static const char *const map_keys[2] = {"CgroupMap", "MountNamespaceMap"};
 
+        for (int i = 0; i < 2; i++) {
+                if (!maps[i][0] || !path_within(maps[i], ld->cfg.pin_path))
+                        continue;
+                memset(err, 0, sizeof(*err));
+                snprintf(err->file, sizeof(err->file), "%s", ld->map_at[i].file);
+                err->line = ld->map_at[i].line;
+                snprintf(err->section, sizeof(err->section), "Filter");
+                snprintf(err->key, sizeof(err->key), "%s", map_keys[i]);
+                snprintf(err->message, sizeof(err->message),
+                         "%.80s is inside PinPath= (%.80s), which the daemon empties at start: pin the map "
+                         "elsewhere",
+                         maps[i], ld->cfg.pin_path);
+                return -EINVAL;
+        }
         if (ld->not_host && !has_inode(exclude, ld->host_inode))
                 exclude->mntns[exclude->n_mntns++] = ld->host_inode;
+        return 0;
 }
 
 int config_parse_string_with(const char *text, const char *filename, const struct config_resolver *res,
@@ -761,9 +795,10 @@ int config_parse_string_with(const char *text, const char *filename, const struc
                 return -ENOMEM;
         }
         r = parse_text(ld, text, filename, err);
+        if (r >= 0)
+                r = finish(ld, err);
         if (r < 0)
                 goto out;
-        finish(ld);
         snprintf(ld->cfg.path, sizeof(ld->cfg.path), "%s", filename);
         sha256_hex(text, strlen(text), ld->cfg.sha256);
         *out = ld->cfg;
@@ -953,9 +988,9 @@ int config_load_with(const char *path, const struct config_resolver *res, struct
                         goto out;
                 dropins += (unsigned)r;
         }
-        r = 0;
-
-        finish(ld);
+        r = finish(ld, err);
+        if (r < 0)
+                goto out;
         ld->cfg.n_dropins = dropins;
         snprintf(ld->cfg.path, sizeof(ld->cfg.path), "%s", path);
         sha256_final_hex(&sha, ld->cfg.sha256);
