@@ -1174,8 +1174,11 @@ static __always_inline int exec_failed(void *ctx, long ret)
 
         if (!inflight_take(tid, task, &in)) {
                 /* Left out at the syscall entry (see remember_entry): counted here, where it ended. */
-                if (ret < 0 && get_config(&c) && !audited(&c, task, (__u32)bpf_get_current_uid_gid(), NULL))
-                        count(EA_STAT_FILTERED);
+                if (ret < 0 && get_config(&c) && (c.set->capture & EA_CAP_FAILED_EXECS)) {
+                        count(EA_STAT_EXEC_FAILED);
+                        if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), NULL))
+                                count(EA_STAT_FILTERED);
+                }
                 return 0;
         }
         if (ret >= 0 || !s || !as || !get_config(&c) || !(c.set->capture & EA_CAP_FAILED_EXECS))

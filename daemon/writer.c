@@ -268,7 +268,7 @@ static void write_item(struct writer *w, const struct item *it, const struct for
         write_entry(w, entry, len, written, lost);
 }
 
-static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], uint32_t generation)
+static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], uint32_t generation, uint64_t *written)
 {
         struct daemon_info d = {.seq = w->last_seq, .generation = generation};
 
@@ -281,6 +281,7 @@ static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], uint32_t g
                         continue; /* stays pending: reported once journald is back */
                 log_warning("Lost %llu events (%s)", (unsigned long long)lost[i], lost_names[i]);
                 lost[i] = 0;
+                (*written)++;
         }
 }
 
@@ -382,7 +383,7 @@ static void *writer_main(void *arg)
                 for (int i = 0; i < LOST_R__MAX; i++)
                         lost[i] += batch_lost[i];
                 if (!w->journald_missing)
-                        report_lost(w, lost, generation);
+                        report_lost(w, lost, generation, &written);
                 /* Handled: written, or lost and that loss in the journal. Events arrive in order. */
                 if (progress && batch_seq > __atomic_load_n(progress, __ATOMIC_RELAXED) &&
                     all_zero(lost, LOST_R__MAX))

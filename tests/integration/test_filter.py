@@ -79,6 +79,7 @@ def test_users(env):
     check(env.stop() == 0, "clean stop")
     st = env.wait_records(lambda rs: rs, "the stats record written at stop", "EXEC_EVENT=stats")[-1]
     check(st.i("EXEC_STATS_FILTERED") >= 51, "the 51 failed execs left out are counted", st.brief())
+    check(st.i("EXEC_STATS_EXECS_FAILED") >= 52, "and seen, with the one recorded", st.brief())
 
 
 def test_commands(env):
