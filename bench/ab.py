@@ -48,14 +48,10 @@ def main():
     p.add_argument("--workers", type=int, default=os.cpu_count())
     args = p.parse_args()
     args.pin_storm, args.settle = "", 2
-    if os.geteuid() != 0:
-        sys.exit("ab.py needs root")
     builds = [os.path.abspath(b) for b in args.builds]
-    harness.DAEMON = builds[0]
-    harness.reexec_in_mount_namespace()
+    env = bench.private_env("ab", builds[0])
     subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
     runs = {b: [] for b in builds}
-    env = harness.Env("ab")
     try:
         env.setup()
         bench.mount_tracefs()

@@ -76,6 +76,16 @@ def cpu_seconds(pid):
     return total / 1e9
 
 
+def private_env(tool, daemon=None):
+    """As root, in a mount namespace of its own (the script runs again there): the Env of a private journald
+    and bpffs for tool, with daemon (default: $EXECAUDITD, else the build's) as the daemon."""
+    if os.geteuid() != 0:
+        sys.exit("%s needs root" % tool)
+    harness.DAEMON = daemon or os.environ.setdefault("EXECAUDITD", os.path.join(BUILD, "daemon", "execauditd"))
+    harness.reexec_in_mount_namespace()
+    return harness.Env(tool)
+
+
 def status_kib(pid, key):
     """A kB line of /proc/PID/status (VmRSS, VmHWM), or 0."""
     with open("/proc/%d/status" % pid) as f:
@@ -678,12 +688,7 @@ def main():
                    help="net.unix.max_dgram_qlen for the run (default %d, what systemd as PID 1 sets at boot; "
                         "0: the machine's own)" % SYSTEMD_DGRAM_QLEN)
     args = p.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("bench.py needs root")
-    os.environ.setdefault("EXECAUDITD", os.path.join(BUILD, "daemon", "execauditd"))
-    harness.DAEMON = os.environ["EXECAUDITD"]
-    harness.reexec_in_mount_namespace()
-    env = harness.Env("bench")
+    env = private_env("bench")
     qlen = read_dgram_qlen()
     try:
         if args.dgram_qlen:

@@ -20,7 +20,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import harness  # noqa: E402
-from bench import BUILD, STORM, status_kib  # noqa: E402
+from bench import STORM, private_env, status_kib  # noqa: E402
 
 
 def run_storm(workers, seconds, mark):
@@ -44,11 +44,7 @@ def main():
     p.add_argument("--chunk", type=int, default=60, metavar="SECONDS", help="every later storm")
     p.add_argument("--workers", type=int, default=os.cpu_count())
     args = p.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("rss.py needs root")
-    harness.DAEMON = os.environ.setdefault("EXECAUDITD", os.path.join(BUILD, "daemon", "execauditd"))
-    harness.reexec_in_mount_namespace()
-    env = harness.Env("rss")
+    env = private_env("rss")
     try:
         env.setup()
         env.start("")

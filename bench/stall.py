@@ -22,7 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import harness  # noqa: E402
-from bench import BUILD, STORM, status_kib, wait_stable  # noqa: E402
+from bench import STORM, private_env, status_kib, wait_stable  # noqa: E402
 
 KERNEL_EVENTS = ("exec", "exec_failed", "exit")
 
@@ -46,11 +46,7 @@ def main():
     p.add_argument("--perf-pages", type=int, default=0, metavar="N",
                    help="[BPF] PerfBufferPages= (default: the daemon's default)")
     args = p.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("stall.py needs root")
-    harness.DAEMON = os.environ.setdefault("EXECAUDITD", os.path.join(BUILD, "daemon", "execauditd"))
-    harness.reexec_in_mount_namespace()
-    env = harness.Env("stall")
+    env = private_env("stall")
     try:
         env.setup()
         env.start("[BPF]\nPerfBufferPages=%d\n" % args.perf_pages if args.perf_pages else "")
