@@ -940,8 +940,6 @@ static __always_inline __u32 fd_path_prefix(const char *kname, __s32 dirfd)
                 if (head[8 + i] != digits[n - 1 - i])
                         return 0;
         }
-        if (n > 10)
-                return 0;
         if (head[8 + n] == '/')
                 return 8 + n + 1;
         return head[8 + n] == '\0' ? 8 + n : 0;
