@@ -754,7 +754,7 @@ static bool path_within(const char *path, const char *dir)
 
 /*
  * After the last file: MountNamespaces=!host takes the slot add_mntns() kept for it, and an external map
- * must not be pinned where the daemon empties the directory at start (it would be unpinned there).
+ * must not be pinned where the daemon empties the directory when it replaces its pins (it would go too).
  */
 static int finish(struct load *ld, struct config_error *err)
 {
@@ -771,8 +771,8 @@ static int finish(struct load *ld, struct config_error *err)
                 snprintf(err->section, sizeof(err->section), "Filter");
                 snprintf(err->key, sizeof(err->key), "%s", map_keys[i]);
                 snprintf(err->message, sizeof(err->message),
-                         "%.80s is inside PinPath= (%.80s), which the daemon empties at start: pin the map "
-                         "elsewhere",
+                         "%.60s is inside PinPath= (%.60s), which the daemon empties when it replaces its "
+                         "pins: pin the map elsewhere",
                          maps[i], ld->cfg.pin_path);
                 return -EINVAL;
         }

@@ -139,7 +139,7 @@ static const char *map_error(int r)
         return r == -ENOENT
                        ? "cannot open the pinned map"
                        : "cannot use this pinned map (one of another type, key or value size than the one "
-                         "loaded at start needs a restart)";
+                         "the pins were made with needs execauditd --remove-pins and a start)";
 }
 
 static int set_external(struct bpf_map *outer, uint32_t slot, const char *path)

@@ -546,18 +546,17 @@ static void test_rejects(void)
                      msg);
 
         set_case("an external map inside PinPath=, which the daemon empties");
-        check_reject(
-                "[BPF]\nPinPath=/sys/fs/bpf/ea\n[Filter]\nUsers=1\nCgroupMap=/sys/fs/bpf/ea/cg\n", &fake, 5,
-                "CgroupMap",
-                "/sys/fs/bpf/ea/cg is inside PinPath= (/sys/fs/bpf/ea), which the daemon empties at start: "
-                "pin the map elsewhere");
+        check_reject("[BPF]\nPinPath=/sys/fs/bpf/ea\n[Filter]\nUsers=1\nCgroupMap=/sys/fs/bpf/ea/cg\n",
+                     &fake, 5, "CgroupMap",
+                     "/sys/fs/bpf/ea/cg is inside PinPath= (/sys/fs/bpf/ea), which the daemon empties when "
+                     "it replaces its pins: pin the map elsewhere");
         /* PinPath= after the map: the check is made once everything is read. */
         check_reject(
                 "[Filter]\nMountNamespaceMap=/sys/fs/bpf/execauditd/x\n[BPF]\nPinPath=/sys/fs/bpf/"
                 "execauditd\n",
                 &fake, 2, "MountNamespaceMap",
                 "/sys/fs/bpf/execauditd/x is inside PinPath= (/sys/fs/bpf/execauditd), which the daemon "
-                "empties at start: pin the map elsewhere");
+                "empties when it replaces its pins: pin the map elsewhere");
         set_case("a map beside PinPath= with a longer name is outside it");
         CHECK_NUM(config_parse_string_with("[Filter]\nCgroupMap=/sys/fs/bpf/execauditd2/cg\n", "t.conf",
                                            &fake, &cfg, &err),
