@@ -305,12 +305,21 @@ static void drain(struct daemon *d)
  */
 static void drain_at_stop(struct daemon *d)
 {
-        uint64_t taken = 0;
+        uint64_t taken = 0, until = clock_usec(CLOCK_MONOTONIC) + REORDER_WINDOW_USEC;
 
         if (loader_read_seq(&d->loader, &taken) < 0 ||
             syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
                 taken = 0; /* no bound: only what follows without a gap is accounted for */
-        consume(d);
+        /* A number up to taken still missing now is an emit failure, already counted; it is given the
+         * reorder window anyway, as in a running daemon, before the numbers after it go out. */
+        for (;;) {
+                consume(d);
+                reorder_release(&d->reorder, clock_usec(CLOCK_MONOTONIC), UINT64_MAX, false, release_event,
+                                d);
+                if (d->reorder.next_seq > taken || clock_usec(CLOCK_MONOTONIC) >= until)
+                        break;
+                usleep(5000);
+        }
         d->stop_seq = reorder_release_through(&d->reorder, taken, release_event, d);
         reorder_release(&d->reorder, 0, 0, true, release_event, d);
         after_release(d);
