@@ -6,13 +6,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "unit.h"
 
 #ifndef FILEID_KERNFS
 #define FILEID_KERNFS 0xfe
@@ -108,13 +108,6 @@ int cgroup2_mount_path(char *out, size_t out_size)
         return r;
 }
 
-static bool is_slice(const char *name)
-{
-        size_t n = strlen(name);
-
-        return n > 6 && strcmp(name + n - 6, ".slice") == 0;
-}
-
 /*
  * Breadth first, so a unit is found at the shallowest place systemd would put it; bounded in directories
  * read, because the tree is the kernel's and can be large. Only slices are searched: the system manager
@@ -150,7 +143,7 @@ int cgroup_find_unit(const char *mount, const char *unit, char *out, size_t out_
                                 free(child);
                                 break;
                         }
-                        if (tail < MAX_DIRS && is_slice(de->d_name))
+                        if (tail < MAX_DIRS && unit_is_slice(de->d_name, strlen(de->d_name)))
                                 queue[tail++] = child;
                         else
                                 free(child);

@@ -21,6 +21,11 @@ static bool has_suffix(const char *s, size_t len, const char *suffix)
         return len > n && memcmp(s + len - n, suffix, n) == 0;
 }
 
+bool unit_is_slice(const char *s, size_t len)
+{
+        return has_suffix(s, len, ".slice");
+}
+
 static const char *const unit_suffixes[] = {".service", ".scope", ".socket", ".mount", ".swap", ".target"};
 
 static bool is_unit(const char *s, size_t len)
@@ -82,7 +87,7 @@ void cgroup_path_names(const char *path, struct cgroup_names *out)
                 if (len == 0)
                         break;
                 if (in_slices) {
-                        if (has_suffix(p, len, ".slice"))
+                        if (unit_is_slice(p, len))
                                 out->slice = (struct path_part){p, len};
                         else {
                                 in_slices = false;

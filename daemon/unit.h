@@ -6,6 +6,7 @@
 #ifndef EA_UNIT_H
 #define EA_UNIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A piece of the path given to cgroup_path_names(); len 0 when absent. */
@@ -21,5 +22,7 @@ struct cgroup_names {
 };
 
 void cgroup_path_names(const char *path, struct cgroup_names *out);
+/* Whether the cgroup name s (len bytes) is a slice's: slices nest, and every unit sits in one. */
+bool unit_is_slice(const char *s, size_t len);
 
 #endif
