@@ -173,6 +173,7 @@ class Env:
         self.daemon_log = None
         self.notify = None
         self.journald = None
+        self.journald_pids = []
         self.config_path = os.path.join(self.dir, "execauditd.conf")
 
     # -- environment ------------------------------------------------------------------------------
@@ -187,9 +188,21 @@ class Env:
             _mount("--bind", conf, "/etc/systemd/journald.conf")
         os.makedirs("/sys/fs/bpf", exist_ok=True)
         _mount("-t", "bpf", "bpf", "/sys/fs/bpf")
+        self.start_journald()
+        self.wait(lambda: os.path.exists("/run/systemd/journal/socket"), "journald's socket")
+
+    def start_journald(self):
         self.journald = subprocess.Popen(["/lib/systemd/systemd-journald"], stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.wait(lambda: os.path.exists("/run/systemd/journal/socket"), "journald's socket")
+        self.journald_pids.append(self.journald.pid)
+
+    def journald_messages(self):
+        """What this test's journalds logged about themselves. They log to the kernel's log, not to the
+        journal they serve, and a record journald took but did not store (its "Out of memory.", "Failed to
+        write entry") shows only there."""
+        out = subprocess.run(["dmesg"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+        tags = tuple(("systemd-journald[%d]:" % p).encode() for p in self.journald_pids)
+        return [l.decode(errors="replace") for l in out.splitlines() if any(t in l for t in tags)]
 
     def teardown(self, keep=False):
         """keep: leave the directory (config, daemon log) for a failed test to be looked at."""
@@ -363,6 +376,8 @@ def main(tests):
             if not isinstance(e, TestFailure):
                 traceback.print_exc()
             print("---- daemon log ----\n%s--------------------" % env.log())
+            print("---- journald's own messages (kernel log) ----\n%s\n--------------------"
+                  % "\n".join(env.journald_messages()))
         finally:
             env.teardown(keep=not ok)
             # Each test gets fresh mounts: undo this one's.

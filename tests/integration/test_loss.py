@@ -91,8 +91,7 @@ def test_journald_missing(env):
     for i in range(3):
         subprocess.run(["/bin/true", m, "late", str(i)], check=True)
     time.sleep(1)
-    env.journald = subprocess.Popen(["/lib/systemd/systemd-journald"], stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env.start_journald()
     lost = env.wait_records(lambda rs: rs, "journald_unavailable loss record", "EXEC_EVENT=lost",
                             "EXEC_LOST_REASON=journald_unavailable")
     check(lost[0].i("EXEC_LOST") >= 1, "records counted while journald was away", lost[0].brief())

@@ -56,7 +56,7 @@ def seq_accounting(env):
         own = ["%s %s %s" % (r.s("EXEC_EVENT"), r.s("EXEC_SEQ"), r.s("MESSAGE")[:160]) for r in recs
                if r.s("EXEC_EVENT") not in ("exec", "exec_failed", "exit")]
         check(False, "every missing EXEC_SEQ is a reported loss", len(missing), other, sorted(missing)[:20],
-              *near, *own)
+              *near, *own, "journald said:", *env.journald_messages())
     return recs
 
 
