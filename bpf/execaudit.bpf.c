@@ -229,12 +229,15 @@ struct {
 } filter_mntns_map SEC(".maps");
 
 /*
- * What the syscall entry knows, per thread, until its exec ends. Most of it goes into a slot of an array,
- * indexed by thread ID, which is cheaper than the hash (no hashing, no bucket lock); a thread claims a
- * free slot with a compare-and-swap and only the thread that holds it writes, reads or frees it, so a
- * thread whose slot is held by another (an ID that many apart) cannot touch that one's entry: it uses
- * the hash instead. A slot that already holds the thread's own ID is one that an earlier thread of the
- * same ID left (its exec ended while the programs were detached): no thread is in two execs at once.
+ * What the syscall entry knows, per thread, until its exec ends. A process's only thread (or its leader)
+ * puts it into a slot of an array, indexed by thread ID, which is cheaper than the hash (no hashing, no
+ * bucket lock); a thread claims a free slot with a compare-and-swap and only the thread that holds it
+ * writes, reads or frees it, so a thread whose slot is held by another (an ID that many apart) cannot
+ * touch that one's entry: it uses the hash instead. Any other thread uses the hash, keyed by its
+ * task_struct: an exec from a thread that is not the leader takes the leader's ID at the point of no
+ * return, and a failure after it is seen under that ID. A slot that already holds the thread's own ID is
+ * one that an earlier thread of the same ID left (its exec ended while the programs were detached): no
+ * thread is in two execs at once, and an entry names its task.
  */
 struct inflight_slot {
         __u64 tid; /* the holder, 0 when free (64 bits: BPF's 32-bit atomics need -mcpu=v3) */
@@ -252,7 +255,7 @@ struct {
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
         __uint(max_entries, EA_MAX_INFLIGHT);
-        __type(key, __u32);
+        __type(key, __u64); /* the task_struct's address */
         __type(value, struct ea_inflight);
 } inflight SEC(".maps");
 
@@ -301,10 +304,11 @@ static __always_inline struct inflight_slot *inflight_slot_of(__u32 tid)
         return bpf_map_lookup_elem(&inflight_slots, &k);
 }
 
-/* Remembers e for thread tid: in its slot when that is free or already its own, else in the hash. */
-static __always_inline long inflight_put(__u32 tid, const struct ea_inflight *e)
+/* Remembers e (e->task set) for thread tid: in its slot when it leads its process and the slot is free or
+ * already its own, else in the hash. */
+static __always_inline long inflight_put(__u32 tid, bool leader, const struct ea_inflight *e)
 {
-        struct inflight_slot *s = inflight_slot_of(tid);
+        struct inflight_slot *s = leader ? inflight_slot_of(tid) : NULL;
         __u64 *n;
         long r;
 
@@ -317,22 +321,24 @@ static __always_inline long inflight_put(__u32 tid, const struct ea_inflight *e)
                 return -1;
         /* Counted first: the entry must not be there uncounted, or its own thread could miss it. */
         __sync_fetch_and_add(n, 1);
-        r = bpf_map_update_elem(&inflight, &tid, e, BPF_NOEXIST);
-        if (r == -17 /* EEXIST: an entry an earlier thread of this ID left */)
-                r = bpf_map_update_elem(&inflight, &tid, e, BPF_EXIST) < 0 ? -1 : 1;
+        r = bpf_map_update_elem(&inflight, &e->task, e, BPF_NOEXIST);
+        if (r == -17 /* EEXIST: an entry an earlier task at this address left */)
+                r = bpf_map_update_elem(&inflight, &e->task, e, BPF_EXIST) < 0 ? -1 : 1;
         if (r)
                 __sync_fetch_and_add(n, -1);
         return r < 0 ? r : 0;
 }
 
 /*
- * Copies thread tid's entry to *out and forgets it; false when there is none. An entry older than task is
- * an earlier thread's of that ID (its exec ended where no program saw it, as one that fails after de_thread
- * changed its ID): it is dropped, not taken for this one's.
+ * Copies the entry of thread tid, task, to *out and forgets it; false when there is none. An entry older
+ * than task is an earlier task's (its exec ended where no program saw it): it is dropped, not taken for
+ * this one's. So is a slot entry of another task that had this ID (a leader killed mid-exec by a thread's
+ * exec, whose ID that thread now has).
  */
 static __always_inline bool inflight_take(__u32 tid, struct task_struct *task, struct ea_inflight *out)
 {
         struct inflight_slot *s = inflight_slot_of(tid);
+        __u64 key = (__u64)task;
         struct ea_inflight *h;
         __u64 *n;
 
@@ -340,16 +346,17 @@ static __always_inline bool inflight_take(__u32 tid, struct task_struct *task, s
                 *out = s->e;
                 /* Freed only after the copy, with a full barrier: the next holder writes at once. */
                 __sync_lock_test_and_set(&s->tid, 0);
-                return out->ktime_ns >= task->start_boottime;
+                if (out->task == key)
+                        return out->ktime_ns >= task->start_boottime;
         }
         n = bpf_map_lookup_elem(&inflight_hashed, &zero);
         if (!n || !*(volatile __u64 *)n)
                 return false;
-        h = bpf_map_lookup_elem(&inflight, &tid);
+        h = bpf_map_lookup_elem(&inflight, &key);
         if (!h)
                 return false;
         *out = *h;
-        if (bpf_map_delete_elem(&inflight, &tid) == 0)
+        if (bpf_map_delete_elem(&inflight, &key) == 0)
                 __sync_fetch_and_add(n, -1);
         return out->ktime_ns >= task->start_boottime;
 }
@@ -723,7 +730,7 @@ static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, s
  */
 static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirfd)
 {
-        __u32 tid = (__u32)bpf_get_current_pid_tgid();
+        __u64 id = bpf_get_current_pid_tgid();
         struct task_struct *task = bpf_get_current_task_btf();
         struct ea_inflight e = {};
         struct config_ref c;
@@ -734,6 +741,7 @@ static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirf
                 return 0;
         e.ktime_ns = bpf_ktime_get_boot_ns();
         e.self_exec_id = task->self_exec_id;
+        e.task = (__u64)task;
         e.filename = filename;
         e.argv = argv;
         e.dirfd = dirfd;
@@ -741,7 +749,7 @@ static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirf
          * kernel will fault in cannot be read here, and says nothing. */
         e.no_argv0 =
                 !argv || (bpf_probe_read_user(&argv0, sizeof(argv0), (const void *)argv) == 0 && !argv0);
-        if (inflight_put(tid, &e) < 0)
+        if (inflight_put((__u32)id, (__u32)id == id >> 32, &e) < 0)
                 count(EA_STAT_INFLIGHT_FULL);
         return 0;
 }

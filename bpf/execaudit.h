@@ -239,6 +239,7 @@ struct ea_inflight {
         __s32 dirfd;        /* execveat's dirfd, EA_AT_FDCWD for execve */
         __u32 no_argv0;     /* argv was empty: the kernel (5.18+) runs the program with {"", NULL} */
         __u64 self_exec_id; /* the task's at entry: changed at exit, the caller's memory is gone */
+        __u64 task;         /* the task_struct's address: the one identity a thread keeps through exec */
 };
 
 /* Per audited thread group, from its exec to its exit. */

@@ -35,10 +35,10 @@
  *   burn MS MIB                              touches MIB MiB of memory (kept until exit), burns MS ms of
  *                                            CPU (mostly user), then sleeps 100 ms
  *   sleep MS                                 sleeps MS ms
- *   slot-clash INFO STRIDE NAME1 NAME2       two failed execs in flight at once from threads whose IDs are
- *                                            STRIDE apart: thread A's execve(NAME1) blocks on its name
- *                                            (a userfaultfd page) while threads are made until one has an
- *                                            ID congruent to A's modulo STRIDE; that one calls
+ *   slot-clash INFO STRIDE NAME1 NAME2       two failed execs in flight at once from processes whose IDs
+ *                                            are STRIDE apart: this process's execve(NAME1) blocks on its
+ *                                            name (a userfaultfd page) while a thread forks until a child
+ *                                            has an ID congruent to A's modulo STRIDE; that one calls
  *                                            execve(NAME2), then A's name is let in after 200 ms.
  *                                            argv: {NAME, "a"|"b"}. INFO: tid-of-A tid-of-B
  *   held INFO GO PROG ARG0 [ARG...]          a thread's execve(PROG) is held in the kernel (its name is on
@@ -706,65 +706,82 @@ struct clash {
         char *page; /* A's name, missing until let in */
         const char *name_b;
         long stride;
+        int uffd;
+        long page_size;
+        const char *text_a;
         pid_t tid_a, tid_b;
-        int errno_a, errno_b;
+        int errno_b;
 };
 
-static void *clash_a(void *arg)
-{
-        struct clash *c = arg;
-        char *argv[] = {c->page, "a", NULL};
-
-        execve(c->page, argv, environ);
-        c->errno_a = errno;
-        return NULL;
-}
-
-/* One of the threads made until the IDs clash: only the one whose ID does calls exec. */
+/* B: a process forked until one has an ID congruent to A's, whose only thread calls exec (each one
+ * leads its process, so each uses its slot). */
 static void *clash_b(void *arg)
 {
         struct clash *c = arg;
-        pid_t me = (pid_t)syscall(SYS_gettid);
-        char *argv[] = {(char *)c->name_b, "b", NULL};
+        /* Not a literal: a child's untouched file pages are not mapped in, and cannot be read without a
+         * fault (the record would say argv truncated). */
+        char b[] = "b", *argv[] = {(char *)c->name_b, b, NULL};
 
-        if (me == c->tid_a || (me - c->tid_a) % c->stride != 0)
-                return NULL;
-        c->tid_b = me;
-        execve(c->name_b, argv, environ);
-        c->errno_b = errno;
+        /* A is in execve, blocked reading its name, once the fault arrives. */
+        c->tid_a = (pid_t)uffd_wait(c->uffd).arg.pagefault.feat.ptid;
+        for (long i = 0; !c->tid_b; i++) {
+                int status;
+                pid_t pid;
+
+                if (i == 1000000) {
+                        c->errno_b = ETIMEDOUT;
+                        break;
+                }
+                pid = fork();
+                if (pid < 0) {
+                        c->errno_b = errno;
+                        break;
+                }
+                if (pid == 0) {
+                        pid_t me = getpid();
+
+                        if (me == c->tid_a || (me - c->tid_a) % c->stride != 0)
+                                _exit(100);
+                        execve(c->name_b, argv, environ);
+                        _exit(errno);
+                }
+                if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) {
+                        c->errno_b = ECHILD;
+                        break;
+                }
+                if (WEXITSTATUS(status) != 100) {
+                        c->tid_b = pid;
+                        c->errno_b = WEXITSTATUS(status);
+                }
+        }
+        sleep_ms(200);
+        uffd_fill(c->uffd, c->page, c->page_size, c->text_a);
         return NULL;
 }
 
 static int cmd_slot_clash(char **a)
 {
-        long page_size = sysconf(_SC_PAGESIZE);
-        struct clash c = {.name_b = a[3], .stride = parse_long(a[1])};
-        pthread_t ta, tb;
-        int uffd;
+        struct clash c = {.name_b = a[3], .stride = parse_long(a[1]), .text_a = a[2]};
+        pthread_t tb;
+        int errno_a;
 
-        if (c.stride <= 0 || strlen(a[2]) >= (size_t)page_size)
+        c.page_size = sysconf(_SC_PAGESIZE);
+        if (c.stride <= 0 || strlen(a[2]) >= (size_t)c.page_size)
                 usage("slot-clash INFO STRIDE NAME1 NAME2");
-        c.page = uffd_page(&uffd, page_size, UFFD_FEATURE_THREAD_ID);
-        errno = pthread_create(&ta, NULL, clash_a, &c);
+        c.page = uffd_page(&c.uffd, c.page_size, UFFD_FEATURE_THREAD_ID);
+        errno = pthread_create(&tb, NULL, clash_b, &c);
         if (errno)
                 die("pthread_create");
-        /* A is in execve, blocked reading its name, once the fault arrives. */
-        c.tid_a = (pid_t)uffd_wait(uffd).arg.pagefault.feat.ptid;
-        for (long i = 0; !c.tid_b; i++) {
-                if (i == 1000000) {
-                        errno = ETIMEDOUT;
-                        die("no thread ID %ld apart from %d", c.stride, (int)c.tid_a);
-                }
-                errno = pthread_create(&tb, NULL, clash_b, &c);
-                if (errno)
-                        die("pthread_create");
-                pthread_join(tb, NULL);
+        /* A: this process's leader. */
+        execve(c.page, (char *[]){c.page, "a", NULL}, environ);
+        errno_a = errno;
+        pthread_join(tb, NULL);
+        if (!c.tid_b) {
+                errno = c.errno_b;
+                die("no process ID %ld apart from %d", c.stride, (int)c.tid_a);
         }
-        sleep_ms(200);
-        uffd_fill(uffd, c.page, page_size, a[2]);
-        pthread_join(ta, NULL);
-        if (c.errno_a != ENOENT || c.errno_b != ENOENT) {
-                errno = c.errno_a != ENOENT ? c.errno_a : c.errno_b;
+        if (errno_a != ENOENT || c.errno_b != ENOENT) {
+                errno = errno_a != ENOENT ? errno_a : c.errno_b;
                 die("the execs were to fail with ENOENT");
         }
         write_file(a[0], "%d %d\n", (int)c.tid_a, (int)c.tid_b);

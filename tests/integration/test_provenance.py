@@ -935,9 +935,9 @@ def inflight_slots():
 
 
 def test_clashing_thread_ids_in_flight(env):
-    # Thread A's failed exec is held in the kernel (its name is read from a page that arrives 200 ms late)
-    # while thread B, whose ID maps to the same slot, fails its own exec: neither may take the other's
-    # entry, name, argv or start time.
+    # Process A's failed exec is held in the kernel (its name is read from a page that arrives 200 ms late)
+    # while process B, whose ID maps to the same slot, fails its own exec: neither may take the other's
+    # entry, name, argv or start time. (Both lead their processes: other threads never use a slot.)
     env.start("")
     m = marker()
     with scratch() as d:

@@ -232,6 +232,32 @@ def test_failed_after_the_point_of_no_return(env):
           and r.s("EXEC_ARGC_IS_MINIMUM") == "1", "no argv read", r.brief())
 
 
+def test_failed_after_the_point_of_no_return_from_a_thread(env):
+    # From a thread that is not the leader: by the point of no return the kernel has given that thread
+    # the process's ID, so the failure is seen under another thread ID than the exec's start.
+    env.start("")
+    m = marker()
+    d = tempfile.mkdtemp(prefix="ea-it-elf-")
+    try:
+        prog = os.path.join(d, "badelf-" + m[3:12])
+        unmappable_elf(prog)
+        info = os.path.join(d, "info")
+        p = subprocess.Popen([os.environ["EA_EXECTOOL"], "thread-exec", info, prog, prog, m])
+        p.wait()
+        check(p.returncode == -signal.SIGSEGV, "killed by SIGSEGV after the point of no return", p.returncode)
+        with open(info) as f:
+            pid, tid = map(int, f.read().split())
+        check(pid == p.pid and tid != pid, "exec'd from a thread that is not the leader", pid, tid)
+        r = env.wait_records(lambda rs: rs, "the failed exec", "EXEC_EVENT=exec_failed",
+                             "EXEC_PID=%d" % p.pid)[0]
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    check(r.s("EXEC_COMM") == os.path.basename(prog)[:15], "EXEC_COMM: the name the kernel gave it", r.brief())
+    check(r.get1("EXEC_FILENAME") == b"" and r.s("EXEC_FILENAME_TRUNCATED") == "1", "no filename read",
+          r.brief())
+    check(r.i("EXEC_RET") < 0 and r.i("EXEC_DURATION_NSEC") > 0, "the error and the exec's duration", r.brief())
+
+
 def test_seq_without_gaps(env):
     env.start("")
     m = marker()
@@ -307,5 +333,6 @@ def test_periodic_stats(env):
 
 
 if __name__ == "__main__":
-    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_failed_after_the_point_of_no_return, test_hostile_argv,
-          test_hostile_argv_in_a_batch, test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])
+    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_failed_after_the_point_of_no_return,
+          test_failed_after_the_point_of_no_return_from_a_thread, test_hostile_argv, test_hostile_argv_in_a_batch,
+          test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])
