@@ -1285,11 +1285,36 @@ int ea_exit_execveat(struct trace_event_raw_sys_exit *ctx)
         return exec_failed(ctx, ctx->ret);
 }
 
+/* Threads of a group summed at its exit, at most: a process that has more is counted without the rest. */
+#define THREAD_SCAN 4096
+
+struct thread_sum {
+        struct list_head *pos;
+        struct list_head *head;
+        __u64 utime, stime, runtime;
+};
+
+static long thread_step(__u32 i, void *arg)
+{
+        struct thread_sum *s = arg;
+        struct list_head *pos = s->pos;
+        struct task_struct *t;
+
+        if (!pos || pos == s->head)
+                return 1;
+        t = (void *)pos - bpf_core_field_offset(struct task_struct, thread_node);
+        s->utime += BPF_CORE_READ(t, utime);
+        s->stime += BPF_CORE_READ(t, stime);
+        s->runtime += BPF_CORE_READ(t, se.sum_exec_runtime);
+        s->pos = BPF_CORE_READ(pos, next);
+        return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ea_exit, struct task_struct *task)
 {
-        struct task_struct *leader = task->group_leader;
         struct signal_struct *sig = task->signal;
+        struct thread_sum ts = {.pos = sig->thread_head.next, .head = &sig->thread_head};
         struct mm_struct *mm = task->mm;
         struct ea_exit ev = {};
         struct ea_tracked *tr;
@@ -1314,15 +1339,20 @@ int BPF_PROG(ea_exit, struct task_struct *task)
         count(EA_STAT_EXIT);
         fill_proc(&ev.proc, task);
         ev.exit_code = task->exit_code;
-        /* Threads that ended before were added to signal_struct; a zombie leader has not been yet. */
-        ev.utime_ns = sig->utime + task->utime;
-        ev.stime_ns = sig->stime + task->stime;
-        ev.runtime_ns = sig->sum_sched_runtime + task->se.sum_exec_runtime;
-        if (leader && leader != task) {
-                ev.utime_ns += leader->utime;
-                ev.stime_ns += leader->stime;
-                ev.runtime_ns += leader->se.sum_exec_runtime;
+        /* Threads that were released are in signal_struct. Every other one is still listed, this one, a
+         * zombie leader and those of an exit_group still on their way out on other CPUs among them (the
+         * live count reached 0 before most of their exit). */
+        if (sig->nr_threads == 1) {
+                /* The only one listed is this one (most processes): read as fields, no walk. */
+                ts.utime = task->utime;
+                ts.stime = task->stime;
+                ts.runtime = task->se.sum_exec_runtime;
+        } else {
+                bpf_loop(THREAD_SCAN, thread_step, &ts, 0);
         }
+        ev.utime_ns = sig->utime + ts.utime;
+        ev.stime_ns = sig->stime + ts.stime;
+        ev.runtime_ns = sig->sum_sched_runtime + ts.runtime;
         /* This image's peak: signal_struct's maxrss also holds the image that called exec. */
         if (mm) {
                 __s64 rss = mm->rss_stat[0].count + mm->rss_stat[1].count + mm->rss_stat[3].count;

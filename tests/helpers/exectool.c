@@ -44,8 +44,13 @@
  *   held INFO GO PROG ARG0 [ARG...]          a thread's execve(PROG) is held in the kernel (its name is on
  *                                            a userfaultfd page) until the file GO exists. INFO (empty) is
  *                                            written once the exec is held.
- *   threads N CODE                           N threads spin; after 20 ms the main thread calls exit(CODE),
+ *   threads N CODE MS                        N threads spin; after MS ms the main thread calls exit(CODE),
  *                                            so all of them end at once (exit_group)
+ *   traced INFO MS PROG ARG0 [ARG...]        runs PROG in a child it traces with every thread
+ *                                            (PTRACE_O_TRACECLONE), letting each stop go, and reaps none of
+ *                                            the threads that end until MS ms have passed: they stay
+ *                                            zombies, their CPU time not yet in the process's. INFO: pid
+ *                                            exit-code CPU-microseconds (wait4's rusage of the child)
  *   cold-argv PROG ARG0 [ARG...]             execve(PROG, argv) with the array of argument pointers on a
  *                                            page not yet mapped in (written into a memfd, mapped, never
  *                                            touched): the kernel faults it in, a BPF probe read cannot.
@@ -68,6 +73,8 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -846,11 +853,11 @@ static int cmd_threads(char **a)
         pthread_t t;
 
         if (n < 1 || n > 64)
-                usage("threads N CODE (N from 1 to 64)");
+                usage("threads N CODE MS (N from 1 to 64)");
         for (long i = 0; i < n; i++)
                 if (pthread_create(&t, NULL, spin, &counters[i]) != 0)
                         die("pthread_create");
-        sleep_ms(20);
+        sleep_ms(parse_long(a[2]));
         exit((int)parse_long(a[1]));
 }
 
@@ -898,6 +905,62 @@ static int cmd_sleep(char **a)
         return 0;
 }
 
+static int cmd_traced(char **a)
+{
+        struct timespec now, until;
+        struct rusage ru = {0};
+        pid_t child, w;
+        int status, code = -1;
+        long cpu_us;
+
+        child = fork();
+        if (child < 0)
+                die("fork");
+        if (child == 0) {
+                if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
+                        die("PTRACE_TRACEME");
+                raise(SIGSTOP);
+                do_exec(a[2], a + 3);
+        }
+        if (waitpid(child, &status, 0) < 0 || !WIFSTOPPED(status))
+                die("waitpid for the child's stop");
+        if (ptrace(PTRACE_SETOPTIONS, child, NULL, (void *)(PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)) < 0)
+                die("PTRACE_SETOPTIONS");
+        if (ptrace(PTRACE_CONT, child, NULL, NULL) < 0)
+                die("PTRACE_CONT");
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += parse_long(a[1]) / 1000;
+        until.tv_nsec += parse_long(a[1]) % 1000 * 1000000L;
+        for (;;) {
+                siginfo_t si = {0};
+
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (now.tv_sec * 1000000000L + now.tv_nsec >= until.tv_sec * 1000000000L + until.tv_nsec)
+                        break;
+                /* Stops only (no WEXITED): a thread that ended stays unreaped. ECHILD: all have ended. */
+                if (waitid(P_ALL, 0, &si, WSTOPPED | WNOHANG | __WALL) < 0 && errno != ECHILD)
+                        die("waitid");
+                if (!si.si_pid) {
+                        sleep_ms(1);
+                        continue;
+                }
+                /* ptrace's own: the exec's SIGTRAP, a new thread's SIGSTOP, clone events (SIGTRAP, the event
+                 * above it). */
+                ptrace(PTRACE_CONT, si.si_pid, NULL,
+                       (void *)(long)((si.si_status & 0xff) == SIGTRAP || si.si_status == SIGSTOP
+                                              ? 0
+                                              : si.si_status));
+        }
+        while ((w = wait4(-1, &status, __WALL, &ru)) != child)
+                if (w < 0 && errno != EINTR)
+                        die("wait4");
+        code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L + ru.ru_utime.tv_usec +
+                 ru.ru_stime.tv_usec;
+        write_file(a[0], "%d %d %ld\n", (int)child, code, cpu_us);
+        return 0;
+}
+
 static const struct {
         const char *name;
         int args; /* at least this many after the subcommand */
@@ -927,8 +990,9 @@ static const struct {
         {"sleep", 1, cmd_sleep, "sleep MS"},
         {"slot-clash", 4, cmd_slot_clash, "slot-clash INFO STRIDE NAME1 NAME2"},
         {"held", 4, cmd_held, "held INFO GO PROG ARG0 [ARG...]"},
-        {"threads", 2, cmd_threads, "threads N CODE"},
+        {"threads", 3, cmd_threads, "threads N CODE MS"},
         {"cold-execveat", 3, cmd_cold_execveat, "cold-execveat DIR NAME ARG0 [ARG...]"},
+        {"traced", 4, cmd_traced, "traced INFO MS PROG ARG0 [ARG...]"},
         {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},
 };
 

@@ -963,7 +963,7 @@ def test_one_exit_record_for_many_threads(env):
     env.start("")
     m = marker()
     for i in range(20):
-        p = subprocess.run([EXECTOOL, "threads", "8", "7", m, str(i)], stdin=subprocess.DEVNULL)
+        p = subprocess.run([EXECTOOL, "threads", "8", "7", "20", m, str(i)], stdin=subprocess.DEVNULL)
         check(p.returncode == 7, "exectool threads", p.returncode)
     execs = some(env, m, "exectool threads", lambda r: True, 20)
     pids = [r.i("EXEC_PID") for r in execs]
@@ -975,6 +975,33 @@ def test_one_exit_record_for_many_threads(env):
     for pid in pids:
         n = len(env.records("EXEC_EVENT=exit", "EXEC_PID=%d" % pid))
         check(n == 1, "one exit record of pid %d" % pid, n)
+
+
+def test_exit_cpu_of_all_threads(env):
+    # Four threads spin for 400 ms, then exit_group ends them together: the exit record's CPU time is the
+    # whole group's, as wait4 gives it to the parent, not that of the thread that happened to report it.
+    # Traced (as under strace -f or gdb), the other threads stay zombies until the tracer reaps them, so
+    # at the report their time is not yet in the process's total.
+    env.start("")
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        for traced in (False, True):
+            threads = ["threads", "4", "7", "400", marker()]
+            if traced:
+                # Reaps nothing until 1.5 s after the start: all threads have ended by then.
+                tool("traced", info, "1500", EXECTOOL, "exectool", *threads)
+                pid, code, waited = map(int, read_info(info))
+            else:
+                p = spawn(*threads)
+                _, status, ru = os.wait4(p.pid, 0)
+                p.returncode = code = os.waitstatus_to_exitcode(status)
+                pid, waited = p.pid, int((ru.ru_utime + ru.ru_stime) * 1e6)
+            check(code == 7, "exectool threads (traced: %s)" % traced, code)
+            e = env.wait_exit(pid)
+            cpu = e.i("EXEC_CPU_USER_USEC") + e.i("EXEC_CPU_SYSTEM_USEC")
+            # Accounted the same way, read a moment apart: the threads still ran their exit meanwhile.
+            check(waited > 200000 and 0.8 * waited <= cpu <= waited,
+                  "CPU time of all four threads (traced: %s)" % traced, cpu, waited, e.brief())
 
 
 def test_exit_resources(env):
@@ -1014,5 +1041,5 @@ if __name__ == "__main__":
           test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
           test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
-          test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_one_exit_record_for_many_threads,
+          test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_one_exit_record_for_many_threads, test_exit_cpu_of_all_threads,
           test_exit_resources])
