@@ -209,18 +209,24 @@ def unmappable_elf(path):
     os.chmod(path, 0o755)
 
 
-def test_failed_after_the_point_of_no_return(env):
-    # The exec fails after the kernel replaced the caller's memory: the filename and argv pointers now
-    # point into the new image, so nothing is read through them; the record says so.
+def failed_past_no_return(env, from_thread):
+    """The exec of the unmappable ELF fails after the kernel replaced the caller's memory: the filename and
+    argv pointers now point into the new image, so nothing is read through them; the record says so."""
     env.start("")
     m = marker()
     d = tempfile.mkdtemp(prefix="ea-it-elf-")
     try:
         prog = os.path.join(d, "badelf-" + m[3:12])
         unmappable_elf(prog)
-        p = subprocess.Popen([prog, m, "x" * 64])
+        info = os.path.join(d, "info")
+        p = subprocess.Popen([os.environ["EA_EXECTOOL"], "thread-exec", info, prog, prog, m] if from_thread
+                             else [prog, m, "x" * 64])
         p.wait()
         check(p.returncode == -signal.SIGSEGV, "killed by SIGSEGV after the point of no return", p.returncode)
+        if from_thread:
+            with open(info) as f:
+                pid, tid = map(int, f.read().split())
+            check(pid == p.pid and tid != pid, "exec'd from a thread that is not the leader", pid, tid)
         r = env.wait_records(lambda rs: rs, "the failed exec", "EXEC_EVENT=exec_failed",
                              "EXEC_PID=%d" % p.pid)[0]
     finally:
@@ -230,32 +236,17 @@ def test_failed_after_the_point_of_no_return(env):
           r.brief())
     check(r.get1("EXEC_CMDLINE") == b"" and r.s("EXEC_ARGS_TRUNCATED") == "1"
           and r.s("EXEC_ARGC_IS_MINIMUM") == "1", "no argv read", r.brief())
+    check(r.i("EXEC_RET") < 0 and r.i("EXEC_DURATION_NSEC") > 0, "the error and the exec's duration", r.brief())
+
+
+def test_failed_after_the_point_of_no_return(env):
+    failed_past_no_return(env, from_thread=False)
 
 
 def test_failed_after_the_point_of_no_return_from_a_thread(env):
-    # From a thread that is not the leader: by the point of no return the kernel has given that thread
-    # the process's ID, so the failure is seen under another thread ID than the exec's start.
-    env.start("")
-    m = marker()
-    d = tempfile.mkdtemp(prefix="ea-it-elf-")
-    try:
-        prog = os.path.join(d, "badelf-" + m[3:12])
-        unmappable_elf(prog)
-        info = os.path.join(d, "info")
-        p = subprocess.Popen([os.environ["EA_EXECTOOL"], "thread-exec", info, prog, prog, m])
-        p.wait()
-        check(p.returncode == -signal.SIGSEGV, "killed by SIGSEGV after the point of no return", p.returncode)
-        with open(info) as f:
-            pid, tid = map(int, f.read().split())
-        check(pid == p.pid and tid != pid, "exec'd from a thread that is not the leader", pid, tid)
-        r = env.wait_records(lambda rs: rs, "the failed exec", "EXEC_EVENT=exec_failed",
-                             "EXEC_PID=%d" % p.pid)[0]
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-    check(r.s("EXEC_COMM") == os.path.basename(prog)[:15], "EXEC_COMM: the name the kernel gave it", r.brief())
-    check(r.get1("EXEC_FILENAME") == b"" and r.s("EXEC_FILENAME_TRUNCATED") == "1", "no filename read",
-          r.brief())
-    check(r.i("EXEC_RET") < 0 and r.i("EXEC_DURATION_NSEC") > 0, "the error and the exec's duration", r.brief())
+    # By the point of no return the kernel has given the exec'ing thread the process's ID: the failure
+    # is seen under another thread ID than the exec's start.
+    failed_past_no_return(env, from_thread=True)
 
 
 def test_seq_without_gaps(env):
