@@ -1310,11 +1310,31 @@ static long thread_step(__u32 i, void *arg)
         return 0;
 }
 
+/*
+ * A thread's release moves its time from the list to signal_struct under stats_lock, as
+ * thread_group_cputime() knows: a walk that a release overlapped (it could count a thread twice, or not
+ * at all) is done again, at most three times.
+ */
+static __always_inline void group_times(struct signal_struct *sig, struct ea_exit *ev)
+{
+        for (int i = 0; i < 3; i++) {
+                __u32 seq = *(volatile __u32 *)&sig->stats_lock.seqcount.seqcount.sequence;
+                struct thread_sum ts = {.pos = sig->thread_head.next, .head = &sig->thread_head};
+
+                bpf_loop(THREAD_SCAN, thread_step, &ts, 0);
+                ev->utime_ns = sig->utime + ts.utime;
+                ev->stime_ns = sig->stime + ts.stime;
+                ev->runtime_ns = sig->sum_sched_runtime + ts.runtime;
+                asm volatile("" ::: "memory");
+                if (!(seq & 1) && *(volatile __u32 *)&sig->stats_lock.seqcount.seqcount.sequence == seq)
+                        break;
+        }
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ea_exit, struct task_struct *task)
 {
         struct signal_struct *sig = task->signal;
-        struct thread_sum ts = {.pos = sig->thread_head.next, .head = &sig->thread_head};
         struct mm_struct *mm = task->mm;
         struct ea_exit ev = {};
         struct ea_tracked *tr;
@@ -1344,15 +1364,12 @@ int BPF_PROG(ea_exit, struct task_struct *task)
          * live count reached 0 before most of their exit). */
         if (sig->nr_threads == 1) {
                 /* The only one listed is this one (most processes): read as fields, no walk. */
-                ts.utime = task->utime;
-                ts.stime = task->stime;
-                ts.runtime = task->se.sum_exec_runtime;
+                ev.utime_ns = sig->utime + task->utime;
+                ev.stime_ns = sig->stime + task->stime;
+                ev.runtime_ns = sig->sum_sched_runtime + task->se.sum_exec_runtime;
         } else {
-                bpf_loop(THREAD_SCAN, thread_step, &ts, 0);
+                group_times(sig, &ev);
         }
-        ev.utime_ns = sig->utime + ts.utime;
-        ev.stime_ns = sig->stime + ts.stime;
-        ev.runtime_ns = sig->sum_sched_runtime + ts.runtime;
         /* This image's peak: signal_struct's maxrss also holds the image that called exec. */
         if (mm) {
                 __s64 rss = mm->rss_stat[0].count + mm->rss_stat[1].count + mm->rss_stat[3].count;
