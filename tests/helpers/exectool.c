@@ -48,9 +48,10 @@
  *                                            so all of them end at once (exit_group)
  *   traced INFO MS PROG ARG0 [ARG...]        runs PROG in a child it traces with every thread
  *                                            (PTRACE_O_TRACECLONE), letting each stop go, and reaps none of
- *                                            the threads that end until MS ms have passed: they stay
- *                                            zombies, their CPU time not yet in the process's. INFO: pid
- *                                            exit-code CPU-microseconds (wait4's rusage of the child)
+ *                                            the threads that end until MS ms have passed (PROG must have
+ *                                            ended by then): they stay zombies, their CPU time not yet in
+ *                                            the process's. INFO: pid exit-code CPU-microseconds (wait4's
+ *                                            rusage of the child)
  *   cold-argv PROG ARG0 [ARG...]             execve(PROG, argv) with the array of argument pointers on a
  *                                            page not yet mapped in (written into a memfd, mapped, never
  *                                            touched): the kernel faults it in, a BPF probe read cannot.
@@ -910,7 +911,7 @@ static int cmd_traced(char **a)
         struct timespec now, until;
         struct rusage ru = {0};
         pid_t child, w;
-        int status, code = -1;
+        int status, code;
         long cpu_us;
 
         child = fork();
