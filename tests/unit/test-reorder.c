@@ -34,6 +34,13 @@ static void add(struct reorder *r, struct out *o, uint64_t seq, uint64_t now)
         CHECK_NUM(reorder_add(r, seq, now, p, sizeof(*p), emit, o), 0);
 }
 
+/* Events arriving at the same time, in this order. */
+static void add_all(struct reorder *r, struct out *o, const uint64_t *seqs, size_t n, uint64_t now)
+{
+        for (size_t i = 0; i < n; i++)
+                add(r, o, seqs[i], now);
+}
+
 static void expect(const struct out *o, const uint64_t *want, size_t n)
 {
         CHECK_NUM(o->n, n);
@@ -48,9 +55,7 @@ int main(void)
 
         set_case("in order after a shuffle");
         CHECK_NUM(reorder_init(&r, 16, 1), 0);
-        add(&r, &o, 3, 0);
-        add(&r, &o, 1, 0);
-        add(&r, &o, 2, 0);
+        add_all(&r, &o, (const uint64_t[]){3, 1, 2}, 3, 0);
         reorder_release(&r, 0, 1000, false, emit, &o);
         expect(&o, (const uint64_t[]){1, 2, 3}, 3);
 
@@ -85,10 +90,7 @@ int main(void)
         set_case("a full heap releases its lowest to make room");
         o.n = 0;
         CHECK_NUM(reorder_init(&r, 3, 1), 0);
-        add(&r, &o, 12, 0);
-        add(&r, &o, 11, 0);
-        add(&r, &o, 13, 0);
-        add(&r, &o, 14, 0);
+        add_all(&r, &o, (const uint64_t[]){12, 11, 13, 14}, 4, 0);
         expect(&o, (const uint64_t[]){11}, 1);
         CHECK_NUM(r.n, 3);
 
@@ -102,11 +104,7 @@ int main(void)
         set_case("release through: all up to the bound, gaps included, then what follows without one");
         o.n = 0;
         CHECK_NUM(reorder_init(&r, 16, 1), 0);
-        add(&r, &o, 2, 0);
-        add(&r, &o, 5, 0);
-        add(&r, &o, 7, 0);
-        add(&r, &o, 8, 0);
-        add(&r, &o, 10, 0);
+        add_all(&r, &o, (const uint64_t[]){2, 5, 7, 8, 10}, 5, 0);
         CHECK_NUM(reorder_release_through(&r, 6, emit, &o), 8);
         expect(&o, (const uint64_t[]){2, 5, 7, 8}, 4);
         CHECK_NUM(r.n, 1);
