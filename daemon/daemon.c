@@ -222,8 +222,11 @@ static void report_gap(struct daemon *d)
                               d->loader.adopted ? d->gap_last : 0, d->gap_since_usec, di.realtime_usec);
         if (r >= 0)
                 r = writer_push_record(d->writer, &rec);
-        if (r < 0)
-                log_warning_errno(r, "Cannot queue the no-reader loss record");
+        if (r < 0) {
+                /* Still counted, in the writer's next plain loss record, only without the range. */
+                log_warning_errno(r, "Cannot queue the no-reader range record, counted without it");
+                writer_count_lost(d->writer, LOST_R_NO_READER, n);
+        }
         log_warning("%llu events happened while no daemon read them (sequence numbers %llu-%llu)",
                     (unsigned long long)n, (unsigned long long)d->gap_first,
                     (unsigned long long)d->gap_last);
