@@ -5,8 +5,8 @@ packages=(
         # build
         gcc libc6-dev meson ninja-build pkg-config clang llvm bpftool
         libbpf-dev libsystemd-dev libelf-dev zlib1g-dev libinih-dev
-        # run and test: journald/journalctl, unshare/setpriv/mount/nsenter, the test harness
-        systemd util-linux python3 bash
+        # run and test: journald/journalctl, unshare/setpriv/mount/nsenter, pgrep (try.sh), the test harness
+        systemd util-linux procps python3 bash
         # test_unit: a real systemd booted with systemd-nspawn
         systemd-container
         # style check
