@@ -208,29 +208,22 @@ static void account_emit_failures(struct daemon *d)
 static void report_gap(struct daemon *d)
 {
         uint64_t n = d->gap_last - d->gap_first + 1;
-        struct daemon_info di = info(d);
-        struct record rec;
-        int r;
+        struct writer_gap gap;
 
         d->gap_pending = false;
         n = n > d->gap_arrived ? n - d->gap_arrived : 0;
         if (!n)
                 return;
-        record_init(&rec);
         /* Replaced programs numbered their events in their own map: their range means nothing here. */
-        r = format_lost_range(&rec, &di, LOST_NO_READER, n, d->loader.adopted ? d->gap_first : 0,
-                              d->loader.adopted ? d->gap_last : 0, d->gap_since_usec, di.realtime_usec);
-        if (r >= 0)
-                r = writer_push_record(d->writer, &rec);
-        if (r < 0) {
-                /* Still counted, in the writer's next plain loss record, only without the range. */
-                log_warning_errno(r, "Cannot queue the no-reader range record, counted without it");
-                writer_count_lost(d->writer, LOST_R_NO_READER, n);
-        }
+        gap = (struct writer_gap){.count = n,
+                                  .first_seq = d->loader.adopted ? d->gap_first : 0,
+                                  .last_seq = d->loader.adopted ? d->gap_last : 0,
+                                  .since_usec = d->gap_since_usec,
+                                  .until_usec = clock_usec(CLOCK_REALTIME)};
+        writer_report_gap(d->writer, &gap);
         log_warning("%llu events happened while no daemon read them (sequence numbers %llu-%llu)",
                     (unsigned long long)n, (unsigned long long)d->gap_first,
                     (unsigned long long)d->gap_last);
-        record_free(&rec);
 }
 
 /*
@@ -281,7 +274,6 @@ static void consume(struct daemon *d)
 
 static void after_release(struct daemon *d)
 {
-        account_emit_failures(d);
         if (d->gap_pending)
                 report_gap(d);
         if (d->loader.state)
@@ -291,6 +283,9 @@ static void after_release(struct daemon *d)
 static void drain(struct daemon *d)
 {
         consume(d);
+        /* Failures counted before the events after them go out: the writer's progress never passes a
+         * number whose loss it has not been told of. */
+        account_emit_failures(d);
         reorder_release(&d->reorder, clock_usec(CLOCK_MONOTONIC), REORDER_WINDOW_USEC, false, release_event,
                         d);
         after_release(d);
@@ -323,7 +318,11 @@ static void drain_at_stop(struct daemon *d)
                         break;
                 usleep(5000);
         }
+        account_emit_failures(d);
         d->stop_seq = reorder_release_through(&d->reorder, taken, release_event, d);
+        /* Written, but not accounted for: a number before them may still be on its way. Their failures
+         * are the next daemon's no_reader count. */
+        writer_limit_progress(d->writer, d->stop_seq);
         reorder_release(&d->reorder, 0, 0, true, release_event, d);
         after_release(d);
 }
@@ -594,6 +593,7 @@ int daemon_run(const char *config_path)
 {
         struct daemon d = {.config_path = config_path, .generation = 1};
         uint64_t first;
+        bool all_reported;
         struct config_error err;
         char detail[512];
         int r;
@@ -678,11 +678,11 @@ out_loader:
                 assembly_free(&d.assembly[i]);
         free(d.assembly);
         reorder_done(&d.reorder, writer_event_free);
-        writer_stop(d.writer);
+        all_reported = writer_stop(d.writer);
         d.writer = NULL;
-        /* What was written after a number that may still have been on its way is counted again by the
-         * next daemon, rather than that number by nobody. */
-        if (d.stop_seq && d.loader.state && d.loader.state->handled_seq > d.stop_seq)
+        /* Every number up to stop_seq is written or its loss reported, the gap's too: the next daemon
+         * starts after it even when none of them was an event to write. */
+        if (d.stop_seq && d.loader.state && all_reported && d.loader.state->handled_seq < d.stop_seq)
                 d.loader.state->handled_seq = d.stop_seq;
         loader_close(&d.loader, false);
         sd_event_unref(d.event);

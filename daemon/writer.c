@@ -38,10 +38,13 @@ struct writer {
         struct item *head, *tail;
         size_t queued, queued_bytes, max_items, max_bytes;
         uint64_t pending_lost[LOST_R__MAX]; /* not reported yet */
+        struct writer_gap pending_gap;      /* count 0: none */
         struct writer_stats stats;
         uint32_t generation;
         uint64_t last_seq;
         uint64_t *progress; /* the pinned daemon state's handled_seq (see execaudit.h), or NULL */
+        uint64_t progress_limit;
+        bool all_reported; /* at the end */
         bool stop;
         /* Writer thread only. */
         struct record rec;
@@ -165,6 +168,14 @@ void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n)
         pthread_mutex_unlock(&w->lock);
 }
 
+void writer_report_gap(struct writer *w, const struct writer_gap *gap)
+{
+        pthread_mutex_lock(&w->lock);
+        w->pending_gap = *gap;
+        pthread_cond_signal(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+}
+
 void writer_set_generation(struct writer *w, uint32_t generation)
 {
         pthread_mutex_lock(&w->lock);
@@ -268,10 +279,20 @@ static void write_item(struct writer *w, const struct item *it, const struct for
         write_entry(w, entry, len, written, lost);
 }
 
-static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], uint32_t generation, uint64_t *written)
+static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], struct writer_gap *gap,
+                        uint32_t generation, uint64_t *written)
 {
         struct daemon_info d = {.seq = w->last_seq, .generation = generation};
 
+        if (gap->count) {
+                d.realtime_usec = clock_usec(CLOCK_REALTIME);
+                if (format_lost_range(&w->rec, &d, LOST_NO_READER, gap->count, gap->first_seq, gap->last_seq,
+                                      gap->since_usec, gap->until_usec) >= 0 &&
+                    journal_send_record(&w->journal, &w->rec) >= 0) {
+                        gap->count = 0;
+                        (*written)++;
+                }
+        }
         for (int i = 0; i < LOST_R__MAX; i++) {
                 if (!lost[i])
                         continue;
@@ -312,15 +333,18 @@ static void *writer_main(void *arg)
                                  .exited = has_exited,
                                  .exited_userdata = w->exits};
         uint64_t lost[LOST_R__MAX] = {0}, written;
+        struct writer_gap gap = {0};
 
         pthread_mutex_lock(&w->lock);
         for (;;) {
                 uint64_t batch_lost[LOST_R__MAX] = {0}, batch_seq = 0;
-                uint64_t *progress = w->progress;
+                uint64_t *progress = w->progress, progress_limit = w->progress_limit;
                 struct item *batch;
                 uint32_t generation;
-                bool any_lost = false, unreported = false;
+                bool any_lost, unreported;
 
+                any_lost = w->pending_gap.count != 0;
+                unreported = gap.count != 0;
                 for (int i = 0; i < LOST_R__MAX; i++) {
                         any_lost |= w->pending_lost[i] != 0;
                         unreported |= lost[i] != 0;
@@ -346,6 +370,11 @@ static void *writer_main(void *arg)
                         lost[i] += w->pending_lost[i];
                         w->stats.lost[i] += w->pending_lost[i];
                         w->pending_lost[i] = 0;
+                }
+                if (w->pending_gap.count) {
+                        gap = w->pending_gap;
+                        w->stats.lost[LOST_R_NO_READER] += gap.count;
+                        w->pending_gap.count = 0;
                 }
                 generation = w->generation;
                 pthread_mutex_unlock(&w->lock);
@@ -383,10 +412,12 @@ static void *writer_main(void *arg)
                 for (int i = 0; i < LOST_R__MAX; i++)
                         lost[i] += batch_lost[i];
                 if (!w->journald_missing)
-                        report_lost(w, lost, generation, &written);
+                        report_lost(w, lost, &gap, generation, &written);
                 /* Handled: written, or lost and that loss in the journal. Events arrive in order. */
+                if (batch_seq > progress_limit)
+                        batch_seq = progress_limit;
                 if (progress && batch_seq > __atomic_load_n(progress, __ATOMIC_RELAXED) &&
-                    all_zero(lost, LOST_R__MAX))
+                    all_zero(lost, LOST_R__MAX) && !gap.count)
                         __atomic_store_n(progress, batch_seq, __ATOMIC_RELAXED);
 
                 /* A backlog written out: give its memory back, so the daemon's size stays flat. */
@@ -398,11 +429,16 @@ static void *writer_main(void *arg)
                         w->stats.lost[i] += batch_lost[i];
                 if (w->stop && !w->head) {
                         /* The last attempt was made: what journald could not take goes to stderr. */
+                        w->all_reported = !gap.count && all_zero(lost, LOST_R__MAX);
                         for (int i = 0; i < LOST_R__MAX; i++)
                                 if (lost[i])
                                         log_error("Lost %llu events (%s), and the loss record could not be "
                                                   "written to the journal",
                                                   (unsigned long long)lost[i], lost_names[i]);
+                        if (gap.count)
+                                log_error("Lost %llu events (%s) before this daemon, and the loss record "
+                                          "could not be written to the journal",
+                                          (unsigned long long)gap.count, LOST_NO_READER);
                         break;
                 }
         }
@@ -418,6 +454,7 @@ int writer_start(struct writer **out, size_t max_items, size_t max_bytes)
         if (!w)
                 return -ENOMEM;
         w->max_items = max_items;
+        w->progress_limit = UINT64_MAX;
         w->max_bytes = max_bytes;
         w->exits = calloc(1, sizeof(*w->exits));
         if (!w->exits) {
@@ -449,17 +486,26 @@ void writer_set_progress(struct writer *w, uint64_t *handled_seq)
         pthread_mutex_unlock(&w->lock);
 }
 
-void writer_stop(struct writer *w)
+void writer_limit_progress(struct writer *w, uint64_t seq)
+{
+        pthread_mutex_lock(&w->lock);
+        w->progress_limit = seq;
+        pthread_mutex_unlock(&w->lock);
+}
+
+bool writer_stop(struct writer *w)
 {
         struct item *it;
+        bool all_reported;
 
         if (!w)
-                return;
+                return false;
         pthread_mutex_lock(&w->lock);
         w->stop = true;
         pthread_cond_signal(&w->cond);
         pthread_mutex_unlock(&w->lock);
         pthread_join(w->thread, NULL);
+        all_reported = w->all_reported;
         while ((it = w->head)) {
                 w->head = it->next;
                 free(it);
@@ -472,4 +518,5 @@ void writer_stop(struct writer *w)
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->cond);
         free(w);
+        return all_reported;
 }

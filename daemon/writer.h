@@ -8,6 +8,7 @@
 #ifndef EA_WRITER_H
 #define EA_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,12 +48,21 @@ void writer_push_event(struct writer *w, void *data);
 /* A daemon record (started, lost, ...): always queued, never dropped for lack of room. */
 int writer_push_record(struct writer *w, const struct record *r);
 void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n);
+/* The events no daemon handled before this one (first_seq 0: of replaced programs, range unknown). */
+struct writer_gap {
+        uint64_t count, first_seq, last_seq, since_usec, until_usec;
+};
+/* Reported as one no_reader record with its range, kept and retried like any loss until journald takes
+ * it: as a queued record, a failed send would count it as one lost record instead of count events. */
+void writer_report_gap(struct writer *w, const struct writer_gap *gap);
 void writer_set_generation(struct writer *w, uint32_t generation);
 /* Where to store the highest kernel sequence number handled: written, or lost with the loss recorded. */
 void writer_set_progress(struct writer *w, uint64_t *handled_seq);
 void writer_get_stats(struct writer *w, struct writer_stats *out);
-/* Writes everything queued, then ends the thread and frees w. */
-void writer_stop(struct writer *w);
+/* No progress past seq from now on: what follows is written, but a gap before it is not accounted for. */
+void writer_limit_progress(struct writer *w, uint64_t seq);
+/* Writes everything queued, then ends the thread and frees w. Returns whether every loss was reported. */
+bool writer_stop(struct writer *w);
 
 /* One record through j: -ENOENT or -ECONNREFUSED when no journald listens. */
 int journal_send_record(struct journal *j, const struct record *r);

@@ -191,6 +191,34 @@ def test_replaced_pins_gap_under_load(env):
     check(env.stop() == 0, "clean stop")
 
 
+def test_gap_reported_whole_and_once(env):
+    """The no_reader count reaches the journal whole when journald is away as the daemon starts (a queued
+    record that failed would have counted as one lost record), and only once: a daemon that wrote no event
+    of its own still tells the next one where its account ends."""
+    env.start("")
+    check(env.stop() == 0, "clean stop")
+    m = marker()
+    for i in range(20):
+        subprocess.run(["/bin/true", m, str(i)], check=True)
+    env.journald.kill()
+    env.journald.wait()
+    os.unlink("/run/systemd/journal/socket")
+    env.start("[Filter]\nUsers=4000000\n")  # leaves every exec out: this daemon writes no event
+    env.wait(lambda: "events happened while no daemon read them" in env.log(), "the gap found")
+    time.sleep(1.5)  # a send attempt or two while journald is away
+    env.start_journald()
+    gaps = env.wait_records(lambda rs: rs, "the no_reader loss record", "EXEC_EVENT=lost",
+                            "EXEC_LOST_REASON=no_reader")
+    # 20 execs and their exits at least, and anything else the machine ran meanwhile.
+    check(len(gaps) == 1 and gaps[0].i("EXEC_LOST") >= 40, "the gap counted whole", [g.brief() for g in gaps])
+    check(env.stop() == 0, "clean stop")
+    env.start(None)
+    check(env.stop() == 0, "clean stop")
+    gaps = env.records("EXEC_EVENT=lost", "EXEC_LOST_REASON=no_reader")
+    ranges = sorted((g.i("EXEC_LOST_SEQ_FIRST"), g.i("EXEC_LOST_SEQ_LAST")) for g in gaps)
+    check(all(a[1] < b[0] for a, b in zip(ranges, ranges[1:])), "no number reported twice", ranges)
+
+
 def test_status_and_remove_pins(env):
     base = len(our_links())
     env.start("")
@@ -270,5 +298,6 @@ def test_watchdog_pings(env):
 if __name__ == "__main__":
     main([test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
           test_replaces_other_layout_and_broken_pins, test_replaced_pins_gap_under_load,
+          test_gap_reported_whole_and_once,
           test_status_and_remove_pins,
           test_filter_changed_behind_the_back, test_watchdog_pings])
