@@ -9,6 +9,8 @@ packages=(
         systemd util-linux procps python3 bash
         # test_unit: a real systemd booted with systemd-nspawn
         systemd-container
+        # test-quote: the sources of the GBK, Big5, Shift_JIS and GB18030 locales it compiles
+        locales
         # style check
         clang-format
 )

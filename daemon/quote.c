@@ -27,9 +27,31 @@ static bool is_cont(unsigned char c)
 }
 
 /*
+ * Format characters a terminal shows as nothing or uses to reorder what
+ * follows (bidi controls, zero-width characters, line and paragraph
+ * separators, BOM): literal, they would let an argument look like
+ * another, so they are escaped like control bytes.
+ */
+static bool is_invisible(uint32_t cp)
+{
+        static const struct {
+                uint32_t lo, hi;
+        } ranges[] = {
+                {0x00ad, 0x00ad}, {0x061c, 0x061c}, {0x180e, 0x180e}, {0x200b, 0x200f}, {0x2028, 0x202e},
+                {0x2060, 0x2064}, {0x2066, 0x206f}, {0xfeff, 0xfeff}, {0xfff9, 0xfffb},
+        };
+
+        for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+                if (cp >= ranges[i].lo && cp <= ranges[i].hi)
+                        return true;
+        return false;
+}
+
+/*
  * Length (2..4) of the well-formed UTF-8 sequence at s that encodes a
- * displayable code point (>= U+00A0), or 0 if there is none. C1 controls
- * (U+0080..U+009F) count as not displayable: terminals act on them.
+ * displayable code point (>= U+00A0, not invisible), or 0 if there is
+ * none. C1 controls (U+0080..U+009F) count as not displayable: terminals
+ * act on them.
  */
 static size_t utf8_safe_len(const unsigned char *s, size_t n)
 {
@@ -62,7 +84,7 @@ static size_t utf8_safe_len(const unsigned char *s, size_t n)
                 return 0;
         if (k == 4 && (cp < 0x10000 || cp > 0x10ffff))
                 return 0;
-        return k;
+        return is_invisible(cp) ? 0 : k;
 }
 
 bool quote_is_plain(const char *arg, size_t len)
@@ -97,31 +119,45 @@ static bool is_displayable(const unsigned char *s, size_t len)
         return true;
 }
 
+/*
+ * Whether the quotes must be closed and reopened between a literal byte
+ * >= 0x80 and the byte c after it. Locales with multibyte characters whose
+ * later bytes can be ASCII make bash read such a pair as one character:
+ * GBK, Big5 and Shift_JIS take a backslash there (an escape, and the quoting
+ * with it, would be lost), and GB18030 takes a digit as the start of a
+ * four-byte character, with the closing quote after it. A quote itself is
+ * never part of a character there, so closing the quotes is safe.
+ */
+static bool needs_break(unsigned char prev, unsigned char c)
+{
+        return prev >= 0x80 && (c == '\\' || (c >= '0' && c <= '9'));
+}
+
 static int quote_single(struct strbuf *sb, const char *arg, size_t len)
 {
-        size_t i = 0, n;
-        const char *q;
-        int r;
+        const unsigned char *s = (const unsigned char *)arg;
+        size_t run = 0;
+        int r = strbuf_putc(sb, '\'');
 
-        r = strbuf_putc(sb, '\'');
-        if (r < 0)
-                return r;
-        while (i < len) {
-                q = memchr(arg + i, '\'', len - i);
-                n = q ? (size_t)(q - (arg + i)) : len - i;
-                r = strbuf_append(sb, arg + i, n);
-                if (r < 0)
-                        return r;
-                i += n;
-                if (!q)
-                        break;
-                /* Close the quote, add an escaped quote, reopen. */
-                r = strbuf_append(sb, "'\\''", 4);
-                if (r < 0)
-                        return r;
-                i++;
+        for (size_t i = 0; i < len && r >= 0; i++) {
+                const char *cut = NULL;
+
+                if (s[i] == '\'')
+                        cut = "'\\''"; /* close, an escaped quote, reopen */
+                else if (i > 0 && needs_break(s[i - 1], s[i]))
+                        cut = "''";
+                if (!cut)
+                        continue;
+                r = strbuf_append(sb, arg + run, i - run);
+                if (r >= 0)
+                        r = strbuf_puts(sb, cut);
+                run = s[i] == '\'' ? i + 1 : i;
         }
-        return strbuf_putc(sb, '\'');
+        if (r >= 0)
+                r = strbuf_append(sb, arg + run, len - run);
+        if (r >= 0)
+                r = strbuf_putc(sb, '\'');
+        return r;
 }
 
 /* Escape for one ASCII byte inside $'...', or NULL to emit it literally. */
@@ -167,12 +203,22 @@ static int quote_ansi_c(struct strbuf *sb, const char *arg, size_t len)
                 } else {
                         esc = ansi_c_escape(s[i]);
                         if (!esc && s[i] >= 0x20 && s[i] != 0x7f) {
+                                if (run < i && needs_break(s[i - 1], s[i])) {
+                                        r = strbuf_append(sb, arg + run, i - run);
+                                        if (r >= 0)
+                                                r = strbuf_append(sb, "'$'", 3);
+                                        if (r < 0)
+                                                return r;
+                                        run = i;
+                                }
                                 i++;
                                 continue;
                         }
                 }
 
                 r = strbuf_append(sb, arg + run, i - run);
+                if (r >= 0 && run < i && needs_break(s[i - 1], '\\')) /* every escape starts with one */
+                        r = strbuf_append(sb, "'$'", 3);
                 if (r < 0)
                         return r;
                 if (esc) {

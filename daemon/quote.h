@@ -9,11 +9,18 @@
  *
  * Rules, per argument:
  *  - non-empty and only [A-Za-z0-9_@%+=:,./-]: emitted as is;
- *  - only printable ASCII and well-formed UTF-8 for code points >= U+00A0:
- *    '...', with each ' written as '\'' (the empty argument is '');
+ *  - only printable ASCII and well-formed UTF-8 for code points >= U+00A0
+ *    other than invisible format characters (bidi controls, zero-width
+ *    characters, U+2028/U+2029, BOM, soft hyphen): '...', with each '
+ *    written as '\'' (the empty argument is '');
  *  - anything else: $'...', with \\ \' \n \t \r and \xNN for every other
- *    control byte, DEL, byte of a C1 control, or byte not part of a
- *    well-formed UTF-8 sequence.
+ *    control byte, DEL, byte of a C1 control or invisible character, or
+ *    byte not part of a well-formed UTF-8 sequence.
+ * In both quoted forms a literal byte >= 0x80 is never followed by a
+ * backslash or a digit: the quotes are closed and reopened between them
+ * ('' or '$'), since bash in a GBK, Big5, Shift_JIS or GB18030 locale would
+ * read the pair (and in GB18030 the closing quote after it) as one
+ * character.
  */
 #pragma once
 

@@ -48,6 +48,25 @@ static void dump(const char *label, const void *data, size_t n)
  * ASCII or part of a well-formed UTF-8 sequence (Unicode Table 3-7) for a
  * code point >= U+00A0.
  */
+/* The format characters that must not appear literally, by their UTF-8 bytes. */
+static bool invisible_at(const unsigned char *s, size_t k)
+{
+        static const char *const bytes[] = {
+                "\xc2\xad",     "\xd8\x9c",     "\xe1\xa0\x8e", "\xe2\x80\x8b", "\xe2\x80\x8c",
+                "\xe2\x80\x8d", "\xe2\x80\x8e", "\xe2\x80\x8f", "\xe2\x80\xa8", "\xe2\x80\xa9",
+                "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae",
+                "\xe2\x81\xa0", "\xe2\x81\xa1", "\xe2\x81\xa2", "\xe2\x81\xa3", "\xe2\x81\xa4",
+                "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9", "\xe2\x81\xaa",
+                "\xe2\x81\xab", "\xe2\x81\xac", "\xe2\x81\xad", "\xe2\x81\xae", "\xe2\x81\xaf",
+                "\xef\xbb\xbf", "\xef\xbf\xb9", "\xef\xbf\xba", "\xef\xbf\xbb",
+        };
+
+        for (size_t i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++)
+                if (strlen(bytes[i]) == k && memcmp(s, bytes[i], k) == 0)
+                        return true;
+        return false;
+}
+
 static bool all_displayable(const void *data, size_t n)
 {
         const unsigned char *s = data;
@@ -91,6 +110,8 @@ static bool all_displayable(const void *data, size_t n)
                 for (j = 2; j < k; j++)
                         if (s[i + j] < 0x80 || s[i + j] > 0xbf)
                                 return false;
+                if (invisible_at(s + i, k))
+                        return false;
                 i += k;
         }
         return true;
@@ -188,8 +209,25 @@ static void test_table(void)
                 {S("\xe6\x97\xa5\xe6\x9c\xac"), "'\xe6\x97\xa5\xe6\x9c\xac'"},
                 {S("\xf0\x9f\x98\x80"), "'\xf0\x9f\x98\x80'"},
                 {S("\xf4\x8f\xbf\xbf"), "'\xf4\x8f\xbf\xbf'"},
-                {S("\xc3\xa9\n"), "$'\xc3\xa9\\n'"},
-                {S("\xe6\x97\xa5\xff\xe6\x9c\xac"), "$'\xe6\x97\xa5\\xff\xe6\x9c\xac'"},
+                {S("\xc3\xa9\n"), "$'\xc3\xa9'$'\\n'"},
+                {S("\xe6\x97\xa5\xff\xe6\x9c\xac"), "$'\xe6\x97\xa5'$'\\xff\xe6\x9c\xac'"},
+                {S("\x01\xe4\xb8\xad' $(id) \xe4\xb8\xad'"),
+                 "$'\\x01\xe4\xb8\xad'$'\\' $(id) \xe4\xb8\xad'$'\\''"},
+                {S("\xe2\x80\xae"), "$'\\xe2\\x80\\xae'"},
+                {S("a\xe2\x80\x8b"
+                   "b"),
+                 "$'a\\xe2\\x80\\x8bb'"},
+                {S("\xef\xbb\xbf"), "$'\\xef\\xbb\\xbf'"},
+                {S("\xc2\xad"), "$'\\xc2\\xad'"},
+                {S("\xe2\x80\x90"), "'\xe2\x80\x90'"},
+                {S("\xe6\x97\xa5"
+                   "8"),
+                 "'\xe6\x97\xa5''8'"},
+                {S("\xe6\x97\xa5\\"), "'\xe6\x97\xa5''\\'"},
+                {S("\xe6\x97\xa5"
+                   "8 \xe6\x97\xa5\n"),
+                 "$'\xe6\x97\xa5'$'8 \xe6\x97\xa5'$'\\n'"},
+                {S("a8\xe6\x97\xa5"), "'a8\xe6\x97\xa5'"},
                 {S("\x1b"
                    "ab"),
                  "$'\\x1bab'"},
@@ -310,6 +348,9 @@ static const struct {
         {S("7f")},
         {S("\xc3\xa9")},
         {S("\xe6\x97\xa5")},
+        {S("\xe4\xb8\xad")},
+        {S("\xe2\x80\x8b")},
+        {S("\xef\xbb\xbf")},
         {S("\xf0\x9f\x98\x80")},
         {S("\xc2\xa0")},
         {S("\xc2\x9b")},
@@ -366,21 +407,99 @@ static void gen_biased(uint64_t *rng, struct tcase *t)
         }
 }
 
+/*
+ * Locales whose multibyte characters can end in a byte that is ASCII '\\'
+ * (0x5c): bash reads such a character as one, so a quoting that put a
+ * backslash right after a byte >= 0x80 would lose it. Compiled for the
+ * test into locale_dir (LOCPATH) from the locales package's sources.
+ */
+static const struct {
+        const char *input, *charmap, *name;
+} dbcs_locales[] = {
+        {"zh_CN", "GBK", "zh_CN.GBK"},
+        {"zh_CN", "GB18030", "zh_CN.GB18030"},
+        {"zh_TW", "BIG5", "zh_TW.BIG5"},
+        {"ja_JP", "SHIFT_JIS", "ja_JP.SJIS"},
+};
+static char locale_dir[4096];
+
+static int run_quiet(char *const argv[])
+{
+        int status;
+        pid_t pid = fork();
+
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+                if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+                        _exit(127);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -ECHILD;
+}
+
+static void make_locales(void)
+{
+        const char *tmpdir = getenv("TMPDIR");
+        char out[4200];
+
+        if (!tmpdir || !*tmpdir)
+                tmpdir = "/tmp";
+        snprintf(locale_dir, sizeof(locale_dir), "%s/test-quote-locales-XXXXXX", tmpdir);
+        if (!mkdtemp(locale_dir)) {
+                FAIL("mkdtemp(%s): %s", locale_dir, strerror(errno));
+                locale_dir[0] = '\0';
+                return;
+        }
+        for (size_t i = 0; i < sizeof(dbcs_locales) / sizeof(dbcs_locales[0]); i++) {
+                char *argv[] = {"/usr/bin/localedef",
+                                "-c",
+                                "-i",
+                                (char *)dbcs_locales[i].input,
+                                "-f",
+                                (char *)dbcs_locales[i].charmap,
+                                out,
+                                NULL};
+
+                snprintf(out, sizeof(out), "%s/%s", locale_dir, dbcs_locales[i].name);
+                /* 1: written, with warnings about the charmap. */
+                if (run_quiet(argv) > 1 || access(out, F_OK) < 0)
+                        FAIL("localedef of %s failed (the locales package has the sources)",
+                             dbcs_locales[i].name);
+        }
+}
+
+static void remove_locales(void)
+{
+        char *argv[] = {"/bin/rm", "-rf", locale_dir, NULL};
+
+        if (locale_dir[0] && run_quiet(argv) != 0)
+                FAIL("removing %s failed", locale_dir);
+}
+
 /* Run bash once over the quoted lines in qpath, returning everything it printed. */
 static int run_bash(const char *qpath, const char *locale, struct strbuf *out)
 {
         /* set -- first, so a failed eval cannot leave the previous line's arguments behind. */
         static const char script[] =
                 "while IFS= read -r q; do set --; eval \"set -- $q\"; printf '%s\\0' \"$#\" \"$@\"; done";
-        char lc[64];
+        char lc[64], locpath[4200];
         char *const argv[] = {"bash", "--norc", "--noprofile", "-c", (char *)script, NULL};
-        char *const envp[] = {lc, "PATH=/usr/bin:/bin", NULL};
+        bool dbcs = strcmp(locale, "C") != 0 && strcmp(locale, "C.UTF-8") != 0;
+        char *const envp[] = {lc, "PATH=/usr/bin:/bin", dbcs ? locpath : NULL, NULL};
         int pfd[2] = {-1, -1}, status, r = 0;
         char buf[4096];
         ssize_t n;
         pid_t pid;
 
         snprintf(lc, sizeof(lc), "LC_ALL=%s", locale);
+        snprintf(locpath, sizeof(locpath), "LOCPATH=%s", locale_dir);
         if (pipe2(pfd, O_CLOEXEC) < 0)
                 return -errno;
         pid = fork();
@@ -498,6 +617,8 @@ static void run_batch(struct batch *b)
                 return;
         check_batch(b, "C");
         check_batch(b, "C.UTF-8");
+        for (size_t i = 0; locale_dir[0] && i < sizeof(dbcs_locales) / sizeof(dbcs_locales[0]); i++)
+                check_batch(b, dbcs_locales[i].name);
         strbuf_reset(&b->lines);
         strbuf_reset(&b->expect);
         b->count = 0;
@@ -668,6 +789,8 @@ int main(void)
 {
         test_table();
         test_argv();
+        make_locales();
         test_bash_round_trip();
+        remove_locales();
         return check_summary("test-quote");
 }
