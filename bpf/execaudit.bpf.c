@@ -1110,6 +1110,12 @@ static long argv_step(__u32 i, void *arg)
                                     (const void *)(ptr + w->str_off));
         if (r <= 0) {
                 w->truncated = 1;
+                /* The part of it in the last chunk ends here, or the next argument would continue it. */
+                if (w->str_off) {
+                        data[BOUND(len, EA_ARGS_CHUNK)] = 0;
+                        w->len = len + 1;
+                        w->total++;
+                }
                 goto next;
         }
         if ((__u32)r < room) { /* the rest of the argument, its NUL included */

@@ -57,6 +57,9 @@
  *                                            touched): the kernel faults it in, a BPF probe read cannot.
  *   cold-execveat DIR NAME ARG0 [ARG...]     execveat(open(DIR), NAME, argv, envp, 0) with NAME on such a
  *                                            page
+ *   cold-tail PROG ARG0 HEAD TAIL AFTER      execve(PROG, {ARG0, HEAD TAIL, AFTER}) with the second argument
+ *                                            across a page boundary: HEAD on a page mapped in, TAIL on one
+ *                                            that is not (as cold-argv)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -900,6 +903,26 @@ static int cmd_cold_argv(char **a)
         do_exec(a[0], cold);
 }
 
+/* argv {ARG0, HEAD TAIL, AFTER}: HEAD ends a page that is mapped in, TAIL starts one that is not. */
+static int cmd_cold_tail(char **a)
+{
+        size_t page = (size_t)sysconf(_SC_PAGESIZE), head = strlen(a[2]), tail = strlen(a[3]) + 1;
+        int fd = memfd_create("cold-tail", MFD_CLOEXEC);
+        char *p, *argv[] = {a[1], NULL, a[4], NULL};
+
+        if (head > page || tail > page)
+                die("HEAD and TAIL must fit in a page each");
+        p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED || fd < 0 || write(fd, a[3], tail) != (ssize_t)tail)
+                die("mmap or memfd");
+        memcpy(p + page - head, a[2], head);
+        /* A separate mapping: no fault-around from the first page brings this one in. */
+        if (mmap(p + page, page, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+                die("mmap the memfd");
+        argv[1] = p + page - head;
+        do_exec(a[0], argv);
+}
+
 static int cmd_sleep(char **a)
 {
         sleep_ms(parse_long(a[0]));
@@ -995,6 +1018,7 @@ static const struct {
         {"cold-execveat", 3, cmd_cold_execveat, "cold-execveat DIR NAME ARG0 [ARG...]"},
         {"traced", 4, cmd_traced, "traced INFO MS PROG ARG0 [ARG...]"},
         {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},
+        {"cold-tail", 5, cmd_cold_tail, "cold-tail PROG ARG0 HEAD TAIL AFTER"},
 };
 
 int main(int argc, char **argv)

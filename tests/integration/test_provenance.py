@@ -390,6 +390,27 @@ def test_argv_array_not_mapped_in(env):
         absent(f, "EXEC_ARGV0_MISSING")
 
 
+def test_failed_exec_argument_cut_at_a_chunk(env):
+    """A failed exec's argument split between two pieces of argv, whose rest cannot be read: the piece
+    read ends it, and the next argument stays an argument of its own."""
+    env.start("[Capture]\nMaxArgsBytes=65536\n")
+    m = marker()
+    with scratch() as d:
+        missing = os.path.join(d, "missing-" + m)
+        # The first piece holds 32767 bytes: argv[0] and 50 bytes of the 100 that end the mapped page.
+        filler = "f" * (32767 - 50 - 1)
+        head, tail = "h" * 50 + "H" * 50, "cold-tail"
+        p = subprocess.run([EXECTOOL, "cold-tail", missing, filler, head, tail, "after-" + m],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        check(p.returncode != 0, "the exec of a missing file fails", p.returncode)
+        f = env.wait_records(lambda rs: rs, "failed exec of " + missing, "EXEC_EVENT=exec_failed",
+                             "EXEC_FILENAME=" + missing)[0]
+        check(f.s("EXEC_ARGS_TRUNCATED") == "1", "the unread rest marked", f.brief())
+        check(bash_unquote(f.get1("EXEC_CMDLINE")) == [filler.encode(), b"h" * 50, b"after-" + m.encode()],
+              "three arguments, the second cut where the read stopped",
+              [a[:60] for a in bash_unquote(f.get1("EXEC_CMDLINE"))])
+
+
 # -- argv, exactly -------------------------------------------------------------------------------------------
 def test_argv_race_with_rewriting_thread(env):
     env.start("")
@@ -1035,7 +1056,8 @@ if __name__ == "__main__":
     main([test_exe_relative_path, test_exe_execveat_and_fexecve, test_exe_symlink, test_script_absolute_path,
           test_script_relative_path, test_script_symlink_and_dirfd, test_binfmt_misc,
           test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
-          test_argv0_missing, test_argv_array_not_mapped_in, test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
+          test_argv0_missing, test_argv_array_not_mapped_in, test_failed_exec_argument_cut_at_a_chunk,
+          test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
           test_record_larger_than_a_datagram, test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
           test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
