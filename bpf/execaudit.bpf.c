@@ -728,7 +728,7 @@ static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, s
  * namespace do not change across exec (a set-user-ID program changes the effective uid; the filter
  * judges the real one), and the inflight update is most of a filtered-out exec's cost.
  */
-static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirfd)
+static __always_inline int remember_entry(__u64 filename, __u64 argv)
 {
         __u64 id = bpf_get_current_pid_tgid();
         struct task_struct *task = bpf_get_current_task_btf();
@@ -744,7 +744,6 @@ static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirf
         e.task = (__u64)task;
         e.filename = filename;
         e.argv = argv;
-        e.dirfd = dirfd;
         /* The new image cannot tell an empty argv from {""}: only the caller's array can. A page the
          * kernel will fault in cannot be read here, and says nothing. */
         e.no_argv0 =
@@ -757,13 +756,13 @@ static __always_inline int remember_entry(__u64 filename, __u64 argv, __s32 dirf
 SEC("tracepoint/syscalls/sys_enter_execve")
 int ea_enter_execve(struct trace_event_raw_sys_enter *ctx)
 {
-        return remember_entry(ctx->args[0], ctx->args[1], EA_AT_FDCWD);
+        return remember_entry(ctx->args[0], ctx->args[1]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int ea_enter_execveat(struct trace_event_raw_sys_enter *ctx)
 {
-        return remember_entry(ctx->args[1], ctx->args[2], (__s32)ctx->args[0]);
+        return remember_entry(ctx->args[1], ctx->args[2]);
 }
 
 /*
@@ -925,32 +924,19 @@ static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_
  * empty NAME), where NAME is its copy of the caller's bytes. Returns the length of that prefix, 0 when
  * kname is not so made (an absolute NAME is used as it is).
  */
-static __always_inline __u32 fd_path_prefix(const char *kname, __s32 dirfd)
+static __always_inline __u32 fd_path_prefix(const struct linux_binprm *bprm)
 {
-        char head[20] = {}, digits[10];
-        __u32 n = 0, v = (__u32)dirfd;
+        char head[20] = {};
+        __u32 i;
 
-        if (dirfd < 0 || bpf_probe_read_kernel_str(head, sizeof(head), kname) < 9)
+        /* Only the kernel's own: an absolute name the caller passed is kept as it is, even /dev/fd/N/x. */
+        if (!bprm->fdpath || bprm->filename != bprm->fdpath ||
+            bpf_probe_read_kernel_str(head, sizeof(head), bprm->fdpath) < 9)
                 return 0;
-        if (head[0] != '/' || head[1] != 'd' || head[2] != 'e' || head[3] != 'v' || head[4] != '/' ||
-            head[5] != 'f' || head[6] != 'd' || head[7] != '/')
-                return 0;
-        for (int i = 0; i < 10; i++) {
-                digits[i] = '0' + v % 10;
-                v /= 10;
-                n++;
-                if (!v)
+        for (i = 8; i < sizeof(head) - 1; i++) /* the digits after "/dev/fd/" */
+                if (head[i] < '0' || head[i] > '9')
                         break;
-        }
-        for (__u32 i = 0; i < 10; i++) {
-                if (i >= n)
-                        break;
-                if (head[8 + i] != digits[n - 1 - i])
-                        return 0;
-        }
-        if (head[8 + n] == '/')
-                return 8 + n + 1;
-        return head[8 + n] == '\0' ? 8 + n : 0;
+        return head[i] == '/' ? i + 1 : i;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -1000,8 +986,8 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                  * caller can fill the array between our read and the kernel's). */
                 if (in.no_argv0 && bprm->argc == 1 && task->mm->arg_end - task->mm->arg_start == 1)
                         ev->flags |= EA_F_NO_ARGV0;
-                skip = fd_path_prefix(bprm->filename, in.dirfd);
         }
+        skip = fd_path_prefix(bprm);
         /* The kernel's copy is byte for byte what the caller passed (after the prefix it puts before a
          * name relative to execveat's dirfd). */
         r = bpf_probe_read_kernel_str(ev->data, EA_FILENAME_MAX, bprm->filename + skip);

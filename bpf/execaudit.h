@@ -36,7 +36,6 @@
 /* Failed execs: argv pointers counted in the caller's memory before giving up (EXEC_ARGC is then a floor).
  */
 #define EA_ARGV_SCAN_MAX (1U << 20)
-#define EA_AT_FDCWD      -100
 
 enum ea_event_type {
         EA_EV_EXEC = 1,
@@ -234,10 +233,10 @@ struct ea_stats {
 /* Per-thread state between execve entry and the new image or the syscall's failure. */
 struct ea_inflight {
         __u64 ktime_ns;
-        __u64 filename;     /* user pointer */
-        __u64 argv;         /* user pointer */
-        __s32 dirfd;        /* execveat's dirfd, EA_AT_FDCWD for execve */
-        __u32 no_argv0;     /* argv was empty: the kernel (5.18+) runs the program with {"", NULL} */
+        __u64 filename; /* user pointer */
+        __u64 argv;     /* user pointer */
+        __u32 no_argv0; /* argv was empty: the kernel (5.18+) runs the program with {"", NULL} */
+        __u32 _pad;
         __u64 self_exec_id; /* the task's at entry: changed at exit, the caller's memory is gone */
         __u64 task;         /* the task_struct's address: the one identity a thread keeps through exec */
 };

@@ -157,7 +157,16 @@ def test_exe_execveat_and_fexecve(env):
         r = one(env, m, "execveat(dirfd, \"prog\")", not_exectool)
         check(r.i("EXEC_PID") == p.pid, "execveat keeps the pid", p.pid, r.brief())
         check(r.s("EXEC_EXE") == prog, "EXEC_EXE of execveat(dirfd, name)", prog, r.brief())
+        check(r.s("EXEC_FILENAME") == "prog", "EXEC_FILENAME without the kernel's /dev/fd/N/", r.brief())
         absent(r, "EXEC_FILELESS", "EXEC_INTERPRETER")
+
+        # An absolute name is the caller's, even one that looks like the kernel's prefix (exectool's
+        # directory is its fd 3: it has 0-2 only).
+        m = marker()
+        p = spawn("execveat", d, "/dev/fd/3/prog", "prog", m)
+        check(p.wait() == 0, "exectool execveat of /dev/fd/3/prog")
+        r = one(env, m, "execveat(dirfd, \"/dev/fd/3/prog\")", not_exectool)
+        check(r.s("EXEC_FILENAME") == "/dev/fd/3/prog", "EXEC_FILENAME as passed", r.brief())
 
         m = marker()
         p = spawn("fexecve", prog, "prog", m)
@@ -165,6 +174,7 @@ def test_exe_execveat_and_fexecve(env):
         r = one(env, m, "fexecve", not_exectool)
         check(r.i("EXEC_PID") == p.pid, "fexecve keeps the pid", p.pid, r.brief())
         check(r.s("EXEC_EXE") == prog, "EXEC_EXE of fexecve", prog, r.brief())
+        check(r.s("EXEC_FILENAME") == "", "EXEC_FILENAME empty for fexecve", r.brief())
         absent(r, "EXEC_FILELESS", "EXEC_INTERPRETER")
 
 
