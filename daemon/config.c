@@ -19,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -459,7 +462,11 @@ static int path_inode(const struct load *ld, const char *path, uint64_t *inode, 
 {
         int r = ld->res->path_inode(path, inode);
 
-        if (r < 0)
+        if (r == -EMEDIUMTYPE)
+                set_msg(msg, n,
+                        "%s is not a mount namespace (such as /proc/PID/ns/mnt or a bind mount of one)",
+                        path);
+        else if (r < 0)
                 set_msg(msg, n, "cannot stat %s: %s", path, strerror(-r));
         return r;
 }
@@ -499,10 +506,11 @@ static int add_mntns(struct load *ld, const struct filter_key *k, struct ea_filt
         } else if (tok[0] == '/') {
                 r = path_inode(ld, tok, &inode, msg, n);
         } else {
-                r = parse_decimal(tok, strlen(tok), UINT64_MAX, &inode);
+                /* The kernel's namespace numbers are 32-bit: a larger one could never match. */
+                r = parse_decimal(tok, strlen(tok), UINT32_MAX, &inode);
                 if (r == -ERANGE || (r == 0 && inode == 0)) {
-                        set_msg(msg, n, "%s is out of range: must be between 1 and %" PRIu64, tok,
-                                UINT64_MAX);
+                        set_msg(msg, n, "%s is out of range: must be between 1 and %" PRIu32, tok,
+                                UINT32_MAX);
                         r = -ERANGE;
                 } else if (r < 0) {
                         set_msg(msg, n, "expected an inode number, host%s or an absolute path, got \"%s\"",
@@ -525,6 +533,20 @@ static int add_command(struct ea_filter_list *l, const char *tok, char *msg, siz
 {
         size_t len = strlen(tok);
 
+        /* The name an exec gives is the last component of the filename: one with a / never matches. */
+        if (strchr(tok, '/')) {
+                set_msg(msg, n, "\"%s\" contains /: commands are program names, such as cron, not paths",
+                        tok);
+                return -EINVAL;
+        }
+        if (tok[0] == '#' || tok[0] == ';') {
+                set_msg(msg, n, "\"%s\" looks like a comment: comments go on lines of their own", tok);
+                return -EINVAL;
+        }
+        if (strchr(tok, '=')) {
+                set_msg(msg, n, "\"%s\" contains =: an indented line continues the one before it", tok);
+                return -EINVAL;
+        }
         if (len >= sizeof(l->commands[0])) {
                 set_msg(msg, n, "\"%s\" is longer than %zu bytes, the kernel's comm limit", tok,
                         sizeof(l->commands[0]) - 1);
@@ -696,6 +718,8 @@ static char *read_line(char *str, int num, void *stream)
         nl = strchr(p, '\n');
         len = nl ? (size_t)(nl - p) + 1 : strlen(p);
         content = nl ? len - 1 : len;
+        if (content && p[content - 1] == '\r') /* a CRLF file: the line ends before it too */
+                content--;
         st->next = p + len;
         st->line++;
         if (content > (size_t)num - 1) {
@@ -1041,14 +1065,27 @@ out:
         return r;
 }
 
+/* The inode of the mount namespace at path; -EMEDIUMTYPE when it is no such thing (it could never match). */
 static int system_path_inode(const char *path, uint64_t *inode)
 {
         struct stat sb;
+        int fd, r = 0;
 
         if (stat(path, &sb) < 0)
                 return -errno;
-        *inode = (uint64_t)sb.st_ino;
-        return 0;
+        if (!S_ISREG(sb.st_mode)) /* namespace files are; anything else would not be opened */
+                return -EMEDIUMTYPE;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNS)
+                r = -EMEDIUMTYPE;
+        else if (fstat(fd, &sb) < 0)
+                r = -errno;
+        else
+                *inode = (uint64_t)sb.st_ino;
+        close(fd);
+        return r;
 }
 
 const struct config_resolver config_system_resolver = {
@@ -1079,27 +1116,39 @@ static void pack_end(struct packer *p)
 static void pack(struct packer *p, const char *key, const char *entry)
 {
         size_t len = strlen(entry);
+        /* Too long after "Key=" (it came on an indented line): alone on one, which continues the last
+         * assignment. */
+        bool alone = strlen(key) + 1 + len > CONFIG_MAX_LINE;
+        bool same = p->key && strcmp(p->key, key) == 0;
 
-        if (p->col && (strcmp(p->key, key) != 0 || entry[0] == ';' || p->col + 1 + len > CONFIG_MAX_LINE))
+        if (p->col && (!same || entry[0] == ';' || alone || p->col + 1 + len > CONFIG_MAX_LINE))
                 pack_end(p);
         if (p->r < 0)
                 return;
         if (p->col) {
                 p->r = strbuf_printf(p->out, " %s", entry);
                 p->col += 1 + len;
+        } else if (alone) {
+                /* A key's entries are written together, so an empty "Key=" before its first one empties
+                 * nothing. */
+                p->r = same ? strbuf_printf(p->out, " %s", entry)
+                            : strbuf_printf(p->out, "%s=\n %s", key, entry);
+                p->col = 1 + len;
         } else {
                 p->r = strbuf_printf(p->out, "%s=%s", key, entry);
-                p->key = key;
                 p->col = strlen(key) + 1 + len;
         }
+        p->key = key;
 }
 
 /* Ends the key's lines; a key without entries is written empty, to show it. */
 static void pack_done(struct packer *p, const char *key, uint32_t entries)
 {
         pack_end(p);
-        if (p->r >= 0 && entries == 0)
+        if (p->r >= 0 && entries == 0) {
                 p->r = strbuf_printf(p->out, "%s=\n", key);
+                p->key = key;
+        }
 }
 
 static void format_list(struct packer *p, const char *key, const char *units_key,
@@ -1121,16 +1170,17 @@ static void format_list(struct packer *p, const char *key, const char *units_key
                 break;
         case FK_CGROUPS:
         case FK_UNITS:
-                /* In the list's order, so Cgroups= and Units= lines may alternate. */
+                /* The paths, then the units: one list, but each key's lines together (see pack()). */
                 for (uint32_t i = 0; i < l->n_cgroups; i++)
-                        paths += !l->cgroups[i].unit;
-                if (paths == 0)
-                        pack_done(p, key, 0);
-                if (paths == l->n_cgroups)
-                        pack_done(p, units_key, 0);
+                        if (!l->cgroups[i].unit) {
+                                pack(p, key, l->cgroups[i].path);
+                                paths++;
+                        }
+                pack_done(p, key, paths);
                 for (uint32_t i = 0; i < l->n_cgroups; i++)
-                        pack(p, l->cgroups[i].unit ? units_key : key, l->cgroups[i].path);
-                pack_end(p);
+                        if (l->cgroups[i].unit)
+                                pack(p, units_key, l->cgroups[i].path);
+                pack_done(p, units_key, l->n_cgroups - paths);
                 break;
         case FK_MNTNS:
                 for (uint32_t i = 0; i < l->n_mntns; i++) {

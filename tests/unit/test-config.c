@@ -411,6 +411,13 @@ static void test_line_limit_exceeded(void)
         CHECK(r < 0);
         CHECK(err.line != 0);
         CHECK_WHY(err.line == 2, "first error should be the over-long line 2");
+
+        set_case("199 characters and CRLF: the carriage return is part of the line end");
+        memset(fill, 'e', 190);
+        fill[190] = '\0';
+        snprintf(text, sizeof(text), "[BPF]\r\nPinPath=/%s\r\n", fill); /* 8 + 191 characters */
+        CHECK_NUM(config_parse_string(text, "crlf.conf", &cfg, &err), 0);
+        CHECK_NUM(strlen(cfg.pin_path), 191);
 }
 
 /*
