@@ -421,6 +421,11 @@ static int check_unit(const char *u, char *msg, size_t n)
                 set_msg(msg, n, "\"%s\" is a template: name one of its instances", u);
                 return -EINVAL;
         }
+        /* Its cgroup is the hierarchy's root, which no unit search finds. */
+        if (strcmp(u, "-.slice") == 0) {
+                set_msg(msg, n, "-.slice is the root cgroup: write Cgroups=/ (or leave the list empty)");
+                return -EINVAL;
+        }
         return 0;
 }
 
@@ -776,6 +781,36 @@ static bool path_within(const char *path, const char *dir)
         return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
+/* Which external map (0: CgroupMap=, 1: MountNamespaceMap=) is pinned inside pin_path, or -1. */
+static int map_inside(const struct ea_config *c, const char *pin_path)
+{
+        const char *maps[2] = {c->filter.cgroup_map, c->filter.mntns_map};
+
+        for (int i = 0; i < 2; i++)
+                if (maps[i][0] && path_within(maps[i], pin_path))
+                        return i;
+        return -1;
+}
+
+int config_check_maps(const struct ea_config *c, const char *pin_path, struct config_error *err)
+{
+        static const char *const map_keys[2] = {"CgroupMap", "MountNamespaceMap"};
+        int i = map_inside(c, pin_path);
+
+        if (i < 0)
+                return 0;
+        memset(err, 0, sizeof(*err));
+        snprintf(err->file, sizeof(err->file), "%s", c->path);
+        snprintf(err->section, sizeof(err->section), "Filter");
+        snprintf(err->key, sizeof(err->key), "%s", map_keys[i]);
+        snprintf(err->message, sizeof(err->message),
+                 "%.60s is inside PinPath= (%.60s), which the daemon empties when it replaces its pins: pin "
+                 "the "
+                 "map elsewhere",
+                 i == 0 ? c->filter.cgroup_map : c->filter.mntns_map, pin_path);
+        return -EINVAL;
+}
+
 /*
  * After the last file: MountNamespaces=!host takes the slot add_mntns() kept for it, and an external map
  * must not be pinned where the daemon empties the directory when it replaces its pins (it would go too).
@@ -783,21 +818,12 @@ static bool path_within(const char *path, const char *dir)
 static int finish(struct load *ld, struct config_error *err)
 {
         struct ea_filter_list *exclude = &ld->cfg.filter.exclude;
-        const char *maps[2] = {ld->cfg.filter.cgroup_map, ld->cfg.filter.mntns_map};
-        static const char *const map_keys[2] = {"CgroupMap", "MountNamespaceMap"};
+        int i = map_inside(&ld->cfg, ld->cfg.pin_path);
 
-        for (int i = 0; i < 2; i++) {
-                if (!maps[i][0] || !path_within(maps[i], ld->cfg.pin_path))
-                        continue;
-                memset(err, 0, sizeof(*err));
+        if (i >= 0) { /* named at the line that set it */
+                config_check_maps(&ld->cfg, ld->cfg.pin_path, err);
                 snprintf(err->file, sizeof(err->file), "%s", ld->map_at[i].file);
                 err->line = ld->map_at[i].line;
-                snprintf(err->section, sizeof(err->section), "Filter");
-                snprintf(err->key, sizeof(err->key), "%s", map_keys[i]);
-                snprintf(err->message, sizeof(err->message),
-                         "%.60s is inside PinPath= (%.60s), which the daemon empties when it replaces its "
-                         "pins: pin the map elsewhere",
-                         maps[i], ld->cfg.pin_path);
                 return -EINVAL;
         }
         if (ld->not_host && !has_inode(exclude, ld->host_inode))

@@ -98,6 +98,10 @@ int config_parse_string_with(const char *text, const char *filename, const struc
                              struct ea_config *out, struct config_error *err);
 int config_load_with(const char *path, const struct config_resolver *res, struct ea_config *out,
                      struct config_error *err);
+/* -EINVAL, with err naming the file and key, when an external map of c is pinned inside pin_path (which
+ * the daemon empties when it replaces its pins). Loading checks c's own PinPath=; a reload, which keeps
+ * the running one, checks that too. */
+int config_check_maps(const struct ea_config *c, const char *pin_path, struct config_error *err);
 /* Writes the effective settings as a config file that parses back to the same values. */
 int config_format(const struct ea_config *c, struct strbuf *out);
 /*

@@ -466,6 +466,11 @@ static int reload(struct daemon *d)
                 log_warning("%s", note);
                 memcpy(next->pin_path, d->cfg.pin_path, sizeof(next->pin_path));
                 next->perf_buffer_pages = d->cfg.perf_buffer_pages;
+                r = config_check_maps(next, next->pin_path, &err);
+                if (r < 0) {
+                        report_config_error(d, &err);
+                        goto out;
+                }
         }
         /* Validated as a whole above; applied into the unused slot, then switched to in one step. */
         r = filter_apply(&d->loader, &d->filter, next, d->generation + 1, &err);

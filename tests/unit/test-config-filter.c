@@ -506,6 +506,8 @@ static const struct reject_case rejects[] = {
          INODE_RANGE("18446744073709551616")},
         {"MountNamespaces=/etc/passwd\n", 2, "MountNamespaces",
          "/etc/passwd is not a mount namespace (such as /proc/PID/ns/mnt or a bind mount of one)"},
+        {"Units=-.slice\n", 2, "Units",
+         "-.slice is the root cgroup: write Cgroups=/ (or leave the list empty)"},
         {"Commands=/usr/bin/bash\n", 2, "Commands",
          "\"/usr/bin/bash\" contains /: commands are program names, such as cron, not paths"},
         {"ExcludeCommands=cron # also sh\n", 2, "ExcludeCommands",
@@ -583,6 +585,18 @@ static void test_rejects(void)
                 &fake, 2, "MountNamespaceMap",
                 "/sys/fs/bpf/execauditd/x is inside PinPath= (/sys/fs/bpf/execauditd), which the daemon "
                 "empties when it replaces its pins: pin the map elsewhere");
+        set_case("a reload keeps the running PinPath=: the map is checked against it too");
+        CHECK_NUM(config_parse_string_with(
+                          "[BPF]\nPinPath=/sys/fs/bpf/ea2\n[Filter]\nCgroupMap=/sys/fs/bpf/execauditd/m\n",
+                          "r.conf", &fake, &cfg, &err),
+                  0);
+        CHECK_NUM(config_check_maps(&cfg, "/sys/fs/bpf/ea2", &err), 0);
+        CHECK_NUM(config_check_maps(&cfg, "/sys/fs/bpf/execauditd", &err), -EINVAL);
+        CHECK_STR(fmt_error(&err),
+                  "r.conf: [Filter] CgroupMap=: /sys/fs/bpf/execauditd/m is inside PinPath= "
+                  "(/sys/fs/bpf/execauditd), which the daemon empties when it replaces its "
+                  "pins: pin the map elsewhere");
+
         set_case("a map beside PinPath= with a longer name is outside it");
         CHECK_NUM(config_parse_string_with("[Filter]\nCgroupMap=/sys/fs/bpf/execauditd2/cg\n", "t.conf",
                                            &fake, &cfg, &err),
