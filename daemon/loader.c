@@ -191,11 +191,13 @@ static void object_sha256(uint8_t out[32])
         sha256_final(&c, out);
 }
 
-/* The value of a pinned one-element array map; -errno. */
-static int read_pinned(const char *dir, const char *name, void *value)
+/* The value (size bytes) of a pinned one-element array map; -EMEDIUMTYPE when the pin has another shape
+ * (another layout's: its value may be larger than ours). */
+static int read_pinned(const char *dir, const char *name, void *value, size_t size)
 {
+        struct bpf_map_info info = {};
+        __u32 len = sizeof(info), key = 0;
         char path[PATH_MAX];
-        __u32 key = 0;
         int fd, r;
 
         r = pin_file(path, dir, "", name);
@@ -204,7 +206,12 @@ static int read_pinned(const char *dir, const char *name, void *value)
         fd = bpf_obj_get(path);
         if (fd < 0)
                 return -errno;
-        r = bpf_map_lookup_elem(fd, &key, value) < 0 ? -errno : 0;
+        if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+                r = -errno;
+        else if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(key) || info.value_size != size)
+                r = -EMEDIUMTYPE;
+        else if (bpf_map_lookup_elem(fd, &key, value) < 0)
+                r = -errno;
         close(fd);
         return r;
 }
@@ -235,7 +242,7 @@ static int try_adopt(struct loader *l)
         struct bpf_map *map;
         int r;
 
-        r = read_pinned(l->pin_path, "pin_version", &v);
+        r = read_pinned(l->pin_path, "pin_version", &v, sizeof(v));
         if (r < 0) {
                 if (r != -ENOENT)
                         log_notice("Pins in %s without a readable version (%s): replacing them", l->pin_path,
@@ -290,8 +297,8 @@ static void read_previous(struct loader *l)
 {
         struct ea_daemon_state st;
 
-        if (read_pinned(l->pin_path, "daemon_state", &st) >= 0 &&
-            read_pinned(l->pin_path, "seq", &l->prev_seq) >= 0) {
+        if (read_pinned(l->pin_path, "daemon_state", &st, sizeof(st)) >= 0 &&
+            read_pinned(l->pin_path, "seq", &l->prev_seq, sizeof(l->prev_seq)) >= 0) {
                 l->prev_state = st;
                 l->prev_known = true;
         }
@@ -603,11 +610,11 @@ int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, str
         DIR *d;
 
         memset(sum, 0, sizeof(*sum));
-        r = read_pinned(pin_path, "pin_version", version);
+        r = read_pinned(pin_path, "pin_version", version, sizeof(*version));
         if (r >= 0)
-                r = read_pinned(pin_path, "daemon_state", state);
+                r = read_pinned(pin_path, "daemon_state", state, sizeof(*state));
         if (r >= 0)
-                r = read_pinned(pin_path, "seq", seq);
+                r = read_pinned(pin_path, "seq", seq, sizeof(*seq));
         if (r < 0)
                 return r;
         if (ncpu <= 0)
