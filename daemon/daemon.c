@@ -219,7 +219,9 @@ static void report_gap(struct daemon *d)
                                   .first_seq = d->loader.adopted ? d->gap_first : 0,
                                   .last_seq = d->loader.adopted ? d->gap_last : 0,
                                   .since_usec = d->gap_since_usec,
-                                  .until_usec = clock_usec(CLOCK_REALTIME)};
+                                  .until_usec = d->loader.state && d->loader.state->started_usec
+                                                        ? d->loader.state->started_usec
+                                                        : clock_usec(CLOCK_REALTIME)};
         writer_report_gap(d->writer, &gap);
         log_warning("%llu events happened while no daemon read them (sequence numbers %llu-%llu)",
                     (unsigned long long)n, (unsigned long long)d->gap_first,
