@@ -1200,7 +1200,8 @@ static __always_inline int exec_failed(void *ctx, long ret)
         ev->filename_len = 0;
         if (r > 0)
                 ev->filename_len = r - 1;
-        if (gone)
+        /* Unreadable (gone, or a bad pointer the kernel refused too): unknown, not AT_EMPTY_PATH's "". */
+        if (gone || r <= 0)
                 ev->flags |= EA_F_FILENAME_TRUNCATED;
         /* A 4095-byte name fills the buffer exactly too; only a name the kernel refused as too long can
          * have been cut. */

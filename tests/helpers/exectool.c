@@ -57,6 +57,7 @@
  *                                            touched): the kernel faults it in, a BPF probe read cannot.
  *   cold-execveat DIR NAME ARG0 [ARG...]     execveat(open(DIR), NAME, argv, envp, 0) with NAME on such a
  *                                            page
+ *   bad-name ARG0 [ARG...]                   execve((char *)8, argv): fails with EFAULT (exit status 0 then)
  *   cold-tail PROG ARG0 HEAD TAIL AFTER      execve(PROG, {ARG0, HEAD TAIL, AFTER}) with the second argument
  *                                            across a page boundary: HEAD on a page mapped in, TAIL on one
  *                                            that is not (as cold-argv)
@@ -923,6 +924,13 @@ static int cmd_cold_tail(char **a)
         do_exec(a[0], argv);
 }
 
+/* execve with a filename pointer the kernel cannot read: EFAULT. */
+static int cmd_bad_name(char **a)
+{
+        syscall(SYS_execve, 8L, a, environ); /* the libc wrapper's declaration would not allow it */
+        return errno == EFAULT ? 0 : 127;
+}
+
 static int cmd_sleep(char **a)
 {
         sleep_ms(parse_long(a[0]));
@@ -1019,6 +1027,7 @@ static const struct {
         {"traced", 4, cmd_traced, "traced INFO MS PROG ARG0 [ARG...]"},
         {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},
         {"cold-tail", 5, cmd_cold_tail, "cold-tail PROG ARG0 HEAD TAIL AFTER"},
+        {"bad-name", 1, cmd_bad_name, "bad-name ARG0 [ARG...]"},
 };
 
 int main(int argc, char **argv)

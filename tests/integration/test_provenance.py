@@ -398,6 +398,14 @@ def test_argv_array_not_mapped_in(env):
         check(f.s("EXEC_ARGS_TRUNCATED") == "1" and f.s("EXEC_ARGC_IS_MINIMUM") == "1",
               "unread arguments marked", f.brief())
         absent(f, "EXEC_ARGV0_MISSING")
+        # A name nobody could read is marked: an empty EXEC_FILENAME alone means AT_EMPTY_PATH.
+        m = marker()
+        p = subprocess.run([EXECTOOL, "bad-name", "bad-name-" + m], stdin=subprocess.DEVNULL)
+        check(p.returncode == 0, "execve of an unreadable name fails with EFAULT", p.returncode)
+        f = env.wait_records(lambda rs: [r for r in rs if m in r.s("EXEC_CMDLINE")],
+                             "failed exec of an unreadable name", "EXEC_EVENT=exec_failed", "EXEC_ERRNO=EFAULT")[0]
+        check(f.s("EXEC_FILENAME") == "" and f.s("EXEC_FILENAME_TRUNCATED") == "1", "name unknown, marked",
+              f.brief())
 
 
 def test_failed_exec_argument_cut_at_a_chunk(env):
