@@ -155,6 +155,13 @@ static int split_strings(const struct ea_exec *ev, size_t size, struct exec_stri
         return 0;
 }
 
+/* A script's name as it was opened, relative to the working directory: EXEC_EXE is made absolute with it. */
+static bool exe_from_cwd(const struct ea_exec *ev, const struct exec_strings *st)
+{
+        return (ev->flags & EA_F_SCRIPT) && st->len[EA_PATH_EXE] && st->path[EA_PATH_EXE][0] != '/' &&
+               st->len[EA_PATH_CWD];
+}
+
 static void add_exe(struct record *r, const struct ea_exec *ev, const struct exec_strings *st)
 {
         const char *exe = st->path[EA_PATH_EXE], *cwd = st->path[EA_PATH_CWD];
@@ -167,8 +174,7 @@ static void add_exe(struct record *r, const struct ea_exec *ev, const struct exe
         v = record_field_begin(r, "EXEC_EXE");
         if (!v)
                 return;
-        /* A script's name as it was opened: relative to the working directory. */
-        if ((ev->flags & EA_F_SCRIPT) && exe[0] != '/' && st->len[EA_PATH_CWD]) {
+        if (exe_from_cwd(ev, st)) {
                 e = strbuf_append(v, cwd, st->len[EA_PATH_CWD]);
                 if (e >= 0 && cwd[st->len[EA_PATH_CWD] - 1] != '/')
                         e = strbuf_putc(v, '/');
@@ -198,7 +204,9 @@ static void add_exec_context(struct record *r, const struct ea_exec *ev, const s
         for (int i = 0; i < EA_PATH__MAX; i++) {
                 if (i != EA_PATH_EXE && st->len[i])
                         record_add(r, path_field[i], st->path[i], st->len[i]);
-                if (ev->flags & (EA_F_PATH_TRUNCATED << i))
+                if ((ev->flags & (EA_F_PATH_TRUNCATED << i)) ||
+                    (i == EA_PATH_EXE && exe_from_cwd(ev, st) &&
+                     (ev->flags & (EA_F_PATH_TRUNCATED << EA_PATH_CWD))))
                         record_add_str(r, path_truncated_field[i], "1");
         }
         if (ev->loginuid != UINT32_MAX)

@@ -726,6 +726,13 @@ static void test_exec_context(struct record *r)
         CHECK_FIELD(r, "EXEC_CWD_TRUNCATED", "1");
         CHECK_NO_FIELD(r, "EXEC_EXE_TRUNCATED");
 
+        set_case("a script's relative name after a truncated cwd is truncated too");
+        s.flags |= EA_F_SCRIPT;
+        s.path[EA_PATH_EXE] = "run.sh";
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_EXE", "/deep/er/run.sh");
+        CHECK_FIELD(r, "EXEC_EXE_TRUNCATED", "1");
+
         set_case("argc 0");
         s = base_exec();
         s.argc = 0;
