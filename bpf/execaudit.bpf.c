@@ -1174,8 +1174,12 @@ static __always_inline int exec_failed(void *ctx, long ret)
                 /* Left out at the syscall entry (see remember_entry): counted here, where it ended. */
                 if (ret < 0 && get_config(&c) && (c.set->capture & EA_CAP_FAILED_EXECS)) {
                         count(EA_STAT_EXEC_FAILED);
+                        /* Audited, but its entry was not kept (inflight full, or entered before the
+                         * programs were attached or under a filter that left it out): a lost record. */
                         if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), NULL))
                                 count(EA_STAT_FILTERED);
+                        else
+                                count(EA_STAT_FAILED_UNTRACKED);
                 }
                 return 0;
         }

@@ -208,20 +208,21 @@ struct ea_comm_key {
 
 /* Indexes of the per-CPU "stats" map's counters. Append only: the numbering is part of the pin layout. */
 enum ea_stat {
-        EA_STAT_EXEC_ENTER,      /* execve/execveat entered */
-        EA_STAT_EXEC,            /* successful execs seen */
-        EA_STAT_EXEC_FAILED,     /* failed execs seen */
-        EA_STAT_EXIT,            /* exits of audited processes seen */
-        EA_STAT_EMITTED,         /* events written to the perf buffer */
-        EA_STAT_EMIT_ENOENT,     /* no reader: no perf buffer open on that CPU */
-        EA_STAT_EMIT_ENOSPC,     /* perf buffer full */
-        EA_STAT_EMIT_E2BIG,      /* event too large */
-        EA_STAT_EMIT_OTHER,      /* any other output error */
-        EA_STAT_INFLIGHT_FULL,   /* too many execs in progress to remember the syscall entry */
-        EA_STAT_TRACKED_FULL,    /* too many live audited processes: exit will not be reported */
-        EA_STAT_ARGS_READ_FAIL,  /* argv could not be read */
-        EA_STAT_FILTERED,        /* execs and failed execs the filter left out */
-        EA_STAT_ARGS_CHUNK_LOST, /* a piece of a long argv could not be sent (its record is truncated) */
+        EA_STAT_EXEC_ENTER,       /* execve/execveat entered */
+        EA_STAT_EXEC,             /* successful execs seen */
+        EA_STAT_EXEC_FAILED,      /* failed execs seen */
+        EA_STAT_EXIT,             /* exits of audited processes seen */
+        EA_STAT_EMITTED,          /* events written to the perf buffer */
+        EA_STAT_EMIT_ENOENT,      /* no reader: no perf buffer open on that CPU */
+        EA_STAT_EMIT_ENOSPC,      /* perf buffer full */
+        EA_STAT_EMIT_E2BIG,       /* event too large */
+        EA_STAT_EMIT_OTHER,       /* any other output error */
+        EA_STAT_INFLIGHT_FULL,    /* too many execs in progress to remember the syscall entry */
+        EA_STAT_TRACKED_FULL,     /* too many live audited processes: exit will not be reported */
+        EA_STAT_ARGS_READ_FAIL,   /* argv could not be read */
+        EA_STAT_FILTERED,         /* execs and failed execs the filter left out */
+        EA_STAT_ARGS_CHUNK_LOST,  /* a piece of a long argv could not be sent (its record is truncated) */
+        EA_STAT_FAILED_UNTRACKED, /* failed execs the filter audits but without an entry: not recorded */
         EA_STAT__MAX,
 };
 #define EA_STAT_SLOTS 16

@@ -190,6 +190,8 @@ static void account_emit_failures(struct daemon *d)
                 {EA_STAT_EMIT_ENOENT, LOST_R_NO_READER},
                 {EA_STAT_EMIT_E2BIG, LOST_R_EMIT_ERROR},
                 {EA_STAT_EMIT_OTHER, LOST_R_EMIT_ERROR},
+                {EA_STAT_FAILED_UNTRACKED, LOST_R_UNTRACKED},
+                {EA_STAT_TRACKED_FULL, LOST_R_UNTRACKED}, /* each an exit that will not be reported */
         };
         struct ea_stats st;
 
@@ -197,8 +199,9 @@ static void account_emit_failures(struct daemon *d)
                 return;
         for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
                 uint64_t now = st.n[map[i].stat], *seen = &d->emit_failed_reported[map[i].stat];
+                bool wanted = map[i].stat != EA_STAT_TRACKED_FULL || d->cfg.exits;
 
-                if (now > *seen)
+                if (now > *seen && wanted)
                         writer_count_lost(d->writer, map[i].reason, now - *seen);
                 *seen = now;
         }

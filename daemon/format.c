@@ -519,6 +519,7 @@ int format_stats(struct record *r, const struct daemon_info *d, const struct ea_
                 {"EXEC_STATS_TRACKED_FULL", EA_STAT_TRACKED_FULL},
                 {"EXEC_STATS_ARGS_READ_FAILED", EA_STAT_ARGS_READ_FAIL},
                 {"EXEC_STATS_ARGS_PIECES_LOST", EA_STAT_ARGS_CHUNK_LOST},
+                {"EXEC_STATS_FAILED_UNTRACKED", EA_STAT_FAILED_UNTRACKED},
         };
         uint64_t lost = 0;
         char name[64];

@@ -54,6 +54,7 @@ int daemon_status(const char *config_path, FILE *out)
                 {"tracked_full", EA_STAT_TRACKED_FULL},
                 {"args_read_failed", EA_STAT_ARGS_READ_FAIL},
                 {"args_pieces_lost", EA_STAT_ARGS_CHUNK_LOST},
+                {"failed_untracked", EA_STAT_FAILED_UNTRACKED},
         };
         struct ea_pin_version v;
         struct ea_daemon_state st;

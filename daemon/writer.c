@@ -62,6 +62,7 @@ static const char *const lost_names[LOST_R__MAX] = {
         [LOST_R_JOURNAL_ERROR] = LOST_JOURNAL_ERROR,
         [LOST_R_NO_READER] = LOST_NO_READER,
         [LOST_R_EMIT_ERROR] = LOST_EMIT_ERROR,
+        [LOST_R_UNTRACKED] = LOST_UNTRACKED,
 };
 
 const char *lost_reason_name(enum lost_reason reason)

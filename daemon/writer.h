@@ -27,6 +27,8 @@ enum lost_reason {
         LOST_R_JOURNAL_ERROR,
         LOST_R_NO_READER,  /* the kernel found no perf buffer open on its CPU */
         LOST_R_EMIT_ERROR, /* any other bpf_perf_event_output failure */
+        LOST_R_UNTRACKED,  /* the kernel side could not follow the exec or process (see EA_STAT_*_UNTRACKED)
+                            */
         LOST_R__MAX,
 };
 

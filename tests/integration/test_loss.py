@@ -106,5 +106,29 @@ def test_journald_missing(env):
           reported(recs, "journald_unavailable"), reported(recs, "journal_error"))
 
 
+def test_failed_exec_without_entry_is_reported(env):
+    """A failed exec the filter audits but whose syscall entry the kernel side does not hold (here: entered
+    before the programs were attached; also when the table of execs in progress is full) cannot be
+    recorded: it is reported as an untracked loss."""
+    m = marker()
+    info, go = os.path.join(env.dir, "held"), os.path.join(env.dir, "go")
+    name = "/nonexistent/" + m
+    held = subprocess.Popen([os.environ["EA_EXECTOOL"], "held", info, go, name, name, m])
+    env.wait(lambda: os.path.exists(info), "an exec held in the kernel")
+    env.start("")
+    open(go, "w").close()
+    check(held.wait() == 0, "the held exec failed (ENOENT)", held.returncode)
+    lost = env.wait_records(lambda rs: rs, "the untracked loss record", "EXEC_EVENT=lost",
+                            "EXEC_LOST_REASON=untracked")
+    check(sum(r.i("EXEC_LOST") for r in lost) >= 1, "counted", [r.brief() for r in lost])
+    sync(env)
+    check(not env.find(m, "exec_failed"), "no record of it (nothing of it was kept)")
+    check(env.stop() == 0, "clean stop")
+    st = env.records("EXEC_EVENT=stats")
+    check(st and st[-1].i("EXEC_STATS_FAILED_UNTRACKED") >= 1 and st[-1].i("EXEC_STATS_LOST_UNTRACKED") >= 1,
+          "in the stats record", [r.brief() for r in st])
+
+
 if __name__ == "__main__":
-    main([test_perf_buffer_loss_is_reported, test_journal_queue_full_is_reported, test_journald_missing])
+    main([test_perf_buffer_loss_is_reported, test_journal_queue_full_is_reported, test_journald_missing,
+          test_failed_exec_without_entry_is_reported])
