@@ -306,6 +306,8 @@ def test_exec_entered_before_a_reload(env):
     env.wait_one(sync, "exec")
     check(not env.find(bad, "exec_failed"), "the failed exec judged as when it was entered",
           [x.brief() for x in env.find(bad, "exec_failed")])
+    # ... which the new configuration audits: not silent, an untracked loss.
+    env.wait_records(lambda rs: rs, "the untracked loss record", "EXEC_EVENT=lost", "EXEC_LOST_REASON=untracked")
 
 
 def test_reload_narrow_widen_and_bad_dropin(env):
