@@ -783,8 +783,31 @@ struct work_scan {
         struct callback_head *cb;
         struct file *found;
         __u64 fput;
+        __u64 work_off; /* of the callback_head fput() queues in struct file */
         __u32 complete;
 };
+
+/* Where fput() queues a file: f_task_work (6.8), f_rcuhead (6.0 to 6.7), f_u.fu_rcuhead (older). */
+struct file___v60 {
+        struct callback_head f_rcuhead;
+} __attribute__((preserve_access_index));
+
+struct file___v5 {
+        union {
+                struct callback_head fu_rcuhead;
+        } f_u;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 file_work_offset(void)
+{
+        if (bpf_core_field_exists(struct file, f_task_work))
+                return bpf_core_field_offset(struct file, f_task_work);
+        if (bpf_core_field_exists(struct file___v60, f_rcuhead))
+                return bpf_core_field_offset(struct file___v60, f_rcuhead);
+        if (bpf_core_field_exists(struct file___v5, f_u.fu_rcuhead))
+                return bpf_core_field_offset(struct file___v5, f_u.fu_rcuhead);
+        return ~0ull;
+}
 
 static long work_step(__u32 i, void *arg)
 {
@@ -799,7 +822,7 @@ static long work_step(__u32 i, void *arg)
         if (bpf_probe_read_kernel(&h, sizeof(h), t->cb) < 0)
                 return 1;
         if ((__u64)h.func == t->fput) {
-                f = (void *)t->cb - bpf_core_field_offset(struct file, f_task_work);
+                f = (void *)t->cb - t->work_off;
                 if (BPF_CORE_READ(f, f_flags) & FMODE_EXEC_FLAG)
                         t->found = f;
         }
@@ -809,9 +832,10 @@ static long work_step(__u32 i, void *arg)
 
 static __always_inline struct file *pending_script_file(struct task_struct *task)
 {
-        struct work_scan t = {.cb = task->task_works, .fput = (__u64)&____fput};
+        struct work_scan t = {
+                .cb = task->task_works, .fput = (__u64)&____fput, .work_off = file_work_offset()};
 
-        if (!t.fput)
+        if (!t.fput || t.work_off == ~0ull)
                 return NULL;
         bpf_loop(TASK_WORKS_SCAN, work_step, &t, 0);
         /* The oldest such file is the script only if the scan saw the list's end. */
@@ -1328,6 +1352,10 @@ static __always_inline void group_times(struct signal_struct *sig, struct ea_exi
         }
 }
 
+struct mm_rss_stat___v61 {
+        long count[4];
+};
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ea_exit, struct task_struct *task)
 {
@@ -1367,8 +1395,10 @@ int BPF_PROG(ea_exit, struct task_struct *task)
         } else {
                 group_times(sig, &ev);
         }
-        /* This image's peak: signal_struct's maxrss also holds the image that called exec. */
-        if (mm) {
+        /* This image's peak: signal_struct's maxrss also holds the image that called exec. Before 6.16 the
+         * tracepoint comes after exit_mm() (no mm, maxrss then holds this image too); before 6.2 rss_stat
+         * was not an array of percpu_counter, and the mm is never there then. */
+        if (mm && !bpf_core_type_exists(struct mm_rss_stat___v61)) {
                 __s64 rss = mm->rss_stat[0].count + mm->rss_stat[1].count + mm->rss_stat[3].count;
                 __u64 hw = mm->hiwater_rss;
 
