@@ -1352,10 +1352,6 @@ static __always_inline void group_times(struct signal_struct *sig, struct ea_exi
         }
 }
 
-struct mm_rss_stat___v61 {
-        long count[4];
-};
-
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ea_exit, struct task_struct *task)
 {
@@ -1397,8 +1393,10 @@ int BPF_PROG(ea_exit, struct task_struct *task)
         }
         /* This image's peak: signal_struct's maxrss also holds the image that called exec. Before 6.16 the
          * tracepoint comes after exit_mm() (no mm, maxrss then holds this image too); before 6.2 rss_stat
-         * was not an array of percpu_counter, and the mm is never there then. */
-        if (mm && !bpf_core_type_exists(struct mm_rss_stat___v61)) {
+         * was not an array of percpu_counter, and the mm is never there then. Tested on mm_struct, a type
+         * of vmlinux: a type it lacks would make libbpf search the modules' BTF, which needs more than the
+         * unit's capabilities. */
+        if (mm && bpf_core_field_exists(struct mm_struct, rss_stat[0].count)) {
                 __s64 rss = mm->rss_stat[0].count + mm->rss_stat[1].count + mm->rss_stat[3].count;
                 __u64 hw = mm->hiwater_rss;
 
