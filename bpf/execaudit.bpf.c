@@ -945,15 +945,15 @@ static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_
 
 /*
  * execveat() relative to a directory: the kernel names the file "/dev/fd/N/NAME" ("/dev/fd/N" for an
- * empty NAME), where NAME is its copy of the caller's bytes. Returns the length of that prefix, 0 when
- * kname is not so made (an absolute NAME is used as it is).
+ * empty NAME) in bprm->fdpath, where NAME is its copy of the caller's bytes, and makes that the filename.
+ * Returns the length of that prefix, 0 when bprm->filename is the caller's own (an absolute NAME).
  */
 static __always_inline __u32 fd_path_prefix(const struct linux_binprm *bprm)
 {
         char head[20] = {};
         __u32 i;
 
-        /* Only the kernel's own: an absolute name the caller passed is kept as it is, even /dev/fd/N/x. */
+        /* By identity, not by text: a caller may pass /dev/fd/N/x itself. */
         if (!bprm->fdpath || bprm->filename != bprm->fdpath ||
             bpf_probe_read_kernel_str(head, sizeof(head), bprm->fdpath) < 9)
                 return 0;

@@ -792,23 +792,27 @@ static int map_inside(const struct ea_config *c, const char *pin_path)
         return -1;
 }
 
-int config_check_maps(const struct ea_config *c, const char *pin_path, struct config_error *err)
+/* The error for map i of map_inside(), naming c's main file and no line. */
+static int map_inside_error(const struct ea_config *c, int i, const char *pin_path, struct config_error *err)
 {
         static const char *const map_keys[2] = {"CgroupMap", "MountNamespaceMap"};
-        int i = map_inside(c, pin_path);
 
-        if (i < 0)
-                return 0;
         memset(err, 0, sizeof(*err));
         snprintf(err->file, sizeof(err->file), "%s", c->path);
         snprintf(err->section, sizeof(err->section), "Filter");
         snprintf(err->key, sizeof(err->key), "%s", map_keys[i]);
         snprintf(err->message, sizeof(err->message),
-                 "%.60s is inside PinPath= (%.60s), which the daemon empties when it replaces its pins: pin "
-                 "the "
-                 "map elsewhere",
+                 "%.60s is inside PinPath= (%.60s), which the daemon empties when it replaces its pins: "
+                 "pin the map elsewhere",
                  i == 0 ? c->filter.cgroup_map : c->filter.mntns_map, pin_path);
         return -EINVAL;
+}
+
+int config_check_maps(const struct ea_config *c, const char *pin_path, struct config_error *err)
+{
+        int i = map_inside(c, pin_path);
+
+        return i < 0 ? 0 : map_inside_error(c, i, pin_path, err);
 }
 
 /*
@@ -821,7 +825,7 @@ static int finish(struct load *ld, struct config_error *err)
         int i = map_inside(&ld->cfg, ld->cfg.pin_path);
 
         if (i >= 0) { /* named at the line that set it */
-                config_check_maps(&ld->cfg, ld->cfg.pin_path, err);
+                map_inside_error(&ld->cfg, i, ld->cfg.pin_path, err);
                 snprintf(err->file, sizeof(err->file), "%s", ld->map_at[i].file);
                 err->line = ld->map_at[i].line;
                 return -EINVAL;
