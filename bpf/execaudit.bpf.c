@@ -402,6 +402,17 @@ static __always_inline bool uid_in(const struct ea_uid_span *spans, __u32 n, __u
 }
 
 /*
+ * The current comm as a filter_comms key: zero after the name. Older kernels' helper copies with strscpy(),
+ * which leaves the rest of the buffer as it was (newer ones pad it), and a stale byte there makes the
+ * lookup miss: Commands= matched nothing on Debian 12's 6.1 (test_kernel).
+ */
+static __always_inline void current_comm(char comm[16])
+{
+        __builtin_memset(comm, 0, 16);
+        bpf_get_current_comm(comm, 16);
+}
+
+/*
  * Within a dimension any entry matches; all configured dimensions must match; any exclusion wins.
  * comm NULL: the program's name is not known yet (syscall entry), so that dimension is left to the exec.
  */
@@ -984,7 +995,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                 return 0;
         set = c.set;
         /* comm is already the new program's name here. */
-        bpf_get_current_comm(comm, sizeof(comm));
+        current_comm(comm);
         if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), comm)) {
                 count(EA_STAT_FILTERED);
                 inflight_take(old, task, &in);
@@ -1240,7 +1251,7 @@ static __always_inline int exec_failed(void *ctx, long ret)
 
         /* Judged like the exec it attempted: Commands= compares the name the program would have had. */
         if (gone)
-                bpf_get_current_comm(comm, sizeof(comm));
+                current_comm(comm);
         else if (set->filter & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS))
                 comm_of_filename(ev->data, ev->filename_len, comm);
         else

@@ -1,0 +1,78 @@
+#!/bin/sh
+# /init of the machine test_kernel.py boots with Debian 12's own kernel for test_daemon_on_debian_12_kernel:
+# journald and execauditd with the shipped config, a few execs, a reload with a filter, a stop, execs with
+# no daemon, a start that adopts the pins, --remove-pins. Steps print "RESULT ..." on the console; the
+# journal goes to the second serial port as JSON (the host reads it from a file).
+PATH=/usr/bin
+export PATH
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs run /run
+mount -t tmpfs tmp /tmp
+mount -t bpf bpf /sys/fs/bpf
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tracefs tracefs /sys/kernel/tracing
+
+# $1 records of EXEC_EVENT=$2 in the journal, waited for (up to 60 s; TCG is slow).
+wait_records() {
+        n=0
+        while [ "$(journalctl -q -t execauditd EXEC_EVENT="$2" -o cat | grep -c .)" -lt "$1" ] && [ $n -lt 300 ]; do
+                sleep 0.2
+                n=$((n + 1))
+        done
+}
+
+start_daemon() {
+        execauditd --config /etc/execauditd.conf </dev/null >>/tmp/daemon.log 2>&1 &
+        D=$!
+        wait_records "$1" started
+        kill -0 $D && echo "RESULT started $1"
+}
+
+stop_daemon() {
+        kill -TERM $D
+        wait $D
+        echo "RESULT stopped $?"
+}
+
+/usr/lib/systemd/systemd-journald </dev/null >/dev/null 2>&1 &
+n=0
+until [ -S /run/systemd/journal/socket ] || [ $n -ge 150 ]; do
+        sleep 0.2
+        n=$((n + 1))
+done
+
+start_daemon 1
+exectool exec /usr/bin/true true VMMARK-a "$(printf 'x\ny')"
+exectool exec /nonexistent nonexistent VMMARK-b
+printf '#!/bin/sh\nexit 3\n' >/tmp/script
+chmod +x /tmp/script
+/tmp/script VMMARK-c
+exectool fexecve /usr/bin/true true VMMARK-d
+exectool burn 0 64 VMMARK-burn
+
+# The filter, applied in the kernel: a user, a command and a cgroup left out.
+cp /usr/bin/true /tmp/skipme
+mkdir /sys/fs/cgroup/vmtest
+printf '[Filter]\nExcludeUsers=1000\nExcludeCommands=skipme\nExcludeCgroups=/vmtest\n' >/etc/execauditd.conf
+execauditd --config /etc/execauditd.conf --reload $D && echo "RESULT reloaded"
+setpriv --reuid 1000 --regid 1000 --clear-groups /usr/bin/true VMMARK-user
+/tmp/skipme VMMARK-command
+exectool cgroup /sys/fs/cgroup/vmtest /usr/bin/true true VMMARK-cgroup
+/usr/bin/true VMMARK-e
+stop_daemon
+
+# No daemon: the programs stay attached and count; the next start reports the gap.
+/usr/bin/true VMMARK-f
+/usr/bin/true VMMARK-g
+start_daemon 2
+/usr/bin/true VMMARK-h
+stop_daemon
+execauditd --config /etc/execauditd.conf --remove-pins && echo "RESULT removed"
+[ -e /sys/fs/bpf/execauditd ] || echo "RESULT no-pins"
+sed 's/^/DAEMON /' /tmp/daemon.log
+journalctl -o json -t execauditd | cat >/dev/ttyS1
+echo "RESULT done"
+echo o >/proc/sysrq-trigger
+sleep 30
