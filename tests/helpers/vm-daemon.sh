@@ -1,8 +1,9 @@
 #!/bin/sh
 # /init of the machine test_kernel.py boots with Debian 12's own kernel for test_daemon_on_debian_12_kernel:
 # journald and execauditd with the shipped config, a few execs, a reload with a filter, a stop, execs with
-# no daemon, a start that adopts the pins, --remove-pins. Steps print "RESULT ..." on the console; the
-# journal goes to the second serial port as JSON (the host reads it from a file).
+# no daemon, a start that adopts the pins, perf buffer overflow behind a stopped daemon, --remove-pins.
+# Steps print "RESULT ..." on the console; the journal goes to the second serial port as JSON (the host
+# reads it from a file).
 PATH=/usr/bin
 export PATH
 mount -t proc proc /proc
@@ -51,6 +52,11 @@ chmod +x /tmp/script
 /tmp/script VMMARK-c
 exectool fexecve /usr/bin/true true VMMARK-d
 exectool burn 0 64 VMMARK-burn
+exectool noargv /usr/bin/true
+exectool thread-exec /tmp/thread-info /bin/sh sh -c 'exit 3' VMMARK-thread
+exectool threads 4 7 400 VMMARK-threads
+P=$(printf '%8000s' '' | sed 's/ /p/g')
+/usr/bin/true VMMARK-big "$P$P$P$P$P"
 
 # The filter, applied in the kernel: a user, a command and a cgroup left out.
 cp /usr/bin/true /tmp/skipme
@@ -66,13 +72,23 @@ stop_daemon
 # No daemon: the programs stay attached and count; the next start reports the gap.
 /usr/bin/true VMMARK-f
 /usr/bin/true VMMARK-g
+printf '[Capture]\nMaxArgsBytes=16K\n[BPF]\nPerfBufferPages=1\n' >>/etc/execauditd.conf
 start_daemon 2
+# One page of perf buffer and a stopped reader: the kernel drops samples, the daemon counts them.
+kill -STOP $D
+i=0
+while [ $i -lt 40 ]; do
+        /usr/bin/true VMMARK-p $i "$P"
+        i=$((i + 1))
+done
+kill -CONT $D
+wait_records 2 lost
 /usr/bin/true VMMARK-h
 stop_daemon
 execauditd --config /etc/execauditd.conf --remove-pins && echo "RESULT removed"
 [ -e /sys/fs/bpf/execauditd ] || echo "RESULT no-pins"
 sed 's/^/DAEMON /' /tmp/daemon.log
-journalctl -o json -t execauditd | cat >/dev/ttyS1
+journalctl -o json --all -t execauditd | cat >/dev/ttyS1
 echo "RESULT done"
 echo o >/proc/sysrq-trigger
 sleep 30
