@@ -127,6 +127,12 @@ int loader_mount_filesystems(const char *pin_path)
                 *slash = '\0';
         if (fs_is(parent, BPF_FS_MAGIC) > 0)
                 return 0;
+        /* A service's mounts are private (PrivateMounts=): that bpffs would go, pins and all, at stop. */
+        if (strcmp(parent, "/sys/fs/bpf") == 0 && getenv("INVOCATION_ID"))
+                return log_error_errno(-ENOTDIR,
+                                       "PinPath=%s: no BPF filesystem on %s, and a service does not mount "
+                                       "one (systemd mounts it at boot: sys-fs-bpf.mount)",
+                                       pin_path, parent);
         if (strcmp(parent, "/sys/fs/bpf") == 0)
                 return ensure_mount(parent, "bpf", BPF_FS_MAGIC);
         return log_error_errno(-ENOTDIR, "PinPath=%s: %s is not a BPF filesystem (mount -t bpf bpf %s)",
@@ -438,6 +444,24 @@ struct perf_event_attr loader_perf_event_attr(unsigned pages)
         return attr;
 }
 
+/* kernel.perf_event_paranoid, or -1 when unreadable. */
+static long perf_paranoid(void)
+{
+        char buf[32] = "";
+        char *end;
+        long v;
+        FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+
+        if (!f)
+                return -1;
+        if (!fgets(buf, sizeof(buf), f))
+                buf[0] = '\0';
+        fclose(f);
+        errno = 0;
+        v = strtol(buf, &end, 10);
+        return errno || end == buf ? -1 : v;
+}
+
 int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
                             perf_buffer_lost_fn lost, void *ctx)
 {
@@ -451,6 +475,13 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
                 int r = -errno;
 
                 l->pb = NULL;
+                if (r == -EACCES && perf_paranoid() >= 3)
+                        return log_error_errno(r,
+                                               "Cannot open the perf buffers (%u pages per CPU): "
+                                               "kernel.perf_event_paranoid is 3 or more, and Debian's "
+                                               "kernels then allow perf_event_open(2) only with "
+                                               "CAP_SYS_ADMIN",
+                                               pages);
                 return log_error_errno(r, "Cannot open the perf buffers (%u pages per CPU)", pages);
         }
         return 0;

@@ -22,6 +22,7 @@ VMCHECK = os.environ.get("EA_VMCHECK", "")
 EXECAUDITD = os.environ.get("EXECAUDITD", "")
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
 CONF = os.environ.get("EA_CONF", "")  # the shipped config
+UNIT = os.environ.get("EA_UNIT", "")  # the generated unit: its capabilities
 VM_DAEMON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers", "vm-daemon.sh")
 # What vm-daemon.sh runs, from this machine, all in the machine's /usr/bin (journald in /usr/lib/systemd).
 VM_PROGRAMS = ["journalctl", "dash", "mount", "sleep", "cat", "true", "chmod", "grep", "sed", "cp", "mkdir",
@@ -124,6 +125,14 @@ def test_debian_12_kernel(env):
     check(lines.count("EVENT exit code=768") == 2, "the two exits (status 3)", *lines)
 
 
+def unit_caps():
+    """setpriv's options for the unit's CapabilityBoundingSet= (root: that set is then all it has)."""
+    with open(UNIT) as f:
+        caps = [l.split("=", 1)[1].split() for l in f if l.startswith("CapabilityBoundingSet=")]
+    check(len(caps) == 1, "the unit has one CapabilityBoundingSet=", caps)
+    return "--bounding-set -all,%s --inh-caps -all" % ",".join("+" + c[4:].lower() for c in caps[0])
+
+
 def journal_of(path):
     """The records the machine wrote to its second serial port (journalctl -o json, a line each)."""
     with open(path, "rb") as f:
@@ -140,6 +149,7 @@ def test_daemon_on_debian_12_kernel(env):
     files = with_libraries(files)
     with open(CONF, "rb") as f:
         files["/etc/execauditd.conf"] = f.read()
+    files["/etc/unit-caps"] = unit_caps().encode()
     files["/etc/machine-id"] = b"0123456789abcdef0123456789abcdef\n"
     files["/etc/passwd"] = b"root:x:0:0:root:/root:/bin/sh\n"
     files["/etc/group"] = b"root:x:0:\n"
@@ -154,6 +164,12 @@ def test_daemon_on_debian_12_kernel(env):
     daemon = [l for l in out.splitlines() if l.startswith("DAEMON ")]
     for step in ("started 1", "reloaded", "stopped 0", "started 2", "removed", "no-pins", "done"):
         check("RESULT " + step in lines, "the machine's step: " + step, *(lines + daemon + [out[-3000:]]))
+    no_admin = [l for l in out.splitlines() if l.startswith("NOADMIN ")]
+    check("RESULT paranoid 3" in lines and "RESULT no-admin 1" in lines
+          and any("kernel.perf_event_paranoid is 3 or more, and Debian's kernels then allow perf_event_open(2) "
+                  "only with CAP_SYS_ADMIN" in l for l in no_admin),
+          "without CAP_SYS_ADMIN, Debian's perf_event_paranoid=3 refuses the perf buffers, and the daemon says so",
+          *(lines + no_admin))
 
     def one(event, cmdline):
         found = [r for r in records if r.get("EXEC_EVENT") == event and r.get("EXEC_CMDLINE") == cmdline]

@@ -248,6 +248,29 @@ def test_status_and_remove_pins(env):
     check(p.returncode != 0 and b"No execauditd pins" in p.stderr, "--status without pins says so", p.stderr)
 
 
+def test_bpffs_mounted_unless_a_service(env):
+    # No BPF filesystem on /sys/fs/bpf: run by hand, the daemon mounts one, as systemd would at boot. As a
+    # service (systemd sets INVOCATION_ID) it refuses: its mounts are private to the unit (PrivateMounts=),
+    # so that bpffs, pins and all, would go at every stop.
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/sys/fs/bpf"], check=True)
+    os.environ["INVOCATION_ID"] = "0123456789abcdef0123456789abcdef"
+    try:
+        p = env.start("", wait_ready=False)
+        code = p.wait(timeout=60)
+    finally:
+        del os.environ["INVOCATION_ID"]
+    check(code != 0 and "a service does not mount one (systemd mounts it at boot" in env.log(),
+          "refused as a service", code, env.log())
+    check(os.listdir("/sys/fs/bpf") == [], "nothing mounted or pinned", os.listdir("/sys/fs/bpf"))
+    env.start("")
+    check("Mounted bpf on /sys/fs/bpf" in env.log() and os.path.exists(PINS + "/events"),
+          "mounted by hand, and the pins are there", env.log())
+    check(env.stop() == 0, "clean stop")
+    check(tool(env, "--remove-pins").returncode == 0, "--remove-pins")
+    for _ in ("the daemon's bpffs", "the tmpfs"):  # the harness unmounts its own
+        subprocess.run(["umount", "/sys/fs/bpf"], check=True)
+
+
 def active_slot():
     out = subprocess.run(["bpftool", "map", "dump", "pinned", PINS + "/active", "--json"], stdout=subprocess.PIPE,
                          check=True).stdout
@@ -299,5 +322,5 @@ if __name__ == "__main__":
     main([test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
           test_replaces_other_layout_and_broken_pins, test_replaced_pins_gap_under_load,
           test_gap_reported_whole_and_once,
-          test_status_and_remove_pins,
+          test_status_and_remove_pins, test_bpffs_mounted_unless_a_service,
           test_filter_changed_behind_the_back, test_watchdog_pings])
