@@ -208,6 +208,12 @@ def test_daemon_on_debian_12_kernel(env):
     r = exit_of(one("exec", "exectool threads 4 7 400 VMMARK-threads"))
     cpu = int(r["EXEC_CPU_USER_USEC"]) + int(r["EXEC_CPU_SYSTEM_USEC"])
     check(r["EXEC_EXIT_CODE"] == "7" and cpu >= int(r["EXEC_LIFETIME_USEC"]) // 2, "the CPU time of all threads", r)
+    r = one("exec", "true VMMARK-login")
+    check(r.get("EXEC_LOGINUID") == "1000" and int(r.get("EXEC_SESSIONID", "0")) > 0, "the login uid and session",
+          r)
+    r = sorted((x for x in records if x.get("EXEC_CMDLINE") == "true VMMARK-pidns"), key=lambda x: x["EXEC_NS_PID"])
+    check([x["EXEC_NS_PID"] for x in r] == ["1", "2"] and r[0]["EXEC_PIDNS"] == r[1]["EXEC_PIDNS"]
+          and r[0]["EXEC_PID"] != "1", "pid 1 and 2 of a new pid namespace", *r)
     r = [r for r in records if r.get("EXEC_EVENT") == "exec" and "VMMARK-big" in r.get("EXEC_CMDLINE", "")]
     check(len(r) == 1 and r[0]["EXEC_ARGS_TRUNCATED"] == "1" and r[0]["EXEC_ARGS_SIZE"] == "40026"
           and r[0]["EXEC_CMDLINE"].startswith("/usr/bin/true VMMARK-big ppp")
