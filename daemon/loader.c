@@ -66,6 +66,20 @@ static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
         return d[cap / 32].effective & (1u << (cap % 32));
 }
 
+/* Lockdown's confidentiality mode takes bpf_probe_read_kernel() and its kin away: no program would load. */
+static bool locked_down_for_confidentiality(void)
+{
+        char buf[128] = "";
+        FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+
+        if (!f)
+                return false;
+        if (!fgets(buf, sizeof(buf), f))
+                buf[0] = '\0';
+        fclose(f);
+        return strstr(buf, "[confidentiality]") != NULL;
+}
+
 int loader_check_system(void)
 {
         struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
@@ -77,6 +91,11 @@ int loader_check_system(void)
                 return log_error_errno(-EPERM,
                                        "execauditd must run as root (it needs CAP_BPF and CAP_PERFMON, "
                                        "or CAP_SYS_ADMIN, to load BPF programs)");
+        if (locked_down_for_confidentiality())
+                return log_error_errno(-EPERM,
+                                       "The kernel is locked down for confidentiality "
+                                       "(/sys/kernel/security/lockdown): BPF programs may not read kernel "
+                                       "memory there, so execauditd cannot run");
         if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
                 return log_error_errno(-errno,
                                        "This kernel has no BTF (/sys/kernel/btf/vmlinux); execauditd "

@@ -14,6 +14,17 @@ mount -t tmpfs tmp /tmp
 mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t tracefs tracefs /sys/kernel/tracing
+mount -t securityfs securityfs /sys/kernel/security
+
+# Booted locked down for confidentiality: the daemon refuses at once, and says why.
+if grep -q 'lockdown=confidentiality' /proc/cmdline; then
+        execauditd --config /etc/execauditd.conf </dev/null >/tmp/lockdown.log 2>&1
+        echo "RESULT lockdown-exit $?"
+        sed 's/^/LOCKDOWN /' /tmp/lockdown.log
+        echo "RESULT done"
+        echo o >/proc/sysrq-trigger
+        sleep 30
+fi
 
 # $1 records of EXEC_EVENT=$2 in the journal, waited for while the daemon runs (up to 60 s; TCG is slow).
 wait_records() {

@@ -94,11 +94,11 @@ def with_libraries(files):
     return out
 
 
-def boot(vmlinuz, initrd, *qemu_args):
+def boot(vmlinuz, initrd, *qemu_args, cmdline=""):
     """Boots the machine until it powers off; its console."""
     p = subprocess.run(["qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-smp", "1", "-nographic",
                         "-no-reboot", "-kernel", vmlinuz, "-initrd", initrd,
-                        "-append", "console=ttyS0 panic=-1 loglevel=4", *qemu_args],
+                        "-append", "console=ttyS0 panic=-1 loglevel=4 " + cmdline, *qemu_args],
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=500,
                        check=False)
     return p.stdout.decode(errors="replace").replace("\r", "")
@@ -140,9 +140,8 @@ def journal_of(path):
     return [json.loads(l) for l in text.splitlines() if l.startswith("{")]
 
 
-def test_daemon_on_debian_12_kernel(env):
-    del env  # the machine has its own journal and bpffs
-    vmlinuz = debian_kernel()
+def daemon_initramfs(path):
+    """A machine whose /init is vm-daemon.sh, with what it runs."""
     files = {"/usr/bin/" + p: shutil.which(p, path="/usr/bin:/bin:/usr/sbin:/sbin") for p in VM_PROGRAMS}
     files["/usr/lib/systemd/systemd-journald"] = "/lib/systemd/systemd-journald"
     files.update({"/usr/bin/execauditd": EXECAUDITD, "/usr/bin/exectool": EXECTOOL})
@@ -155,9 +154,15 @@ def test_daemon_on_debian_12_kernel(env):
     files["/etc/group"] = b"root:x:0:\n"
     links = [("bin", "usr/bin"), ("sbin", "usr/bin"), ("lib", "usr/lib"), ("lib64", "usr/lib64"),
              ("usr/sbin", "bin"), ("usr/bin/sh", "dash")]
+    initramfs(path, VM_DAEMON, files, links, dirs=("run", "tmp", "root", "var/log"))
+
+
+def test_daemon_on_debian_12_kernel(env):
+    del env  # the machine has its own journal and bpffs
+    vmlinuz = debian_kernel()
     with tempfile.TemporaryDirectory() as d:
         initrd, journal = os.path.join(d, "initrd.gz"), os.path.join(d, "journal.json")
-        initramfs(initrd, VM_DAEMON, files, links, dirs=("run", "tmp", "root", "var/log"))
+        daemon_initramfs(initrd)
         out = boot(vmlinuz, initrd, "-serial", "mon:stdio", "-serial", "file:" + journal)
         records = journal_of(journal)
     lines = [l[l.find("RESULT "):] for l in out.splitlines() if "RESULT " in l]
@@ -262,5 +267,24 @@ def test_daemon_on_debian_12_kernel(env):
           "unaccounted = 0", len(missing), *[r["MESSAGE"] for r in records if r.get("EXEC_EVENT") == "lost"])
 
 
+
+def test_confidentiality_lockdown_refused(env):
+    # Locked down for confidentiality (lockdown=, or a distribution's policy), the kernel takes the helpers
+    # that read kernel memory away from BPF: the daemon says so at once rather than with a verifier log.
+    # Integrity mode (what Debian's kernels enter under Secure Boot) is no obstacle.
+    del env
+    vmlinuz = debian_kernel()
+    with tempfile.TemporaryDirectory() as d:
+        initrd = os.path.join(d, "initrd.gz")
+        daemon_initramfs(initrd)
+        out = boot(vmlinuz, initrd, cmdline="lockdown=confidentiality")
+    lines = [l[l.find("RESULT "):] for l in out.splitlines() if "RESULT " in l]
+    log = [l for l in out.splitlines() if l.startswith("LOCKDOWN ")]
+    check("RESULT lockdown-exit 1" in lines and log == [
+        "LOCKDOWN execauditd: The kernel is locked down for confidentiality (/sys/kernel/security/lockdown): "
+        "BPF programs may not read kernel memory there, so execauditd cannot run: Operation not permitted"],
+        "refused, with the reason, and nothing else", *(lines + log + [out[-3000:]]))
+
+
 if __name__ == "__main__":
-    main([test_debian_12_kernel, test_daemon_on_debian_12_kernel])
+    main([test_debian_12_kernel, test_daemon_on_debian_12_kernel, test_confidentiality_lockdown_refused])
