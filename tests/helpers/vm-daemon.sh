@@ -64,6 +64,7 @@ done
 # Debian's default, which lets perf_event_open(2) through only with CAP_SYS_ADMIN: without it (the unit's
 # set before it had CAP_SYS_ADMIN) the daemon cannot open its perf buffers, and says why.
 echo "RESULT paranoid $(cat /proc/sys/kernel/perf_event_paranoid)"
+echo "RESULT lockdown $(cat /sys/kernel/security/lockdown)"
 # shellcheck disable=SC2086
 setpriv $(echo "$UNIT_CAPS" | sed 's/,+sys_admin//') execauditd --config /etc/execauditd.conf </dev/null \
         >/tmp/no-admin.log 2>&1
