@@ -66,18 +66,27 @@ static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
         return d[cap / 32].effective & (1u << (cap % 32));
 }
 
+/* The first line of a small kernel file (sysfs, procfs, securityfs); empty when it has none. */
+static int read_line(const char *path, char *buf, size_t size)
+{
+        FILE *f = fopen(path, "re");
+
+        buf[0] = '\0';
+        if (!f)
+                return -errno;
+        if (!fgets(buf, (int)size, f))
+                buf[0] = '\0';
+        fclose(f);
+        return 0;
+}
+
 /* Lockdown's confidentiality mode takes bpf_probe_read_kernel() and its kin away: no program would load. */
 static bool locked_down_for_confidentiality(void)
 {
-        char buf[128] = "";
-        FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+        char buf[128];
 
-        if (!f)
-                return false;
-        if (!fgets(buf, sizeof(buf), f))
-                buf[0] = '\0';
-        fclose(f);
-        return strstr(buf, "[confidentiality]") != NULL;
+        return read_line("/sys/kernel/security/lockdown", buf, sizeof(buf)) == 0 &&
+               strstr(buf, "[confidentiality]") != NULL;
 }
 
 int loader_check_system(void)
@@ -466,16 +475,11 @@ struct perf_event_attr loader_perf_event_attr(unsigned pages)
 /* kernel.perf_event_paranoid, or -1 when unreadable. */
 static long perf_paranoid(void)
 {
-        char buf[32] = "";
-        char *end;
+        char buf[32], *end;
         long v;
-        FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
 
-        if (!f)
+        if (read_line("/proc/sys/kernel/perf_event_paranoid", buf, sizeof(buf)) < 0)
                 return -1;
-        if (!fgets(buf, sizeof(buf), f))
-                buf[0] = '\0';
-        fclose(f);
         errno = 0;
         v = strtol(buf, &end, 10);
         return errno || end == buf ? -1 : v;

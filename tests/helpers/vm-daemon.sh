@@ -1,9 +1,11 @@
 #!/bin/sh
-# /init of the machine test_kernel.py boots with Debian 12's own kernel for test_daemon_on_debian_12_kernel:
-# journald and execauditd with the shipped config, a few execs, a reload with a filter, a stop, execs with
-# no daemon, a start that adopts the pins, perf buffer overflow behind a stopped daemon, --remove-pins.
-# Steps print "RESULT ..." on the console; the journal goes to the second serial port as JSON (the host
-# reads it from a file).
+# /init of the machine test_kernel.py boots with Debian 12's own kernel. Booted with lockdown=confidentiality
+# (test_confidentiality_lockdown_refused): only a start that must be refused. Otherwise
+# (test_daemon_on_debian_12_kernel): a start without CAP_SYS_ADMIN that must fail; then journald and
+# execauditd with the unit's capabilities and the shipped config, execs of many kinds, a reload with a
+# filter, a stop, execs with no daemon, a start that adopts the pins, a perf buffer overflow behind a
+# stopped daemon, --remove-pins. Steps print "RESULT ..." on the console; the journal goes to the second
+# serial port as JSON (the host reads it from a file).
 PATH=/usr/bin
 export PATH
 mount -t proc proc /proc
@@ -88,13 +90,13 @@ P=$(printf '%8000s' '' | sed 's/ /p/g')
 /usr/bin/true VMMARK-big "$P$P$P$P$P"
 
 # The filter, applied in the kernel: a user, a command and a cgroup left out.
-cp /usr/bin/true /tmp/skipme
+cp /usr/bin/true /tmp/leftout
 mkdir /sys/fs/cgroup/vmtest
-printf '[Filter]\nExcludeUsers=1000\nExcludeCommands=skipme\nExcludeCgroups=/vmtest\n' >/etc/execauditd.conf
+printf '[Filter]\nExcludeUsers=1000\nExcludeCommands=leftout\nExcludeCgroups=/vmtest\n' >/etc/execauditd.conf
 # shellcheck disable=SC2086
 setpriv $UNIT_CAPS execauditd --config /etc/execauditd.conf --reload $D && echo "RESULT reloaded"
 setpriv --reuid 1000 --regid 1000 --clear-groups /usr/bin/true VMMARK-user
-/tmp/skipme VMMARK-command
+/tmp/leftout VMMARK-command
 exectool cgroup /sys/fs/cgroup/vmtest /usr/bin/true true VMMARK-cgroup
 /usr/bin/true VMMARK-e
 stop_daemon

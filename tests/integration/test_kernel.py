@@ -233,7 +233,7 @@ def test_daemon_on_debian_12_kernel(env):
     check(len(reloaded) == 1 and reloaded[0]["EXEC_CONFIG_GENERATION"] == "2", "the reload", *reloaded)
     # Left out in the kernel: a user, a command (Commands= once matched nothing on 6.1: its comm helper
     # does not zero the rest of the buffer), a cgroup. The same exec with none of those is recorded.
-    for cmdline in ("/usr/bin/true VMMARK-user", "/tmp/skipme VMMARK-command", "true VMMARK-cgroup"):
+    for cmdline in ("/usr/bin/true VMMARK-user", "/tmp/leftout VMMARK-command", "true VMMARK-cgroup"):
         check(not [r for r in records if r.get("EXEC_CMDLINE") == cmdline], "left out: " + cmdline,
               *[r.get("MESSAGE") for r in records if "VMMARK" in r.get("MESSAGE", "")])
     one("exec", "/usr/bin/true VMMARK-e")
