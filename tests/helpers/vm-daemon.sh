@@ -89,15 +89,22 @@ exectool pidns /tmp/pidns-info /usr/bin/true true VMMARK-pidns
 P=$(printf '%8000s' '' | sed 's/ /p/g')
 /usr/bin/true VMMARK-big "$P$P$P$P$P"
 
-# The filter, applied in the kernel: a user, a command and a cgroup left out.
+# The filter, applied in the kernel: a user, a command, a cgroup and a mount namespace left out.
 cp /usr/bin/true /tmp/leftout
 mkdir /sys/fs/cgroup/vmtest
+mkdir /run/ns
+mount --bind /run/ns /run/ns
+mount --make-private /run/ns
+touch /run/ns/mnt
+unshare --mount=/run/ns/mnt true
 printf '[Filter]\nExcludeUsers=1000\nExcludeCommands=leftout\nExcludeCgroups=/vmtest\n' >/etc/execauditd.conf
+printf 'ExcludeMountNamespaces=/run/ns/mnt\n' >>/etc/execauditd.conf
 # shellcheck disable=SC2086
 setpriv $UNIT_CAPS execauditd --config /etc/execauditd.conf --reload $D && echo "RESULT reloaded"
 setpriv --reuid 1000 --regid 1000 --clear-groups /usr/bin/true VMMARK-user
 /tmp/leftout VMMARK-command
 exectool cgroup /sys/fs/cgroup/vmtest /usr/bin/true true VMMARK-cgroup
+nsenter --mount=/run/ns/mnt /usr/bin/true VMMARK-mntns
 /usr/bin/true VMMARK-e
 stop_daemon
 

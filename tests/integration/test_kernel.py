@@ -26,7 +26,7 @@ UNIT = os.environ.get("EA_UNIT", "")  # the generated unit: its capabilities
 VM_DAEMON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers", "vm-daemon.sh")
 # What vm-daemon.sh runs, from this machine, all in the machine's /usr/bin (journald in /usr/lib/systemd).
 VM_PROGRAMS = ["journalctl", "dash", "mount", "sleep", "cat", "true", "chmod", "grep", "sed", "cp", "mkdir",
-               "setpriv"]
+               "touch", "setpriv", "unshare", "nsenter"]
 CACHE = "/var/cache/execauditd-tests"
 
 
@@ -232,13 +232,17 @@ def test_daemon_on_debian_12_kernel(env):
     reloaded = [r for r in records if r.get("EXEC_EVENT") == "reloaded"]
     check(len(reloaded) == 1 and reloaded[0]["EXEC_CONFIG_GENERATION"] == "2", "the reload", *reloaded)
     # Left out in the kernel: a user, a command (Commands= once matched nothing on 6.1: its comm helper
-    # does not zero the rest of the buffer), a cgroup. The same exec with none of those is recorded.
-    for cmdline in ("/usr/bin/true VMMARK-user", "/tmp/leftout VMMARK-command", "true VMMARK-cgroup"):
+    # does not zero the rest of the buffer), a cgroup, a mount namespace (named by a bind-mounted ns file).
+    # The same exec with none of those is recorded.
+    for cmdline in ("/usr/bin/true VMMARK-user", "/tmp/leftout VMMARK-command", "true VMMARK-cgroup",
+                    "/usr/bin/true VMMARK-mntns"):
         check(not [r for r in records if r.get("EXEC_CMDLINE") == cmdline], "left out: " + cmdline,
               *[r.get("MESSAGE") for r in records if "VMMARK" in r.get("MESSAGE", "")])
+    one("exec", "nsenter --mount=/run/ns/mnt /usr/bin/true VMMARK-mntns")  # in the host's: recorded
     one("exec", "/usr/bin/true VMMARK-e")
     stats = [r for r in records if r.get("EXEC_EVENT") == "stats"]
-    check(stats and stats[0]["EXEC_STATS_FILTERED"] == "3", "the three counted as left out by the filter", *stats)
+    check(stats and stats[0]["EXEC_STATS_FILTERED"] == "4", "the four counted as left out by the filter", *stats)
+    check("mount namespaces: all except " in reloaded[0]["MESSAGE"], "the reload names the namespace", reloaded[0])
 
     # Stopped: the pins keep the programs attached; the next daemon adopts them and accounts for what no
     # daemon read, by sequence number.
