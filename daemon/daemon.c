@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "assemble.h"
+#include "caps.h"
 #include "daemon.h"
 #include "filter.h"
 #include "format.h"
@@ -653,6 +654,16 @@ int daemon_run(const char *config_path)
         r = loader_attach(&d.loader);
         if (r < 0)
                 goto out_loader;
+        /* CAP_SYS_ADMIN was for perf_event_open(2) alone (Debian's perf_event_paranoid=3, see the unit): the
+         * buffers are open and the programs attached. Without CAP_BPF it would still write the filter maps.
+         */
+        if (caps_have(CAP_BPF) && caps_have(CAP_PERFMON)) {
+                r = caps_drop(CAP_SYS_ADMIN);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot drop CAP_SYS_ADMIN");
+                        goto out_loader;
+                }
+        }
         /* Buffers open and programs attached: from here on every number arrives or is counted. */
         r = start_numbering(&d, &first);
         if (r >= 0)

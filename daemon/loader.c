@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,22 +18,16 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <linux/perf_event.h>
 
+#include "caps.h"
 #include "execaudit.skel.h"
 #include "loader.h"
 #include "sha256.h"
 #include "log.h"
 
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
@@ -59,11 +52,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
         log_full_errno(prio, 0, "%s", buf);
         free(buf);
         return 0;
-}
-
-static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
-{
-        return d[cap / 32].effective & (1u << (cap % 32));
 }
 
 /* The first line of a small kernel file (sysfs, procfs, securityfs); empty when it has none. */
@@ -91,12 +79,7 @@ static bool locked_down_for_confidentiality(void)
 
 int loader_check_system(void)
 {
-        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-        struct __user_cap_data_struct d[2] = {};
-
-        if (syscall(SYS_capget, &h, d) < 0)
-                return log_error_errno(-errno, "Cannot read capabilities");
-        if (!has_cap(d, CAP_SYS_ADMIN) && !(has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON)))
+        if (!caps_have(CAP_SYS_ADMIN) && !(caps_have(CAP_BPF) && caps_have(CAP_PERFMON)))
                 return log_error_errno(-EPERM,
                                        "execauditd must run as root (it needs CAP_BPF and CAP_PERFMON, "
                                        "or CAP_SYS_ADMIN, to load BPF programs)");

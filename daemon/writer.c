@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup.h"
 #include "exitseen.h"
 #include "format.h"
@@ -335,7 +336,12 @@ static void *writer_main(void *arg)
                                  .exited_userdata = w->exits};
         uint64_t lost[LOST_R__MAX] = {0}, written;
         struct writer_gap gap = {0};
+        int r;
 
+        /* Capabilities are per thread, and this one never opens a perf event (see daemon_run). */
+        r = caps_drop(CAP_SYS_ADMIN);
+        if (r < 0)
+                log_warning_errno(r, "The journal writer cannot drop CAP_SYS_ADMIN");
         pthread_mutex_lock(&w->lock);
         for (;;) {
                 uint64_t batch_lost[LOST_R__MAX] = {0}, batch_seq = 0;

@@ -74,6 +74,9 @@ echo "RESULT no-admin $?"
 sed 's/^/NOADMIN /' /tmp/no-admin.log
 
 start_daemon 1
+for t in /proc/$D/task/*; do
+        echo "CAPS ${t##*/} $(grep -E '^Cap(Prm|Eff)' "$t/status" | tr -s '\t\n' '  ')"
+done
 exectool exec /usr/bin/true true VMMARK-a "$(printf 'x\ny')"
 exectool exec /nonexistent nonexistent VMMARK-b
 printf '#!/bin/sh\nexit 3\n' >/tmp/script

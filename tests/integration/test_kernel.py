@@ -12,6 +12,7 @@ import glob
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -26,7 +27,7 @@ UNIT = os.environ.get("EA_UNIT", "")  # the generated unit: its capabilities
 VM_DAEMON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers", "vm-daemon.sh")
 # What vm-daemon.sh runs, from this machine, all in the machine's /usr/bin (journald in /usr/lib/systemd).
 VM_PROGRAMS = ["journalctl", "dash", "mount", "sleep", "cat", "true", "chmod", "grep", "sed", "cp", "mkdir",
-               "touch", "setpriv", "unshare", "nsenter"]
+               "touch", "tr", "setpriv", "unshare", "nsenter"]
 CACHE = "/var/cache/execauditd-tests"
 
 
@@ -172,6 +173,12 @@ def test_daemon_on_debian_12_kernel(env):
     for step in ("started 1", "reloaded", "stopped 0", "started 2", "removed", "no-pins", "done"):
         check("RESULT " + step in lines, "the machine's step: " + step, *(lines + daemon + [out[-3000:]]))
     check("RESULT lockdown none [integrity] confidentiality" in lines, "locked down (integrity)", *lines)
+    # Ready, neither thread keeps CAP_SYS_ADMIN (only perf_event_open needed it), and the rest works on.
+    caps = [l for l in out.splitlines() if l.startswith("CAPS ")]
+    sets = [dict(re.findall(r"(Cap\w+):\s*([0-9a-f]+)", l)) for l in caps]
+    check(len(sets) == 2 and all(len(c) == 2 and not int(c["CapPrm"], 16) & (1 << 21)
+                                 and not int(c["CapEff"], 16) & (1 << 21) and int(c["CapEff"], 16) & (1 << 39)
+                                 for c in sets), "the daemon's two threads without CAP_SYS_ADMIN", *caps)
     no_admin = [l for l in out.splitlines() if l.startswith("NOADMIN ")]
     check("RESULT paranoid 3" in lines and "RESULT no-admin 1" in lines
           and any("kernel.perf_event_paranoid is 3 or more, and Debian's kernels then allow perf_event_open(2) "

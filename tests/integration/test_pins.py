@@ -271,6 +271,27 @@ def test_bpffs_mounted_unless_a_service(env):
         subprocess.run(["umount", "/sys/fs/bpf"], check=True)
 
 
+def test_sys_admin_dropped_after_start(env):
+    # CAP_SYS_ADMIN only opens the perf buffers and attaches the programs (perf_event_open under Debian's
+    # perf_event_paranoid=3): neither thread keeps it once the daemon is ready. Reloads still work.
+    env.start("")
+    tasks = os.listdir("/proc/%d/task" % env.daemon_pid)
+    check(len(tasks) == 2, "two threads: the drain loop and the journal writer", tasks)
+    for tid in tasks:
+        with open("/proc/%d/task/%s/status" % (env.daemon_pid, tid)) as f:
+            caps = dict(l.split(":") for l in f if l.startswith(("CapEff", "CapPrm")))
+        for name, value in caps.items():
+            bits = int(value, 16)
+            check(not bits & (1 << 21) and bits & (1 << 39), "thread %s: %s without CAP_SYS_ADMIN, with CAP_BPF"
+                  % (tid, name), value)
+    env.write_config("[Filter]\nExcludeCommands=nothing-like\n")
+    env.reload()
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    env.wait_one(m, "exec")
+    check(env.stop() == 0, "clean stop")
+
+
 def active_slot():
     out = subprocess.run(["bpftool", "map", "dump", "pinned", PINS + "/active", "--json"], stdout=subprocess.PIPE,
                          check=True).stdout
@@ -323,4 +344,5 @@ if __name__ == "__main__":
           test_replaces_other_layout_and_broken_pins, test_replaced_pins_gap_under_load,
           test_gap_reported_whole_and_once,
           test_status_and_remove_pins, test_bpffs_mounted_unless_a_service,
+          test_sys_admin_dropped_after_start,
           test_filter_changed_behind_the_back, test_watchdog_pings])
