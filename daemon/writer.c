@@ -341,7 +341,7 @@ static void *writer_main(void *arg)
         /* Capabilities are per thread, and this one never opens a perf event (see daemon_run). */
         r = caps_drop(CAP_SYS_ADMIN);
         if (r < 0)
-                log_warning_errno(r, "The journal writer cannot drop CAP_SYS_ADMIN");
+                log_warning_errno(r, "The journal writer cannot give up CAP_SYS_ADMIN, so it is kept");
         pthread_mutex_lock(&w->lock);
         for (;;) {
                 uint64_t batch_lost[LOST_R__MAX] = {0}, batch_seq = 0;

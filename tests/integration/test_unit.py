@@ -282,6 +282,11 @@ def lifecycle(c, links):
     check("loaded new programs" in started.s("MESSAGE"), "first start loads the programs", started.brief())
     links |= pinned_links()
     check(len(links) >= 6, "the links are pinned in " + PINS, links)
+    # Ready: neither thread holds CAP_SYS_ADMIN any more (capset passes the unit's system call filter).
+    caps = c.ok("sh", "-c", "grep -h '^Cap[PE][rf][mf]' /proc/$(systemctl show -P MainPID execauditd)/task/*/status")
+    sets = [int(l.split(":")[1], 16) for l in caps.splitlines()]
+    check(len(sets) == 4 and not any(v & (1 << 21) for v in sets) and all(v & (1 << 39) for v in sets),
+          "CapPrm and CapEff of both threads: CAP_BPF, no CAP_SYS_ADMIN", caps)
 
     m = marker()
     c.ok("/bin/true", m)
