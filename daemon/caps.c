@@ -6,27 +6,38 @@
 
 #include "caps.h"
 
+/* The calling thread's sets; cap's word and bit in them. -EINVAL for a capability out of range. */
+static int caps_get(int cap, struct __user_cap_header_struct *h, struct __user_cap_data_struct d[2],
+                    int *word, __u32 *bit)
+{
+        if (cap < 0 || cap >= 64)
+                return -EINVAL;
+        *h = (struct __user_cap_header_struct){.version = _LINUX_CAPABILITY_VERSION_3};
+        *word = cap / 32;
+        *bit = 1u << (cap % 32);
+        return syscall(SYS_capget, h, d) < 0 ? -errno : 0;
+}
+
 bool caps_have(int cap)
 {
-        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_header_struct h;
         struct __user_cap_data_struct d[2] = {};
+        __u32 bit;
+        int i;
 
-        if (cap < 0 || cap >= 64 || syscall(SYS_capget, &h, d) < 0)
-                return false;
-        return d[cap / 32].effective & (1u << (cap % 32));
+        return caps_get(cap, &h, d, &i, &bit) == 0 && (d[i].effective & bit);
 }
 
 int caps_drop(int cap)
 {
-        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_header_struct h;
         struct __user_cap_data_struct d[2] = {};
-        const __u32 bit = 1u << (cap % 32);
-        const int i = cap / 32;
+        __u32 bit;
+        int i, r;
 
-        if (cap < 0 || cap >= 64)
-                return -EINVAL;
-        if (syscall(SYS_capget, &h, d) < 0)
-                return -errno;
+        r = caps_get(cap, &h, d, &i, &bit);
+        if (r < 0)
+                return r;
         if (!(d[i].permitted & bit))
                 return 0;
         d[i].effective &= ~bit;
