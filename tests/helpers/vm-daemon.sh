@@ -67,14 +67,14 @@ done
 # set before it had CAP_SYS_ADMIN) the daemon cannot open its perf buffers, and says why.
 echo "RESULT paranoid $(cat /proc/sys/kernel/perf_event_paranoid)"
 echo "RESULT lockdown $(cat /sys/kernel/security/lockdown)"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046 # the options are words
 setpriv $(echo "$UNIT_CAPS" | sed 's/,+sys_admin//') execauditd --config /etc/execauditd.conf </dev/null \
         >/tmp/no-admin.log 2>&1
 echo "RESULT no-admin $?"
 sed 's/^/NOADMIN /' /tmp/no-admin.log
 
 start_daemon 1
-for t in /proc/$D/task/*; do
+for t in /proc/"$D"/task/*; do
         echo "CAPS ${t##*/} $(grep -E '^Cap(Prm|Eff)' "$t/status" | tr -s '\t\n' '  ')"
 done
 exectool exec /usr/bin/true true VMMARK-a "$(printf 'x\ny')"

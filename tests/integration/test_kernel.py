@@ -7,7 +7,11 @@ program, which loads and attaches the programs and prints what they send for thr
 read without a guard for 6.1 fails the whole load (docs/design.md, "Kernels"). test_daemon_on_debian_12_kernel
 boots a root file system made of this machine's journald, journalctl, execauditd and a few tools (with the
 libraries they link) and runs tests/helpers/vm-daemon.sh there: the records, the filter in the kernel, a
-restart that adopts the pins, read back from that machine's journal."""
+restart that adopts the pins, read back from that machine's journal. test_unit_under_systemd_on_debian_12_kernel
+boots this machine's own systemd as PID 1 (its / shared over 9p, under an overlay that adds the generated
+unit, the daemon and the shipped config) and runs tests/helpers/vm-systemd.sh as a unit there: the unit
+enabled and started with systemctl, reloaded, stopped and restarted, its records queried with
+journalctl -u execauditd EXEC_UID=... as users do."""
 import glob
 import gzip
 import json
@@ -24,7 +28,10 @@ EXECAUDITD = os.environ.get("EXECAUDITD", "")
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
 CONF = os.environ.get("EA_CONF", "")  # the shipped config
 UNIT = os.environ.get("EA_UNIT", "")  # the generated unit: its capabilities
-VM_DAEMON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers", "vm-daemon.sh")
+VMROOT = os.environ.get("EA_VMROOT", "")  # /init of the systemd machine: modules, 9p, overlay, systemd
+HELPERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers")
+VM_DAEMON = os.path.join(HELPERS, "vm-daemon.sh")
+VM_SYSTEMD = os.path.join(HELPERS, "vm-systemd.sh")
 # What vm-daemon.sh runs, from this machine, all in the machine's /usr/bin (journald in /usr/lib/systemd).
 VM_PROGRAMS = ["journalctl", "dash", "mount", "sleep", "cat", "true", "chmod", "grep", "sed", "cp", "mkdir",
                "touch", "tr", "setpriv", "unshare", "nsenter"]
@@ -95,14 +102,18 @@ def with_libraries(files):
     return out
 
 
-def boot(vmlinuz, initrd, *qemu_args, cmdline=""):
-    """Boots the machine until it powers off; its console."""
-    p = subprocess.run(["qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-smp", "1", "-nographic",
-                        "-no-reboot", "-kernel", vmlinuz, "-initrd", initrd,
-                        "-append", "console=ttyS0 panic=-1 loglevel=4 " + cmdline, *qemu_args],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=500,
-                       check=False)
-    return p.stdout.decode(errors="replace").replace("\r", "")
+def boot(vmlinuz, initrd, *qemu_args, cmdline="", memory=512):
+    """Boots the machine until it powers off (or 500 s pass: then "TIMEOUT" ends it); its console."""
+    try:
+        p = subprocess.run(["qemu-system-x86_64", "-accel", "tcg", "-m", str(memory), "-smp", "1", "-nographic",
+                            "-no-reboot", "-kernel", vmlinuz, "-initrd", initrd,
+                            "-append", "console=ttyS0 panic=-1 loglevel=4 " + cmdline, *qemu_args],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=500,
+                           check=False)
+        out = p.stdout
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"") + b"\nTIMEOUT\n"
+    return out.decode(errors="replace").replace("\r", "")
 
 
 def test_debian_12_kernel(env):
@@ -283,6 +294,155 @@ def test_daemon_on_debian_12_kernel(env):
 
 
 
+def modules_for(vmlinuz, names):
+    """The image's module files that names need, each after those it depends on (no modules.dep: the
+    package's depmod runs at install; each module's .modinfo names its dependencies)."""
+    root = os.path.join(os.path.dirname(os.path.dirname(vmlinuz)), "lib", "modules")
+    found = {os.path.basename(p)[:-3].replace("-", "_"): p for p in glob.glob(root + "/*/kernel/**/*.ko",
+                                                                             recursive=True)}
+    order = []
+
+    def add(name):
+        check(name in found, "the module %s in %s (uncompressed)" % (name, root))
+        if name in order:
+            return
+        with open(found[name], "rb") as f:
+            m = re.search(rb"\0depends=([^\0]*)\0", f.read())
+        for dep in (m.group(1).decode().split(",") if m else []):
+            if dep:
+                add(dep)
+        order.append(name)
+
+    for n in names:
+        add(n)
+    return [found[n] for n in order]
+
+
+# The machine's target: systemd starts only what the steps' unit needs (sysinit, journald), then the steps,
+# and powers off when they end, whichever way.
+EAVM_TARGET = """[Unit]
+Description=execauditd test machine
+Wants=eavm.service
+"""
+EAVM_SERVICE = """[Unit]
+Description=execauditd test steps
+After=systemd-journald.service
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
+[Service]
+Type=oneshot
+ExecStart=/bin/sh /usr/local/lib/eavm/vm-systemd.sh
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+"""
+
+
+def systemd_machine(d):
+    """The initramfs of the systemd machine at d/initrd.gz, and at d/add the files its overlay adds to this
+    machine's /: the generated unit, the daemon where its ExecStart= looks, the shipped config, the steps."""
+    with open(UNIT) as f:
+        unit = f.read()
+    m = re.search(r"^ExecStart=(/\S+)", unit, re.M)
+    check(m is not None, "ExecStart= with an absolute path in the unit")
+    with open(CONF) as f:
+        conf = f.read()
+    with open(VM_SYSTEMD) as f:
+        steps = f.read()
+    with open(EXECAUDITD, "rb") as f:
+        daemon = f.read()
+    add = os.path.join(d, "add")
+    for path, data, mode in (("/etc/systemd/system/execauditd.service", unit, 0o644),
+                             (m.group(1), daemon, 0o755), ("/etc/execauditd.conf", conf, 0o644),
+                             ("/usr/local/lib/eavm/vm-systemd.sh", steps, 0o755),
+                             ("/etc/systemd/system/eavm.target", EAVM_TARGET, 0o644),
+                             ("/etc/systemd/system/eavm.service", EAVM_SERVICE, 0o644),
+                             # A journal of its own, not appended to this machine's files (copied up).
+                             ("/etc/machine-id", "0123456789abcdef0123456789abcdef\n", 0o444)):
+        full = os.path.join(add, path.lstrip("/"))
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        os.chmod(full, mode)
+    # Masked: over 9p it takes minutes under TCG, and creates nothing the unit needs.
+    os.symlink("/dev/null", os.path.join(add, "etc/systemd/system/systemd-tmpfiles-setup.service"))
+    modules = modules_for(debian_kernel(), ["virtio_pci", "9pnet_virtio", "9p", "overlay"])
+    initramfs(os.path.join(d, "initrd.gz"), VMROOT,
+              {"/modules/%02d-%s" % (i, os.path.basename(p)): p for i, p in enumerate(modules)})
+    return add
+
+
+def queries_of(path):
+    """The machine's journal queries (vm-systemd.sh): {name: the records of journalctl -o json}."""
+    with open(path, "rb") as f:
+        text = f.read().decode(errors="replace").replace("\r", "")
+    out, name = {}, None
+    for line in text.splitlines():
+        if line.startswith("QUERY "):
+            name = line.split()[1]
+            out[name] = []
+        elif line.startswith("{") and name:
+            out[name].append(json.loads(line))
+    return out
+
+
+def test_unit_under_systemd_on_debian_12_kernel(env):
+    del env  # the machine has its own systemd, journal and bpffs
+    vmlinuz = debian_kernel()
+    with tempfile.TemporaryDirectory() as d:
+        add = systemd_machine(d)
+        journal = os.path.join(d, "journal.json")
+        share = "local,security_model=passthrough,readonly=on,multidevs=remap,path=%s,mount_tag=%s"
+        out = boot(vmlinuz, os.path.join(d, "initrd.gz"), "-virtfs", share % ("/", "host"),
+                   "-virtfs", share % (add, "add"), "-serial", "mon:stdio", "-serial", "file:" + journal,
+                   cmdline="lockdown=integrity systemd.unit=eavm.target", memory=1024)
+        queries = queries_of(journal)
+    lines = [l[l.find("RESULT "):] for l in out.splitlines() if "RESULT " in l]
+    check(not [l for l in lines if l.startswith("RESULT timeout")], "no step waited in vain", *lines)
+    for step in ("paranoid 3", "enable-now 0", "active active", "reload 0", "stop 0 inactive", "restart 0",
+                 "stopped 0", "done"):
+        check("RESULT " + step in lines, "the machine's step: " + step, *(lines + [out[-3000:]]))
+    check([l for l in lines if l.startswith("RESULT kernel 6.1.")], "Debian 12's kernel", *lines)
+    check([l for l in lines if l.startswith("RESULT pins ") and " link_ea_exec " in l],
+          "the pins stay after a stop", *lines)
+    caps = [dict(re.findall(r"(Cap\w+):\s*([0-9a-f]+)", l)) for l in out.splitlines() if l.startswith("CAPS ")]
+    check(len(caps) == 2 and all(not int(c["CapEff"], 16) & (1 << 21) and int(c["CapEff"], 16) & (1 << 39)
+                                 for c in caps), "the service's two threads: CAP_BPF, no CAP_SYS_ADMIN", *caps)
+
+    # As users query: journalctl -u execauditd EXEC_UID=1000 finds that user's records, and only those.
+    mine = queries.get("uid1000", [])
+    check(mine and all(r.get("EXEC_UID") == "1000" and r.get("_SYSTEMD_UNIT") == "execauditd.service"
+                       for r in mine), "journalctl -u execauditd EXEC_UID=1000: the unit's records of uid 1000",
+          *[r.get("MESSAGE") for r in mine])
+    check([r for r in mine if r.get("EXEC_EVENT") == "exec" and r.get("EXEC_CMDLINE") == "/bin/true VMSD-user"]
+          and [r for r in mine if r.get("EXEC_EVENT") == "exit"], "the user's exec and exit",
+          *[r.get("MESSAGE") for r in mine])
+    records = queries.get("all", [])
+
+    def cmdline(text):
+        return [r for r in records if r.get("EXEC_EVENT") == "exec" and r.get("EXEC_CMDLINE") == text]
+
+    r = cmdline("/bin/sh -c 'exec sleep 600' VMSD-unit")
+    check(len(r) == 1 and r[0].get("EXEC_UNIT") == "eamark.service", "a unit's exec names its unit", *r)
+    events = [r["EXEC_EVENT"] for r in records if r.get("EXEC_EVENT") in ("started", "reloaded", "stopping")]
+    check(events == ["started", "reloaded", "stopping", "started", "stopping"],
+          "start, reload, stop, start, stop", events)
+    check(not cmdline("/bin/true VMSD-filtered") and len(cmdline("/bin/true VMSD-after-reload")) == 1,
+          "after the reload, user 1000 is left out and root is not", *[r.get("MESSAGE") for r in records])
+    starts = [r for r in records if r.get("EXEC_EVENT") == "started"]
+    check("adopted the programs pinned in /sys/fs/bpf/execauditd" in starts[1]["MESSAGE"],
+          "the restart adopts the pins", starts[1])
+    lost = [r for r in records if r.get("EXEC_EVENT") == "lost" and r["EXEC_LOST_REASON"] == "no_reader"]
+    check(not cmdline("/bin/true VMSD-stopped") and len(lost) == 1 and int(lost[0]["EXEC_LOST"]) >= 2,
+          "the exec while stopped: no record, counted as no_reader", *lost)
+    check(len(cmdline("/bin/true VMSD-restarted")) == 1, "recorded after the restart")
+    last = int([r for r in records if r.get("EXEC_EVENT") == "stopping"][-1]["EXEC_SEQ"])
+    arrived = {int(r["EXEC_SEQ"]) for r in records if r.get("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
+    missing = set(range(1, last + 1)) - arrived
+    check(len(missing) == sum(int(r["EXEC_LOST"]) for r in records if r.get("EXEC_EVENT") == "lost"),
+          "unaccounted = 0", len(missing), *[r["MESSAGE"] for r in records if r.get("EXEC_EVENT") == "lost"])
+
+
 def test_confidentiality_lockdown_refused(env):
     # Locked down for confidentiality (lockdown=, or a distribution's policy), the kernel takes the helpers
     # that read kernel memory away from BPF: the daemon says so at once rather than with a verifier log.
@@ -302,4 +462,5 @@ def test_confidentiality_lockdown_refused(env):
 
 
 if __name__ == "__main__":
-    main([test_debian_12_kernel, test_daemon_on_debian_12_kernel, test_confidentiality_lockdown_refused])
+    main([test_debian_12_kernel, test_daemon_on_debian_12_kernel, test_unit_under_systemd_on_debian_12_kernel,
+          test_confidentiality_lockdown_refused])
