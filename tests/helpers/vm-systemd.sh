@@ -34,6 +34,7 @@ as_user() { setpriv --reuid 1000 --regid 1000 --clear-groups "$@"; }
 # This machine's / is the host's: its own drop-ins are not the test's.
 rm -rf /etc/execauditd.conf.d && mkdir /etc/execauditd.conf.d
 say paranoid "$(cat /proc/sys/kernel/perf_event_paranoid)"
+say hardened "$(cat /proc/sys/kernel/kptr_restrict /proc/sys/kernel/yama/ptrace_scope | tr '\n' ' ')"
 say kernel "$(uname -r)"
 step enable-now systemctl enable --now execauditd.service
 say active "$(systemctl is-active execauditd.service)"
