@@ -293,7 +293,6 @@ def test_daemon_on_debian_12_kernel(env):
           "unaccounted = 0", len(missing), *[r["MESSAGE"] for r in records if r.get("EXEC_EVENT") == "lost"])
 
 
-
 def modules_for(vmlinuz, names):
     """The image's module files that names need, each after those it depends on (no modules.dep: the
     package's depmod runs at install; each module's .modinfo names its dependencies)."""
