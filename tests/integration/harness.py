@@ -11,6 +11,7 @@ that only their events exist. Waiting for a record is bounded (a hang fails the 
 asserts on timing.
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -97,6 +98,13 @@ def bash_unquote(cmdline):
     out = subprocess.run(["bash", "-c", 'c=$(cat); eval "set -- $c"; printf "%s\\0" "$@"'], input=cmdline,
                          stdout=subprocess.PIPE, check=True, env={"LC_ALL": "C"}).stdout
     return out.split(b"\0")[:-1]
+
+
+def exec_start(unit_text):
+    """The program a unit's ExecStart= runs (the generated unit names it by its absolute path)."""
+    m = re.search(r"^ExecStart=(\S+)", unit_text, re.M)
+    check(m is not None and m.group(1).startswith("/"), "ExecStart= with an absolute path in the unit")
+    return m.group(1)
 
 
 def wait_until(pred, what, timeout=WAIT_SECONDS):

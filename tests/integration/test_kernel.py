@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import check, main
+from harness import check, exec_start, main
 
 VMCHECK = os.environ.get("EA_VMCHECK", "")
 EXECAUDITD = os.environ.get("EXECAUDITD", "")
@@ -342,8 +342,6 @@ def systemd_machine(d):
     machine's /: the generated unit, the daemon where its ExecStart= looks, the shipped config, the steps."""
     with open(UNIT) as f:
         unit = f.read()
-    m = re.search(r"^ExecStart=(/\S+)", unit, re.M)
-    check(m is not None, "ExecStart= with an absolute path in the unit")
     with open(CONF) as f:
         conf = f.read()
     with open(VM_SYSTEMD) as f:
@@ -352,7 +350,7 @@ def systemd_machine(d):
         daemon = f.read()
     add = os.path.join(d, "add")
     for path, data, mode in (("/etc/systemd/system/execauditd.service", unit, 0o644),
-                             (m.group(1), daemon, 0o755), ("/etc/execauditd.conf", conf, 0o644),
+                             (exec_start(unit), daemon, 0o755), ("/etc/execauditd.conf", conf, 0o644),
                              ("/usr/local/lib/eavm/vm-systemd.sh", steps, 0o755),
                              ("/etc/systemd/system/eavm.target", EAVM_TARGET, 0o644),
                              ("/etc/systemd/system/eavm.service", EAVM_SERVICE, 0o644),

@@ -14,14 +14,13 @@ container's limit, not the unit's. Everything else the daemon gets is what the u
 """
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 
-from harness import DAEMON, Record, TestFailure, check, main, marker, parse_export, wait_until
+from harness import DAEMON, Record, TestFailure, check, exec_start, main, marker, parse_export, wait_until
 
 UNIT = os.environ.get("EA_UNIT", "")  # the generated build/execauditd.service
 CONF = os.environ.get("EA_CONF", "")  # conf/execauditd.conf
@@ -52,12 +51,6 @@ def run(cmd, timeout=120):
 
 def out(p):
     return p.stdout.decode("utf-8", "replace")
-
-
-def exec_start(unit_text):
-    m = re.search(r"^ExecStart=(\S+)", unit_text, re.M)
-    check(m is not None and m.group(1).startswith("/"), "ExecStart= with an absolute path in the unit")
-    return m.group(1)
 
 
 class Container:
