@@ -5,6 +5,7 @@
  * delays reading the kernel's buffers.
  */
 #include <errno.h>
+#include <limits.h>
 #include <linux/membarrier.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "format.h"
 #include "loader.h"
 #include "log.h"
+#include "reload.h"
 #include "reorder.h"
 #include "time-util.h"
 #include "writer.h"
@@ -41,10 +43,24 @@
 /* How often the filter maps in force are compared with what the daemon put there. */
 #define FILTER_CHECK_USEC (1000 * 1000)
 
+/* `execauditd --reload` callers waiting for the answer of the reading numbered `reading`. */
+struct reload_waiter {
+        pid_t pid;
+        unsigned reading;
+};
+
 struct daemon {
         struct ea_config cfg;
         const char *config_path;
         uint32_t generation;
+        /* The configuration is read off the loop (reload.h); one reading at a time, and a SIGHUP during
+         * one asks for another after it, since the files may have changed after it began. */
+        struct reload_job *reload;
+        sd_event_source *reload_source;
+        unsigned readings; /* started so far; the one in progress is number `readings` */
+        bool read_again;
+        struct reload_waiter *waiters;
+        size_t n_waiters;
         uint64_t last_seq;                            /* highest sequence number received from the kernel */
         uint64_t emit_failed_reported[EA_STAT_SLOTS]; /* kernel emit failures already counted as lost */
         struct loader loader;
@@ -447,24 +463,13 @@ static void lifecycle_with_filter(struct daemon *d, const char *event, const cha
         strbuf_free(&sb);
 }
 
-static int reload(struct daemon *d)
+/* The new configuration, read and validated, put in force: the BPF maps first, then the daemon's side. */
+static int apply_config(struct daemon *d, struct ea_config *next)
 {
         struct config_error err;
-        struct ea_config *next = malloc(sizeof(*next));
         const char *note = "";
-        int r = -ENOMEM;
+        int r;
 
-        sd_notifyf(0, "RELOADING=1\nSTATUS=Reloading %s\nMONOTONIC_USEC=%llu", d->config_path,
-                   (unsigned long long)clock_usec(CLOCK_MONOTONIC));
-        if (!next) {
-                log_error_errno(-ENOMEM, "Cannot reload");
-                goto out;
-        }
-        r = config_load(d->config_path, next, &err);
-        if (r < 0) {
-                report_config_error(d, &err);
-                goto out;
-        }
         /* These shape what is already loaded and pinned; they change at the next start. */
         if (strcmp(next->pin_path, d->cfg.pin_path) != 0 ||
             next->perf_buffer_pages != d->cfg.perf_buffer_pages) {
@@ -473,17 +478,13 @@ static int reload(struct daemon *d)
                 memcpy(next->pin_path, d->cfg.pin_path, sizeof(next->pin_path));
                 next->perf_buffer_pages = d->cfg.perf_buffer_pages;
                 r = config_check_maps(next, next->pin_path, &err);
-                if (r < 0) {
-                        report_config_error(d, &err);
-                        goto out;
-                }
+                if (r < 0)
+                        return report_config_error(d, &err);
         }
         /* Validated as a whole above; applied into the unused slot, then switched to in one step. */
         r = filter_apply(&d->loader, &d->filter, next, d->generation + 1, &err);
-        if (r < 0) {
-                report_config_error(d, &err);
-                goto out;
-        }
+        if (r < 0)
+                return report_config_error(d, &err);
         d->generation++;
         remember_filter(d);
         if (next->stats_interval_sec != d->cfg.stats_interval_sec) {
@@ -494,10 +495,106 @@ static int reload(struct daemon *d)
         writer_set_generation(d->writer, d->generation);
         lifecycle_with_filter(d, "reloaded", note);
         log_info("Reloaded %s (generation %u)", d->config_path, d->generation);
-out:
-        free(next);
+        return 0;
+}
+
+/* `execauditd --reload` returns when the configuration it asked for is in force (or rejected). */
+static void answer_waiters(struct daemon *d, unsigned upto, bool rejected)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < d->n_waiters; i++) {
+                if (d->waiters[i].reading <= upto)
+                        sigqueue(d->waiters[i].pid, RELOAD_REPLY_SIGNAL,
+                                 (union sigval){.sival_int = rejected});
+                else
+                        d->waiters[kept++] = d->waiters[i];
+        }
+        d->n_waiters = kept;
+}
+
+static void add_waiter(struct daemon *d, pid_t pid, unsigned reading)
+{
+        struct reload_waiter *more = realloc(d->waiters, (d->n_waiters + 1) * sizeof(*more));
+
+        /* Without room the caller gets no answer and times out, saying so; the reload itself goes on. */
+        if (!more) {
+                log_warning_errno(-ENOMEM, "Cannot note who asked for the reload (pid %d)", (int)pid);
+                return;
+        }
+        d->waiters = more;
+        d->waiters[d->n_waiters++] = (struct reload_waiter){.pid = pid, .reading = reading};
+}
+
+static void notify_ready(struct daemon *d)
+{
         sd_notifyf(0, "READY=1\nSTATUS=Auditing execs (config generation %u)", d->generation);
-        return r;
+}
+
+static int on_reload_read(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+static void start_reading(struct daemon *d)
+{
+        int r;
+
+        sd_notifyf(0, "RELOADING=1\nSTATUS=Reloading %s\nMONOTONIC_USEC=%llu", d->config_path,
+                   (unsigned long long)clock_usec(CLOCK_MONOTONIC));
+        d->readings++;
+        r = reload_job_start(&d->reload, d->config_path, &config_system_resolver);
+        if (r >= 0)
+                r = sd_event_add_io(d->event, &d->reload_source, reload_job_fd(d->reload), EPOLLIN,
+                                    on_reload_read, d);
+        if (r < 0) {
+                log_error_errno(r,
+                                "Cannot start reading %s for the reload; the configuration in force stays",
+                                d->config_path);
+                reload_job_release(d->reload);
+                d->reload = NULL;
+                answer_waiters(d, d->readings, true);
+                notify_ready(d);
+        }
+}
+
+static int on_reload_read(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct daemon *d = userdata;
+        struct ea_config *next = NULL;
+        struct config_error err;
+        int r;
+
+        (void)s, (void)fd, (void)revents;
+        r = reload_job_result(d->reload, &next, &err);
+        if (r == -EBUSY)
+                return 0;
+        d->reload_source = sd_event_source_disable_unref(d->reload_source);
+        reload_job_release(d->reload);
+        d->reload = NULL;
+        if (r < 0)
+                report_config_error(d, &err);
+        else
+                r = apply_config(d, next);
+        free(next);
+        answer_waiters(d, d->readings, r < 0);
+        notify_ready(d);
+        if (d->read_again) {
+                d->read_again = false;
+                start_reading(d);
+        }
+        return 0;
+}
+
+/* At stop a reading may still wait for a name service: it is not applied, and nobody waits for it. */
+static void abandon_reload(struct daemon *d)
+{
+        if (d->reload) {
+                log_warning("Stopping while %s is being read: that reload is not applied", d->config_path);
+                d->reload_source = sd_event_source_disable_unref(d->reload_source);
+                reload_job_release(d->reload);
+                d->reload = NULL;
+        }
+        answer_waiters(d, UINT_MAX, true);
+        free(d->waiters);
+        d->waiters = NULL;
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -506,12 +603,14 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 
         (void)s;
         if (si->ssi_signo == SIGHUP) {
-                int r = reload(d);
-
-                /* `execauditd --reload` waits for this answer: the reload is in force (or rejected). */
+                /* Answered after the next reading that starts from now: the one in progress may have read
+                 * the files before the change this caller made. */
                 if (si->ssi_code == SI_QUEUE && si->ssi_int == RELOAD_REQUEST)
-                        sigqueue((pid_t)si->ssi_pid, RELOAD_REPLY_SIGNAL,
-                                 (union sigval){.sival_int = r < 0});
+                        add_waiter(d, (pid_t)si->ssi_pid, d->readings + 1);
+                if (d->reload)
+                        d->read_again = true;
+                else
+                        start_reading(d);
                 return 0;
         }
         log_info("Stopping on signal %u", si->ssi_signo);
@@ -678,11 +777,12 @@ int daemon_run(const char *config_path)
         lifecycle_with_filter(&d, "started", detail);
         log_info("Auditing execs; records: journalctl -t execauditd (as a service: journalctl -u "
                  "execauditd)");
-        sd_notifyf(0, "READY=1\nSTATUS=Auditing execs (config generation %u)", d.generation);
+        notify_ready(&d);
 
         r = sd_event_loop(d.event);
         if (r < 0)
                 log_error_errno(r, "Event loop failed");
+        abandon_reload(&d);
         /* What the kernel already handed over is still written. The programs stay attached (their pins
          * keep them) and count what no reader takes: the next daemon reports it. */
         drain_at_stop(&d);

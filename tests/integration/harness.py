@@ -398,7 +398,7 @@ def main(tests):
             env.teardown(keep=not ok)
             # Each test gets fresh mounts: undo this one's.
             for d in ("/sys/fs/bpf", "/etc/systemd/journald.conf", "/var/log/journal", "/run/log/journal",
-                      "/run/systemd/journal"):
+                      "/run/systemd/journal", "/etc/nsswitch.conf"):
                 subprocess.run(["umount", "-l", d], stderr=subprocess.DEVNULL, check=False)
     print("%d failed" % failed)
     sys.exit(1 if failed else 0)

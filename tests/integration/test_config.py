@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Config at start, --check-config, and SIGHUP reloads (valid and broken) against the running daemon."""
+import os
 import subprocess
 
 from harness import DAEMON, check, main, marker
@@ -114,6 +115,77 @@ def test_reload_client_waits(env):
     check(out.returncode == 1 and "not a process ID" in out.stderr, "bad PID", out.stderr)
 
 
+def slow_name_service(env):
+    """nsswitch.conf with a name service that holds the lookup of user "ea-slow" (uid 4242) until the
+    returned gate file exists (tests/helpers/nss_easlow.c); the wrap to start the daemon with it."""
+    gate = os.path.join(env.dir, "gate")
+    conf = os.path.join(env.dir, "nsswitch.conf")
+    with open(conf, "w") as f:
+        f.write("passwd: files easlow\ngroup: files\n")
+    subprocess.run(["mount", "--bind", conf, "/etc/nsswitch.conf"], check=True)
+    wrap = ("env", "LD_LIBRARY_PATH=" + os.path.dirname(os.environ["EA_NSS_MODULE"]), "EA_NSS_GATE=" + gate)
+    return gate, wrap
+
+
+def test_reload_waiting_for_a_name_service(env):
+    """A reload whose ExcludeUsers= name the name service takes long to answer (sssd with its LDAP server
+    gone): the daemon goes on draining the kernel's buffers meanwhile, so a storm of 2000 execs, ten times
+    what the default buffers hold, is recorded whole while the reload waits; then the reload applies, and
+    `execauditd --reload` answers once it has."""
+    gate, wrap = slow_name_service(env)
+    env.start("", wrap=wrap, wrap_forks=False)
+    env.write_config("[Filter]\nExcludeUsers=ea-slow\n")
+    client = subprocess.Popen([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True)
+    env.wait(lambda: os.path.exists(gate + ".asked"), "the reload asking the name service")
+    m = marker()
+    out = subprocess.run([os.environ["EA_STORM"], "-w", "2", "-n", "2000", "-m", m], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    check(out.startswith("execs=2000 "), "the storm ran", out)
+
+    def storm_recorded():
+        recs = [r for r in env.find(m, "exec") if r.s("EXEC_COMM") == "true"]
+        return recs if len(recs) == 2000 else None
+
+    recs = env.wait(storm_recorded, "the storm's 2000 exec records")
+    check(client.poll() is None, "the reload still waits for the name service", client.poll())
+    check(all(r.i("EXEC_CONFIG_GENERATION") == 1 for r in recs), "recorded under the configuration in force")
+    check(not env.records("EXEC_EVENT=lost"), "nothing lost", [r.brief() for r in env.records("EXEC_EVENT=lost")])
+
+    open(gate, "w").close()
+    check(client.wait(timeout=60) == 0, "the reload applied", client.stderr.read())
+    rel = env.wait_records(lambda rs: rs, "reloaded record", "EXEC_EVENT=reloaded")
+    check(len(rel) == 1 and rel[0].i("EXEC_CONFIG_GENERATION") == 2 and "4242" in rel[0].s("MESSAGE"),
+          "one reload, generation 2, leaving uid 4242 out", [r.brief() for r in rel])
+    m2 = marker()
+    subprocess.run(["setpriv", "--reuid=4242", "--regid=4242", "--clear-groups", "/bin/true", m2], check=True)
+    s = sync(env)
+    check(s.i("EXEC_CONFIG_GENERATION") == 2, "generation 2 in force", s.brief())
+    # setpriv itself (root, m2 in its argv) is recorded; the /bin/true it becomes as uid 4242 is not.
+    seen = env.find(m2)
+    check(seen and not [r for r in seen if r.s("EXEC_UID") == "4242"], "uid 4242 left out in the kernel",
+          [r.brief() for r in seen])
+    check(env.stop() == 0, "clean stop")
+
+
+def test_stop_while_a_reload_waits(env):
+    """A stop does not wait for a name service that does not answer: the reload is not applied, its caller
+    is told so, and the daemon stops cleanly with everything written."""
+    gate, wrap = slow_name_service(env)
+    env.start("", wrap=wrap, wrap_forks=False)
+    env.write_config("[Filter]\nExcludeUsers=ea-slow\n")
+    client = subprocess.Popen([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True)
+    env.wait(lambda: os.path.exists(gate + ".asked"), "the reload asking the name service")
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    check(env.stop() == 0, "clean stop")
+    check(client.wait(timeout=60) == 1 and "rejected" in client.stderr.read(), "the caller told", client.returncode)
+    check("that reload is not applied" in env.log(), "the log says so", env.log())
+    check(len(env.find(m, "exec")) == 1, "the exec before the stop recorded")
+    check(not env.records("EXEC_EVENT=reloaded"), "no reloaded record")
+    check(env.records("EXEC_EVENT=stopping"), "the stopping record")
+    check(not os.path.exists(gate), "the name service never answered")
+
+
 if __name__ == "__main__":
     main([test_broken_config_at_start, test_check_config, test_reload, test_refuses_without_privileges,
-          test_reload_client_waits])
+          test_reload_client_waits, test_reload_waiting_for_a_name_service, test_stop_while_a_reload_waits])
