@@ -115,28 +115,29 @@ def test_reload_client_waits(env):
     check(out.returncode == 1 and "not a process ID" in out.stderr, "bad PID", out.stderr)
 
 
-def slow_name_service(env):
-    """nsswitch.conf with a name service that holds the lookup of user "ea-slow" (uid 4242) until the
-    returned gate file exists (tests/helpers/nss_easlow.c); the wrap to start the daemon with it."""
+def reload_held_by_name_service(env):
+    """The daemon running with a name service that holds the lookup of user "ea-slow" (uid 4242) until the
+    returned gate file exists (tests/helpers/nss_easlow.c), and `execauditd --reload` of a configuration
+    that names that user, once the reading waits for the answer. Returns the gate and the reload client."""
     gate = os.path.join(env.dir, "gate")
     conf = os.path.join(env.dir, "nsswitch.conf")
     with open(conf, "w") as f:
         f.write("passwd: files easlow\ngroup: files\n")
     subprocess.run(["mount", "--bind", conf, "/etc/nsswitch.conf"], check=True)
-    wrap = ("env", "LD_LIBRARY_PATH=" + os.path.dirname(os.environ["EA_NSS_MODULE"]), "EA_NSS_GATE=" + gate)
-    return gate, wrap
+    env.start("", wrap=("env", "LD_LIBRARY_PATH=" + os.path.dirname(os.environ["EA_NSS_MODULE"]),
+                        "EA_NSS_GATE=" + gate), wrap_forks=False)
+    env.write_config("[Filter]\nExcludeUsers=ea-slow\n")
+    client = subprocess.Popen([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True)
+    env.wait(lambda: os.path.exists(gate + ".asked"), "the reload asking the name service")
+    return gate, client
 
 
 def test_reload_waiting_for_a_name_service(env):
     """A reload whose ExcludeUsers= name the name service takes long to answer (sssd with its LDAP server
-    gone): the daemon goes on draining the kernel's buffers meanwhile, so a storm of 2000 execs, ten times
-    what the default buffers hold, is recorded whole while the reload waits; then the reload applies, and
-    `execauditd --reload` answers once it has."""
-    gate, wrap = slow_name_service(env)
-    env.start("", wrap=wrap, wrap_forks=False)
-    env.write_config("[Filter]\nExcludeUsers=ea-slow\n")
-    client = subprocess.Popen([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True)
-    env.wait(lambda: os.path.exists(gate + ".asked"), "the reload asking the name service")
+    gone): the daemon goes on draining the kernel's buffers meanwhile, so a storm of 2000 execs is recorded
+    whole, nothing lost, while the reload still waits (a daemon that read on its loop drained nothing until
+    the answer came); then the reload applies, and `execauditd --reload` answers once it has."""
+    gate, client = reload_held_by_name_service(env)
     m = marker()
     out = subprocess.run([os.environ["EA_STORM"], "-w", "2", "-n", "2000", "-m", m], check=True,
                          stdout=subprocess.PIPE, text=True).stdout
@@ -170,11 +171,7 @@ def test_reload_waiting_for_a_name_service(env):
 def test_stop_while_a_reload_waits(env):
     """A stop does not wait for a name service that does not answer: the reload is not applied, its caller
     is told so, and the daemon stops cleanly with everything written."""
-    gate, wrap = slow_name_service(env)
-    env.start("", wrap=wrap, wrap_forks=False)
-    env.write_config("[Filter]\nExcludeUsers=ea-slow\n")
-    client = subprocess.Popen([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True)
-    env.wait(lambda: os.path.exists(gate + ".asked"), "the reload asking the name service")
+    gate, client = reload_held_by_name_service(env)
     m = marker()
     subprocess.run(["/bin/true", m], check=True)
     check(env.stop() == 0, "clean stop")
