@@ -30,10 +30,16 @@
 #include "time-util.h"
 #include "writer.h"
 
-/* `execauditd --reload PID`: SIGHUP queued with this value asks for an answer, RELOAD_REPLY_SIGNAL with 0
- * (applied) or 1 (rejected), so that systemctl reload returns when the new configuration is in force. */
+/* `execauditd --reload PID`: SIGHUP queued with this value asks for an answer, RELOAD_REPLY_SIGNAL with a
+ * reload_answer, so that systemctl reload returns when the new configuration is in force. */
 #define RELOAD_REQUEST      0x45415244 /* "EARD" */
 #define RELOAD_REPLY_SIGNAL SIGUSR1
+enum reload_answer {
+        RELOAD_APPLIED = 0,
+        RELOAD_REJECTED = 1, /* the configuration has an error: a config_rejected record says which */
+        RELOAD_NOT_APPLIED =
+                2, /* not read to the end: the daemon stopped first, or could not start reading */
+};
 
 /* Longest a record waits in a perf buffer below the wakeup watermark (documented in execauditd(8)). */
 #define DRAIN_INTERVAL_USEC (100 * 1000)
@@ -499,14 +505,14 @@ static int apply_config(struct daemon *d, struct ea_config *next)
 }
 
 /* `execauditd --reload` returns when the configuration it asked for is in force (or rejected). */
-static void answer_waiters(struct daemon *d, unsigned upto, bool rejected)
+static void answer_waiters(struct daemon *d, unsigned upto, enum reload_answer answer)
 {
         size_t kept = 0;
 
         for (size_t i = 0; i < d->n_waiters; i++) {
                 if (d->waiters[i].reading <= upto)
                         sigqueue(d->waiters[i].pid, RELOAD_REPLY_SIGNAL,
-                                 (union sigval){.sival_int = rejected});
+                                 (union sigval){.sival_int = answer});
                 else
                         d->waiters[kept++] = d->waiters[i];
         }
@@ -550,7 +556,7 @@ static void start_reading(struct daemon *d)
                                 d->config_path);
                 reload_job_release(d->reload);
                 d->reload = NULL;
-                answer_waiters(d, d->readings, true);
+                answer_waiters(d, d->readings, RELOAD_NOT_APPLIED);
                 notify_ready(d);
         }
 }
@@ -574,7 +580,7 @@ static int on_reload_read(sd_event_source *s, int fd, uint32_t revents, void *us
         else
                 r = apply_config(d, next);
         free(next);
-        answer_waiters(d, d->readings, r < 0);
+        answer_waiters(d, d->readings, r < 0 ? RELOAD_REJECTED : RELOAD_APPLIED);
         notify_ready(d);
         if (d->read_again) {
                 d->read_again = false;
@@ -583,7 +589,7 @@ static int on_reload_read(sd_event_source *s, int fd, uint32_t revents, void *us
         return 0;
 }
 
-/* At stop a reading may still wait for a name service: it is not applied, and nobody waits for it. */
+/* At stop a reading may still wait for a name service: it is not applied, and its callers are told so. */
 static void abandon_reload(struct daemon *d)
 {
         if (d->reload) {
@@ -592,7 +598,7 @@ static void abandon_reload(struct daemon *d)
                 reload_job_release(d->reload);
                 d->reload = NULL;
         }
-        answer_waiters(d, UINT_MAX, true);
+        answer_waiters(d, UINT_MAX, RELOAD_NOT_APPLIED);
         free(d->waiters);
         d->waiters = NULL;
 }
@@ -876,8 +882,13 @@ int daemon_request_reload(pid_t pid, unsigned timeout_sec)
                 if (r == RELOAD_REPLY_SIGNAL && si.si_pid == pid && si.si_code == SI_QUEUE)
                         break;
         }
-        if (si.si_value.sival_int != 0)
+        if (si.si_value.sival_int == RELOAD_REJECTED)
                 return log_error_errno(-EINVAL, "The configuration was rejected; the one in force stays "
                                                 "(see journalctl -t execauditd EXEC_EVENT=config_rejected)");
+        if (si.si_value.sival_int != RELOAD_APPLIED)
+                return log_error_errno(-ECANCELED,
+                                       "The reload was not applied: execauditd (pid %d) stopped "
+                                       "or could not read its configuration (see its log)",
+                                       (int)pid);
         return 0;
 }

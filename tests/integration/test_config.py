@@ -175,7 +175,9 @@ def test_stop_while_a_reload_waits(env):
     m = marker()
     subprocess.run(["/bin/true", m], check=True)
     check(env.stop() == 0, "clean stop")
-    check(client.wait(timeout=60) == 1 and "rejected" in client.stderr.read(), "the caller told", client.returncode)
+    err = client.stderr.read()
+    check(client.wait(timeout=60) == 1 and "not applied" in err and "rejected" not in err, "the caller told",
+          client.returncode, err)
     check("that reload is not applied" in env.log(), "the log says so", env.log())
     check(len(env.find(m, "exec")) == 1, "the exec before the stop recorded")
     check(not env.records("EXEC_EVENT=reloaded"), "no reloaded record")
