@@ -31,8 +31,16 @@ step() {
 
 as_user() { setpriv --reuid 1000 --regid 1000 --clear-groups "$@"; }
 
-# This machine's / is the host's: its own drop-ins are not the test's.
+# This machine's / is the host's: its own drop-ins, for the config and for the unit, are not the test's
+# (test_unit.py's UNIT_DROPIN_DIRS is the same list). systemd has read the unit's already.
 rm -rf /etc/execauditd.conf.d && mkdir /etc/execauditd.conf.d
+for d in /etc/systemd/system /usr/local/lib/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
+        if [ -d "$d/execauditd.service.d" ]; then
+                rm -rf "$d/execauditd.service.d"
+                unit_dropins=1
+        fi
+done
+[ -z "$unit_dropins" ] || step daemon-reload systemctl daemon-reload
 say paranoid "$(cat /proc/sys/kernel/perf_event_paranoid)"
 say hardened "$(cat /proc/sys/kernel/kptr_restrict /proc/sys/kernel/yama/ptrace_scope | tr '\n' ' ')"
 say kernel "$(uname -r)"

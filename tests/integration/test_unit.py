@@ -27,6 +27,9 @@ UNIT = os.environ.get("EA_UNIT", "")  # the generated build/execauditd.service
 CONF = os.environ.get("EA_CONF", "")  # conf/execauditd.conf
 PINS = "/sys/fs/bpf/execauditd"  # the default PinPath, on the test's private bpffs (harness.py)
 BOOT_SECONDS = 90
+# Where a host may hold drop-ins for the unit (systemd.unit(5)); tests/helpers/vm-systemd.sh has the same list.
+UNIT_DROPIN_DIRS = tuple(d + "/execauditd.service.d" for d in (
+    "/etc/systemd/system", "/usr/local/lib/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system"))
 
 TARGET = """[Unit]
 Description=execauditd unit test
@@ -89,7 +92,9 @@ class Container:
         self.write("/etc/systemd/system/execauditd.service", unit)
         with open(CONF) as f:
             self.write("/etc/execauditd.conf", f.read())
-        shutil.rmtree(self.path("/etc/execauditd.conf.d"), ignore_errors=True)
+        # The host's own drop-ins, for the config and for the unit, are not the test's.
+        for d in ("/etc/execauditd.conf.d", *UNIT_DROPIN_DIRS):
+            shutil.rmtree(self.path(d), ignore_errors=True)
         self.write("/etc/systemd/system/eatest.target", TARGET)
         self.write("/etc/systemd/system/eamarker@.service", MARKER_UNIT)
 
