@@ -36,9 +36,10 @@
 #define RELOAD_REPLY_SIGNAL SIGUSR1
 enum reload_answer {
         RELOAD_APPLIED = 0,
-        RELOAD_REJECTED = 1, /* the configuration has an error: a config_rejected record says which */
-        RELOAD_NOT_APPLIED =
-                2, /* not read to the end: the daemon stopped first, or could not start reading */
+        /* The configuration has an error: a config_rejected record says which. */
+        RELOAD_REJECTED = 1,
+        /* Not read to the end: the daemon stopped first, or could not start reading. */
+        RELOAD_NOT_APPLIED = 2,
 };
 
 /* Longest a record waits in a perf buffer below the wakeup watermark (documented in execauditd(8)). */

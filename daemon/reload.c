@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -15,7 +15,6 @@ struct reload_job {
         /* Two owners, the loop and the thread: whoever lets go last frees, because a stop must not wait
          * for a name service that does not answer. */
         atomic_int refs;
-        atomic_bool done;
         int fd;
         int r;
         const struct config_resolver *res;
@@ -40,8 +39,8 @@ static void *job_run(void *arg)
         uint64_t one = 1;
 
         j->r = config_load_with(j->path, j->res, j->cfg, &j->err);
-        atomic_store(&j->done, true);
-        /* One write cannot overflow an eventfd's counter: it does not fail. */
+        /* The eventfd is the "done" flag, and its write and read order the result before its use. One
+         * write cannot overflow the counter: it does not fail. */
         (void)!write(j->fd, &one, sizeof(one));
         job_unref(j);
         return NULL;
@@ -96,8 +95,17 @@ int reload_job_fd(const struct reload_job *j)
 
 int reload_job_result(struct reload_job *j, struct ea_config **cfg, struct config_error *err)
 {
-        if (!atomic_load(&j->done))
-                return -EBUSY;
+        uint64_t n;
+
+        if (read(j->fd, &n, sizeof(n)) != sizeof(n)) {
+                int r = errno == EAGAIN ? -EBUSY : -errno;
+
+                memset(err, 0, sizeof(*err));
+                snprintf(err->file, sizeof(err->file), "%s", j->path);
+                snprintf(err->message, sizeof(err->message), "cannot take the result of reading: %s",
+                         strerror(-r));
+                return r;
+        }
         *err = j->err;
         if (j->r < 0)
                 return j->r;

@@ -16,8 +16,8 @@ struct reload_job;
 int reload_job_start(struct reload_job **out, const char *path, const struct config_resolver *res);
 /* Readable once the reading is done. */
 int reload_job_fd(const struct reload_job *j);
-/* Once done: config_load_with()'s result; on success *cfg is the new configuration (the caller's to free),
- * on error *err says why. -EBUSY while still reading. */
+/* Once done, and once only: config_load_with()'s result; on success *cfg is the new configuration (the
+ * caller's to free), on error *err says why. -EBUSY while still reading. */
 int reload_job_result(struct reload_job *j, struct ea_config **cfg, struct config_error *err);
 /* Gives the job up, done or not: a reading still blocked in a name service ends on its own and frees it. */
 void reload_job_release(struct reload_job *j);
