@@ -1046,8 +1046,9 @@ def test_exit_cpu_of_all_threads(env):
 def test_exit_resources(env):
     env.start("")
     m = marker()
-    # 64 MiB touched, 300 ms of CPU burnt, then 100 ms idle (CPU time counts from the fork, EXEC_LIFETIME_USEC
-    # from the exec: without the idle time a CPU-bound process could show more CPU than lifetime).
+    # 64 MiB touched, 300 ms of user CPU burnt, then 100 ms idle (CPU time counts from the fork,
+    # EXEC_LIFETIME_USEC from the exec: without the idle time a CPU-bound process could show more CPU than
+    # lifetime).
     p = spawn("burn", "300", "64", m)
     check(p.wait() == 0, "exectool burn")
     r = env.wait_one(m, "exec")
