@@ -731,7 +731,7 @@ int daemon_run(const char *config_path)
                 log_error("journald's socket %s is missing: records will be counted as lost until journald "
                           "runs",
                           JOURNAL_SOCKET);
-        r = writer_start(&d.writer, WRITER_MAX_QUEUED, WRITER_MAX_QUEUED_BYTES);
+        r = writer_start(&d.writer, JOURNAL_SOCKET, WRITER_MAX_QUEUED, WRITER_MAX_QUEUED_BYTES);
         if (r < 0)
                 return log_error_errno(r, "Cannot start the journal writer");
         writer_set_generation(d.writer, d.generation);

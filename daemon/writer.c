@@ -53,6 +53,7 @@ struct writer {
         struct journal_batch batch;
         struct cgroup_resolver cgroups;
         struct exit_seen *exits;
+        const char *socket_path;
         bool journald_missing;
 };
 
@@ -344,8 +345,7 @@ static void *writer_main(void *arg)
                 log_warning_errno(r, "The journal writer cannot give up CAP_SYS_ADMIN, so it is kept");
         pthread_mutex_lock(&w->lock);
         for (;;) {
-                uint64_t batch_lost[LOST_R__MAX] = {0}, batch_seq = 0;
-                uint64_t *progress = w->progress, progress_limit = w->progress_limit;
+                uint64_t batch_lost[LOST_R__MAX] = {0}, batch_seq = 0, progress_limit, *progress;
                 struct item *batch;
                 uint32_t generation;
                 bool any_lost, unreported;
@@ -358,8 +358,12 @@ static void *writer_main(void *arg)
                 }
                 if (!w->head && !any_lost) {
                         if (!unreported) {
-                                if (w->stop)
+                                if (w->stop) {
+                                        /* Everything written or its loss reported, the stopping record
+                                         * sent before the stop was asked for too. */
+                                        w->all_reported = true;
                                         break;
+                                }
                                 pthread_cond_wait(&w->cond, &w->lock);
                                 continue;
                         }
@@ -370,6 +374,10 @@ static void *writer_main(void *arg)
                         until.tv_sec += 1;
                         pthread_cond_timedwait(&w->cond, &w->lock, &until);
                 }
+                /* Read with the batch they bound, not before the wait: a stop may have set the limit while
+                 * this thread waited, before pushing events past it. */
+                progress = w->progress;
+                progress_limit = w->progress_limit;
                 batch = w->head;
                 w->head = w->tail = NULL;
                 w->queued = w->queued_bytes = 0;
@@ -386,11 +394,11 @@ static void *writer_main(void *arg)
                 generation = w->generation;
                 pthread_mutex_unlock(&w->lock);
 
-                if (access(JOURNAL_SOCKET, F_OK) < 0) {
+                if (access(w->socket_path, F_OK) < 0) {
                         if (!w->journald_missing)
                                 log_error("journald's socket %s is missing: records cannot be written, "
                                           "counting them as lost until it is back",
-                                          JOURNAL_SOCKET);
+                                          w->socket_path);
                         w->journald_missing = true;
                 } else if (w->journald_missing) {
                         log_notice("journald's socket is back");
@@ -453,7 +461,7 @@ static void *writer_main(void *arg)
         return NULL;
 }
 
-int writer_start(struct writer **out, size_t max_items, size_t max_bytes)
+int writer_start(struct writer **out, const char *socket_path, size_t max_items, size_t max_bytes)
 {
         struct writer *w = calloc(1, sizeof(*w));
         int r;
@@ -463,13 +471,14 @@ int writer_start(struct writer **out, size_t max_items, size_t max_bytes)
         w->max_items = max_items;
         w->progress_limit = UINT64_MAX;
         w->max_bytes = max_bytes;
+        w->socket_path = socket_path;
         w->exits = calloc(1, sizeof(*w->exits));
         if (!w->exits) {
                 free(w);
                 return -ENOMEM;
         }
         record_init(&w->rec);
-        journal_init(&w->journal, JOURNAL_SOCKET);
+        journal_init(&w->journal, socket_path);
         r = cgroup_resolver_init(&w->cgroups);
         if (r < 0)
                 log_warning_errno(r, "No cgroup2 mount found: EXEC_CGROUP will be missing");

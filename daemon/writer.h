@@ -40,7 +40,8 @@ struct writer_stats {
 
 struct writer;
 
-int writer_start(struct writer **out, size_t max_items, size_t max_bytes);
+/* socket_path: journald's socket (JOURNAL_SOCKET, or a test's), kept by reference. */
+int writer_start(struct writer **out, const char *socket_path, size_t max_items, size_t max_bytes);
 /* A buffer for one kernel event of size bytes, to fill and then push (or free); NULL without memory. */
 void *writer_event_alloc(size_t size);
 void writer_event_free(void *data);

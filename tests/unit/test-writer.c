@@ -1,0 +1,150 @@
+/*
+ * Unit test for daemon/writer.c: the account it keeps with the next daemon. writer_stop() says whether
+ * every loss was reported (the daemon then moves the pinned handled_seq to its stop_seq), also when the
+ * writer had already written everything and was idle when the stop came; and a progress limit set while
+ * the writer waited for journald bounds the progress of the batch it takes after the wait. journald is a
+ * datagram socket this test binds in a temporary directory, as in test-journal.c.
+ */
+#include "writer.h"
+#include "check.h"
+#include "execaudit.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int bind_listener(const char *path)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        unlink(path);
+        strcpy(sa.sun_path, path);
+        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                FAIL("cannot bind %s: %m", path);
+                return -1;
+        }
+        return fd;
+}
+
+/* Waits (10 s at most: a failure, not a timing check) until the writer's stats say *field >= want. */
+static int wait_stat(struct writer *w, size_t offset, uint64_t want)
+{
+        for (int i = 0; i < 10000; i++) {
+                struct writer_stats ws;
+                uint64_t v;
+
+                writer_get_stats(w, &ws);
+                memcpy(&v, (char *)&ws + offset, sizeof(v));
+                if (v >= want)
+                        return 0;
+                usleep(1000);
+        }
+        FAIL("the writer's stats never reached %llu (offset %zu)", (unsigned long long)want, offset);
+        return -ETIMEDOUT;
+}
+
+#define WRITTEN        offsetof(struct writer_stats, written)
+#define LOST(r)        (offsetof(struct writer_stats, lost) + (r) * sizeof(uint64_t))
+#define HAS(buf, text) (memmem((buf), sizeof(buf), (text), sizeof(text) - 1) != NULL)
+
+/* The gap's record written, then nothing to do: the stop finds the writer idle, and all is reported. */
+static void test_idle_at_stop(const char *dir)
+{
+        struct writer_gap gap = {
+                .count = 3, .first_seq = 5, .last_seq = 7, .since_usec = 1, .until_usec = 2};
+        char path[256], buf[8192] = "";
+        struct writer *w = NULL;
+        uint64_t handled = 4;
+        int l;
+
+        snprintf(path, sizeof(path), "%s/idle", dir);
+        l = bind_listener(path);
+        CHECK_RC(writer_start(&w, path, 16, 1 << 20), 0);
+        if (!w || l < 0)
+                return;
+        writer_set_progress(w, &handled);
+        writer_report_gap(w, &gap);
+        /* written is counted under the lock the writer holds from then until it waits for work. */
+        wait_stat(w, WRITTEN, 1);
+        CHECK(recv(l, buf, sizeof(buf) - 1, MSG_DONTWAIT) > 0);
+        CHECK_WHY(HAS(buf, "EXEC_LOST=3\n") && HAS(buf, "EXEC_LOST_REASON=no_reader\n"), "the gap's record");
+        CHECK_WHY(writer_stop(w), "an idle writer at the stop has reported everything");
+        close(l);
+        unlink(path);
+}
+
+/* journald away: a loss stays unreported and the stop says so. */
+static void test_unreported_at_stop(const char *dir)
+{
+        struct writer *w = NULL;
+        char path[256];
+
+        snprintf(path, sizeof(path), "%s/missing", dir);
+        CHECK_RC(writer_start(&w, path, 16, 1 << 20), 0);
+        if (!w)
+                return;
+        writer_count_lost(w, LOST_R_PERF_BUFFER, 2);
+        wait_stat(w, LOST(LOST_R_PERF_BUFFER), 2);
+        CHECK_WHY(!writer_stop(w), "a loss journald never took is not reported");
+}
+
+/* The limit a stop sets while the writer waits to report a loss bounds the batch taken after the wait. */
+static void test_limit_set_during_the_wait(const char *dir)
+{
+        struct writer *w = NULL;
+        struct ea_exit *ev;
+        uint64_t handled = 0;
+        char path[256];
+        int l;
+
+        snprintf(path, sizeof(path), "%s/late", dir);
+        CHECK_RC(writer_start(&w, path, 16, 1 << 20), 0);
+        if (!w)
+                return;
+        writer_set_progress(w, &handled);
+        writer_count_lost(w, LOST_R_PERF_BUFFER, 1);
+        wait_stat(w, LOST(LOST_R_PERF_BUFFER), 1);
+        usleep(100 * 1000); /* into its one-second wait for journald (the check holds without it too) */
+        writer_limit_progress(w, 10);
+        l = bind_listener(path);
+        ev = writer_event_alloc(sizeof(*ev));
+        if (!ev || l < 0) {
+                FAIL("setup");
+                writer_stop(w);
+                return;
+        }
+        memset(ev, 0, sizeof(*ev));
+        ev->hdr = (struct ea_header){.type = EA_EV_EXIT,
+                                     .version = EA_LAYOUT_VERSION,
+                                     .size = sizeof(*ev),
+                                     .seq = 12,
+                                     .config_generation = 1};
+        ev->proc.pid = ev->proc.tid = 4242;
+        memcpy(ev->proc.comm, "late", 5);
+        writer_push_event(w, ev);
+        wait_stat(w, WRITTEN, 2); /* the exit record and the loss record */
+        CHECK_WHY(writer_stop(w), "both written");
+        CHECK_NUM(handled, 10);
+        close(l);
+        unlink(path);
+}
+
+int main(void)
+{
+        char dir[] = "/tmp/ea-test-writer-XXXXXX";
+
+        if (!mkdtemp(dir)) {
+                FAIL("mkdtemp: %m");
+                return check_summary("test-writer");
+        }
+        test_idle_at_stop(dir);
+        test_unreported_at_stop(dir);
+        test_limit_set_during_the_wait(dir);
+        rmdir(dir);
+        return check_summary("test-writer");
+}
