@@ -9,6 +9,7 @@
  * it goes into one struct load, and *out is written only when everything was accepted.
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -58,6 +59,7 @@ struct parse_state {
         unsigned fail_line; /* line of the first error recorded by the handler or the reader */
         const char *next;   /* reader position in the text */
         unsigned line;      /* line last handed to inih */
+        bool after_key;     /* an assignment since the last section header: indented lines continue it */
 };
 
 typedef int (*key_parser)(const char *value, void *field, char *msg, size_t msg_size);
@@ -684,6 +686,7 @@ static int handler(void *user, const char *section, const char *name, const char
         char msg[200];
         bool section_known = false;
 
+        st->after_key = true;
         if (st->failed)
                 return 0; /* only the first error is reported: spare the resolver the rest */
         if (strcmp(section, "Filter") == 0)
@@ -712,6 +715,44 @@ static int handler(void *user, const char *section, const char *name, const char
  * Hands inih one line at a time, so that we know which line a handler call came from, and so that a line
  * longer than inih's buffer is an error of its own instead of being split into a bogus next line.
  */
+/*
+ * inih takes "[Section]" and drops whatever follows it on the line, so "[Filter] ExcludeUsers=ci" would
+ * exclude nobody, and a file with bare carriage returns for line ends would be one header line. Only a
+ * comment may follow. The line is a header as inih sees it: '[' first, unless it continues an assignment.
+ */
+static void check_section_line(struct parse_state *st, const char *s, size_t len)
+{
+        size_t i = 0, open;
+        const char *end;
+
+        while (i < len && isspace((unsigned char)s[i]))
+                i++;
+        if (i == len || s[i] != '[' || (i > 0 && st->after_key))
+                return;
+        st->after_key = false;
+        open = i;
+        end = memchr(s + open, ']', len - open);
+        if (!end)
+                return; /* inih's own syntax error */
+        for (i = (size_t)(end - s) + 1; i < len && isspace((unsigned char)s[i]) && s[i] != '\r'; i++)
+                ;
+        if (i < len && s[i] != ';' && s[i] != '#') {
+                char section[64], text[48], msg[256];
+                size_t n = 0;
+
+                snprintf(section, sizeof(section), "%.*s", (int)(end - s - open - 1), s + open + 1);
+                for (; i < len && n < sizeof(text) - 1; i++)
+                        text[n++] = isprint((unsigned char)s[i]) ? s[i] : '?';
+                text[n] = '\0';
+                snprintf(
+                        msg, sizeof(msg),
+                        "text after [%s] on its line (\"%s\"): put each key on a line of its own (lines end "
+                        "with a newline)",
+                        section, text);
+                reject(st, section, "", msg);
+        }
+}
+
 static char *read_line(char *str, int num, void *stream)
 {
         struct parse_state *st = stream;
@@ -734,6 +775,7 @@ static char *read_line(char *str, int num, void *stream)
                 reject(st, "", "", msg);
                 content = 0;
         }
+        check_section_line(st, p, content);
         memcpy(str, p, content);
         str[content] = '\0';
         return str;

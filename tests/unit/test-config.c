@@ -224,7 +224,11 @@ struct reject_case {
 #define SYNTAX_MSG   "cannot parse this line: expected [Section], Key=Value or a comment"
 #define NUM_MSG(v)   "expected a number (optionally with K or M), got \"" v "\""
 #define PAGES_MSG(v) v " is not a power of two between 1 and 4096"
-#define PATH_MSG(v)  "expected an absolute path without trailing /, . or .. components, got \"" v "\""
+#define SECTION_TEXT_MSG(sec, text)                                                                         \
+        "text after [" sec "] on its line (\"" text                                                         \
+        "\"): put each key on a line of its own (lines end with "                                           \
+        "a newline)"
+#define PATH_MSG(v) "expected an absolute path without trailing /, . or .. components, got \"" v "\""
 
 static const struct reject_case rejects[] = {
         {"[Foo]\nBar=1\n", 2, "Foo", "Bar", "unknown section [Foo]",
@@ -295,6 +299,13 @@ static const struct reject_case rejects[] = {
         {"[BPF]\nPinPath=/\n", 2, "BPF", "PinPath", PATH_MSG("/"),
          "t.conf:2: [BPF] PinPath=: " PATH_MSG("/")},
         {"[BPF]\nPinPath=\n", 2, "BPF", "PinPath", PATH_MSG(""), "t.conf:2: [BPF] PinPath=: " PATH_MSG("")},
+        /* inih would drop what follows a header: nothing would be excluded, or every line lost. */
+        {"[Filter] ExcludeUsers=gitlab-runner\n", 1, "Filter", "",
+         SECTION_TEXT_MSG("Filter", "ExcludeUsers=gitlab-runner"),
+         "t.conf:1: " SECTION_TEXT_MSG("Filter", "ExcludeUsers=gitlab-runner")},
+        {"[Capture]\nExits=no\n[BPF]\rPerfBufferPages=8\r", 3, "BPF", "",
+         SECTION_TEXT_MSG("BPF", "?PerfBufferPages=8"),
+         "t.conf:3: " SECTION_TEXT_MSG("BPF", "?PerfBufferPages=8")},
         {"[Capture]\nExits\n", 2, "", "", SYNTAX_MSG, "t.conf:2: " SYNTAX_MSG},
         {"[Capture\n", 1, "", "", SYNTAX_MSG, "t.conf:1: " SYNTAX_MSG},
         /* Line 5, after comments and blank lines. */
@@ -340,6 +351,20 @@ static void test_rejects(void)
                 snprintf(label, sizeof(label), "reject %zu", i);
                 check_reject(&rejects[i], label);
         }
+}
+
+/* A comment may follow a section header; an indented "[...]" after an assignment continues it. */
+static void test_section_line_comments(void)
+{
+        struct ea_config cfg;
+        struct config_error err;
+
+        set_case("comments after headers");
+        CHECK_NUM(config_parse_string("[Capture] ; not now\nExits=no\n[BPF]\t# small\nPerfBufferPages=8\n",
+                                      "t.conf", &cfg, &err),
+                  0);
+        CHECK(!cfg.exits);
+        CHECK_NUM(cfg.perf_buffer_pages, 8);
 }
 
 /* Lines of exactly 199 characters are the documented maximum and must work. */
@@ -571,6 +596,7 @@ int main(void)
         test_numbers_and_paths();
         test_full_and_format();
         test_rejects();
+        test_section_line_comments();
         test_line_limit_ok();
         test_load();
         /* Regression tests for defects found while writing this test. */
