@@ -26,21 +26,10 @@
 #include "loader.h"
 #include "log.h"
 #include "reload.h"
+#include "reloadsig.h"
 #include "reorder.h"
 #include "time-util.h"
 #include "writer.h"
-
-/* `execauditd --reload PID`: SIGHUP queued with this value asks for an answer, RELOAD_REPLY_SIGNAL with a
- * reload_answer, so that systemctl reload returns when the new configuration is in force. */
-#define RELOAD_REQUEST      0x45415244 /* "EARD" */
-#define RELOAD_REPLY_SIGNAL SIGUSR1
-enum reload_answer {
-        RELOAD_APPLIED = 0,
-        /* The configuration has an error: a config_rejected record says which. */
-        RELOAD_REJECTED = 1,
-        /* Not read to the end: the daemon stopped first, or could not start reading. */
-        RELOAD_NOT_APPLIED = 2,
-};
 
 /* Longest a record waits in a perf buffer below the wakeup watermark (documented in execauditd(8)). */
 #define DRAIN_INTERVAL_USEC (100 * 1000)
@@ -51,11 +40,6 @@ enum reload_answer {
 #define FILTER_CHECK_USEC (1000 * 1000)
 
 /* `execauditd --reload` callers waiting for the answer of the reading numbered `reading`. */
-struct reload_waiter {
-        pid_t pid;
-        unsigned reading;
-};
-
 struct daemon {
         struct ea_config cfg;
         const char *config_path;
@@ -66,8 +50,7 @@ struct daemon {
         sd_event_source *reload_source;
         unsigned readings; /* started so far; the one in progress is number `readings` */
         bool read_again;
-        struct reload_waiter *waiters;
-        size_t n_waiters;
+        struct reload_waiters waiters;
         uint64_t last_seq;                            /* highest sequence number received from the kernel */
         uint64_t emit_failed_reported[EA_STAT_SLOTS]; /* kernel emit failures already counted as lost */
         struct loader loader;
@@ -505,34 +488,6 @@ static int apply_config(struct daemon *d, struct ea_config *next)
         return 0;
 }
 
-/* `execauditd --reload` returns when the configuration it asked for is in force (or rejected). */
-static void answer_waiters(struct daemon *d, unsigned upto, enum reload_answer answer)
-{
-        size_t kept = 0;
-
-        for (size_t i = 0; i < d->n_waiters; i++) {
-                if (d->waiters[i].reading <= upto)
-                        sigqueue(d->waiters[i].pid, RELOAD_REPLY_SIGNAL,
-                                 (union sigval){.sival_int = answer});
-                else
-                        d->waiters[kept++] = d->waiters[i];
-        }
-        d->n_waiters = kept;
-}
-
-static void add_waiter(struct daemon *d, pid_t pid, unsigned reading)
-{
-        struct reload_waiter *more = realloc(d->waiters, (d->n_waiters + 1) * sizeof(*more));
-
-        /* Without room the caller gets no answer and times out, saying so; the reload itself goes on. */
-        if (!more) {
-                log_warning_errno(-ENOMEM, "Cannot note who asked for the reload (pid %d)", (int)pid);
-                return;
-        }
-        d->waiters = more;
-        d->waiters[d->n_waiters++] = (struct reload_waiter){.pid = pid, .reading = reading};
-}
-
 static void notify_ready(struct daemon *d)
 {
         sd_notifyf(0, "READY=1\nSTATUS=Auditing execs (config generation %u)", d->generation);
@@ -557,7 +512,7 @@ static void start_reading(struct daemon *d)
                                 d->config_path);
                 reload_job_release(d->reload);
                 d->reload = NULL;
-                answer_waiters(d, d->readings, RELOAD_NOT_APPLIED);
+                reload_waiters_answer(&d->waiters, d->readings, RELOAD_NOT_APPLIED);
                 notify_ready(d);
         }
 }
@@ -581,7 +536,7 @@ static int on_reload_read(sd_event_source *s, int fd, uint32_t revents, void *us
         else
                 r = apply_config(d, next);
         free(next);
-        answer_waiters(d, d->readings, r < 0 ? RELOAD_REJECTED : RELOAD_APPLIED);
+        reload_waiters_answer(&d->waiters, d->readings, r < 0 ? RELOAD_REJECTED : RELOAD_APPLIED);
         notify_ready(d);
         if (d->read_again) {
                 d->read_again = false;
@@ -599,9 +554,7 @@ static void abandon_reload(struct daemon *d)
                 reload_job_release(d->reload);
                 d->reload = NULL;
         }
-        answer_waiters(d, UINT_MAX, RELOAD_NOT_APPLIED);
-        free(d->waiters);
-        d->waiters = NULL;
+        reload_waiters_done(&d->waiters, RELOAD_NOT_APPLIED);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -609,11 +562,11 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         struct daemon *d = userdata;
 
         (void)s;
-        if (si->ssi_signo == SIGHUP) {
+        if (si->ssi_signo == SIGHUP || (int)si->ssi_signo == reload_request_signal()) {
                 /* Answered after the next reading that starts from now: the one in progress may have read
                  * the files before the change this caller made. */
-                if (si->ssi_code == SI_QUEUE && si->ssi_int == RELOAD_REQUEST)
-                        add_waiter(d, (pid_t)si->ssi_pid, d->readings + 1);
+                if (reload_is_request(si))
+                        reload_waiters_add(&d->waiters, (pid_t)si->ssi_pid, d->readings + 1);
                 if (d->reload)
                         d->read_again = true;
                 else
@@ -625,17 +578,27 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return sd_event_exit(d->event, 0);
 }
 
-static const int handled_signals[] = {SIGTERM, SIGINT, SIGHUP};
-#define N_SIGNALS (sizeof(handled_signals) / sizeof(handled_signals[0]))
+#define N_SIGNALS 4
+
+/* SIGTERM, SIGINT, SIGHUP and the reload request signal (not a constant: see reloadsig.h). */
+static void handled_signals(int sigs[N_SIGNALS])
+{
+        sigs[0] = SIGTERM;
+        sigs[1] = SIGINT;
+        sigs[2] = SIGHUP;
+        sigs[3] = reload_request_signal();
+}
 
 /* Before any thread starts: threads inherit the mask, and a signal must only ever reach the signalfd. */
 static int block_signals(void)
 {
+        int sigs[N_SIGNALS];
         sigset_t mask;
 
+        handled_signals(sigs);
         sigemptyset(&mask);
         for (size_t i = 0; i < N_SIGNALS; i++)
-                sigaddset(&mask, handled_signals[i]);
+                sigaddset(&mask, sigs[i]);
         if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
                 return log_error_errno(-EINVAL, "Cannot block signals");
         return 0;
@@ -643,9 +606,10 @@ static int block_signals(void)
 
 static int setup_loop(struct daemon *d)
 {
-        const int *sigs = handled_signals;
+        int sigs[N_SIGNALS];
         int r;
 
+        handled_signals(sigs);
         r = sd_event_default(&d->event);
         if (r < 0)
                 return log_error_errno(r, "Cannot create the event loop");
@@ -851,45 +815,4 @@ out:
         free(fs);
         free(cfg);
         return r;
-}
-
-int daemon_request_reload(pid_t pid, unsigned timeout_sec)
-{
-        struct timespec until, now, left;
-        siginfo_t si;
-        sigset_t set;
-        int r;
-
-        sigemptyset(&set);
-        sigaddset(&set, RELOAD_REPLY_SIGNAL);
-        if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-                return log_error_errno(-errno, "Cannot block signals");
-        if (sigqueue(pid, SIGHUP, (union sigval){.sival_int = RELOAD_REQUEST}) < 0)
-                return log_error_errno(-errno, "Cannot signal process %d", (int)pid);
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += timeout_sec;
-        for (;;) {
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                left.tv_sec = until.tv_sec - now.tv_sec;
-                left.tv_nsec = until.tv_nsec - now.tv_nsec;
-                if (left.tv_nsec < 0)
-                        left.tv_sec--, left.tv_nsec += 1000000000;
-                if (left.tv_sec < 0)
-                        return log_error_errno(-ETIMEDOUT,
-                                               "No answer from execauditd (pid %d) to the reload", (int)pid);
-                r = sigtimedwait(&set, &si, &left);
-                if (r < 0 && errno != EINTR && errno != EAGAIN)
-                        return log_error_errno(-errno, "Waiting for the reload failed");
-                if (r == RELOAD_REPLY_SIGNAL && si.si_pid == pid && si.si_code == SI_QUEUE)
-                        break;
-        }
-        if (si.si_value.sival_int == RELOAD_REJECTED)
-                return log_error_errno(-EINVAL, "The configuration was rejected; the one in force stays "
-                                                "(see journalctl -t execauditd EXEC_EVENT=config_rejected)");
-        if (si.si_value.sival_int != RELOAD_APPLIED)
-                return log_error_errno(-ECANCELED,
-                                       "The reload was not applied: execauditd (pid %d) stopped "
-                                       "or could not read its configuration (see its log)",
-                                       (int)pid);
-        return 0;
 }

@@ -6,15 +6,10 @@
 #define EA_DAEMON_H
 
 #include <stdio.h>
-#include <sys/types.h>
 
 /* Runs until SIGTERM/SIGINT. Returns 0 after a clean stop, a negative errno otherwise. */
 int daemon_run(const char *config_path);
 /* Validates the config as the daemon would and prints the effective settings; touches no BPF. */
 int daemon_check_config(const char *config_path, FILE *out);
-
-/* Asks the running daemon to reload and waits until the new configuration is in force (0) or was
- * rejected (-EINVAL). */
-int daemon_request_reload(pid_t pid, unsigned timeout_sec);
 
 #endif

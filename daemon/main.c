@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "ea-config.h"
 #include "log.h"
+#include "reloadsig.h"
 #include "status.h"
 
 static void help(void)
@@ -89,7 +90,7 @@ int main(int argc, char **argv)
                 return EXIT_FAILURE;
         }
         if (reload_pid)
-                r = daemon_request_reload((pid_t)reload_pid, 90);
+                r = reload_request((pid_t)reload_pid, 90);
         else if (status)
                 r = daemon_status(config, stdout);
         else if (remove_pins)

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Config at start, --check-config, and SIGHUP reloads (valid and broken) against the running daemon."""
 import os
+import signal
 import subprocess
 
 from harness import DAEMON, check, main, marker
@@ -115,6 +116,40 @@ def test_reload_client_waits(env):
     check(out.returncode == 1 and "not a process ID" in out.stderr, "bad PID", out.stderr)
 
 
+def test_reloads_at_once(env):
+    """Two `execauditd --reload` while a plain SIGHUP is pending (the daemon stopped, so nothing is read
+    meanwhile): both are answered. As SIGHUPs, their requests were absorbed by the pending one, and both
+    callers waited the full 90 s for an answer that never came."""
+    env.start("[Capture]\nFailedExecs=no\n")
+    env.write_config("[Capture]\nFailedExecs=yes\n")
+    env.signal(signal.SIGSTOP)
+    try:
+        env.signal(signal.SIGHUP)
+        clients = [subprocess.Popen([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True)
+                   for _ in range(2)]
+        # Both requests sent while the daemon reads nothing.
+        env.wait(lambda: all(waiting_for_answer(c.pid) for c in clients), "the two requests sent")
+    finally:
+        env.signal(signal.SIGCONT)
+    for c in clients:
+        check(c.wait(timeout=60) == 0, "the reload is answered as applied", c.stderr.read())
+    rel = env.wait_records(lambda rs: rs if len(rs) >= 2 else None, "reloaded records", "EXEC_EVENT=reloaded")
+    check(rel[-1].i("EXEC_CONFIG_GENERATION") == len(rel) + 1, "one generation per reading",
+          [r.brief() for r in rel])
+    m = marker()
+    run_failed_exec(m)
+    check(env.wait_one(m, "exec_failed").i("EXEC_CONFIG_GENERATION") == len(rel) + 1, "in force")
+
+
+def waiting_for_answer(pid):
+    """The client has sent its request: it is in rt_sigtimedwait (128 on x86-64), waiting for the answer."""
+    try:
+        with open("/proc/%d/syscall" % pid) as f:
+            return f.read().split()[0] == "128"
+    except (OSError, IndexError):
+        return False
+
+
 def reload_held_by_name_service(env):
     """The daemon running with a name service that holds the lookup of user "ea-slow" (uid 4242) until the
     returned gate file exists (tests/helpers/nss_easlow.c), and `execauditd --reload` of a configuration
@@ -187,4 +222,5 @@ def test_stop_while_a_reload_waits(env):
 
 if __name__ == "__main__":
     main([test_broken_config_at_start, test_check_config, test_reload, test_refuses_without_privileges,
-          test_reload_client_waits, test_reload_waiting_for_a_name_service, test_stop_while_a_reload_waits])
+          test_reload_client_waits, test_reloads_at_once, test_reload_waiting_for_a_name_service,
+          test_stop_while_a_reload_waits])
