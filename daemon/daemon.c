@@ -740,6 +740,12 @@ int daemon_run(const char *config_path)
                 log_error_errno(r, "Cannot allocate the reorder buffer");
                 goto out_loader;
         }
+        if (d.loader.prev_untracked && d.cfg.exits) {
+                writer_count_lost(d.writer, LOST_R_UNTRACKED, d.loader.prev_untracked);
+                log_notice("%llu processes tracked by the replaced programs are not tracked by these: their "
+                           "exits will not be recorded",
+                           (unsigned long long)d.loader.prev_untracked);
+        }
         d.loader.state->started_usec = clock_usec(CLOCK_REALTIME);
         d.loader.state->restarts += d.loader.adopted;
         writer_set_progress(d.writer, (uint64_t *)&d.loader.state->handled_seq);

@@ -549,9 +549,33 @@ void loader_sample_fill(struct loader *l)
         }
 }
 
+/*
+ * The replaced programs' "tracked" map (old, detached by now) against the new one: each process only the
+ * old one holds was exec'd under the old programs and is still alive, or ended after they were detached,
+ * and nobody reports its exit. Only its keys (tgids) are read, so any layout of the values will do.
+ */
+static uint64_t count_untracked(int old, int new)
+{
+        struct bpf_map_info info = {};
+        __u32 len = sizeof(info), key, next, *prev = NULL;
+        struct ea_tracked tr;
+        uint64_t n = 0;
+
+        if (old < 0 || bpf_obj_get_info_by_fd(old, &info, &len) < 0 || info.type != BPF_MAP_TYPE_HASH ||
+            info.key_size != sizeof(key))
+                return 0;
+        while (bpf_map_get_next_key(old, prev, &next) == 0) {
+                key = next;
+                prev = &key;
+                n += bpf_map_lookup_elem(new, &key, &tr) < 0;
+        }
+        return n;
+}
+
 int loader_attach(struct loader *l)
 {
-        int r;
+        char path[PATH_MAX];
+        int r, old_tracked = -1;
 
         if (l->adopted)
                 return 0;
@@ -565,7 +589,13 @@ int loader_attach(struct loader *l)
         /* Attached first, then the old pins go: no moment without a program on each hook. What the old
          * programs took and no daemon handled is read last, for the gap report. */
         read_previous(l);
+        if (pin_file(path, l->pin_path, "", "tracked") >= 0)
+                old_tracked = bpf_obj_get(path);
         r = clear_pin_dir(l->pin_path);
+        if (r >= 0)
+                l->prev_untracked = count_untracked(old_tracked, bpf_map__fd(l->skel->maps.tracked));
+        if (old_tracked >= 0)
+                close(old_tracked);
         if (r < 0)
                 return log_error_errno(r, "Cannot remove the pins in %s", l->pin_path);
         if (mkdir(l->pin_path, 0700) < 0 && errno != EEXIST)

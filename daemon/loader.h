@@ -35,6 +35,8 @@ struct loader {
         struct ea_daemon_state prev_state;
         uint64_t prev_seq;
         uint32_t prev_layout;
+        /* Processes the replaced programs tracked and the new ones do not: exits nobody will report. */
+        uint64_t prev_untracked;
         uint64_t *active; /* the mmap-ed "active" word (see execaudit.h) */
         struct ea_stats
                 *percpu; /* room for one lookup of the per-CPU "stats" map (read after every drain) */

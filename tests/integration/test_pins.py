@@ -191,6 +191,35 @@ def test_replaced_pins_gap_under_load(env):
     check(env.stop() == 0, "clean stop")
 
 
+def test_replaced_pins_untracked_exits(env):
+    """Processes the replaced programs tracked (exec'd under them, still alive) have no entry in the new
+    programs' map, so their exits are never recorded: counted at the start as untracked, not silently."""
+    env.start("")
+    marks = [marker() for _ in range(3)]
+    sleepers = [subprocess.Popen(["/bin/sh", "-c", "exec sleep 600", m]) for m in marks]
+    try:
+        for m in marks:
+            env.wait_one(m, "exec")
+        check(env.stop() == 0, "clean stop")
+        os.unlink(PINS + "/link_ea_exec")  # the next start loads afresh
+        env.start(None)
+    finally:
+        for p in sleepers:
+            p.kill()
+            p.wait()
+    lost = env.wait_records(lambda rs: rs, "the untracked loss record", "EXEC_EVENT=lost",
+                            "EXEC_LOST_REASON=untracked")
+    # The sleepers, and whatever else exec'd under the old programs still runs (this test's journald).
+    check(len(lost) == 1 and lost[0].i("EXEC_LOST") >= 3, "their exits counted", [r.brief() for r in lost])
+    check("not tracked by these" in env.log(), "and logged", env.log())
+    sync = marker()
+    subprocess.run(["/bin/true", sync], check=True)
+    env.wait_one(sync, "exec")
+    exits = {r.i("EXEC_PID") for r in env.records("EXEC_EVENT=exit")}
+    check(not exits & {p.pid for p in sleepers}, "no exit record for them", exits & {p.pid for p in sleepers})
+    check(env.stop() == 0, "clean stop")
+
+
 def test_gap_reported_whole_and_once(env):
     """The no_reader count reaches the journal whole when journald is away as the daemon starts (a queued
     record that failed would have counted as one lost record), and only once: a daemon that wrote no event
@@ -340,6 +369,7 @@ def test_watchdog_pings(env):
 if __name__ == "__main__":
     main([test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
           test_replaces_other_layout_and_broken_pins, test_replaced_pins_gap_under_load,
+          test_replaced_pins_untracked_exits,
           test_gap_reported_whole_and_once,
           test_status_and_remove_pins, test_bpffs_mounted_unless_a_service,
           test_sys_admin_dropped_after_start,
