@@ -5,10 +5,12 @@
  * the configuration in force untouched and an exec is never judged by a mix of two configurations.
  */
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -228,6 +230,12 @@ int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_conf
         memcpy(nfs->mount, fs->mount, sizeof(nfs->mount));
         nfs->last_unit_scan_usec = fs->last_unit_scan_usec;
         nfs->n = 0;
+        /* The slot about to be rewritten was in force until the last switch, and a program run that read
+         * the active word before it may still be judging by it (one reload right after another, and a
+         * preempted vCPU). Program runs hold preemption off, so a global membarrier (synchronize_rcu())
+         * waits them out. Without it (nohz_full), the window stays, as in execauditd.conf(5). */
+        if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
+                log_debug("membarrier failed (%s): a program run may see the slot change", strerror(errno));
 
         r = set_external(skel->maps.filter_cgroup_map, next, cfg->filter.cgroup_map);
         if (r < 0) {
