@@ -153,6 +153,11 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
                         log_debug("Dropped a malformed argv piece on CPU %d", cpu);
                 return;
         }
+        /* Arrived, whatever becomes of it (a failed copy is journal loss), so not no_reader loss. Only
+         * adopted programs go on with the gap's numbering; replaced ones count from 1 again. */
+        if (size >= sizeof(*h) && d->gap_pending && d->loader.adopted && h->seq >= d->gap_first &&
+            h->seq <= d->gap_last)
+                d->gap_arrived++;
         chunked = a && is_chunked_exec(h, size);
         n = chunked ? assembly_event_size(a, data, size) : size;
         copy = writer_event_alloc(n);
@@ -170,9 +175,6 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
         }
         if (h->seq > d->last_seq)
                 d->last_seq = h->seq;
-        /* Only adopted programs go on with the gap's numbering; replaced ones count from 1 again. */
-        if (d->gap_pending && d->loader.adopted && h->seq >= d->gap_first && h->seq <= d->gap_last)
-                d->gap_arrived++;
         reorder_add(&d->reorder, h->seq, clock_usec(CLOCK_MONOTONIC), copy, n, release_event, d);
 }
 
