@@ -679,6 +679,9 @@ static __always_inline void put_path_str(struct ea_exec *ev, __u32 *pos, enum ea
         ev->path_len[idx] = 0;
         if (r <= 1)
                 return;
+        /* Filled: the name may go on (a "/dev/fd/N/" prefix makes room for fewer than 4095 bytes). */
+        if (r >= EA_PATH_MAX)
+                ev->flags |= EA_F_PATH_TRUNCATED << idx;
         ev->path_len[idx] = r - 1;
         *pos = p + r - 1;
 }
