@@ -712,10 +712,6 @@ static int handler(void *user, const char *section, const char *name, const char
 }
 
 /*
- * Hands inih one line at a time, so that we know which line a handler call came from, and so that a line
- * longer than inih's buffer is an error of its own instead of being split into a bogus next line.
- */
-/*
  * inih takes "[Section]" and drops whatever follows it on the line, so "[Filter] ExcludeUsers=ci" would
  * exclude nobody, and a file with bare carriage returns for line ends would be one header line. Only a
  * comment may follow. The line is a header as inih sees it: '[' first, unless it continues an assignment.
@@ -753,6 +749,10 @@ static void check_section_line(struct parse_state *st, const char *s, size_t len
         }
 }
 
+/*
+ * Hands inih one line at a time, so that we know which line a handler call came from, and so that a line
+ * longer than inih's buffer is an error of its own instead of being split into a bogus next line.
+ */
 static char *read_line(char *str, int num, void *stream)
 {
         struct parse_state *st = stream;

@@ -39,7 +39,6 @@
 /* How often the filter maps in force are compared with what the daemon put there. */
 #define FILTER_CHECK_USEC (1000 * 1000)
 
-/* `execauditd --reload` callers waiting for the answer of the reading numbered `reading`. */
 struct daemon {
         struct ea_config cfg;
         const char *config_path;
@@ -50,8 +49,8 @@ struct daemon {
         sd_event_source *reload_source;
         unsigned readings; /* started so far; the one in progress is number `readings` */
         bool read_again;
-        struct reload_waiters waiters;
-        uint64_t last_seq;                            /* highest sequence number received from the kernel */
+        struct reload_waiters waiters; /* `execauditd --reload` callers, each for a reading's answer */
+        uint64_t last_seq;             /* highest sequence number received from the kernel */
         uint64_t emit_failed_reported[EA_STAT_SLOTS]; /* kernel emit failures already counted as lost */
         struct loader loader;
         sd_event_source *stats_timer;
