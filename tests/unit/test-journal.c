@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "strbuf.h"
 #include "check.h"
+#include "listener.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,22 +32,6 @@ static int check_bytes(const char *what, const void *got, size_t got_len, const 
                 return 0;
         FAIL("%s: got %zu bytes, want %zu", what, got_len, want_len);
         return -1;
-}
-
-static int bind_listener(const char *path)
-{
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        int big = 4 << 20;
-
-        unlink(path);
-        strcpy(sa.sun_path, path);
-        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                FAIL("cannot bind %s: %m", path);
-                return -1;
-        }
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-        return fd;
 }
 
 /* Receives one datagram; *memfd gets a passed descriptor (or -1). Returns its length, or -1. */

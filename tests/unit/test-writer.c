@@ -7,6 +7,7 @@
  */
 #include "writer.h"
 #include "check.h"
+#include "listener.h"
 #include "execaudit.h"
 
 #include <errno.h>
@@ -14,22 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
-
-static int bind_listener(const char *path)
-{
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-        unlink(path);
-        strcpy(sa.sun_path, path);
-        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                FAIL("cannot bind %s: %m", path);
-                return -1;
-        }
-        return fd;
-}
 
 /* Waits (10 s at most: a failure, not a timing check) until the writer's stats say *field >= want. */
 static int wait_stat(struct writer *w, size_t offset, uint64_t want)
