@@ -15,6 +15,15 @@ if ! pgrep -x systemd-journal >/dev/null || [ ! -S /run/systemd/journal/socket ]
                 sleep 0.1
         done
 fi
+# One daemon per pin directory: beside a running service this one could not start.
+running=$(./build/daemon/execauditd --config conf/execauditd.conf --status 2>/dev/null |
+        awk '$1 == "daemon_pid" { print $2 }') || true
+if [ -n "$running" ] && [ "$running" != none ]; then
+        echo "execauditd already runs (PID $running) with the pins of conf/execauditd.conf; its records:" >&2
+        echo "    journalctl -t execauditd -f" >&2
+        echo "Stop it (systemctl stop execauditd) to run this build instead." >&2
+        exit 1
+fi
 echo "execauditd is starting with conf/execauditd.conf. Its records, in another terminal:"
 echo "    journalctl -t execauditd -f          (all records, live)"
 echo "    journalctl -t execauditd EXEC_UID=1000 -o verbose"

@@ -25,6 +25,7 @@
 #include "caps.h"
 #include "execaudit.skel.h"
 #include "loader.h"
+#include "pinlock.h"
 #include "sha256.h"
 #include "log.h"
 
@@ -355,14 +356,37 @@ static int open_skeleton(struct loader *l)
         return 0;
 }
 
+static int lock_pins(struct loader *l)
+{
+        char who[64];
+        int fd = pinlock_take(l->pin_path, true, &l->made_dir);
+
+        if (fd == -EBUSY) {
+                pinlock_holder_name(l->pin_path, who, sizeof(who));
+                log_error(
+                        "PinPath=%s is in use by another execauditd (%s): one daemon per PinPath (stop that "
+                        "one, or give this one a PinPath= of its own)",
+                        l->pin_path, who);
+                return fd;
+        }
+        if (fd < 0)
+                return log_error_errno(fd, "Cannot lock PinPath=%s", l->pin_path);
+        l->lock_fd = fd;
+        return 0;
+}
+
 int loader_load(struct loader *l, const struct ea_config *cfg)
 {
         int template_fd[2] = {-1, -1};
         int r;
 
         memset(l, 0, sizeof(*l));
+        l->lock_fd = -1;
         libbpf_set_print(libbpf_print);
         snprintf(l->pin_path, sizeof(l->pin_path), "%s", cfg->pin_path);
+        r = lock_pins(l);
+        if (r < 0)
+                goto fail;
 
         l->ncpu = libbpf_num_possible_cpus();
         l->percpu = l->ncpu > 0 ? calloc((size_t)l->ncpu, sizeof(*l->percpu)) : NULL;
@@ -653,6 +677,14 @@ void loader_close(struct loader *l, bool unpin)
         l->percpu = NULL;
         free(l->buffer_peak);
         l->buffer_peak = NULL;
+        if (l->lock_fd >= 0) {
+                /* A directory made for the lock of a daemon that never pinned anything is not left behind.
+                 */
+                if (l->made_dir && !l->pinned)
+                        rmdir(l->pin_path);
+                close(l->lock_fd);
+        }
+        l->lock_fd = -1;
 }
 
 int loader_remove_pins(const char *pin_path)

@@ -27,6 +27,8 @@ struct loader {
                 void *ctx;
         } raw;
         char pin_path[PATH_MAX];
+        int lock_fd;   /* holds PinPath's lock (pinlock.h) from loader_load() to loader_close() */
+        bool made_dir; /* PinPath was created by this daemon, for its lock */
         bool pinned;
         bool adopted;                  /* the programs and maps pinned by an earlier daemon are in use */
         struct ea_daemon_state *state; /* the mmap-ed "daemon_state" (see execaudit.h) */
@@ -50,7 +52,8 @@ int loader_check_system(void);
 /* bpffs under the pin path and tracefs, mounted when missing, as systemd does at boot. */
 int loader_mount_filesystems(const char *pin_path);
 /*
- * Everything up to (not including) attaching. When PinPath holds a complete set of pins of this very BPF
+ * Everything up to (not including) attaching, starting with PinPath's lock: -EBUSY, said in the log, when
+ * another daemon holds it. When PinPath holds a complete set of pins of this very BPF
  * object (pin_version), they are adopted: the programs stay attached and their maps are used as they are.
  * Otherwise a fresh object is loaded; the pins found are replaced in loader_attach(). The configuration is
  * applied separately (filter_apply); cfg here only provides PinPath and the external filter maps' layouts.

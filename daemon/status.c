@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <linux/types.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "config.h"
 #include "execaudit.h"
 #include "loader.h"
 #include "log.h"
+#include "pinlock.h"
 #include "status.h"
 
 static int pin_path_of(const char *config_path, char *out, size_t n)
@@ -61,6 +63,7 @@ int daemon_status(const char *config_path, FILE *out)
         struct ea_stats sum;
         char pin_path[PATH_MAX];
         uint64_t seq;
+        pid_t holder;
         int links = 0, r;
 
         r = pin_path_of(config_path, pin_path, sizeof(pin_path));
@@ -75,6 +78,11 @@ int daemon_status(const char *config_path, FILE *out)
         fprintf(out, "%-20s %u%s\n", "layout", v.layout_version,
                 v.layout_version == EA_LAYOUT_VERSION ? "" : " (not this daemon's)");
         fprintf(out, "%-20s %d\n", "links_pinned", links);
+        holder = pinlock_holder(pin_path);
+        if (holder > 0)
+                fprintf(out, "%-20s %d\n", "daemon_pid", (int)holder);
+        else
+                fprintf(out, "%-20s %s\n", "daemon_pid", "none");
         fprintf(out, "%-20s %llu\n", "seq", (unsigned long long)seq);
         fprintf(out, "%-20s %llu\n", "handled_seq", (unsigned long long)st.handled_seq);
         fprintf(out, "%-20s %llu\n", "unhandled",
@@ -89,17 +97,30 @@ int daemon_status(const char *config_path, FILE *out)
 
 int daemon_remove_pins(const char *config_path)
 {
-        char pin_path[PATH_MAX];
-        int r = pin_path_of(config_path, pin_path, sizeof(pin_path));
+        char pin_path[PATH_MAX], who[64];
+        bool made;
+        int r = pin_path_of(config_path, pin_path, sizeof(pin_path)), fd;
 
         if (r < 0)
                 return r;
+        fd = pinlock_take(pin_path, false, &made);
+        if (fd == -ENOENT) {
+                log_info("No pins in %s: nothing to remove", pin_path);
+                return 0;
+        }
+        if (fd == -EBUSY) {
+                pinlock_holder_name(pin_path, who, sizeof(who));
+                log_error("execauditd (%s) is running with PinPath=%s: stop it first (systemctl stop "
+                          "execauditd), then remove the pins",
+                          who, pin_path);
+                return fd;
+        }
+        if (fd < 0)
+                return log_error_errno(fd, "Cannot lock %s", pin_path);
         r = loader_remove_pins(pin_path);
+        close(fd);
         if (r < 0)
                 return log_error_errno(r, "Cannot remove the pins in %s", pin_path);
-        log_info(
-                "Removed %s: the programs pinned there are detached (a running daemon's stay attached until "
-                "it exits)",
-                pin_path);
+        log_info("Removed %s: the programs pinned there are detached", pin_path);
         return 0;
 }

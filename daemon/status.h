@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The pinned programs seen from outside the daemon: --status prints their counters (like auditctl -s),
- * --remove-pins detaches them for good. Both work whether a daemon runs or not.
+ * --remove-pins detaches them for good. --status works whether a daemon runs or not and names it;
+ * --remove-pins refuses while one runs (pinlock.h).
  */
 #ifndef EA_STATUS_H
 #define EA_STATUS_H

@@ -277,6 +277,39 @@ def test_status_and_remove_pins(env):
     check(p.returncode != 0 and b"No execauditd pins" in p.stderr, "--status without pins says so", p.stderr)
 
 
+def test_one_daemon_per_pin_path(env):
+    """A second daemon on the same PinPath would take the pinned perf array (and so every event) from the
+    first without a word, and --remove-pins would leave the first auditing through programs no pin shows:
+    both are refused, naming the daemon, and the first goes on recording."""
+    base = len(our_links())
+    env.start("")
+    first = env.daemon_pid
+    second = subprocess.Popen([DAEMON, "--config", env.config_path], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, err = second.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        second.kill()
+        _, err = second.communicate()
+    check(second.returncode not in (None, 0, -signal.SIGKILL), "a second daemon exits with an error",
+          second.returncode, err)
+    check("PinPath=%s is in use by another execauditd (PID %d)" % (PINS, first) in err, "says who holds it", err)
+    check(status(env)["daemon_pid"] == str(first), "--status names the daemon")
+    p = tool(env, "--remove-pins")
+    check(p.returncode != 0 and b"execauditd (PID %d) is running with PinPath=" % first in p.stderr,
+          "--remove-pins refused while it runs", p.returncode, p.stderr)
+    check(os.path.exists(PINS + "/events") and len(our_links()) == base + HOOKS, "pins and links intact",
+          len(our_links()) - base)
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    env.wait_one(m, "exec")
+    check(len(lifecycle(env, "started")) == 1, "one daemon started", len(lifecycle(env, "started")))
+    check(env.stop() == 0, "clean stop")
+    check(status(env)["daemon_pid"] == "none", "--status after the stop")
+    check(tool(env, "--remove-pins").returncode == 0, "--remove-pins once it stopped")
+    check(not os.path.exists(PINS) and len(our_links()) == base, "removed and detached", len(our_links()) - base)
+
+
 def test_bpffs_mounted_unless_a_service(env):
     # No BPF filesystem on /sys/fs/bpf: run by hand, the daemon mounts one, as systemd would at boot. As a
     # service (systemd sets INVOCATION_ID) it refuses: its mounts are private to the unit (PrivateMounts=),
@@ -371,6 +404,6 @@ if __name__ == "__main__":
           test_replaces_other_layout_and_broken_pins, test_replaced_pins_gap_under_load,
           test_replaced_pins_untracked_exits,
           test_gap_reported_whole_and_once,
-          test_status_and_remove_pins, test_bpffs_mounted_unless_a_service,
+          test_status_and_remove_pins, test_one_daemon_per_pin_path, test_bpffs_mounted_unless_a_service,
           test_sys_admin_dropped_after_start,
           test_filter_changed_behind_the_back, test_watchdog_pings])
