@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The shipped unit under a real systemd: the generated execauditd.service, with all its hardening, boots in
 a systemd-nspawn container (systemd 252 over a throwaway overlay of /) and is started, reloaded, restarted
-and stopped with systemctl, each step checked in the container's journal. The checks also reach what a too
+and stopped with systemctl, each step checked in the container's journal, then booted again into
+multi-user.target, where the enabled unit must start. The checks also reach what a too
 tight sandbox would silently break: cgroup ids named (EXEC_UNIT), a #! script's file (EXEC_EXE), a "host"
 mount namespace filter, a rejected reload.
 
@@ -98,13 +99,13 @@ class Container:
         self.write("/etc/systemd/system/eatest.target", TARGET)
         self.write("/etc/systemd/system/eamarker@.service", MARKER_UNIT)
 
-    def boot(self):
-        self.log = open(os.path.join(self.dir, "nspawn.log"), "w+")
+    def boot(self, unit="eatest.target"):
+        self.log = open(os.path.join(self.dir, "nspawn.log"), "a+")
         self.nspawn = subprocess.Popen(
             ["systemd-nspawn", "-D", self.root, "--register=no", "--keep-unit", "--capability=all",
              # nspawn's own seccomp filter, not the unit, would refuse these.
              "--system-call-filter=bpf perf_event_open open_by_handle_at",
-             "--bind=/sys/fs/bpf", "-b", "systemd.unit=eatest.target"],
+             "--bind=/sys/fs/bpf", "-b", "systemd.unit=" + unit],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
 
         def init():
@@ -172,7 +173,8 @@ class Container:
         with open(self.log.name) as f:
             return f.read()[-4000:]
 
-    def teardown(self):
+    def poweroff(self):
+        """What went wrong powering the container off (nothing when it went down by itself)."""
         problems = []
         if self.nspawn and self.nspawn.poll() is None:
             if self.pid:
@@ -190,8 +192,14 @@ class Container:
                     problems.append("systemd-nspawn killed")
                     self.nspawn.kill()
                     self.nspawn.wait()
+        self.pid = None
         if self.log:
             self.log.close()
+            self.log = None
+        return problems
+
+    def teardown(self):
+        problems = self.poweroff()
         if os.path.ismount(self.root):
             if subprocess.run(["umount", self.root]).returncode != 0:
                 subprocess.run(["umount", "-l", self.root])
@@ -236,6 +244,7 @@ def test_unit_lifecycle(env):
         c.setup()
         c.boot()
         lifecycle(c, links)
+        boot_with_unit_enabled(c, links)
     except Exception as e:
         failure = e
         if c.pid:
@@ -350,6 +359,31 @@ def lifecycle(c, links):
     wait_until(lambda: len(c.records("EXEC_EVENT=stopping")) == 2, "the second stopping record")
     check(c.ok("systemctl", "show", "-P", "Result", "execauditd").strip() == "success", "Result=success")
     check(pinned_links() == links and links <= live_links(), "the pins keep the links after stop")
+
+
+
+def boot_with_unit_enabled(c, links):
+    """`systemctl enable` (in lifecycle) is what an administrator relies on after a reboot: the next boot,
+    into multi-user.target, starts the daemon, which adopts the programs the last one left pinned."""
+    problems = c.poweroff()
+    check(not problems, "the container powered off", *problems)
+    wants = c.path("/etc/systemd/system/multi-user.target.wants")
+    check(os.path.islink(os.path.join(wants, "execauditd.service")), "enabled into multi-user.target",
+          os.listdir(wants) if os.path.isdir(wants) else "no " + wants)
+    # Besides ours, only the distribution's own units: what this host enabled (a database, ...) is not ours.
+    for name in os.listdir(wants):
+        if name != "execauditd.service":
+            os.unlink(os.path.join(wants, name))
+    os.unlink(c.path("/etc/execauditd.conf.d/host.conf"))  # lifecycle's; the shipped config from here on
+    c.boot("multi-user.target")
+    wait_until(lambda: c.state() == "active", "execauditd active after the boot")
+    started = wait_until(lambda: c.records("EXEC_EVENT=started"), "the boot's started record")
+    check(len(started) == 1 and "adopted the programs pinned" in started[0].s("MESSAGE"),
+          "started at boot, adopting the pins", [r.s("MESSAGE") for r in started])
+    check(pinned_links() == links, "the same links across the reboot", pinned_links(), links)
+    m = marker()
+    c.ok("/bin/true", m)
+    marker_record(c, m)
 
 
 if __name__ == "__main__":
