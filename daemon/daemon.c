@@ -135,6 +135,8 @@ static bool is_chunked_exec(const struct ea_header *h, size_t size)
                (ev->flags & EA_F_ARGS_CHUNKED);
 }
 
+static void account_emit_failures(struct daemon *d);
+
 static void on_sample(void *ctx, int cpu, void *data, __u32 size)
 {
         struct daemon *d = ctx;
@@ -174,6 +176,10 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
         }
         if (h->seq > d->last_seq)
                 d->last_seq = h->seq;
+        /* A full heap lets its lowest event go now, past a missing number: as in drain(), that number's
+         * emit failure is counted before an event after it reaches the writer (and its progress). */
+        if (d->reorder.n == d->reorder.cap && d->reorder.heap[0].seq > d->reorder.next_seq)
+                account_emit_failures(d);
         reorder_add(&d->reorder, h->seq, clock_usec(CLOCK_MONOTONIC), copy, n, release_event, d);
 }
 

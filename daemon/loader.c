@@ -678,8 +678,7 @@ void loader_close(struct loader *l, bool unpin)
         free(l->buffer_peak);
         l->buffer_peak = NULL;
         if (l->lock_fd >= 0) {
-                /* A directory made for the lock of a daemon that never pinned anything is not left behind.
-                 */
+                /* The directory made for the lock of a daemon that pinned nothing is not left behind. */
                 if (l->made_dir && !l->pinned)
                         rmdir(l->pin_path);
                 close(l->lock_fd);
