@@ -720,6 +720,14 @@ static __always_inline void fill_exec_context(struct ea_exec *ev, struct task_st
         ev->parent_exec_ktime_ns = ptr ? ptr->exec_ktime_ns : 0;
 }
 
+/* A path that no longer names its file or directory: what d_path() marks " (deleted)" (unhashed, not a
+ * root of its own), and a file with no link left. A plain load each, from BTF pointers. */
+static __always_inline void mark_deleted(struct ea_exec *ev, enum ea_path idx, struct dentry *d)
+{
+        if (d->d_inode->__i_nlink == 0 || (!d->d_hash.pprev && d->d_parent != d))
+                ev->flags |= EA_F_PATH_DELETED << idx;
+}
+
 static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, struct task_struct *task)
 {
         struct task_struct *parent = task->real_parent;
@@ -729,12 +737,16 @@ static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, s
         /* The scratch still holds the previous event's lengths: a path not written must say so. */
         ev->path_len[EA_PATH_CWD] = 0;
         ev->path_len[EA_PATH_PARENT_EXE] = 0;
-        if (fs)
+        if (fs) {
                 put_path(ev, pos, EA_PATH_CWD, fs->pwd.dentry, fs->pwd.mnt, fs->pwd.mnt->mnt_root,
                          &fs->root);
-        if (pexe)
+                mark_deleted(ev, EA_PATH_CWD, fs->pwd.dentry);
+        }
+        if (pexe) {
                 put_path(ev, pos, EA_PATH_PARENT_EXE, pexe->f_path.dentry, pexe->f_path.mnt,
                          pexe->f_path.mnt->mnt_root, pfs ? &pfs->root : NULL);
+                mark_deleted(ev, EA_PATH_PARENT_EXE, pexe->f_path.dentry);
+        }
 }
 
 /*
@@ -955,6 +967,7 @@ static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_
                 put_path_str(ev, pos, EA_PATH_EXE, bprm->filename);
         }
         put_path(ev, pos, EA_PATH_INTERP, f->f_path.dentry, f->f_path.mnt, f->f_path.mnt->mnt_root, root);
+        mark_deleted(ev, EA_PATH_INTERP, f->f_path.dentry);
 }
 
 /*

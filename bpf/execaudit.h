@@ -54,6 +54,7 @@ enum ea_exec_flag {
         EA_F_SCRIPT = 1u << 5,             /* EA_PATH_INTERP is set: a #! script (or binfmt_misc) ran */
         EA_F_NO_ARGV0 = 1u << 6,           /* the caller passed argc 0; argc is then 0 and no argv is sent */
         EA_F_PATH_TRUNCATED = 1u << 8,     /* << enum ea_path: that path lost its leading part */
+        EA_F_PATH_DELETED = 1u << 12,      /* << enum ea_path (not the exe: EA_F_FILELESS): no name left */
 };
 
 /* The resolved paths of an exec event, in the order they follow the filename in data. */

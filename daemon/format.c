@@ -136,6 +136,12 @@ static const char *const path_truncated_field[EA_PATH__MAX] = {
         [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE_TRUNCATED",
 };
 
+static const char *const path_deleted_field[EA_PATH__MAX] = {
+        [EA_PATH_INTERP] = "EXEC_INTERPRETER_DELETED",
+        [EA_PATH_CWD] = "EXEC_CWD_DELETED",
+        [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE_DELETED",
+};
+
 static int split_strings(const struct ea_exec *ev, size_t size, struct exec_strings *out)
 {
         size_t left = size - sizeof(*ev), at = ev->filename_len;
@@ -208,6 +214,8 @@ static void add_exec_context(struct record *r, const struct ea_exec *ev, const s
                     (i == EA_PATH_EXE && exe_from_cwd(ev, st) &&
                      (ev->flags & (EA_F_PATH_TRUNCATED << EA_PATH_CWD))))
                         record_add_str(r, path_truncated_field[i], "1");
+                if (path_deleted_field[i] && st->len[i] && (ev->flags & (EA_F_PATH_DELETED << i)))
+                        record_add_str(r, path_deleted_field[i], "1");
         }
         if (ev->loginuid != UINT32_MAX)
                 record_add_u64(r, "EXEC_LOGINUID", ev->loginuid);

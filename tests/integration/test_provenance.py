@@ -359,6 +359,29 @@ def test_fileless_o_tmpfile(env):
               "an O_TMPFILE's EXEC_EXE", r.brief())
 
 
+def test_deleted_cwd_and_parent_exe(env):
+    """A working directory removed under a process, and a parent running from a deleted file, say so in
+    fields of their own (EXEC_CWD keeps its exact bytes): a directory named "... (deleted)" cannot pass for
+    one."""
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        sh = copy_exe("/bin/sh", os.path.join(d, "sh-" + m))
+        wd = os.path.join(d, "wd-%s (deleted)" % m)
+        os.mkdir(wd)
+        script = 'cd "$1" && /bin/true "$2" before && rm "$0" && rmdir "$1" && /bin/true "$2" after; :'
+        subprocess.run([sh, "-c", script, sh, wd, m], check=True)
+        before = one(env, m, "the exec before", lambda r: r.s("EXEC_CMDLINE").endswith(" before"))
+        after = one(env, m, "the exec after", lambda r: r.s("EXEC_CMDLINE").endswith(" after"))
+    check(before.s("EXEC_CWD") == wd and before.s("EXEC_PARENT_EXE") == sh, "the paths", before.brief())
+    absent(before, "EXEC_CWD_DELETED", "EXEC_PARENT_EXE_DELETED")
+    check(after.s("EXEC_CWD") == wd and after.s("EXEC_PARENT_EXE") == sh, "the same paths, as they were",
+          after.brief())
+    check(after.s("EXEC_CWD_DELETED") == "1" and after.s("EXEC_PARENT_EXE_DELETED") == "1",
+          "EXEC_CWD_DELETED=1 and EXEC_PARENT_EXE_DELETED=1", after.brief())
+    absent(after, "EXEC_FILELESS", "EXEC_INTERPRETER_DELETED")
+
+
 def test_argv0_missing(env):
     env.start("")
     m = marker()
@@ -1075,6 +1098,7 @@ if __name__ == "__main__":
     main([test_exe_relative_path, test_exe_execveat_and_fexecve, test_exe_symlink, test_script_absolute_path,
           test_script_relative_path, test_script_symlink_and_dirfd, test_binfmt_misc,
           test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
+          test_deleted_cwd_and_parent_exe,
           test_argv0_missing, test_argv_array_not_mapped_in, test_failed_exec_argument_cut_at_a_chunk,
           test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
