@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/membarrier.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <linux/perf_event.h>
@@ -209,28 +211,39 @@ static void object_sha256(uint8_t out[32])
         sha256_final(&c, out);
 }
 
-/* The value (size bytes) of a pinned one-element array map; -EMEDIUMTYPE when the pin has another shape
- * (another layout's: its value may be larger than ours). */
-static int read_pinned(const char *dir, const char *name, void *value, size_t size)
+static int open_pin(const char *dir, const char *name)
 {
-        struct bpf_map_info info = {};
-        __u32 len = sizeof(info), key = 0;
         char path[PATH_MAX];
-        int fd, r;
+        int fd, r = pin_file(path, dir, "", name);
 
-        r = pin_file(path, dir, "", name);
         if (r < 0)
                 return r;
         fd = bpf_obj_get(path);
+        return fd < 0 ? -errno : fd;
+}
+
+/* The value (size bytes) of a one-element array map; -EMEDIUMTYPE when it has another shape (another
+ * layout's: its value may be larger than ours). */
+static int read_one(int fd, void *value, size_t size)
+{
+        struct bpf_map_info info = {};
+        __u32 len = sizeof(info), key = 0;
+
         if (fd < 0)
-                return -errno;
+                return fd;
         if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
-                r = -errno;
-        else if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(key) || info.value_size != size)
-                r = -EMEDIUMTYPE;
-        else if (bpf_map_lookup_elem(fd, &key, value) < 0)
-                r = -errno;
-        close(fd);
+                return -errno;
+        if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(key) || info.value_size != size)
+                return -EMEDIUMTYPE;
+        return bpf_map_lookup_elem(fd, &key, value) < 0 ? -errno : 0;
+}
+
+static int read_pinned(const char *dir, const char *name, void *value, size_t size)
+{
+        int fd = open_pin(dir, name), r = read_one(fd, value, size);
+
+        if (fd >= 0)
+                close(fd);
         return r;
 }
 
@@ -310,16 +323,27 @@ static int try_adopt(struct loader *l)
         return 1;
 }
 
-/* What the pins about to be replaced had handled, for the gap report. */
-static void read_previous(struct loader *l)
+/* What the pins adopted or about to be replaced had handled, for the gap report: from their
+ * "daemon_state" (state) and "seq" (seq) maps. */
+static void read_previous(struct loader *l, int state, int seq)
 {
         struct ea_daemon_state st;
 
-        if (read_pinned(l->pin_path, "daemon_state", &st, sizeof(st)) >= 0 &&
-            read_pinned(l->pin_path, "seq", &l->prev_seq, sizeof(l->prev_seq)) >= 0) {
+        if (read_one(state, &st, sizeof(st)) >= 0 && read_one(seq, &l->prev_seq, sizeof(l->prev_seq)) >= 0) {
                 l->prev_state = st;
                 l->prev_known = true;
         }
+}
+
+static void read_previous_pinned(struct loader *l)
+{
+        int state = open_pin(l->pin_path, "daemon_state"), seq = open_pin(l->pin_path, "seq");
+
+        read_previous(l, state, seq);
+        if (state >= 0)
+                close(state);
+        if (seq >= 0)
+                close(seq);
 }
 
 static int map_words(struct loader *l)
@@ -401,7 +425,7 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
         r = try_adopt(l);
         if (r > 0) {
                 l->adopted = l->pinned = true;
-                read_previous(l);
+                read_previous_pinned(l);
                 log_info("Adopted the programs pinned in %s: they stayed attached", l->pin_path);
                 r = map_words(l);
                 if (r < 0)
@@ -574,8 +598,8 @@ void loader_sample_fill(struct loader *l)
 }
 
 /*
- * The replaced programs' "tracked" map (old, detached by now) against the new one: each process only the
- * old one holds was exec'd under the old programs and is still alive, or ended after they were detached,
+ * The replaced programs' "tracked" map (old, their pins gone) against the new one: each process only the
+ * old one holds was exec'd under the old programs and is still alive, or ends after they are detached,
  * and nobody reports its exit. Only its keys (tgids) are read, so any layout of the values will do.
  */
 static uint64_t count_untracked(int old, int new)
@@ -598,8 +622,9 @@ static uint64_t count_untracked(int old, int new)
 
 int loader_attach(struct loader *l)
 {
-        char path[PATH_MAX];
-        int r, old_tracked = -1;
+        enum { OLD_STATE, OLD_SEQ, OLD_TRACKED, OLD__MAX };
+        static const char *const old_name[OLD__MAX] = {"daemon_state", "seq", "tracked"};
+        int r, old[OLD__MAX];
 
         if (l->adopted)
                 return 0;
@@ -610,16 +635,23 @@ int loader_attach(struct loader *l)
                 if (!*l->skel->skeleton->progs[i].link)
                         return log_error_errno(-ENOENT, "Program %s was not attached",
                                                l->skel->skeleton->progs[i].name);
-        /* Attached first, then the old pins go: no moment without a program on each hook. What the old
-         * programs took and no daemon handled is read last, for the gap report. */
-        read_previous(l);
-        if (pin_file(path, l->pin_path, "", "tracked") >= 0)
-                old_tracked = bpf_obj_get(path);
+        /* Attached first, then the old pins go: no moment without a program on each hook. The old maps
+         * stay open across, for the account of what the old programs leave behind. */
+        for (int i = 0; i < OLD__MAX; i++)
+                old[i] = open_pin(l->pin_path, old_name[i]);
         r = clear_pin_dir(l->pin_path);
-        if (r >= 0)
-                l->prev_untracked = count_untracked(old_tracked, bpf_map__fd(l->skel->maps.tracked));
-        if (old_tracked >= 0)
-                close(old_tracked);
+        if (r >= 0) {
+                l->prev_untracked = count_untracked(old[OLD_TRACKED], bpf_map__fd(l->skel->maps.tracked));
+                /* The old programs go when the work the unlinks queued has run, and an exit one of them
+                 * handled just before the count is not in it. membarrier waits out the runs in progress,
+                 * so that exit's number is in the old seq read after it, which the gap report covers: an
+                 * exit may be in both counts, never in neither. */
+                syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+                read_previous(l, old[OLD_STATE], old[OLD_SEQ]);
+        }
+        for (int i = 0; i < OLD__MAX; i++)
+                if (old[i] >= 0)
+                        close(old[i]);
         if (r < 0)
                 return log_error_errno(r, "Cannot remove the pins in %s", l->pin_path);
         if (mkdir(l->pin_path, 0700) < 0 && errno != EEXIST)
