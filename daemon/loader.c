@@ -335,17 +335,6 @@ static void read_previous(struct loader *l, int state, int seq)
         }
 }
 
-static void read_previous_pinned(struct loader *l)
-{
-        int state = open_pin(l->pin_path, "daemon_state"), seq = open_pin(l->pin_path, "seq");
-
-        read_previous(l, state, seq);
-        if (state >= 0)
-                close(state);
-        if (seq >= 0)
-                close(seq);
-}
-
 static int map_words(struct loader *l)
 {
         l->active_len = (size_t)sysconf(_SC_PAGESIZE);
@@ -425,7 +414,7 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
         r = try_adopt(l);
         if (r > 0) {
                 l->adopted = l->pinned = true;
-                read_previous_pinned(l);
+                read_previous(l, bpf_map__fd(l->skel->maps.daemon_state), bpf_map__fd(l->skel->maps.seq));
                 log_info("Adopted the programs pinned in %s: they stayed attached", l->pin_path);
                 r = map_words(l);
                 if (r < 0)
