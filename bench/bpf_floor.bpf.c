@@ -100,6 +100,16 @@ int percpu_count(void *ctx)
         return 0;
 }
 
+/* The caller's argv[0] pointer, as the syscall entry reads it for EXEC_ARGV0_MISSING. */
+SEC("tracepoint/syscalls/sys_enter_execve")
+int read_caller_argv0(struct trace_event_raw_sys_enter *ctx)
+{
+        volatile __u64 argv0 = 0;
+
+        bpf_probe_read_user((void *)&argv0, sizeof(argv0), (const void *)ctx->args[1]);
+        return 0;
+}
+
 SEC("tracepoint/syscalls/sys_enter_execve")
 int hash_update(void *ctx)
 {
