@@ -14,16 +14,16 @@ int pinlock_take(const char *dir, bool create, bool *made)
         struct stat held, now;
         int fd, r;
 
-        *made = false;
+        if (made)
+                *made = false;
         /* The holder removes the directory (--remove-pins) before it lets go: a lock taken on the removed
          * one protects nothing, so it is taken again on what the path names now. */
         for (int attempt = 0; attempt < 8; attempt++) {
-                if (create) {
-                        if (mkdir(dir, 0700) >= 0)
-                                *made = true;
-                        else if (errno != EEXIST)
-                                return -errno;
-                }
+                r = create ? (mkdir(dir, 0700) < 0 ? -errno : 1) : 0;
+                if (r < 0 && r != -EEXIST)
+                        return r;
+                if (r > 0 && made)
+                        *made = true;
                 fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0) {
                         if (errno == ENOENT && create)

@@ -13,7 +13,8 @@
 #include <sys/types.h>
 
 /*
- * Takes the lock on dir, creating dir (mode 0700) first when create is set; *made says whether it did.
+ * Takes the lock on dir, creating dir (mode 0700) first when create is set; *made (when not NULL) says
+ * whether it did.
  * Returns the descriptor that holds the lock (close it to release), -EBUSY while another process holds
  * it, -ENOENT when dir is missing and create is not set, or another negative errno.
  */

@@ -98,12 +98,11 @@ int daemon_status(const char *config_path, FILE *out)
 int daemon_remove_pins(const char *config_path)
 {
         char pin_path[PATH_MAX], who[64];
-        bool made;
         int r = pin_path_of(config_path, pin_path, sizeof(pin_path)), fd;
 
         if (r < 0)
                 return r;
-        fd = pinlock_take(pin_path, false, &made);
+        fd = pinlock_take(pin_path, false, NULL);
         if (fd == -ENOENT) {
                 log_info("No pins in %s: nothing to remove", pin_path);
                 return 0;
