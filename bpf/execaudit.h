@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define EA_LAYOUT_VERSION 3
+#define EA_LAYOUT_VERSION 4
 
 /* Longest filename the kernel accepts is PATH_MAX - 1 bytes; we keep the NUL room too. */
 #define EA_FILENAME_MAX 4096
@@ -265,13 +265,19 @@ struct ea_pin_version {
 /*
  * "daemon_state" (mmap-able): the daemon's progress, kept in the kernel so that the next daemon knows what
  * the last one handled even after kill -9. handled_seq: every event numbered up to it is in the journal or
- * counted by a loss record. alive_usec: CLOCK_REALTIME of the last update.
+ * counted by a loss record. alive_usec: CLOCK_REALTIME of the last update. Append only: a daemon reads the
+ * state of replaced pins of an older layout as far as it goes (layout 3 ended after restarts).
  */
 struct ea_daemon_state {
         __u64 handled_seq;
         __u64 alive_usec;
         __u64 started_usec;
         __u64 restarts; /* daemons that adopted these pins */
+        /* How much of the EA_STAT_FAILED_UNTRACKED and EA_STAT_TRACKED_FULL counts (over all CPUs) loss
+         * records in the journal account for. These take no sequence number, so the next daemon reports
+         * what the counts grew beyond them while no daemon ran, or before the last one's record got out. */
+        __u64 failed_untracked_reported;
+        __u64 tracked_full_reported;
 };
 
 #define EA_MAX_INFLIGHT   8192

@@ -213,10 +213,16 @@ static void account_emit_failures(struct daemon *d)
                 return;
         for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
                 uint64_t now = st.n[map[i].stat], *seen = &d->emit_failed_reported[map[i].stat];
+                uint64_t *mark = loader_reported_mark(&d->loader, map[i].stat);
                 bool wanted = map[i].stat != EA_STAT_TRACKED_FULL || d->cfg.exits;
+                uint64_t n = wanted && now > *seen ? now - *seen : 0;
 
-                if (now > *seen && wanted)
-                        writer_count_lost(d->writer, map[i].reason, now - *seen);
+                if (now <= *seen)
+                        continue;
+                /* Numbered losses are covered by handled_seq; these by a mark of their own (moved on also
+                 * for what is not wanted, so that the next daemon does not report it). */
+                if (!mark || writer_count_lost_marked(d->writer, map[i].reason, n, mark, now) < 0)
+                        writer_count_lost(d->writer, map[i].reason, n);
                 *seen = now;
         }
 }
@@ -246,6 +252,32 @@ static void report_gap(struct daemon *d)
 }
 
 /*
+ * Adopted pins: the kernel's loss counters so far are the last daemons' account (the numbered ones are
+ * covered by handled_seq and the gap), except what grew beyond the marks of those without numbers: the
+ * first drain reports that.
+ */
+static void baseline_counters(struct daemon *d)
+{
+        enum { F = EA_STAT_FAILED_UNTRACKED, T = EA_STAT_TRACKED_FULL };
+        struct ea_stats st;
+        uint64_t failed, full;
+
+        if (loader_read_stats(&d->loader, &st) < 0)
+                return;
+        for (int i = 0; i < EA_STAT_SLOTS; i++) {
+                const uint64_t *mark = loader_reported_mark(&d->loader, (enum ea_stat)i);
+
+                d->emit_failed_reported[i] = mark && *mark < st.n[i] ? *mark : st.n[i];
+        }
+        failed = st.n[F] - d->emit_failed_reported[F];
+        full = d->cfg.exits ? st.n[T] - d->emit_failed_reported[T] : 0;
+        if (failed || full)
+                log_notice("Since the last daemon's reports the programs could not follow %llu failed execs "
+                           "and %llu processes (their exits): reported as untracked",
+                           (unsigned long long)failed, (unsigned long long)full);
+}
+
+/*
  * Where this daemon's numbering starts. Adopted pins: after what the last daemon handled, and everything
  * it did not handle up to now is one no_reader gap. Replaced pins: their unhandled numbers are that gap
  * (in the old numbering); the new maps count from 1. The kernel's emit-failure counters already include
@@ -254,14 +286,11 @@ static void report_gap(struct daemon *d)
 static int start_numbering(struct daemon *d, uint64_t *first)
 {
         struct loader *l = &d->loader;
-        struct ea_stats st;
         uint64_t now = 0;
 
         *first = 1;
         if (l->adopted) {
-                if (loader_read_stats(l, &st) >= 0)
-                        for (int i = 0; i < EA_STAT_SLOTS; i++)
-                                d->emit_failed_reported[i] = st.n[i];
+                baseline_counters(d);
                 if (loader_read_seq(l, &now) < 0)
                         return log_error_errno(-errno, "Cannot read the pinned sequence number");
                 *first = l->state->handled_seq + 1;
@@ -277,6 +306,25 @@ static int start_numbering(struct daemon *d, uint64_t *first)
         d->gap_pending = d->gap_last != 0;
         d->gap_since_usec = l->adopted ? l->state->alive_usec : l->prev_state.alive_usec;
         return 0;
+}
+
+/* What the replaced programs could not follow and nobody reported: untracked losses, not silence. */
+static void report_replaced_untracked(struct daemon *d)
+{
+        const struct loader *l = &d->loader;
+        uint64_t exits = d->cfg.exits ? l->prev_untracked + l->prev_tracked_full : 0;
+
+        if (exits + l->prev_failed_untracked)
+                writer_count_lost(d->writer, LOST_R_UNTRACKED, exits + l->prev_failed_untracked);
+        if (l->prev_untracked && d->cfg.exits)
+                log_notice("%llu processes tracked by the replaced programs are not tracked by these: their "
+                           "exits will not be recorded",
+                           (unsigned long long)l->prev_untracked);
+        if (l->prev_failed_untracked || (l->prev_tracked_full && d->cfg.exits))
+                log_notice("The replaced programs could not follow %llu failed execs and %llu processes "
+                           "(their exits) that no daemon reported",
+                           (unsigned long long)l->prev_failed_untracked,
+                           (unsigned long long)(d->cfg.exits ? l->prev_tracked_full : 0));
 }
 
 static void consume(struct daemon *d)
@@ -747,12 +795,7 @@ int daemon_run(const char *config_path)
                 log_error_errno(r, "Cannot allocate the reorder buffer");
                 goto out_loader;
         }
-        if (d.loader.prev_untracked && d.cfg.exits) {
-                writer_count_lost(d.writer, LOST_R_UNTRACKED, d.loader.prev_untracked);
-                log_notice("%llu processes tracked by the replaced programs are not tracked by these: their "
-                           "exits will not be recorded",
-                           (unsigned long long)d.loader.prev_untracked);
-        }
+        report_replaced_untracked(&d);
         d.loader.state->started_usec = clock_usec(CLOCK_REALTIME);
         d.loader.state->restarts += d.loader.adopted;
         writer_set_progress(d.writer, (uint64_t *)&d.loader.state->handled_seq);

@@ -238,6 +238,58 @@ static int read_one(int fd, void *value, size_t size)
         return bpf_map_lookup_elem(fd, &key, value) < 0 ? -errno : 0;
 }
 
+/* The daemon state of any layout: it only grew at its end, so an older one is read as far as it goes and
+ * the rest left zero. Its size, or a negative errno. */
+static int read_state(int fd, struct ea_daemon_state *st)
+{
+        struct bpf_map_info info = {};
+        __u32 len = sizeof(info), key = 0;
+
+        memset(st, 0, sizeof(*st));
+        if (fd < 0)
+                return fd;
+        if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+                return -errno;
+        if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(key) ||
+            info.value_size > sizeof(*st) ||
+            info.value_size < offsetof(struct ea_daemon_state, failed_untracked_reported))
+                return -EMEDIUMTYPE;
+        return bpf_map_lookup_elem(fd, &key, st) < 0 ? -errno : (int)info.value_size;
+}
+
+/* The per-CPU "stats" map (fd) summed into sum, with percpu room for ncpu values. */
+static int sum_stats(int fd, struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
+{
+        struct bpf_map_info info = {};
+        __u32 len = sizeof(info), key = 0;
+
+        memset(sum, 0, sizeof(*sum));
+        if (fd < 0)
+                return fd;
+        if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+                return -errno;
+        if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY || info.value_size != sizeof(*sum))
+                return -EMEDIUMTYPE;
+        if (bpf_map_lookup_elem(fd, &key, percpu) < 0)
+                return -errno;
+        for (int c = 0; c < ncpu; c++)
+                for (int i = 0; i < EA_STAT_SLOTS; i++)
+                        sum->n[i] += percpu[c].n[i];
+        return 0;
+}
+
+static uint64_t beyond(uint64_t count, uint64_t reported)
+{
+        return count > reported ? count - reported : 0;
+}
+
+void loader_unreported(const struct ea_stats *sum, const struct ea_daemon_state *st, uint64_t *failed,
+                       uint64_t *tracked_full)
+{
+        *failed = beyond(sum->n[EA_STAT_FAILED_UNTRACKED], st->failed_untracked_reported);
+        *tracked_full = beyond(sum->n[EA_STAT_TRACKED_FULL], st->tracked_full_reported);
+}
+
 static int read_pinned(const char *dir, const char *name, void *value, size_t size)
 {
         int fd = open_pin(dir, name), r = read_one(fd, value, size);
@@ -324,15 +376,21 @@ static int try_adopt(struct loader *l)
 }
 
 /* What the pins adopted or about to be replaced had handled, for the gap report: from their
- * "daemon_state" (state) and "seq" (seq) maps. */
-static void read_previous(struct loader *l, int state, int seq)
+ * "daemon_state" (state) and "seq" (seq) maps. Replaced pins (stats, else -1): what their counters without
+ * sequence numbers grew beyond their daemon's reports, when their layout kept those (4 and later). */
+static void read_previous(struct loader *l, int state, int seq, int stats)
 {
         struct ea_daemon_state st;
+        struct ea_stats sum;
+        int size = read_state(state, &st);
 
-        if (read_one(state, &st, sizeof(st)) >= 0 && read_one(seq, &l->prev_seq, sizeof(l->prev_seq)) >= 0) {
-                l->prev_state = st;
-                l->prev_known = true;
-        }
+        if (size < 0 || read_one(seq, &l->prev_seq, sizeof(l->prev_seq)) < 0)
+                return;
+        l->prev_state = st;
+        l->prev_known = true;
+        if ((size_t)size < sizeof(st) || sum_stats(stats, l->percpu, l->ncpu, &sum) < 0)
+                return;
+        loader_unreported(&sum, &st, &l->prev_failed_untracked, &l->prev_tracked_full);
 }
 
 static int map_words(struct loader *l)
@@ -414,7 +472,8 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
         r = try_adopt(l);
         if (r > 0) {
                 l->adopted = l->pinned = true;
-                read_previous(l, bpf_map__fd(l->skel->maps.daemon_state), bpf_map__fd(l->skel->maps.seq));
+                read_previous(l, bpf_map__fd(l->skel->maps.daemon_state), bpf_map__fd(l->skel->maps.seq),
+                              -1);
                 log_info("Adopted the programs pinned in %s: they stayed attached", l->pin_path);
                 r = map_words(l);
                 if (r < 0)
@@ -611,8 +670,8 @@ static uint64_t count_untracked(int old, int new)
 
 int loader_attach(struct loader *l)
 {
-        enum { OLD_STATE, OLD_SEQ, OLD_TRACKED, OLD__MAX };
-        static const char *const old_name[OLD__MAX] = {"daemon_state", "seq", "tracked"};
+        enum { OLD_STATE, OLD_SEQ, OLD_TRACKED, OLD_STATS, OLD__MAX };
+        static const char *const old_name[OLD__MAX] = {"daemon_state", "seq", "tracked", "stats"};
         int r, old[OLD__MAX];
 
         if (l->adopted)
@@ -636,7 +695,7 @@ int loader_attach(struct loader *l)
                  * so that exit's number is in the old seq read after it, which the gap report covers: an
                  * exit may be in both counts, never in neither. */
                 syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
-                read_previous(l, old[OLD_STATE], old[OLD_SEQ]);
+                read_previous(l, old[OLD_STATE], old[OLD_SEQ], old[OLD_STATS]);
         }
         for (int i = 0; i < OLD__MAX; i++)
                 if (old[i] >= 0)
@@ -656,17 +715,23 @@ int loader_read_seq(struct loader *l, uint64_t *seq)
         return bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.seq), &key, seq) < 0 ? -errno : 0;
 }
 
+uint64_t *loader_reported_mark(struct loader *l, enum ea_stat stat)
+{
+        if (!l->state)
+                return NULL;
+        switch (stat) {
+        case EA_STAT_FAILED_UNTRACKED:
+                return (uint64_t *)&l->state->failed_untracked_reported;
+        case EA_STAT_TRACKED_FULL:
+                return (uint64_t *)&l->state->tracked_full_reported;
+        default:
+                return NULL;
+        }
+}
+
 int loader_read_stats(struct loader *l, struct ea_stats *sum)
 {
-        __u32 key = 0;
-
-        memset(sum, 0, sizeof(*sum));
-        if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &key, l->percpu) < 0)
-                return -errno;
-        for (int c = 0; c < l->ncpu; c++)
-                for (int i = 0; i < EA_STAT_SLOTS; i++)
-                        sum->n[i] += l->percpu[c].n[i];
-        return 0;
+        return sum_stats(bpf_map__fd(l->skel->maps.stats), l->percpu, l->ncpu, sum);
 }
 
 void loader_close(struct loader *l, bool unpin)
@@ -722,40 +787,38 @@ int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, str
                        uint64_t *seq, struct ea_stats *sum, int *links)
 {
         int ncpu = libbpf_num_possible_cpus(), fd, r;
-        struct ea_stats *percpu;
-        char path[PATH_MAX];
+        struct ea_stats *percpu = NULL;
         struct dirent *de;
-        __u32 key = 0;
         DIR *d;
 
         memset(sum, 0, sizeof(*sum));
         r = read_pinned(pin_path, "pin_version", version, sizeof(*version));
-        if (r >= 0)
-                r = read_pinned(pin_path, "daemon_state", state, sizeof(*state));
+        if (r >= 0) {
+                fd = open_pin(pin_path, "daemon_state");
+                r = read_state(fd, state);
+                if (fd >= 0)
+                        close(fd);
+        }
         if (r >= 0)
                 r = read_pinned(pin_path, "seq", seq, sizeof(*seq));
-        if (r < 0)
-                return r;
-        if (ncpu <= 0)
-                return ncpu < 0 ? ncpu : -EINVAL;
-        r = pin_file(path, pin_path, "", "stats");
-        if (r < 0)
-                return r;
-        fd = bpf_obj_get(path);
-        if (fd < 0)
-                return -errno;
-        percpu = calloc((size_t)ncpu, sizeof(*percpu));
-        r = !percpu ? -ENOMEM : bpf_map_lookup_elem(fd, &key, percpu) < 0 ? -errno : 0;
-        close(fd);
-        for (int c = 0; r >= 0 && c < ncpu; c++)
-                for (int i = 0; i < EA_STAT_SLOTS; i++)
-                        sum->n[i] += percpu[c].n[i];
+        if (r >= 0)
+                r = ncpu > 0 ? 0 : ncpu < 0 ? ncpu : -EINVAL;
+        if (r >= 0)
+                r = (percpu = calloc((size_t)ncpu, sizeof(*percpu))) ? 0 : -ENOMEM;
+        if (r >= 0) {
+                fd = open_pin(pin_path, "stats");
+                r = sum_stats(fd, percpu, ncpu, sum);
+                if (fd >= 0)
+                        close(fd);
+        }
         free(percpu);
+        if (r < 0)
+                return r;
         *links = 0;
         d = opendir(pin_path);
         while (d && (de = readdir(d)))
                 *links += strncmp(de->d_name, "link_", 5) == 0;
         if (d)
                 closedir(d);
-        return r;
+        return 0;
 }

@@ -39,6 +39,9 @@ struct loader {
         uint32_t prev_layout;
         /* Processes the replaced programs tracked and the new ones do not: exits nobody will report. */
         uint64_t prev_untracked;
+        /* What the replaced programs counted as EA_STAT_FAILED_UNTRACKED and EA_STAT_TRACKED_FULL beyond
+         * their daemon's reports (layout 4 and later). */
+        uint64_t prev_failed_untracked, prev_tracked_full;
         uint64_t *active; /* the mmap-ed "active" word (see execaudit.h) */
         struct ea_stats
                 *percpu; /* room for one lookup of the per-CPU "stats" map (read after every drain) */
@@ -69,6 +72,12 @@ int loader_attach(struct loader *l);
  * fill per buffer since the last reset. */
 void loader_sample_fill(struct loader *l);
 int loader_read_stats(struct loader *l, struct ea_stats *sum);
+/* Where the pinned daemon state keeps how much of a counter without sequence numbers the journal accounts
+ * for (EA_STAT_FAILED_UNTRACKED, EA_STAT_TRACKED_FULL); NULL for any other. */
+uint64_t *loader_reported_mark(struct loader *l, enum ea_stat stat);
+/* What those counters (sum) grew beyond the marks of st: not in any loss record yet. */
+void loader_unreported(const struct ea_stats *sum, const struct ea_daemon_state *st, uint64_t *failed,
+                       uint64_t *tracked_full);
 /* The last sequence number the kernel took. */
 int loader_read_seq(struct loader *l, uint64_t *seq);
 /* Detaches and frees everything; with unpin, also removes the pins (and so the programs) from PinPath.

@@ -62,7 +62,7 @@ int daemon_status(const char *config_path, FILE *out)
         struct ea_daemon_state st;
         struct ea_stats sum;
         char pin_path[PATH_MAX];
-        uint64_t seq;
+        uint64_t seq, failed, tracked_full;
         pid_t holder;
         int links = 0, r;
 
@@ -87,6 +87,11 @@ int daemon_status(const char *config_path, FILE *out)
         fprintf(out, "%-20s %llu\n", "handled_seq", (unsigned long long)st.handled_seq);
         fprintf(out, "%-20s %llu\n", "unhandled",
                 (unsigned long long)(seq > st.handled_seq ? seq - st.handled_seq : 0));
+        loader_unreported(&sum, &st, &failed, &tracked_full);
+        /* Layout 3 kept no marks: everything would look unreported. */
+        if (v.layout_version >= 4)
+                fprintf(out, "%-20s %llu\n", "untracked_unreported",
+                        (unsigned long long)(failed + tracked_full));
         print_time(out, "daemon_started", st.started_usec);
         print_time(out, "daemon_alive", st.alive_usec);
         fprintf(out, "%-20s %llu\n", "restarts", (unsigned long long)st.restarts);

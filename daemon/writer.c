@@ -32,6 +32,12 @@ struct item {
         _Alignas(8) unsigned char data[];
 };
 
+/* A value to store once the losses handed over with it are reported (writer_count_lost_marked). */
+struct writer_mark {
+        uint64_t *where; /* NULL: a free slot */
+        uint64_t value;
+};
+
 struct writer {
         pthread_t thread;
         pthread_mutex_t lock;
@@ -39,7 +45,9 @@ struct writer {
         struct item *head, *tail;
         size_t queued, queued_bytes, max_items, max_bytes;
         uint64_t pending_lost[LOST_R__MAX]; /* not reported yet */
-        struct writer_gap pending_gap;      /* count 0: none */
+        struct writer_mark pending_marks[WRITER_MARKS];
+        uint64_t *marks_known[WRITER_MARKS]; /* every mark ever given: no more can be pending or held */
+        struct writer_gap pending_gap;       /* count 0: none */
         struct writer_stats stats;
         uint32_t generation;
         uint64_t last_seq;
@@ -169,6 +177,55 @@ void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n)
         w->pending_lost[reason] += n;
         pthread_cond_signal(&w->cond);
         pthread_mutex_unlock(&w->lock);
+}
+
+static int mark_set(struct writer_mark marks[WRITER_MARKS], uint64_t *where, uint64_t value)
+{
+        for (int i = 0; i < WRITER_MARKS; i++)
+                if (!marks[i].where || marks[i].where == where) {
+                        marks[i] = (struct writer_mark){.where = where, .value = value};
+                        return 0;
+                }
+        return -ENOBUFS;
+}
+
+int writer_count_lost_marked(struct writer *w, enum lost_reason reason, uint64_t n, uint64_t *mark,
+                             uint64_t value)
+{
+        int r = -ENOBUFS;
+
+        pthread_mutex_lock(&w->lock);
+        for (int i = 0; i < WRITER_MARKS && r < 0; i++)
+                if (!w->marks_known[i] || w->marks_known[i] == mark) {
+                        w->marks_known[i] = mark;
+                        r = 0;
+                }
+        if (r >= 0)
+                r = mark_set(w->pending_marks, mark, value);
+        if (r >= 0) {
+                w->pending_lost[reason] += n;
+                pthread_cond_signal(&w->cond);
+        }
+        pthread_mutex_unlock(&w->lock);
+        return r;
+}
+
+/* Pending marks join those taken earlier and not stored yet: at most WRITER_MARKS marks exist, so they
+ * always fit. */
+static void marks_take(struct writer_mark to[WRITER_MARKS], struct writer_mark from[WRITER_MARKS])
+{
+        for (int i = 0; i < WRITER_MARKS && from[i].where; i++) {
+                (void)mark_set(to, from[i].where, from[i].value);
+                from[i].where = NULL;
+        }
+}
+
+static void marks_store(struct writer_mark marks[WRITER_MARKS])
+{
+        for (int i = 0; i < WRITER_MARKS && marks[i].where; i++) {
+                __atomic_store_n(marks[i].where, marks[i].value, __ATOMIC_RELAXED);
+                marks[i].where = NULL;
+        }
 }
 
 void writer_report_gap(struct writer *w, const struct writer_gap *gap)
@@ -336,6 +393,7 @@ static void *writer_main(void *arg)
                                  .exited = has_exited,
                                  .exited_userdata = w->exits};
         uint64_t lost[LOST_R__MAX] = {0}, written;
+        struct writer_mark marks[WRITER_MARKS] = {0};
         struct writer_gap gap = {0};
         int r;
 
@@ -350,7 +408,7 @@ static void *writer_main(void *arg)
                 uint32_t generation;
                 bool any_lost, unreported;
 
-                any_lost = w->pending_gap.count != 0;
+                any_lost = w->pending_gap.count != 0 || w->pending_marks[0].where;
                 unreported = gap.count != 0;
                 for (int i = 0; i < LOST_R__MAX; i++) {
                         any_lost |= w->pending_lost[i] != 0;
@@ -386,6 +444,7 @@ static void *writer_main(void *arg)
                         w->stats.lost[i] += w->pending_lost[i];
                         w->pending_lost[i] = 0;
                 }
+                marks_take(marks, w->pending_marks);
                 if (w->pending_gap.count) {
                         gap = w->pending_gap;
                         w->stats.lost[LOST_R_NO_READER] += gap.count;
@@ -431,9 +490,11 @@ static void *writer_main(void *arg)
                 /* Handled: written, or lost and that loss in the journal. Events arrive in order. */
                 if (batch_seq > progress_limit)
                         batch_seq = progress_limit;
-                if (progress && batch_seq > __atomic_load_n(progress, __ATOMIC_RELAXED) &&
-                    all_zero(lost, LOST_R__MAX) && !gap.count)
-                        __atomic_store_n(progress, batch_seq, __ATOMIC_RELAXED);
+                if (all_zero(lost, LOST_R__MAX) && !gap.count) {
+                        if (progress && batch_seq > __atomic_load_n(progress, __ATOMIC_RELAXED))
+                                __atomic_store_n(progress, batch_seq, __ATOMIC_RELAXED);
+                        marks_store(marks);
+                }
 
                 /* A backlog written out: give its memory back, so the daemon's size stays flat. */
                 if (written + batch_total(batch_lost) > WRITER_TRIM_AFTER)

@@ -51,6 +51,15 @@ void writer_push_event(struct writer *w, void *data);
 /* A daemon record (started, lost, ...): always queued, never dropped for lack of room. */
 int writer_push_record(struct writer *w, const struct record *r);
 void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n);
+/*
+ * writer_count_lost(), for losses a kernel counter counts (n may be 0): once they and every loss before
+ * them are reported, value is stored at *mark, in the pinned daemon state, so that the next daemon knows how
+ * much of the counter the journal accounts for. A later value for the same mark replaces one not yet
+ * stored. -ENOBUFS for more than WRITER_MARKS different marks in a writer's life.
+ */
+#define WRITER_MARKS 4
+int writer_count_lost_marked(struct writer *w, enum lost_reason reason, uint64_t n, uint64_t *mark,
+                             uint64_t value);
 /* The events no daemon handled before this one (first_seq 0: of replaced programs, range unknown). */
 struct writer_gap {
         uint64_t count, first_seq, last_seq, since_usec, until_usec;

@@ -153,7 +153,7 @@ def test_replaces_other_layout_and_broken_pins(env):
     env.start("")
     started = lifecycle(env, "started")[-1]
     check("replaced the pins of layout 2" in started.s("MESSAGE"), "old layout replaced", started.s("MESSAGE"))
-    check(status(env)["layout"].startswith("3"), "pins of this layout now")
+    check("not this daemon's" not in status(env)["layout"], "pins of this layout now", status(env))
     check(env.stop() == 0, "clean stop")
     check(len(our_links()) == base + HOOKS, "one attachment per hook", len(our_links()) - base)
 
@@ -165,6 +165,35 @@ def test_replaces_other_layout_and_broken_pins(env):
     m = marker()
     subprocess.run(["/bin/true", m], check=True)
     env.wait_one(m, "exec")
+    check(env.stop() == 0, "clean stop")
+
+
+def u64(n):
+    return [str((n >> (8 * i)) & 0xff) for i in range(8)]
+
+
+def test_replaced_layout_3_gap(env):
+    """Pins of layout 3, whose daemon_state was shorter (32 bytes), are read as far as they go: what their
+    programs numbered and no daemon handled is reported, though how much of their untracked counts was
+    reported is not known."""
+    os.makedirs(PINS, mode=0o700)
+
+    def array(name, size, value):
+        subprocess.run(["bpftool", "map", "create", PINS + "/" + name, "type", "array", "key", "4", "value",
+                        str(size), "entries", "1", "name", name], check=True)
+        subprocess.run(["bpftool", "map", "update", "pinned", PINS + "/" + name, "key", "0", "0", "0", "0",
+                        "value", *value], check=True)
+
+    array("pin_version", 40, ["3"] + ["0"] * 39)
+    array("daemon_state", 32, u64(10) + u64(1) + u64(1) + u64(0))  # handled_seq 10
+    array("seq", 8, u64(15))
+    env.start("")
+    gaps = env.wait_records(lambda rs: rs, "the no_reader loss record", "EXEC_EVENT=lost",
+                            "EXEC_LOST_REASON=no_reader")
+    check(len(gaps) == 1 and gaps[0].i("EXEC_LOST") == 5, "numbers 11 to 15 counted",
+          [g.brief() for g in gaps])
+    check("replaced the pins of layout 3" in lifecycle(env, "started")[-1].s("MESSAGE"), "said",
+          lifecycle(env, "started")[-1].brief())
     check(env.stop() == 0, "clean stop")
 
 
@@ -218,6 +247,65 @@ def test_replaced_pins_untracked_exits(env):
     exits = {r.i("EXEC_PID") for r in env.records("EXEC_EVENT=exit")}
     check(not exits & {p.pid for p in sleepers}, "no exit record for them", exits & {p.pid for p in sleepers})
     check(env.stop() == 0, "clean stop")
+
+
+def held_failed_exec(env, m):
+    """A failed exec (ENOENT) held in the kernel since before anything here attached: it has no entry, so
+    the kernel side cannot follow it (FAILED_UNTRACKED). Returns (process, path to create to let it go)."""
+    info, go = os.path.join(env.dir, "held-" + m), os.path.join(env.dir, "go-" + m)
+    name = "/nonexistent/" + m
+    held = subprocess.Popen([os.environ["EA_EXECTOOL"], "held", info, go, name, name, m])
+    env.wait(lambda: os.path.exists(info), "an exec held in the kernel")
+    return held, go
+
+
+def let_go(held, go):
+    open(go, "w").close()
+    check(held.wait() == 0, "the held exec failed (ENOENT)", held.returncode)
+
+
+def untracked_lost(env):
+    return [r for r in env.records("EXEC_EVENT=lost", "EXEC_LOST_REASON=untracked")]
+
+
+def test_untracked_while_no_daemon_runs(env):
+    """Failed execs and exits the kernel side cannot follow take no sequence number, so no gap covers what
+    the programs count of them while no daemon runs: the next daemon reports what the counters grew beyond
+    the last one's reports (kept with the pins), once, whether it adopts the pins or replaces them."""
+    held = [held_failed_exec(env, marker()) for _ in range(2)]
+    try:
+        env.start("")
+        check(env.stop() == 0, "clean stop")
+        check(not untracked_lost(env), "nothing to report yet", [r.brief() for r in untracked_lost(env)])
+        let_go(*held[0])
+        check(int(status(env)["untracked_unreported"]) == 1, "--status: one not reported", status(env))
+        env.start(None)
+        lost = env.wait_records(lambda rs: rs, "the untracked loss record", "EXEC_EVENT=lost",
+                                "EXEC_LOST_REASON=untracked")
+        check(len(lost) == 1 and lost[0].i("EXEC_LOST") == 1, "the adopting daemon reports it",
+              [r.brief() for r in lost])
+        check("could not follow 1 failed execs" in env.log(), "and logs it", env.log())
+        check(env.stop() == 0, "clean stop")
+        check(int(status(env)["untracked_unreported"]) == 0, "--status: all reported", status(env))
+        # The same across replaced pins: their state says how much of their counters was reported.
+        let_go(*held[1])
+        os.unlink(PINS + "/link_ea_exec")  # the next start loads afresh
+        env.start(None)
+        env.wait(lambda: len(untracked_lost(env)) == 2, "a second untracked loss record")
+        lost = untracked_lost(env)
+        # The record also counts the processes the old programs tracked and these do not (this test's
+        # journald...): the log tells the failed exec apart.
+        check(lost[1].i("EXEC_LOST") >= 1 and "could not follow 1 failed execs" in env.log(),
+              "the replacing daemon reports it", [r.brief() for r in lost], env.log())
+        check(env.stop() == 0, "clean stop")
+        env.start(None)
+        check(env.stop() == 0, "clean stop")
+        check(len(untracked_lost(env)) == 2, "reported once", [r.brief() for r in untracked_lost(env)])
+    finally:
+        for p, go in held:  # a failure above leaves none held
+            if p.poll() is None:
+                open(go, "w").close()
+                p.wait()
 
 
 def test_gap_reported_whole_and_once(env):
@@ -401,8 +489,8 @@ def test_watchdog_pings(env):
 
 if __name__ == "__main__":
     main([test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
-          test_replaces_other_layout_and_broken_pins, test_replaced_pins_gap_under_load,
-          test_replaced_pins_untracked_exits,
+          test_replaces_other_layout_and_broken_pins, test_replaced_layout_3_gap, test_replaced_pins_gap_under_load,
+          test_replaced_pins_untracked_exits, test_untracked_while_no_daemon_runs,
           test_gap_reported_whole_and_once,
           test_status_and_remove_pins, test_one_daemon_per_pin_path, test_bpffs_mounted_unless_a_service,
           test_sys_admin_dropped_after_start,

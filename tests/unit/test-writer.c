@@ -2,7 +2,8 @@
  * Unit test for daemon/writer.c: the account it keeps with the next daemon. writer_stop() says whether
  * every loss was reported (the daemon then moves the pinned handled_seq to its stop_seq), also when the
  * writer had already written everything and was idle when the stop came; and a progress limit set while
- * the writer waited for journald bounds the progress of the batch it takes after the wait. journald is a
+ * the writer waited for journald bounds the progress of the batch it takes after the wait; marks for kernel
+ * counters without sequence numbers are stored only once their loss is reported. journald is a
  * datagram socket this test binds in a temporary directory, as in test-journal.c.
  */
 #include "writer.h"
@@ -120,6 +121,44 @@ static void test_limit_set_during_the_wait(const char *dir)
         unlink(path);
 }
 
+/* A mark is stored once its loss (and every one before it) is in the journal, with the latest value given
+ * for it; one given with nothing to report is stored too, by the stop at the latest. */
+static void test_marks(const char *dir)
+{
+        uint64_t marks[WRITER_MARKS + 1] = {0};
+        struct writer *w = NULL;
+        char path[256], buf[8192] = "";
+        int l;
+
+        snprintf(path, sizeof(path), "%s/marks", dir);
+        CHECK_RC(writer_start(&w, path, 16, 1 << 20), 0);
+        if (!w)
+                return;
+        CHECK_RC(writer_count_lost_marked(w, LOST_R_UNTRACKED, 2, &marks[0], 7), 0);
+        wait_stat(w, LOST(LOST_R_UNTRACKED), 2);
+        CHECK_RC(writer_count_lost_marked(w, LOST_R_UNTRACKED, 1, &marks[0], 8), 0);
+        wait_stat(w, LOST(LOST_R_UNTRACKED), 3);
+        CHECK_NUM(__atomic_load_n(&marks[0], __ATOMIC_RELAXED), 0); /* journald away: nothing reported */
+        for (int i = 1; i < WRITER_MARKS; i++)
+                CHECK_RC(writer_count_lost_marked(w, LOST_R_UNTRACKED, 0, &marks[i], 100 + i), 0);
+        CHECK_RC(writer_count_lost_marked(w, LOST_R_UNTRACKED, 1, &marks[WRITER_MARKS], 1), -ENOBUFS);
+        CHECK_RC(writer_count_lost_marked(w, LOST_R_UNTRACKED, 0, &marks[1], 200), 0); /* a known one */
+        l = bind_listener(path);
+        wait_stat(w, WRITTEN, 1);
+        CHECK(l >= 0 && recv(l, buf, sizeof(buf) - 1, MSG_DONTWAIT) > 0);
+        CHECK_WHY(HAS(buf, "EXEC_LOST=3\n") && HAS(buf, "EXEC_LOST_REASON=untracked\n"),
+                  "one record of both");
+        CHECK_NUM(__atomic_load_n(&marks[0], __ATOMIC_RELAXED), 8);
+        CHECK_WHY(writer_stop(w), "all reported");
+        CHECK_NUM(marks[1], 200);
+        for (int i = 2; i < WRITER_MARKS; i++)
+                CHECK_NUM(marks[i], (uint64_t)(100 + i));
+        CHECK_NUM(marks[WRITER_MARKS], 0);
+        if (l >= 0)
+                close(l);
+        unlink(path);
+}
+
 int main(void)
 {
         char dir[] = "/tmp/ea-test-writer-XXXXXX";
@@ -131,6 +170,7 @@ int main(void)
         test_idle_at_stop(dir);
         test_unreported_at_stop(dir);
         test_limit_set_during_the_wait(dir);
+        test_marks(dir);
         rmdir(dir);
         return check_summary("test-writer");
 }
