@@ -35,6 +35,8 @@
 #define CONFIG_MAX_LINE 199         /* inih's INI_MAX_LINE, less the NUL; read_line() enforces it */
 #define UID_VALID_MAX   4294967294u /* (uid_t)-1 is "no user" */
 #define HOST_MNTNS_PATH "/proc/1/ns/mnt"
+#define SCALAR_CONTINUED_MSG                                                                                \
+        "an indented line continues the key before it, which takes one value: keys must not be indented"
 
 /* Everything one load builds, across the main file and its drop-ins. */
 struct load {
@@ -60,6 +62,7 @@ struct parse_state {
         const char *next;   /* reader position in the text */
         unsigned line;      /* line last handed to inih */
         bool after_key;     /* an assignment since the last section header: indented lines continue it */
+        bool continues;     /* the line last handed to inih continues the assignment before it */
 };
 
 typedef int (*key_parser)(const char *value, void *field, char *msg, size_t msg_size);
@@ -653,6 +656,8 @@ static int filter_handler(struct parse_state *st, const char *name, const char *
                 char *field =
                         k->kind == FK_CGROUP_MAP ? st->cfg->filter.cgroup_map : st->cfg->filter.mntns_map;
 
+                if (st->continues)
+                        return reject(st, "Filter", name, SCALAR_CONTINUED_MSG);
                 reset_list(st->ld, k);
                 if (parse_pin_path(value, field, msg, sizeof(msg)) < 0)
                         return reject(st, "Filter", name, msg);
@@ -697,6 +702,8 @@ static int handler(void *user, const char *section, const char *name, const char
                 section_known = true;
                 if (strcmp(name, keys[i].key) != 0)
                         continue;
+                if (st->continues)
+                        return reject(st, section, name, SCALAR_CONTINUED_MSG);
                 msg[0] = '\0';
                 if (keys[i].parse(value, (char *)st->cfg + keys[i].offset, msg, sizeof(msg)) < 0)
                         return reject(st, section, name, msg);
@@ -749,6 +756,16 @@ static void check_section_line(struct parse_state *st, const char *s, size_t len
         }
 }
 
+/* As inih reads it: indented, after an assignment of the section, neither blank nor a comment. */
+static bool continues_assignment(const struct parse_state *st, const char *s, size_t len)
+{
+        size_t i = 0;
+
+        while (i < len && isspace((unsigned char)s[i]))
+                i++;
+        return i > 0 && i < len && st->after_key && s[i] != ';' && s[i] != '#';
+}
+
 /*
  * Hands inih one line at a time, so that we know which line a handler call came from, and so that a line
  * longer than inih's buffer is an error of its own instead of being split into a bogus next line.
@@ -776,6 +793,7 @@ static char *read_line(char *str, int num, void *stream)
                 content = 0;
         }
         check_section_line(st, p, content);
+        st->continues = continues_assignment(st, p, content);
         memcpy(str, p, content);
         str[content] = '\0';
         return str;

@@ -424,9 +424,7 @@ static void test_commands_and_maps(void)
         CHECK_NUM(parse_filter("CgroupMap=/sys/fs/bpf/a\nMountNamespaceMap=/sys/fs/bpf/m\nCgroupMap=\n"), 0);
         CHECK_STR(cfg.filter.cgroup_map, "");
         CHECK_STR(cfg.filter.mntns_map, "/sys/fs/bpf/m");
-        set_case("a continuation of a map replaces it too");
-        CHECK_NUM(parse_filter("CgroupMap=/sys/fs/bpf/a\n  /sys/fs/bpf/c\n"), 0);
-        CHECK_STR(cfg.filter.cgroup_map, "/sys/fs/bpf/c");
+        set_case("a map takes one value: an indented line after it is an error (rejects: CgroupMap=)");
 
         set_case("[Filter] next to the other sections");
         CHECK_NUM(
@@ -529,6 +527,10 @@ static const struct reject_case rejects[] = {
         {"ExcludeCommands=ok, systemd-journald\n", 2, "ExcludeCommands",
          "\"systemd-journald\" is longer than 15 bytes, the kernel's comm limit"},
         {"CgroupMap=sys/fs/bpf/x\n", 2, "CgroupMap", PATH_MSG("sys/fs/bpf/x")},
+        {"CgroupMap=/sys/fs/bpf/a\n  /sys/fs/bpf/c\n", 3, "CgroupMap",
+         "an indented line continues the key before it, which takes one value: keys must not be indented"},
+        {"MountNamespaceMap=/sys/fs/bpf/a\n\tUsers=1\n", 3, "MountNamespaceMap",
+         "an indented line continues the key before it, which takes one value: keys must not be indented"},
         {"CgroupMap=/sys/fs/bpf/x/\n", 2, "CgroupMap", PATH_MSG("/sys/fs/bpf/x/")},
         {"MountNamespaceMap=/sys/fs/../bpf\n", 2, "MountNamespaceMap", PATH_MSG("/sys/fs/../bpf")},
         {"Bogus=1\n", 2, "Bogus", "unknown key"},

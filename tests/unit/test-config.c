@@ -229,6 +229,8 @@ struct reject_case {
         "\"): put each key on a line of its own (lines end with "                                           \
         "a newline)"
 #define PATH_MSG(v) "expected an absolute path without trailing /, . or .. components, got \"" v "\""
+#define CONTINUED_MSG                                                                                       \
+        "an indented line continues the key before it, which takes one value: keys must not be indented"
 
 static const struct reject_case rejects[] = {
         {"[Foo]\nBar=1\n", 2, "Foo", "Bar", "unknown section [Foo]",
@@ -299,6 +301,13 @@ static const struct reject_case rejects[] = {
         {"[BPF]\nPinPath=/\n", 2, "BPF", "PinPath", PATH_MSG("/"),
          "t.conf:2: [BPF] PinPath=: " PATH_MSG("/")},
         {"[BPF]\nPinPath=\n", 2, "BPF", "PinPath", PATH_MSG(""), "t.conf:2: [BPF] PinPath=: " PATH_MSG("")},
+        /* An indented line continues the key before it: only a list takes more values. */
+        {"[BPF]\nPinPath=/sys/fs/bpf/x\n  /sys/fs/bpf/y\n", 3, "BPF", "PinPath", CONTINUED_MSG,
+         "t.conf:3: [BPF] PinPath=: " CONTINUED_MSG},
+        {"[Capture]\nExits=yes\n  FailedExecs=no\n", 3, "Capture", "Exits", CONTINUED_MSG,
+         "t.conf:3: [Capture] Exits=: " CONTINUED_MSG},
+        {"[Capture]\nMaxArgsBytes=1K\n\t2K\n", 3, "Capture", "MaxArgsBytes", CONTINUED_MSG,
+         "t.conf:3: [Capture] MaxArgsBytes=: " CONTINUED_MSG},
         /* inih would drop what follows a header: nothing would be excluded, or every line lost. */
         {"[Filter] ExcludeUsers=gitlab-runner\n", 1, "Filter", "",
          SECTION_TEXT_MSG("Filter", "ExcludeUsers=gitlab-runner"),
@@ -365,6 +374,13 @@ static void test_section_line_comments(void)
                   0);
         CHECK(!cfg.exits);
         CHECK_NUM(cfg.perf_buffer_pages, 8);
+
+        set_case("an indented comment or blank line after a key that takes one value");
+        CHECK_NUM(
+                config_parse_string("[BPF]\nPinPath=/sys/fs/bpf/x\n  ; the old one\n \nPerfBufferPages=8\n",
+                                    "t.conf", &cfg, &err),
+                0);
+        CHECK_STR(cfg.pin_path, "/sys/fs/bpf/x");
 }
 
 /* Lines of exactly 199 characters are the documented maximum and must work. */
