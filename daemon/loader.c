@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/membarrier.h>
 #include <stdarg.h>
@@ -222,19 +223,32 @@ static int open_pin(const char *dir, const char *name)
         return fd < 0 ? -errno : fd;
 }
 
-/* The value (size bytes) of a one-element array map; -EMEDIUMTYPE when it has another shape (another
- * layout's: its value may be larger than ours). */
-static int read_one(int fd, void *value, size_t size)
+/* The value size of fd, a map of type keyed by a __u32; -EMEDIUMTYPE for another kind of map. */
+static int value_size(int fd, enum bpf_map_type type)
 {
         struct bpf_map_info info = {};
-        __u32 len = sizeof(info), key = 0;
+        __u32 len = sizeof(info);
 
         if (fd < 0)
                 return fd;
         if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
                 return -errno;
-        if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(key) || info.value_size != size)
+        if (info.type != type || info.key_size != sizeof(__u32) || info.value_size > INT_MAX)
                 return -EMEDIUMTYPE;
+        return (int)info.value_size;
+}
+
+/* The value (size bytes) of a one-element array map; -EMEDIUMTYPE when it has another shape (another
+ * layout's: its value may be larger than ours). */
+static int read_one(int fd, void *value, size_t size)
+{
+        int r = value_size(fd, BPF_MAP_TYPE_ARRAY);
+        __u32 key = 0;
+
+        if (r >= 0 && (size_t)r != size)
+                r = -EMEDIUMTYPE;
+        if (r < 0)
+                return r;
         return bpf_map_lookup_elem(fd, &key, value) < 0 ? -errno : 0;
 }
 
@@ -242,34 +256,29 @@ static int read_one(int fd, void *value, size_t size)
  * the rest left zero. Its size, or a negative errno. */
 static int read_state(int fd, struct ea_daemon_state *st)
 {
-        struct bpf_map_info info = {};
-        __u32 len = sizeof(info), key = 0;
+        int r = value_size(fd, BPF_MAP_TYPE_ARRAY);
+        __u32 key = 0;
 
         memset(st, 0, sizeof(*st));
-        if (fd < 0)
-                return fd;
-        if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
-                return -errno;
-        if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(key) ||
-            info.value_size > sizeof(*st) ||
-            info.value_size < offsetof(struct ea_daemon_state, failed_untracked_reported))
-                return -EMEDIUMTYPE;
-        return bpf_map_lookup_elem(fd, &key, st) < 0 ? -errno : (int)info.value_size;
+        if (r >= 0 && ((size_t)r > sizeof(*st) ||
+                       (size_t)r < offsetof(struct ea_daemon_state, failed_untracked_reported)))
+                r = -EMEDIUMTYPE;
+        if (r < 0)
+                return r;
+        return bpf_map_lookup_elem(fd, &key, st) < 0 ? -errno : r;
 }
 
 /* The per-CPU "stats" map (fd) summed into sum, with percpu room for ncpu values. */
 static int sum_stats(int fd, struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
 {
-        struct bpf_map_info info = {};
-        __u32 len = sizeof(info), key = 0;
+        int r = value_size(fd, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __u32 key = 0;
 
         memset(sum, 0, sizeof(*sum));
-        if (fd < 0)
-                return fd;
-        if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
-                return -errno;
-        if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY || info.value_size != sizeof(*sum))
-                return -EMEDIUMTYPE;
+        if (r >= 0 && (size_t)r != sizeof(*sum))
+                r = -EMEDIUMTYPE;
+        if (r < 0)
+                return r;
         if (bpf_map_lookup_elem(fd, &key, percpu) < 0)
                 return -errno;
         for (int c = 0; c < ncpu; c++)
