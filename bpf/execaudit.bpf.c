@@ -1359,21 +1359,35 @@ static long thread_step(__u32 i, void *arg)
 }
 
 /*
+ * smp_rmb() of the seqcount protocol. BPF on 6.1 has no load-acquire, but an atomic exchange is a full
+ * barrier under every JIT (x86 xchg; arm64 swpal, or ldaxr/stlxr and dmb): without it a weakly ordered CPU
+ * could read the list before the sequence that vouches for it.
+ */
+static __always_inline void read_barrier(__u64 *word)
+{
+        __sync_lock_test_and_set(word, 0);
+}
+
+/*
  * A thread's release moves its time from the list to signal_struct under stats_lock, as
  * thread_group_cputime() knows: a walk that a release overlapped (it could count a thread twice, or not
  * at all) is done again, at most three times.
  */
 static __always_inline void group_times(struct signal_struct *sig, struct ea_exit *ev)
 {
+        volatile __u64 fence = 0;
+
         for (int i = 0; i < 3; i++) {
                 __u32 seq = *(volatile __u32 *)&sig->stats_lock.seqcount.seqcount.sequence;
-                struct thread_sum ts = {.pos = sig->thread_head.next, .head = &sig->thread_head};
+                struct thread_sum ts = {.head = &sig->thread_head};
 
+                read_barrier((__u64 *)&fence);
+                ts.pos = sig->thread_head.next;
                 bpf_loop(THREAD_SCAN, thread_step, &ts, 0);
                 ev->utime_ns = sig->utime + ts.utime;
                 ev->stime_ns = sig->stime + ts.stime;
                 ev->runtime_ns = sig->sum_sched_runtime + ts.runtime;
-                asm volatile("" ::: "memory");
+                read_barrier((__u64 *)&fence);
                 if (!(seq & 1) && *(volatile __u32 *)&sig->stats_lock.seqcount.seqcount.sequence == seq)
                         break;
         }
