@@ -707,6 +707,10 @@ static int handler(void *user, const char *section, const char *name, const char
                 msg[0] = '\0';
                 if (keys[i].parse(value, (char *)st->cfg + keys[i].offset, msg, sizeof(msg)) < 0)
                         return reject(st, section, name, msg);
+                if (keys[i].offset == offsetof(struct ea_config, pin_path)) {
+                        snprintf(st->cfg->pin_path_at.file, PATH_MAX, "%s", st->err->file);
+                        st->cfg->pin_path_at.line = st->line;
+                }
                 return 1;
         }
         if (section[0] == '\0')

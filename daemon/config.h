@@ -70,6 +70,10 @@ struct ea_config {
         uint32_t perf_buffer_pages;
         uint32_t stats_interval_sec; /* [Journal] StatsInterval=, 0: only at stop */
         char pin_path[PATH_MAX];
+        struct {
+                char file[PATH_MAX];
+                unsigned line; /* 0: PinPath= is the default */
+        } pin_path_at;         /* for messages about the pin directory */
         struct ea_filter filter;
         char path[PATH_MAX]; /* the main file it came from */
         char sha256[65];     /* of the main file's bytes, then each drop-in's name and bytes, in order */

@@ -436,17 +436,19 @@ static int open_skeleton(struct loader *l)
         return 0;
 }
 
-static int lock_pins(struct loader *l)
+static int lock_pins(struct loader *l, const struct ea_config *cfg)
 {
-        char who[64];
+        char who[64], from[PATH_MAX + 32] = "the default";
         int fd = pinlock_take(l->pin_path, true, &l->made_dir);
 
         if (fd == -EBUSY) {
                 pinlock_holder_name(l->pin_path, who, sizeof(who));
-                log_error(
-                        "PinPath=%s is in use by another execauditd (%s): one daemon per PinPath (stop that "
-                        "one, or give this one a PinPath= of its own)",
-                        l->pin_path, who);
+                if (cfg->pin_path_at.line)
+                        snprintf(from, sizeof(from), "%.*s:%u", PATH_MAX - 1, cfg->pin_path_at.file,
+                                 cfg->pin_path_at.line);
+                log_error("PinPath=%s (%s) is in use by another execauditd (%s): one daemon per PinPath "
+                          "(stop that one, or give this one a PinPath= of its own)",
+                          l->pin_path, from, who);
                 return fd;
         }
         if (fd < 0)
@@ -464,7 +466,7 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
         l->lock_fd = -1;
         libbpf_set_print(libbpf_print);
         snprintf(l->pin_path, sizeof(l->pin_path), "%s", cfg->pin_path);
-        r = lock_pins(l);
+        r = lock_pins(l, cfg);
         if (r < 0)
                 goto fail;
 

@@ -381,7 +381,15 @@ def test_one_daemon_per_pin_path(env):
         _, err = second.communicate()
     check(second.returncode not in (None, 0, -signal.SIGKILL), "a second daemon exits with an error",
           second.returncode, err)
-    check("PinPath=%s is in use by another execauditd (PID %d)" % (PINS, first) in err, "says who holds it", err)
+    check("PinPath=%s (the default) is in use by another execauditd (PID %d)" % (PINS, first) in err,
+          "says who holds it", err)
+    # Set in a file: the message says where, as for every configuration error.
+    other = os.path.join(env.dir, "other.conf")
+    env.write_config("# the same directory\n[BPF]\nPinPath=%s\n" % PINS, other)
+    p = subprocess.run([DAEMON, "--config", other], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    check(p.returncode == 1 and "PinPath=%s (%s:3) is in use" % (PINS, other) in p.stderr, "names the line",
+          p.returncode, p.stderr)
     check(status(env)["daemon_pid"] == str(first), "--status names the daemon")
     p = tool(env, "--remove-pins")
     check(p.returncode != 0 and b"execauditd (PID %d) is running with PinPath=" % first in p.stderr,

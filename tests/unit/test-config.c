@@ -375,6 +375,15 @@ static void test_section_line_comments(void)
         CHECK(!cfg.exits);
         CHECK_NUM(cfg.perf_buffer_pages, 8);
 
+        set_case("where PinPath= was set, for the lock's message");
+        CHECK_NUM(config_parse_string("[Capture]\nExits=no\n", "t.conf", &cfg, &err), 0);
+        CHECK_NUM(cfg.pin_path_at.line, 0);
+        CHECK_NUM(config_parse_string("# pins\n[BPF]\nPinPath=/sys/fs/bpf/a\n\nPinPath=/sys/fs/bpf/b\n",
+                                      "p.conf", &cfg, &err),
+                  0);
+        CHECK_STR(cfg.pin_path_at.file, "p.conf");
+        CHECK_NUM(cfg.pin_path_at.line, 5);
+
         set_case("an indented comment or blank line after a key that takes one value");
         CHECK_NUM(
                 config_parse_string("[BPF]\nPinPath=/sys/fs/bpf/x\n  ; the old one\n \nPerfBufferPages=8\n",
