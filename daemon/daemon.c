@@ -215,10 +215,11 @@ static void account_emit_failures(struct daemon *d)
                 uint64_t now = st.n[map[i].stat], *seen = &d->emit_failed_reported[map[i].stat];
                 uint64_t *mark = loader_reported_mark(&d->loader, map[i].stat);
                 bool wanted = map[i].stat != EA_STAT_TRACKED_FULL || d->cfg.exits;
-                uint64_t n = wanted && now > *seen ? now - *seen : 0;
+                uint64_t n;
 
                 if (now <= *seen)
                         continue;
+                n = wanted ? now - *seen : 0;
                 /* Numbered losses are covered by handled_seq; these by a mark of their own (moved on also
                  * for what is not wanted, so that the next daemon does not report it). */
                 if (!mark || writer_count_lost_marked(d->writer, map[i].reason, n, mark, now) < 0)
