@@ -39,7 +39,8 @@
 #define TRACEFS_MAGIC 0x74726163
 #endif
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+                                                              va_list ap)
 {
         int prio = level == LIBBPF_WARN ? LOG_INFO : LOG_DEBUG;
         char *buf = NULL;
