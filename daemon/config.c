@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "quote.h"
 #include "sha256.h"
 #include "execaudit.h"
 
@@ -1342,6 +1343,12 @@ int config_format(const struct ea_config *c, struct strbuf *out)
         return r < 0 ? r : 0;
 }
 
+/* A config's text may hold any byte, and these lines are shown on terminals and in MESSAGE. */
+static int put_text(struct strbuf *out, const char *s)
+{
+        return quote_text(out, s, strlen(s));
+}
+
 typedef uint64_t (*cgroup_id_fn)(void *ud, const struct ea_cgroup_entry *e);
 
 static uint32_t list_size(const struct ea_filter_list *l, enum filter_kind kind)
@@ -1383,7 +1390,9 @@ static int summary_items(struct strbuf *out, const struct ea_filter_list *l, enu
                         break;
                 case FK_CGROUPS:
                 case FK_UNITS:
-                        r = strbuf_printf(out, "%s%s%s", sep, e->unit ? "unit " : "", e->path);
+                        r = strbuf_printf(out, "%s%s", sep, e->unit ? "unit " : "");
+                        if (r >= 0)
+                                r = put_text(out, e->path);
                         if (r < 0 || !cgroup_id)
                                 break;
                         id = cgroup_id(ud, e);
@@ -1396,7 +1405,10 @@ static int summary_items(struct strbuf *out, const struct ea_filter_list *l, enu
                         r = strbuf_printf(out, "%s%" PRIu64, sep, l->mntns[i]);
                         break;
                 case FK_COMMANDS:
-                        r = strbuf_printf(out, "%s%.*s", sep, (int)sizeof(l->commands[i]), l->commands[i]);
+                        r = strbuf_puts(out, sep);
+                        if (r >= 0)
+                                r = quote_text(out, l->commands[i],
+                                               strnlen(l->commands[i], sizeof(l->commands[i])));
                         break;
                 case FK_CGROUP_MAP:
                 case FK_MNTNS_MAP:
@@ -1449,25 +1461,37 @@ int config_filter_summary(const struct ea_filter *f,
         if (r >= 0)
                 r = summary_dimension(out, "commands", f, FK_COMMANDS, cgroup_id, ud);
         if (r >= 0 && f->cgroup_map[0])
-                r = strbuf_printf(out, "; cgroup map %s", f->cgroup_map);
+                r = strbuf_puts(out, "; cgroup map ");
+        if (r >= 0 && f->cgroup_map[0])
+                r = put_text(out, f->cgroup_map);
         if (r >= 0 && f->mntns_map[0])
-                r = strbuf_printf(out, "; mount namespace map %s", f->mntns_map);
+                r = strbuf_puts(out, "; mount namespace map ");
+        if (r >= 0 && f->mntns_map[0])
+                r = put_text(out, f->mntns_map);
         return r < 0 ? r : 0;
 }
 
 int config_error_format(const struct config_error *err, struct strbuf *out)
 {
-        int r;
+        int r = put_text(out, err->file);
 
-        if (err->line)
-                r = strbuf_printf(out, "%s:%u: ", err->file, err->line);
-        else
-                r = strbuf_printf(out, "%s: ", err->file);
-        if (r >= 0 && err->key[0] && err->section[0])
-                r = strbuf_printf(out, "[%s] %s=: ", err->section, err->key);
-        else if (r >= 0 && err->key[0])
-                r = strbuf_printf(out, "%s=: ", err->key);
+        if (r >= 0 && err->line)
+                r = strbuf_printf(out, ":%u", err->line);
         if (r >= 0)
-                r = strbuf_puts(out, err->message);
+                r = strbuf_puts(out, ": ");
+        if (r >= 0 && err->key[0] && err->section[0]) {
+                r = strbuf_putc(out, '[');
+                if (r >= 0)
+                        r = put_text(out, err->section);
+                if (r >= 0)
+                        r = strbuf_puts(out, "] ");
+        }
+        if (r >= 0 && err->key[0]) {
+                r = put_text(out, err->key);
+                if (r >= 0)
+                        r = strbuf_puts(out, "=: ");
+        }
+        if (r >= 0)
+                r = put_text(out, err->message);
         return r;
 }

@@ -87,7 +87,7 @@ static int report_config_error(struct daemon *d, const struct config_error *err)
         record_init(&rec);
         config_error_format(err, &msg);
         log_error("Config rejected: %s", msg.buf ? msg.buf : "");
-        r = format_config_rejected(&rec, &di, err->file, err->line, err->section, err->key, err->message);
+        r = format_config_rejected(&rec, &di, err);
         if (r >= 0 && d && d->writer) {
                 r = writer_push_record(d->writer, &rec);
         } else if (r >= 0) {

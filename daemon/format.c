@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "ea-config.h"
 #include "format.h"
 #include "names.h"
@@ -486,28 +487,28 @@ int format_filter_changed(struct record *r, const struct daemon_info *d, const c
         return r->error;
 }
 
-int format_config_rejected(struct record *r, const struct daemon_info *d, const char *file, unsigned line,
-                           const char *section, const char *key, const char *reason)
+int format_config_rejected(struct record *r, const struct daemon_info *d, const struct config_error *err)
 {
-        char loc[16] = "";
+        struct strbuf *msg;
+        int e;
 
         record_reset(r);
         add_common(r, MID_CONFIG_REJECTED, 3, "config_rejected", d->seq, d->realtime_usec, d->generation);
-        record_add_str(r, "EXEC_CONFIG_FILE", file);
-        if (line)
-                record_add_u64(r, "EXEC_CONFIG_LINE", line);
-        if (key && *key && section && *section) {
-                record_add_str(r, "EXEC_CONFIG_SECTION", section);
-                record_add_str(r, "EXEC_CONFIG_KEY", key);
+        record_add_str(r, "EXEC_CONFIG_FILE", err->file);
+        if (err->line)
+                record_add_u64(r, "EXEC_CONFIG_LINE", err->line);
+        if (err->key[0] && err->section[0]) {
+                record_add_str(r, "EXEC_CONFIG_SECTION", err->section);
+                record_add_str(r, "EXEC_CONFIG_KEY", err->key);
         }
-        record_add_str(r, "EXEC_CONFIG_ERROR", reason);
-        if (line)
-                snprintf(loc, sizeof(loc), ":%u", line);
-        if (key && *key && section && *section)
-                record_addf(r, "MESSAGE", "config rejected: %s%s: [%s] %s=: %s", file, loc, section, key,
-                            reason);
-        else
-                record_addf(r, "MESSAGE", "config rejected: %s%s: %s", file, loc, reason);
+        record_add_str(r, "EXEC_CONFIG_ERROR", err->message);
+        msg = record_field_begin(r, "MESSAGE");
+        if (!msg)
+                return r->error;
+        e = strbuf_puts(msg, "config rejected: ");
+        if (e >= 0)
+                e = config_error_format(err, msg);
+        record_field_end(r, e);
         return r->error;
 }
 

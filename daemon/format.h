@@ -51,8 +51,10 @@ int format_lifecycle(struct record *r, const struct daemon_info *d, const char *
                      const char *config_path, const char *config_sha256, const char *detail);
 /* EXEC_EVENT=filter_changed: the pinned filter maps in force differ from what the daemon wrote. */
 int format_filter_changed(struct record *r, const struct daemon_info *d, const char *pin_path);
-int format_config_rejected(struct record *r, const struct daemon_info *d, const char *file, unsigned line,
-                           const char *section, const char *key, const char *reason);
+/* MESSAGE is "config rejected: " and the line config_error_format() writes; the EXEC_CONFIG_* fields hold
+ * err's exact bytes. */
+struct config_error;
+int format_config_rejected(struct record *r, const struct daemon_info *d, const struct config_error *err);
 
 struct writer_stats;
 struct ea_stats;

@@ -259,6 +259,31 @@ static void restore_len(struct strbuf *sb, size_t len)
                 sb->buf[len] = '\0';
 }
 
+int quote_text(struct strbuf *sb, const char *text, size_t len)
+{
+        const unsigned char *s = (const unsigned char *)text;
+        size_t i = 0, run = 0, k, old = sb->len;
+        int r = 0;
+
+        /* Safe bytes are batched in [run, i) and flushed before each escape. */
+        while (i < len && r >= 0) {
+                k = s[i] < 0x80 ? (s[i] >= 0x20 && s[i] != 0x7f) : utf8_safe_len(s + i, len - i);
+                if (k > 0) {
+                        i += k;
+                        continue;
+                }
+                r = strbuf_append(sb, text + run, i - run);
+                if (r >= 0)
+                        r = strbuf_printf(sb, "\\x%02x", s[i]);
+                run = ++i;
+        }
+        if (r >= 0)
+                r = strbuf_append(sb, text + run, len - run);
+        if (r < 0)
+                restore_len(sb, old);
+        return r;
+}
+
 int quote_arg(struct strbuf *sb, const char *arg, size_t len)
 {
         size_t old;

@@ -44,5 +44,14 @@ int quote_arg(struct strbuf *sb, const char *arg, size_t len);
  */
 int quote_argv(struct strbuf *sb, const char *block, size_t len);
 
+/*
+ * Append text[0..len) for a message meant to be read, not parsed back: as
+ * it is where it is safe on a terminal, with \xNN for each control byte,
+ * DEL, byte of a C1 control or invisible character, or byte not part of a
+ * well-formed UTF-8 sequence. Backslashes stay as they are, so the result
+ * is not always reversible. On failure sb is unchanged.
+ */
+int quote_text(struct strbuf *sb, const char *text, size_t len);
+
 /* True when quote_arg would emit arg unchanged. */
 bool quote_is_plain(const char *arg, size_t len);

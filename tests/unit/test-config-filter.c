@@ -1191,6 +1191,13 @@ static void test_summary(void)
                 "ExcludeUnits=cron.service\n", true,
                 "users: all; cgroups: all except unit cron.service (id 99); mount namespaces: all; "
                 "commands: all");
+
+        /* The summary is in the started and reloaded records' MESSAGE: what a terminal acts on is escaped.
+         */
+        set_case("summary: control bytes and invalid UTF-8");
+        check_filter_summary("Cgroups=/a\x1b[2Jb\nCommands=x\x7fy caf\xc3\xa9 \xff\n", false,
+                             "users: all; cgroups /a\\x1b[2Jb and descendants; mount namespaces: all; "
+                             "commands x\\x7fy, caf\xc3\xa9, \\xff");
 }
 
 int main(void)

@@ -927,9 +927,11 @@ static void test_daemon_records(struct record *r)
         check_record(r, false, 11);
 
         set_case("format_config_rejected with line and key");
-        CHECK_NUM(format_config_rejected(r, &d, "/etc/execauditd.conf", 5, "Capture", "Exits",
-                                         "expected yes or no, got \"maybe\""),
-                  0);
+        CHECK_NUM(
+                format_config_rejected(r, &d,
+                                       &(struct config_error){"/etc/execauditd.conf", 5, "Capture", "Exits",
+                                                              "expected yes or no, got \"maybe\""}),
+                0);
         CHECK_FIELD(r, "MESSAGE_ID", "743c13a091d94b73b3c798ad6d450c46");
         CHECK_FIELD(r, "PRIORITY", "3");
         CHECK_FIELD(r, "SYSLOG_IDENTIFIER", "execauditd");
@@ -948,7 +950,9 @@ static void test_daemon_records(struct record *r)
         check_record(r, false, 13);
 
         set_case("format_config_rejected without key");
-        CHECK_NUM(format_config_rejected(r, &d, "/etc/execauditd.conf", 2, "", "", "cannot parse this line"),
+        CHECK_NUM(format_config_rejected(r, &d,
+                                         &(struct config_error){"/etc/execauditd.conf", 2, "", "",
+                                                                "cannot parse this line"}),
                   0);
         CHECK_FIELD(r, "EXEC_CONFIG_LINE", "2");
         CHECK_NO_FIELD(r, "EXEC_CONFIG_SECTION");
@@ -957,15 +961,35 @@ static void test_daemon_records(struct record *r)
         CHECK_FIELD(r, "MESSAGE", "config rejected: /etc/execauditd.conf:2: cannot parse this line");
         check_record(r, false, 11);
 
-        set_case("format_config_rejected, NULL key");
-        CHECK_NUM(format_config_rejected(r, &d, "/etc/execauditd.conf", 2, NULL, NULL, "x"), 0);
+        set_case("format_config_rejected, a key without a section");
+        CHECK_NUM(format_config_rejected(r, &d,
+                                         &(struct config_error){"/etc/execauditd.conf", 2, "", "K", "x"}),
+                  0);
         CHECK_NO_FIELD(r, "EXEC_CONFIG_SECTION");
         CHECK_NO_FIELD(r, "EXEC_CONFIG_KEY");
+        CHECK_FIELD(r, "MESSAGE", "config rejected: /etc/execauditd.conf:2: K=: x");
         check_record(r, false, 11);
 
+        /* A config file may hold any byte; MESSAGE is shown on terminals, the EXEC_CONFIG_* fields are
+         * exact. */
+        set_case("format_config_rejected, control bytes and invalid UTF-8 from the file");
+        CHECK_NUM(format_config_rejected(r, &d,
+                                         &(struct config_error){"/etc/x\n.conf", 3, "F\x1b[2J", "K\r",
+                                                                "unknown user \"caf\xc3\xa9\xff\x7f\\\""}),
+                  0);
+        CHECK_FIELD(r, "EXEC_CONFIG_FILE", "/etc/x\n.conf");
+        CHECK_FIELD(r, "EXEC_CONFIG_SECTION", "F\x1b[2J");
+        CHECK_FIELD(r, "EXEC_CONFIG_KEY", "K\r");
+        CHECK_FIELD(r, "EXEC_CONFIG_ERROR", "unknown user \"caf\xc3\xa9\xff\x7f\\\"");
+        CHECK_FIELD(r, "MESSAGE",
+                    "config rejected: /etc/x\\x0a.conf:3: [F\\x1b[2J] K\\x0d=: unknown user "
+                    "\"caf\xc3\xa9\\xff\\x7f\\\"");
+        check_record(r, false, 13);
+
         set_case("format_config_rejected, line 0");
-        CHECK_NUM(format_config_rejected(r, &d, "/etc/execauditd.conf", 0, "", "",
-                                         "cannot open: No such file or directory"),
+        CHECK_NUM(format_config_rejected(r, &d,
+                                         &(struct config_error){"/etc/execauditd.conf", 0, "", "",
+                                                                "cannot open: No such file or directory"}),
                   0);
         CHECK_NO_FIELD(r, "EXEC_CONFIG_LINE");
         CHECK_FIELD(r, "EXEC_CONFIG_ERROR", "cannot open: No such file or directory");
@@ -987,8 +1011,7 @@ static void check_rejected_matches(struct record *r, const struct config_error *
                 CHECK(!"out of memory");
                 goto out;
         }
-        CHECK_NUM(format_config_rejected(r, &d, err->file, err->line, err->section, err->key, err->message),
-                  0);
+        CHECK_NUM(format_config_rejected(r, &d, err), 0);
         v = record_get(r, "MESSAGE", &len);
         CHECK(v != NULL);
         if (v && (len != want.len || memcmp(v, want.buf, len) != 0)) {

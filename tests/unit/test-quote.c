@@ -785,10 +785,46 @@ out:
         strbuf_free(&b.expect);
 }
 
+/* quote_text(): messages, not shell input. */
+static void test_text(void)
+{
+        static const struct {
+                const char *in;
+                size_t len;
+                const char *want;
+        } v[] = {
+                {S(""), ""},
+                {S("plain text, with 'quotes' and \\backslashes\\"),
+                 "plain text, with 'quotes' and \\backslashes\\"},
+                {S("caf\xc3\xa9 \xe4\xb8\xad"), "caf\xc3\xa9 \xe4\xb8\xad"},
+                {S("a\nb\rc\td\x1b[2J\x7f"), "a\\x0ab\\x0dc\\x09d\\x1b[2J\\x7f"},
+                {S("\0"), "\\x00"},
+                {S("\xff\xc3"), "\\xff\\xc3"},
+                {S("\xc2\x85"), "\\xc2\\x85"},              /* C1 NEL */
+                {S("x\xe2\x80\xaey"), "x\\xe2\\x80\\xaey"}, /* RIGHT-TO-LEFT OVERRIDE */
+                {S("\xc0\xaf"), "\\xc0\\xaf"},              /* overlong '/' */
+        };
+        struct strbuf sb = STRBUF_INIT;
+
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+                strbuf_reset(&sb);
+                if (strbuf_puts(&sb, ">") < 0 || quote_text(&sb, v[i].in, v[i].len) < 0) {
+                        FAIL("text case %zu: error", i);
+                        continue;
+                }
+                if (strcmp(sb.buf + 1, v[i].want) != 0) {
+                        FAIL("text case %zu: got [%s], want [%s]", i, sb.buf + 1, v[i].want);
+                        dump("input", v[i].in, v[i].len);
+                }
+        }
+        strbuf_free(&sb);
+}
+
 int main(void)
 {
         test_table();
         test_argv();
+        test_text();
         make_locales();
         test_bash_round_trip();
         remove_locales();
