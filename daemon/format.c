@@ -458,21 +458,37 @@ int format_lost_range(struct record *r, const struct daemon_info *d, const char 
         return r->error;
 }
 
+/* MESSAGE of a daemon record from text put together in r->tmp: paths and details come from the command line,
+ * the config or the pin directory, and may hold any byte. Escaping text that is safe changes nothing. */
+static void add_tmp_as_message(struct record *r, int e)
+{
+        struct strbuf *msg;
+
+        if (e < 0) {
+                set_error(r, e);
+                return;
+        }
+        msg = record_field_begin(r, "MESSAGE");
+        if (msg)
+                record_field_end(r, quote_text(msg, r->tmp.buf, r->tmp.len));
+}
+
 int format_lifecycle(struct record *r, const struct daemon_info *d, const char *event,
                      const char *config_path, const char *config_sha256, const char *detail)
 {
+        int e;
+
         record_reset(r);
         add_common(r, MID_LIFECYCLE, strcmp(event, "stopping") == 0 ? 5 : 6, event, d->seq, d->realtime_usec,
                    d->generation);
         record_add_str(r, "EXEC_VERSION", EA_VERSION);
         record_add_str(r, "EXEC_CONFIG_FILE", config_path);
         record_add_str(r, "EXEC_CONFIG_SHA256", config_sha256);
-        if (detail && *detail)
-                record_addf(r, "MESSAGE", "execauditd %s %s (config %s, sha256 %.12s): %s", EA_VERSION,
-                            event, config_path, config_sha256, detail);
-        else
-                record_addf(r, "MESSAGE", "execauditd %s %s (config %s, sha256 %.12s)", EA_VERSION, event,
-                            config_path, config_sha256);
+        e = strbuf_printf(&r->tmp, "execauditd %s %s (config %s, sha256 %.12s)", EA_VERSION, event,
+                          config_path, config_sha256);
+        if (e >= 0 && detail && *detail)
+                e = strbuf_printf(&r->tmp, ": %s", detail);
+        add_tmp_as_message(r, e);
         return r->error;
 }
 
@@ -480,10 +496,10 @@ int format_filter_changed(struct record *r, const struct daemon_info *d, const c
 {
         record_reset(r);
         add_common(r, MID_FILTER_CHANGED, 4, "filter_changed", d->seq, d->realtime_usec, d->generation);
-        record_addf(r, "MESSAGE",
-                    "the filter in force (maps pinned in %s) was changed outside execauditd; the change "
-                    "applies until the next reload",
-                    pin_path);
+        add_tmp_as_message(r, strbuf_printf(&r->tmp,
+                                            "the filter in force (maps pinned in %s) was changed outside "
+                                            "execauditd; the change applies until the next reload",
+                                            pin_path));
         return r->error;
 }
 

@@ -3,7 +3,7 @@
  * Fuzz target for daemon/config.c: the input is the text of /etc/execauditd.conf. Properties, from
  * config.h and execauditd.conf(5):
  *  - it is accepted or refused; a refusal leaves the config untouched and says where: this file, a line
- *    that exists, a message, all on one line that is safe on a terminal (terminal-safe.h);
+ *    that exists, a message, all on one line that is safe on a terminal (tests/record-rules.h);
  *  - what is accepted, written out by config_format() (what --check-config prints), parses back to the same
  *    settings, and writing those out again gives the same text; its filter summary (in the started and
  *    reloaded records' MESSAGE) is safe on a terminal.
@@ -12,7 +12,7 @@
 #include "config.h"
 #include "strbuf.h"
 #include "fuzz-check.h"
-#include "terminal-safe.h"
+#include "record-rules.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -19,7 +19,7 @@
 #include "format.h"
 #include "record.h"
 #include "fuzz-check.h"
-#include "terminal-safe.h"
+#include "record-rules.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -98,16 +98,6 @@ static size_t read_entry(const char *p, size_t len, struct field *out)
                 n++;
         }
         return n;
-}
-
-static bool name_ok(const char *p, size_t n)
-{
-        if (n == 0 || n > 64 || p[0] == '_' || (p[0] >= '0' && p[0] <= '9'))
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
-                        return false;
-        return true;
 }
 
 static bool is(const struct field *f, const char *name)
@@ -196,8 +186,8 @@ static void check_record(struct record *r, const struct ea_header *h)
                                    g.value_len == f[i].value_len &&
                                    memcmp(g.value, f[i].value, g.value_len) == 0,
                            "field %zu reads back differently", i);
-                FUZZ_CHECK(name_ok(f[i].name, f[i].name_len), "invalid name %.*s", (int)f[i].name_len,
-                           f[i].name);
+                FUZZ_CHECK(journal_name_ok(f[i].name, f[i].name_len), "invalid name %.*s",
+                           (int)f[i].name_len, f[i].name);
                 for (size_t j = 0; j < i; j++)
                         FUZZ_CHECK(!(f[j].name_len == f[i].name_len &&
                                      memcmp(f[j].name, f[i].name, f[i].name_len) == 0),

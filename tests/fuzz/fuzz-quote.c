@@ -5,7 +5,7 @@
  *  - EXEC_CMDLINE reads back, word by word, to exactly the captured arguments. The reader here accepts only
  *    what the documented rules produce (plain words, '...' with \' between, $'...' with \\ \' \n \t \r
  * \xNN), so a quoting outside the rules fails too;
- *  - it is safe on a terminal (terminal-safe.h);
+ *  - it is safe on a terminal (tests/record-rules.h);
  *  - a byte >= 0x80 is never followed by a backslash or a digit (the GBK, Big5, Shift_JIS, GB18030 rule);
  *  - quote_arg() of the whole input, NULs included, reads back to it;
  *  - on failure the buffer is unchanged.
@@ -13,7 +13,7 @@
 #include "quote.h"
 #include "strbuf.h"
 #include "fuzz-check.h"
-#include "terminal-safe.h"
+#include "record-rules.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -15,6 +15,7 @@
 #include "record.h"
 #include "strbuf.h"
 #include "check.h"
+#include "record-rules.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -70,17 +71,6 @@ static void check_field_(int line, const struct record *r, const char *name, con
 #define CHECK_NO_FIELD(r, name)             CHECK(record_get(r, name, NULL) == NULL)
 #define ELEMENTSOF(a)                       (sizeof(a) / sizeof((a)[0]))
 
-/* journald's rule, restated independently of record.c. */
-static bool name_ok(const char *p, size_t n)
-{
-        if (n == 0 || n > 64 || p[0] == '_' || (p[0] >= '0' && p[0] <= '9'))
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
-                        return false;
-        return true;
-}
-
 /* Number of fields named `name` (field by field, not by record_get, which stops at the first). */
 static unsigned count_named(const struct record *r, const char *name)
 {
@@ -97,7 +87,8 @@ static unsigned count_named(const struct record *r, const char *name)
 }
 
 /*
- * Field name validity and uniqueness for every record. For kernel events, also: no raw control byte in
+ * Field name validity and uniqueness, and MESSAGE and EXEC_CMDLINE safe on a terminal (record-rules.h), for
+ * every record. For kernel events, also: no raw control byte in
  * any value except EXEC_FILENAME, EXEC_COMM and EXEC_CGROUP (documented as the exact bytes).
  */
 /* Fields documented as the exact bytes the kernel had (paths and names a process chooses). */
@@ -131,7 +122,7 @@ static void check_record_at(const struct record *r, bool kernel_event, int want_
         for (int i = 0; i < n; i++) {
                 struct record_field f = record_field(r, (unsigned)i);
 
-                if (!journal_field_name_valid(f.name, f.name_len) || !name_ok(f.name, f.name_len) ||
+                if (!journal_field_name_valid(f.name, f.name_len) || !journal_name_ok(f.name, f.name_len) ||
                     f.name_len > 64) {
                         fprintf(stderr, "FAIL %s:%d: [%s] invalid field name \"%.*s\"\n", __FILE__, __LINE__,
                                 case_name, (int)f.name_len, f.name);
@@ -143,6 +134,19 @@ static void check_record_at(const struct record *r, bool kernel_event, int want_
                         if (g.name_len == f.name_len && memcmp(g.name, f.name, f.name_len) == 0) {
                                 fprintf(stderr, "FAIL %s:%d: [%s] duplicate field %.*s\n", __FILE__,
                                         __LINE__, case_name, (int)f.name_len, f.name);
+                                failures++;
+                        }
+                }
+                if ((f.name_len == 7 && memcmp(f.name, "MESSAGE", 7) == 0) ||
+                    (f.name_len == 12 && memcmp(f.name, "EXEC_CMDLINE", 12) == 0)) {
+                        size_t bad = terminal_unsafe_at(f.value, f.value_len);
+
+                        if (bad < f.value_len) {
+                                fprintf(stderr,
+                                        "FAIL %s:%d: [%s] %.*s: byte 0x%02x at %zu is not safe on a "
+                                        "terminal\n",
+                                        __FILE__, line, case_name, (int)f.name_len, f.name,
+                                        (unsigned char)f.value[bad], bad);
                                 failures++;
                         }
                 }
@@ -925,6 +929,25 @@ static void test_daemon_records(struct record *r)
         CHECK_FIELD(r, "MESSAGE",
                     "execauditd " EA_VERSION " stopping (config /etc/execauditd.conf, sha256 0123456789ab)");
         check_record(r, false, 11);
+
+        /* Paths from the command line, the config or the pin directory may hold any byte. */
+        set_case("format_lifecycle, control bytes in the paths");
+        CHECK_NUM(
+                format_lifecycle(r, &d, "started", "/etc/e\x1b[2J.conf", sha, "pinned in /sys/fs/bpf/a\nb"),
+                0);
+        CHECK_FIELD(r, "EXEC_CONFIG_FILE", "/etc/e\x1b[2J.conf");
+        CHECK_FIELD(r, "MESSAGE",
+                    "execauditd " EA_VERSION " started (config /etc/e\\x1b[2J.conf, sha256 0123456789ab): "
+                    "pinned in /sys/fs/bpf/a\\x0ab");
+        check_record(r, false, 11);
+
+        set_case("format_filter_changed, a control byte in the pin path");
+        CHECK_NUM(format_filter_changed(r, &d, "/sys/fs/bpf/\r"), 0);
+        CHECK_FIELD(r, "EXEC_EVENT", "filter_changed");
+        CHECK_FIELD(r, "MESSAGE",
+                    "the filter in force (maps pinned in /sys/fs/bpf/\\x0d) was changed outside execauditd; "
+                    "the change applies until the next reload");
+        check_record(r, false, 8);
 
         set_case("format_config_rejected with line and key");
         CHECK_NUM(

@@ -22,6 +22,21 @@ static inline bool format_char(uint32_t cp)
                cp == 0xfeff;                     /* BOM */
 }
 
+/* [A-Z0-9_], 1..64 bytes, not starting with '_' or a digit. */
+static inline bool journal_name_ok(const char *p, size_t n)
+{
+        if (n == 0 || n > 64 || p[0] == '_' || (p[0] >= '0' && p[0] <= '9'))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
+                        return false;
+        return true;
+}
+
+/*
+ * Safe on a terminal: well-formed UTF-8 with no control byte, no C1 control and no invisible or reordering
+ * format character. Returns the offset of the first offending byte, or len when there is none.
+ */
 static inline size_t terminal_unsafe_at(const char *s, size_t len)
 {
         const unsigned char *p = (const unsigned char *)s;
