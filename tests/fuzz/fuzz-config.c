@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target for daemon/config.c: the input is the text of /etc/execauditd.conf. Properties, from
- * config.h and execauditd.conf(5):
- *  - it is accepted or refused; a refusal leaves the config untouched and says where: this file, a line
- *    that exists, a message, all on one line that is safe on a terminal (tests/record-rules.h);
+ * Fuzz target for daemon/config.c: the input is the text of /etc/execauditd.conf, parsed from memory. When
+ * it holds lines "%%", the parts after them are drop-ins (at most three, read in order): all are written to
+ * a temporary directory and read with config_load_with(), which merges them. Properties, from config.h and
+ * execauditd.conf(5):
+ *  - it is accepted or refused; a refusal leaves the config untouched and says where: one of the files, a
+ *    line that exists in it, a message, all on one line that is safe on a terminal (tests/record-rules.h);
  *  - what is accepted, written out by config_format() (what --check-config prints), parses back to the same
  *    settings, and writing those out again gives the same text; its filter summary (in the started and
  *    reloaded records' MESSAGE) is safe on a terminal.
@@ -20,6 +22,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int user_uid(const char *name, uint32_t *uid)
 {
@@ -100,23 +104,98 @@ static bool same_settings(const struct ea_config *a, const struct ea_config *b)
                memcmp(&fa, &fb, sizeof(fa)) == 0;
 }
 
-/* config_format()'s output without its first line, a comment naming the file and its digest. */
+/* config_format()'s output without its leading comments: the file, its digest, how many drop-ins. */
 static const char *settings_text(const struct strbuf *sb)
 {
-        const char *nl = sb->buf ? memchr(sb->buf, '\n', sb->len) : NULL;
+        const char *p = sb->buf ? sb->buf : "";
 
-        return nl ? nl + 1 : "";
+        while (*p == '#') {
+                const char *nl = strchr(p, '\n');
+
+                p = nl ? nl + 1 : "";
+        }
+        return p;
 }
 
-static void check_error(const char *text, const struct config_error *err)
+#define DROPIN_SEP  "\n%%\n"
+#define MAX_DROPINS 3
+
+/* The files of one input: the main file's text, then the drop-ins', with their paths. */
+struct files {
+        unsigned n;
+        char *text[1 + MAX_DROPINS];
+        char path[1 + MAX_DROPINS][128];
+};
+
+static char dir[64];
+
+static void remove_dir(void)
+{
+        char p[128];
+
+        for (unsigned i = 1; i <= MAX_DROPINS; i++) {
+                snprintf(p, sizeof(p), "%s/main.conf.d/%u.conf", dir, i);
+                unlink(p);
+        }
+        snprintf(p, sizeof(p), "%s/main.conf.d", dir);
+        rmdir(p);
+        snprintf(p, sizeof(p), "%s/main.conf", dir);
+        unlink(p);
+        rmdir(dir);
+}
+
+/* Splits text at DROPIN_SEP into the files; one file (n == 1) is parsed from memory, without a directory. */
+static void split_files(char *text, struct files *f)
+{
+        char *p = text, *sep;
+
+        f->n = 0;
+        do {
+                sep = f->n < MAX_DROPINS ? strstr(p, DROPIN_SEP) : NULL;
+                if (sep)
+                        *sep = '\0';
+                f->text[f->n++] = p;
+                p = sep ? sep + strlen(DROPIN_SEP) : NULL;
+        } while (p);
+        if (f->n == 1) {
+                snprintf(f->path[0], sizeof(f->path[0]), "fuzz.conf");
+                return;
+        }
+        if (!dir[0]) {
+                snprintf(dir, sizeof(dir), "/tmp/fuzz-config-XXXXXX");
+                FUZZ_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+                atexit(remove_dir);
+        }
+        snprintf(f->path[0], sizeof(f->path[0]), "%s/main.conf", dir);
+        for (unsigned i = 1; i < f->n; i++)
+                snprintf(f->path[i], sizeof(f->path[i]), "%s/main.conf.d/%u.conf", dir, i);
+}
+
+static void write_files(const struct files *f)
+{
+        char d[128];
+
+        remove_dir();
+        snprintf(d, sizeof(d), "%s/main.conf.d", dir);
+        FUZZ_CHECK(mkdir(dir, 0700) == 0 && mkdir(d, 0700) == 0, "mkdir %s", d);
+        for (unsigned i = 0; i < f->n; i++) {
+                FILE *fp = fopen(f->path[i], "w");
+
+                FUZZ_CHECK(fp && fputs(f->text[i], fp) >= 0 && fclose(fp) == 0, "writing %s", f->path[i]);
+        }
+}
+
+static void check_error(const struct files *f, const struct config_error *err)
 {
         struct strbuf line = STRBUF_INIT;
-        unsigned lines = 1;
+        unsigned lines = 1, i = 0;
         size_t bad;
 
-        for (const char *p = text; *p; p++)
+        while (i < f->n && strcmp(err->file, f->path[i]) != 0)
+                i++;
+        FUZZ_CHECK(i < f->n, "error in file \"%s\"", err->file);
+        for (const char *p = f->text[i]; *p; p++)
                 lines += *p == '\n';
-        FUZZ_CHECK(strcmp(err->file, "fuzz.conf") == 0, "error in file \"%s\"", err->file);
         FUZZ_CHECK(err->line <= lines, "error on line %u of %u", err->line, lines);
         FUZZ_CHECK(err->message[0] != '\0', "error without a message");
         FUZZ_CHECK(config_error_format(err, &line) >= 0 && line.len > 0, "error not formatted");
@@ -146,18 +225,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static struct config_error err;
         struct strbuf out = STRBUF_INIT, out2 = STRBUF_INIT;
         char *text = strndup((const char *)data, size);
+        static struct files f;
         int r;
 
         FUZZ_CHECK(text != NULL, "strndup");
+        split_files(text, &f);
         memset(&cfg, 0x5a, sizeof(cfg));
         untouched = cfg;
-        r = config_parse_string_with(text, "fuzz.conf", &resolver, &cfg, &err);
+        if (f.n == 1) {
+                r = config_parse_string_with(text, f.path[0], &resolver, &cfg, &err);
+        } else {
+                write_files(&f);
+                r = config_load_with(f.path[0], &resolver, &cfg, &err);
+        }
         if (r < 0) {
                 FUZZ_CHECK(memcmp(&cfg, &untouched, sizeof(cfg)) == 0, "a refused config changed *out");
-                check_error(text, &err);
+                check_error(&f, &err);
                 goto out;
         }
-        FUZZ_CHECK(r == 0, "config_parse_string_with returned %d", r);
+        FUZZ_CHECK(r == 0, "parsing returned %d", r);
         FUZZ_CHECK(config_format(&cfg, &out) >= 0, "config_format");
         r = config_parse_string_with(settings_text(&out), "again.conf", &resolver, &again, &err);
         FUZZ_CHECK(r == 0, "the written config is refused: again.conf:%u: [%s] %s=: %s\n%s", err.line,

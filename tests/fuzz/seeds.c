@@ -50,6 +50,11 @@ static int config_seeds(void)
                 "mnt\n",
                 "[Filter]\nUsers=1000\n  1001, 1002\n# comment\n; comment\nUsers=\nUsers=alice\n",
                 "[Capture]\nMaxArgsBytes=0\n[Nope]\nX=1\n",
+                /* with drop-ins (see fuzz-config.c) */
+                "[Filter]\nUsers=1000\nCommands=a\n%%\n[Filter]\nUsers=\nUsers=bob\n%%\n[Capture]\nExits="
+                "no\n",
+                "[BPF]\nPinPath=/sys/fs/bpf/a\n%%\n[BPF]\nPinPath=/sys/fs/bpf/"
+                "b\n[Filter]\nExcludeUsers=root\n",
         };
         int r = 0;
 
