@@ -3,7 +3,8 @@
  * Fuzz target for what the daemon does with perf samples before the journal: argv pieces put back together
  * (daemon/assemble.c) and events turned into entries (daemon/format.c).
  *
- * Input: one byte of options (bit 0: the process has exited already; bit 1: its cgroup path is known), one
+ * Input: one byte of options (bit 0: the process has exited already; bit 1: its cgroup path is known; bit 2:
+ * CLOCK_REALTIME is behind CLOCK_BOOTTIME, as on a machine whose clock says 1970), one
  * byte n, n bytes of cgroup path, then samples, each a 16-bit little-endian length and that many bytes.
  * Samples are handled as on_sample() in daemon/daemon.c handles them on one CPU. Properties:
  *  - an event is formatted or refused with -EBADMSG, nothing else;
@@ -275,6 +276,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (size < 2 || size - 2 < data[1])
                 return 0;
         in.exited = data[0] & 1;
+        if (data[0] & 4)
+                ctx.realtime_offset_ns = -ctx.realtime_offset_ns;
         if (data[0] & 2) {
                 cgroup = strndup((const char *)data + 2, data[1]);
                 FUZZ_CHECK(cgroup != NULL, "strndup");

@@ -228,7 +228,9 @@ static int event_seeds(void)
                 r = put("event", "failed", in.buf, in.len);
 
         /* A long argv in two pieces, then its exec event. */
-        start(&in, 2, "/system.slice/docker-0123456789abcdef.scope");
+        start(&in, 2,
+              "/system.slice/docker-"
+              "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope");
         for (uint32_t off = 0; off < 16; off += 8) {
                 memset(&piece, 0, sizeof(piece));
                 header(&piece.a.hdr, EA_EV_ARGS, sizeof(struct ea_args) + 8, 0);
@@ -244,7 +246,7 @@ static int event_seeds(void)
         if (r >= 0)
                 r = put("event", "chunked", in.buf, in.len);
 
-        start(&in, 0, "");
+        start(&in, 4, "");
         memset(&x, 0, sizeof(x));
         proc(&x.proc);
         x.exit_code = 0x8b; /* SIGSEGV, core dumped */
