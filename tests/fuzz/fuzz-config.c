@@ -30,7 +30,10 @@ static int user_uid(const char *name, uint32_t *uid)
         static const struct {
                 const char *name;
                 uint32_t uid;
-        } users[] = {{"root", 0}, {"alice", 1000}, {"bob", 1001}, {"nobody", 65534}};
+        } users[] = {{"root", 0}, {"alice", 1000}, {"bob", 1001}, {"nobody", 65534}, {"ghost", UINT32_MAX}};
+
+        if (strcmp(name, "unreachable") == 0)
+                return -EIO; /* a name service that does not answer */
 
         for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
                 if (strcmp(name, users[i].name) == 0) {

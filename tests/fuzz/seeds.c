@@ -50,6 +50,9 @@ static int config_seeds(void)
                 "mnt\n",
                 "[Filter]\nUsers=1000\n  1001, 1002\n# comment\n; comment\nUsers=\nUsers=alice\n",
                 "[Capture]\nMaxArgsBytes=0\n[Nope]\nX=1\n",
+                "[Filter]\nUsers=alice-bob\n",
+                "[Filter]\nUsers=ghost\n",
+                "[Filter]\nExcludeUsers=unreachable\n",
                 /* with drop-ins (see fuzz-config.c) */
                 "[Filter]\nUsers=1000\nCommands=a\n%%\n[Filter]\nUsers=\nUsers=bob\n%%\n[Capture]\nExits="
                 "no\n",
