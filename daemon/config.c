@@ -1343,10 +1343,13 @@ int config_format(const struct ea_config *c, struct strbuf *out)
         return r < 0 ? r : 0;
 }
 
-/* A config's text may hold any byte, and these lines are shown on terminals and in MESSAGE. */
-static int put_text(struct strbuf *out, const char *s)
+/* A config's text may hold any byte, and these lines are shown on terminals and in MESSAGE: prefix as it
+ * is, then text[0..len) escaped. */
+static int put_text_after(struct strbuf *out, const char *prefix, const char *text, size_t len)
 {
-        return quote_text(out, s, strlen(s));
+        int r = strbuf_puts(out, prefix);
+
+        return r < 0 ? r : quote_text(out, text, len);
 }
 
 typedef uint64_t (*cgroup_id_fn)(void *ud, const struct ea_cgroup_entry *e);
@@ -1390,9 +1393,9 @@ static int summary_items(struct strbuf *out, const struct ea_filter_list *l, enu
                         break;
                 case FK_CGROUPS:
                 case FK_UNITS:
-                        r = strbuf_printf(out, "%s%s", sep, e->unit ? "unit " : "");
+                        r = strbuf_puts(out, sep);
                         if (r >= 0)
-                                r = put_text(out, e->path);
+                                r = put_text_after(out, e->unit ? "unit " : "", e->path, strlen(e->path));
                         if (r < 0 || !cgroup_id)
                                 break;
                         id = cgroup_id(ud, e);
@@ -1405,10 +1408,8 @@ static int summary_items(struct strbuf *out, const struct ea_filter_list *l, enu
                         r = strbuf_printf(out, "%s%" PRIu64, sep, l->mntns[i]);
                         break;
                 case FK_COMMANDS:
-                        r = strbuf_puts(out, sep);
-                        if (r >= 0)
-                                r = quote_text(out, l->commands[i],
-                                               strnlen(l->commands[i], sizeof(l->commands[i])));
+                        r = put_text_after(out, sep, l->commands[i],
+                                           strnlen(l->commands[i], sizeof(l->commands[i])));
                         break;
                 case FK_CGROUP_MAP:
                 case FK_MNTNS_MAP:
@@ -1461,37 +1462,28 @@ int config_filter_summary(const struct ea_filter *f,
         if (r >= 0)
                 r = summary_dimension(out, "commands", f, FK_COMMANDS, cgroup_id, ud);
         if (r >= 0 && f->cgroup_map[0])
-                r = strbuf_puts(out, "; cgroup map ");
-        if (r >= 0 && f->cgroup_map[0])
-                r = put_text(out, f->cgroup_map);
+                r = put_text_after(out, "; cgroup map ", f->cgroup_map, strlen(f->cgroup_map));
         if (r >= 0 && f->mntns_map[0])
-                r = strbuf_puts(out, "; mount namespace map ");
-        if (r >= 0 && f->mntns_map[0])
-                r = put_text(out, f->mntns_map);
+                r = put_text_after(out, "; mount namespace map ", f->mntns_map, strlen(f->mntns_map));
         return r < 0 ? r : 0;
 }
 
 int config_error_format(const struct config_error *err, struct strbuf *out)
 {
-        int r = put_text(out, err->file);
+        const char *sep = ": ";
+        int r = quote_text(out, err->file, strlen(err->file));
 
         if (r >= 0 && err->line)
                 r = strbuf_printf(out, ":%u", err->line);
-        if (r >= 0)
-                r = strbuf_puts(out, ": ");
         if (r >= 0 && err->key[0] && err->section[0]) {
-                r = strbuf_putc(out, '[');
-                if (r >= 0)
-                        r = put_text(out, err->section);
-                if (r >= 0)
-                        r = strbuf_puts(out, "] ");
+                r = put_text_after(out, ": [", err->section, strlen(err->section));
+                sep = "] ";
         }
         if (r >= 0 && err->key[0]) {
-                r = put_text(out, err->key);
-                if (r >= 0)
-                        r = strbuf_puts(out, "=: ");
+                r = put_text_after(out, sep, err->key, strlen(err->key));
+                sep = "=: ";
         }
         if (r >= 0)
-                r = put_text(out, err->message);
+                r = put_text_after(out, sep, err->message, strlen(err->message));
         return r;
 }
