@@ -44,17 +44,13 @@ __attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_
 {
         int prio = level == LIBBPF_WARN ? LOG_INFO : LOG_DEBUG;
         char *buf = NULL;
-        int n;
 
         if (prio > log_get_max_level())
                 return 0;
-        /* Verifier logs are long: no fixed buffer. */
-        n = vasprintf(&buf, fmt, ap);
-        if (n < 0)
+        /* Verifier logs are long (no fixed buffer) and of many lines, each its own diagnostic. */
+        if (vasprintf(&buf, fmt, ap) < 0)
                 return 0;
-        while (n && buf[n - 1] == '\n')
-                buf[--n] = '\0';
-        log_full_errno(prio, 0, "%s", buf);
+        log_lines(prio, buf);
         free(buf);
         return 0;
 }

@@ -14,7 +14,11 @@ void log_set_max_level(int level);
 int log_get_max_level(void);
 void log_init(void);
 
+/* The message is escaped with quote_text(): it is always one line, safe on a terminal. */
 int log_full_errno(int level, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Text of several lines (a verifier log): one diagnostic per line, each escaped. A trailing newline adds
+ * no empty line. */
+void log_lines(int level, const char *text);
 
 #define log_debug(...)   log_full_errno(LOG_DEBUG, 0, __VA_ARGS__)
 #define log_info(...)    log_full_errno(LOG_INFO, 0, __VA_ARGS__)

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "pinlock.h"
 #include "status.h"
+#include "strbuf.h"
 
 static int pin_path_of(const char *config_path, char *out, size_t n)
 {
@@ -19,7 +20,11 @@ static int pin_path_of(const char *config_path, char *out, size_t n)
         int r = config_load(config_path, &cfg, &err);
 
         if (r < 0) {
-                log_error("%s:%u: %s", err.file, err.line, err.message);
+                struct strbuf msg = STRBUF_INIT;
+
+                config_error_format(&err, &msg);
+                log_error("%s", msg.buf ? msg.buf : "");
+                strbuf_free(&msg);
                 return r;
         }
         snprintf(out, n, "%s", cfg.pin_path);

@@ -109,9 +109,9 @@ int strbuf_put_u64(struct strbuf *sb, unsigned long long v)
         return strbuf_append(sb, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-int strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+int strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 {
-        va_list ap, ap2;
+        va_list ap2;
         size_t avail;
         int n, r;
 
@@ -121,7 +121,6 @@ int strbuf_printf(struct strbuf *sb, const char *fmt, ...)
         if (r < 0)
                 return r;
 
-        va_start(ap, fmt);
         va_copy(ap2, ap);
 
         /* Try the space we already have first; most fields fit. */
@@ -152,6 +151,16 @@ out:
         /* A truncated or failed attempt may have scribbled past len; restore the NUL. */
         sb->buf[sb->len] = '\0';
         va_end(ap2);
+        return r;
+}
+
+int strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+{
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = strbuf_vprintf(sb, fmt, ap);
         va_end(ap);
         return r;
 }

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct strbuf {
@@ -46,6 +47,7 @@ int strbuf_puts(struct strbuf *sb, const char *s);
 /* Decimal, without printf: numbers are most of a record, and this is the hot path. */
 int strbuf_put_u64(struct strbuf *sb, unsigned long long v);
 int strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Empty the buffer but keep its memory for reuse. */
 void strbuf_reset(struct strbuf *sb);
 /* Release the memory; sb is left equal to STRBUF_INIT. */

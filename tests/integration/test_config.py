@@ -50,6 +50,15 @@ def test_check_config(env):
                          stderr=subprocess.PIPE, text=True)
     check(out.returncode == 1, "invalid config rejected", out.returncode)
     check("%s:2: [BPF] PerfBufferPages=: " % env.config_path in out.stderr, "file:line:key", out.stderr)
+    # --status and --remove-pins read PinPath= from the config: a broken one gets the same line, escaped.
+    env.write_config("[BPF]\nPerfBufferPages=3\x1b[2J\n")
+    for opt in ("--check-config", "--status", "--remove-pins"):
+        out = subprocess.run([DAEMON, opt, "--config", env.config_path], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        check(out.returncode != 0, opt + " refuses it", out.returncode)
+        check("%s:2: [BPF] PerfBufferPages=: " % env.config_path in out.stderr, opt + ": file:line:key",
+              out.stderr)
+        check("\\x1b[2J" in out.stderr and "\x1b" not in out.stderr, opt + ": ESC escaped", out.stderr)
     check(not env.records(), "--check-config touches no journal")
 
 
