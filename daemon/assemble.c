@@ -71,3 +71,37 @@ void assembly_finish(struct assembly *a, const void *data, size_t size, void *ou
         a->active = false;
         strbuf_reset(&a->buf);
 }
+
+static bool is_chunked_exec(const struct ea_header *h, size_t size)
+{
+        const struct ea_exec *ev = (const void *)h;
+
+        return (h->type == EA_EV_EXEC || h->type == EA_EV_EXEC_FAILED) && size >= sizeof(*ev) &&
+               (ev->flags & EA_F_ARGS_CHUNKED);
+}
+
+int assembly_take(struct assembly *a, const void *data, size_t size, void *(*alloc)(size_t), void **out,
+                  size_t *out_size)
+{
+        const struct ea_header *h = data;
+        bool chunked;
+
+        if (size >= sizeof(*h) && h->size <= size)
+                size = h->size;
+        if (size >= sizeof(*h) && h->type == EA_EV_ARGS) {
+                /* Pieces take no sequence number; a bad one only truncates its record's argv. */
+                if (!a)
+                        return -EBADMSG;
+                return assembly_add(a, data, size) < 0 ? -EBADMSG : 0;
+        }
+        chunked = a && size >= sizeof(*h) && is_chunked_exec(h, size);
+        *out_size = chunked ? assembly_event_size(a, data, size) : size;
+        *out = alloc(*out_size);
+        if (!*out)
+                return -ENOMEM;
+        if (chunked)
+                assembly_finish(a, data, size, *out);
+        else
+                memcpy(*out, data, size);
+        return 1;
+}

@@ -32,5 +32,15 @@ size_t assembly_event_size(const struct assembly *a, const void *data, size_t si
  * with args_len, flags and the header's size updated. The assembly is emptied.
  */
 void assembly_finish(struct assembly *a, const void *data, size_t size, void *out);
+/*
+ * What the drain does with one perf sample of size bytes, cut to its header's size when that is smaller.
+ * An argv piece goes into a: 0, or -EBADMSG when it is dropped (malformed, or no memory to keep it: its
+ * exec's argv is then cut short and marked truncated). Anything else is copied into memory from alloc():
+ * 1 with *out and *out_size, a chunked exec with its argv put in, and an event too short for a header as
+ * it came (the writer counts it as malformed); -ENOMEM when alloc() fails, with *out_size set. A NULL a
+ * (a CPU without an assembly) drops pieces and leaves a chunked exec as it came.
+ */
+int assembly_take(struct assembly *a, const void *data, size_t size, void *(*alloc)(size_t), void **out,
+                  size_t *out_size);
 
 #endif

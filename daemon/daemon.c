@@ -127,14 +127,6 @@ static void release_event(void *ctx, void *data, size_t size)
         writer_push_event(d->writer, data);
 }
 
-static bool is_chunked_exec(const struct ea_header *h, size_t size)
-{
-        const struct ea_exec *ev = (const void *)h;
-
-        return (h->type == EA_EV_EXEC || h->type == EA_EV_EXEC_FAILED) && size >= sizeof(*ev) &&
-               (ev->flags & EA_F_ARGS_CHUNKED);
-}
-
 static void account_emit_failures(struct daemon *d);
 
 static void on_sample(void *ctx, int cpu, void *data, __u32 size)
@@ -142,35 +134,24 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
         struct daemon *d = ctx;
         const struct ea_header *h = data;
         struct assembly *a = cpu >= 0 && cpu < d->ncpu ? &d->assembly[cpu] : NULL;
-        bool chunked;
-        size_t n;
-        void *copy;
+        void *copy = NULL;
+        size_t n = 0;
+        int r = assembly_take(a, data, size, writer_event_alloc, &copy, &n);
 
-        if (size >= sizeof(*h) && h->size <= size)
-                size = h->size;
-        if (size >= sizeof(*h) && h->type == EA_EV_ARGS) {
-                /* Pieces take no sequence number; a bad one only truncates its record's argv. */
-                if (a && assembly_add(a, data, size) < 0)
-                        log_debug("Dropped a malformed argv piece on CPU %d", cpu);
+        if (r == -EBADMSG)
+                log_debug("Dropped an argv piece on CPU %d (malformed, or no memory)", cpu);
+        if (r == 0 || r == -EBADMSG)
                 return;
-        }
         /* Arrived, whatever becomes of it (a failed copy is journal loss), so not no_reader loss. Only
          * adopted programs go on with the gap's numbering; replaced ones count from 1 again. */
-        if (size >= sizeof(*h) && d->gap_pending && d->loader.adopted && h->seq >= d->gap_first &&
+        if (n >= sizeof(*h) && d->gap_pending && d->loader.adopted && h->seq >= d->gap_first &&
             h->seq <= d->gap_last)
                 d->gap_arrived++;
-        chunked = a && is_chunked_exec(h, size);
-        n = chunked ? assembly_event_size(a, data, size) : size;
-        copy = writer_event_alloc(n);
-        if (!copy) {
+        if (r < 0) {
                 writer_count_lost(d->writer, LOST_R_JOURNAL, 1);
                 return;
         }
-        if (chunked)
-                assembly_finish(a, data, size, copy);
-        else
-                memcpy(copy, data, size);
-        if (size < sizeof(*h)) {
+        if (n < sizeof(*h)) {
                 writer_push_event(d->writer, copy); /* malformed: the writer counts it */
                 return;
         }

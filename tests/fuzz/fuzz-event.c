@@ -6,14 +6,15 @@
  * Input: one byte of options (bit 0: the process has exited already; bit 1: its cgroup path is known; bit 2:
  * CLOCK_REALTIME is behind CLOCK_BOOTTIME, as on a machine whose clock says 1970), one
  * byte n, n bytes of cgroup path, then samples, each a 16-bit little-endian length and that many bytes.
- * Samples are handled as on_sample() in daemon/daemon.c handles them on one CPU. Properties:
+ * Samples go through assembly_take(), as on_sample() in daemon/daemon.c takes them on one CPU. Properties:
  *  - an event is formatted or refused with -EBADMSG, nothing else;
  *  - the entry, read back by a reader of journald's native protocol written here from its documentation,
  *    holds exactly the fields the record says it holds: nothing in a value adds or splits a field;
  *  - field names are valid for journald and unique; the fields every record has are there;
  *  - EXEC_PID, EXEC_UID and EXEC_SEQ say what the event says;
  *  - MESSAGE and EXEC_CMDLINE are safe on a terminal; numbers are digits;
- *  - an assembled exec event is as long as it says and no longer chunked.
+ *  - a sample is taken as an argv piece exactly when it is one; an assembled exec event is as long as it
+ *    says and no longer chunked; any other event comes out byte for byte, cut to its header's size.
  */
 #include "assemble.h"
 #include "execaudit.h"
@@ -224,35 +225,33 @@ static void format_one(struct record *r, const void *ev, size_t size, const stru
                 check_record(r, ev);
 }
 
-/* As on_sample() in daemon/daemon.c, for one CPU. */
+/* One sample through assembly_take(), as on_sample() in daemon/daemon.c takes it, for one CPU. */
 static void sample(struct assembly *a, struct record *r, const void *data, size_t size,
                    const struct format_ctx *ctx)
 {
         const struct ea_header *h = data;
         const struct ea_exec *ev = data;
-        struct ea_exec *out;
-        size_t n;
+        size_t in = size >= sizeof(*h) && h->size <= size ? h->size : size;
+        bool chunked = in >= sizeof(*ev) && (h->type == EA_EV_EXEC || h->type == EA_EV_EXEC_FAILED) &&
+                       (ev->flags & EA_F_ARGS_CHUNKED);
+        struct ea_exec *out = NULL;
+        size_t n = 0;
+        int e = assembly_take(a, data, size, malloc, (void **)&out, &n);
 
-        if (size >= sizeof(*h) && h->size <= size)
-                size = h->size;
-        if (size >= sizeof(*h) && h->type == EA_EV_ARGS) {
-                int e = assembly_add(a, data, size);
-
-                FUZZ_CHECK(e == 0 || e == -EBADMSG, "assembly_add returned %d", e);
+        FUZZ_CHECK(e == 1 || e == 0 || e == -EBADMSG, "assembly_take returned %d", e);
+        if (e != 1) {
+                FUZZ_CHECK(in >= sizeof(*h) && h->type == EA_EV_ARGS, "an event taken as an argv piece");
                 return;
         }
-        if (!(size >= sizeof(*ev) && (h->type == EA_EV_EXEC || h->type == EA_EV_EXEC_FAILED) &&
-              (ev->flags & EA_F_ARGS_CHUNKED))) {
-                format_one(r, data, size, ctx);
-                return;
+        FUZZ_CHECK(!(in >= sizeof(*h) && h->type == EA_EV_ARGS), "an argv piece taken as an event");
+        if (chunked) {
+                FUZZ_CHECK(n >= in && n - in <= EA_ARGS_MAX, "assembled size %zu from %zu", n, in);
+                FUZZ_CHECK(out->hdr.size == n && !(out->flags & EA_F_ARGS_CHUNKED) &&
+                                   out->args_len == n - in,
+                           "assembled event: size %u of %zu, args_len %u", out->hdr.size, n, out->args_len);
+        } else {
+                FUZZ_CHECK(n == in && memcmp(out, data, n) == 0, "event copied as %zu bytes of %zu", n, in);
         }
-        n = assembly_event_size(a, data, size);
-        FUZZ_CHECK(n >= size && n - size <= EA_ARGS_MAX, "assembled size %zu from %zu", n, size);
-        out = malloc(n);
-        FUZZ_CHECK(out != NULL, "malloc");
-        assembly_finish(a, data, size, out);
-        FUZZ_CHECK(out->hdr.size == n && !(out->flags & EA_F_ARGS_CHUNKED) && out->args_len == n - size,
-                   "assembled event: size %u of %zu, args_len %u", out->hdr.size, n, out->args_len);
         format_one(r, out, n, ctx);
         free(out);
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Long argv put back together from its pieces; a missing piece truncates, never shifts bytes. */
+/*
+ * Long argv put back together from its pieces; a missing piece truncates, never shifts bytes. And
+ * assembly_take(), the drain's handling of one sample: which samples are pieces, what is copied, how much.
+ */
 #include <errno.h>
 #include <linux/types.h>
 #include <stdlib.h>
@@ -61,6 +64,79 @@ static void check_finish(struct assembly *a, struct ea_exec *ev, const char *wan
         free(out);
 }
 
+static void *fail_alloc(size_t n)
+{
+        (void)n;
+        return NULL;
+}
+
+static void test_take(void)
+{
+        struct assembly a = {0};
+        struct ea_exec ev = exec_event(20, 900, 3), *out = NULL;
+        struct ea_args piece;
+        struct ea_exit ex;
+        size_t n = 0;
+
+        memset(&piece, 0, sizeof(piece));
+        piece.hdr.type = EA_EV_ARGS;
+        piece.hdr.size = sizeof(piece);
+        set_case("take: a piece without an assembly (a CPU out of range) is dropped");
+        CHECK_NUM(assembly_take(NULL, &piece, sizeof(piece), malloc, (void **)&out, &n), -EBADMSG);
+        set_case("take: a malformed piece");
+        piece.len = 5;
+        CHECK_NUM(assembly_take(&a, &piece, sizeof(piece), malloc, (void **)&out, &n), -EBADMSG);
+
+        set_case("take: a chunked exec with its pieces");
+        add_piece(&a, 20, 900, 0, "ab\0", 3);
+        CHECK_NUM(assembly_take(&a, &ev, sizeof(ev), malloc, (void **)&out, &n), 1);
+        CHECK_NUM(n, sizeof(ev) + 3);
+        if (out) {
+                CHECK_NUM(out->hdr.size, n);
+                CHECK_NUM(out->args_len, 3);
+                CHECK(memcmp(out->data, "ab", 3) == 0);
+                CHECK_NUM(out->flags & (EA_F_ARGS_CHUNKED | EA_F_ARGS_TRUNCATED), 0);
+        }
+        free(out);
+        out = NULL;
+
+        set_case("take: a chunked exec on a CPU without an assembly is copied as it came");
+        CHECK_NUM(assembly_take(NULL, &ev, sizeof(ev), malloc, (void **)&out, &n), 1);
+        CHECK_NUM(n, sizeof(ev));
+        CHECK(out && memcmp(out, &ev, sizeof(ev)) == 0);
+        free(out);
+        out = NULL;
+
+        set_case("take: an exit is copied, cut to its header's size");
+        memset(&ex, 0x5a, sizeof(ex));
+        ex.hdr.type = EA_EV_EXIT;
+        ex.hdr.size = sizeof(ex) - 4;
+        CHECK_NUM(assembly_take(&a, &ex, sizeof(ex), malloc, (void **)&out, &n), 1);
+        CHECK_NUM(n, sizeof(ex) - 4);
+        CHECK(out && memcmp(out, &ex, n) == 0);
+        free(out);
+        out = NULL;
+
+        set_case("take: a sample shorter than a header comes out as it is, for the writer to count");
+        CHECK_NUM(assembly_take(&a, &ex, 3, malloc, (void **)&out, &n), 1);
+        CHECK_NUM(n, 3);
+        free(out);
+        out = NULL;
+        set_case("take: a header claiming less than a header is an event, not a piece");
+        piece.hdr.size = 2;
+        CHECK_NUM(assembly_take(&a, &piece, sizeof(piece), malloc, (void **)&out, &n), 1);
+        CHECK_NUM(n, 2);
+        free(out);
+        out = NULL;
+
+        set_case("take: no memory for the copy");
+        n = 0;
+        CHECK_NUM(assembly_take(&a, &ex, sizeof(ex), fail_alloc, (void **)&out, &n), -ENOMEM);
+        CHECK_NUM(n, sizeof(ex) - 4);
+        CHECK(out == NULL);
+        assembly_free(&a);
+}
+
 int main(void)
 {
         struct assembly a = {0};
@@ -112,5 +188,6 @@ int main(void)
                 CHECK_NUM(assembly_add(&a, &bad, sizeof(bad)), -EBADMSG);
         }
         assembly_free(&a);
+        test_take();
         return check_summary("test-assemble");
 }
