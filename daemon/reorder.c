@@ -82,15 +82,40 @@ int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, 
         return 0;
 }
 
+/* The highest number among the events that have waited the window; 0 when none has. */
+static uint64_t waited_through(const struct reorder *r, uint64_t now_usec, uint64_t window_usec)
+{
+        uint64_t through = 0;
+
+        for (size_t i = 0; i < r->n; i++)
+                if (now_usec - r->heap[i].arrival_usec >= window_usec && r->heap[i].seq > through)
+                        through = r->heap[i].seq;
+        return through;
+}
+
 void reorder_release(struct reorder *r, uint64_t now_usec, uint64_t window_usec, bool flush,
                      reorder_emit_fn emit, void *ctx)
 {
+        uint64_t due = 0; /* events numbered up to it go: one of them has waited the window */
+        bool scanned = false;
+
         while (r->n > 0) {
                 const struct reorder_item *top = &r->heap[0];
 
-                /* Late stragglers (below next_seq) go at once: holding them cannot restore their order. */
-                if (!flush && top->seq > r->next_seq && now_usec - top->arrival_usec < window_usec)
-                        break;
+                /*
+                 * Late stragglers (below next_seq) go at once: holding them cannot restore their order.
+                 * The top waits for a missing number only while no event has waited the window: not only
+                 * the top's own wait counts, or a straggler arriving below an event about to go would
+                 * hold that event one more window.
+                 */
+                if (!flush && top->seq > r->next_seq && top->seq > due) {
+                        if (scanned)
+                                break;
+                        due = waited_through(r, now_usec, window_usec);
+                        scanned = true;
+                        if (top->seq > due)
+                                break;
+                }
                 release_top(r, emit, ctx);
         }
 }

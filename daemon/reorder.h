@@ -33,7 +33,10 @@ void reorder_done(struct reorder *r, void (*free_fn)(void *data));
 /* Takes ownership of data. When the heap is full, the lowest event is released first to make room. */
 int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, size_t size,
                 reorder_emit_fn emit, void *ctx);
-/* Releases, in order, every event that is next in sequence or has waited window_usec; all with flush. */
+/*
+ * Releases, in order, every event that is next in sequence or has waited window_usec, and every event
+ * numbered below one that has waited it (so no event waits longer than the window); all with flush.
+ */
 void reorder_release(struct reorder *r, uint64_t now_usec, uint64_t window_usec, bool flush,
                      reorder_emit_fn emit, void *ctx);
 /*

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit test for daemon/reorder.c: events come out in sequence order, a gap is waited for only as long as
- * the window, a full heap makes room by releasing the lowest, flush releases everything, and release
- * through a bound gives the highest number accounted for.
+ * the window (and no event waits longer, even when a straggler arrives below it), a full heap makes room by
+ * releasing the lowest, flush releases everything, and release through a bound gives the highest number
+ * accounted for.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -79,12 +80,36 @@ int main(void)
         expect(&o, (const uint64_t[]){8, 9}, 2);
         CHECK_NUM(r.next_seq, 10);
 
+        set_case("a later straggler in the gap does not hold an event past its window");
+        o.n = 0;
+        add(&r, &o, 12, 1000);
+        add(&r, &o, 11, 1900);
+        reorder_release(&r, 1950, 1000, false, emit, &o);
+        CHECK_NUM(o.n, 0);
+        /* 12 has waited the window; 11, below it, goes first though it has not, and 10 is lost. */
+        reorder_release(&r, 2000, 1000, false, emit, &o);
+        expect(&o, (const uint64_t[]){11, 12}, 2);
+        CHECK_NUM(r.next_seq, 13);
+        set_case("only events up to the one that has waited go; the gap after it is waited for");
+        o.n = 0;
+        add(&r, &o, 15, 1000);
+        add(&r, &o, 14, 1800);
+        add(&r, &o, 17, 1900);
+        reorder_release(&r, 2000, 1000, false, emit, &o);
+        expect(&o, (const uint64_t[]){14, 15}, 2);
+        CHECK_NUM(r.n, 1);
+        reorder_release(&r, 2899, 1000, false, emit, &o);
+        CHECK_NUM(o.n, 2);
+        reorder_release(&r, 2900, 1000, false, emit, &o);
+        expect(&o, (const uint64_t[]){14, 15, 17}, 3);
+        CHECK_NUM(r.next_seq, 18);
+
         set_case("a straggler below the next number goes at once");
         o.n = 0;
-        add(&r, &o, 7, 2100);
-        reorder_release(&r, 2100, 1000, false, emit, &o);
+        add(&r, &o, 7, 3000);
+        reorder_release(&r, 3000, 1000, false, emit, &o);
         expect(&o, (const uint64_t[]){7}, 1);
-        CHECK_NUM(r.next_seq, 10);
+        CHECK_NUM(r.next_seq, 18);
         reorder_done(&r, free);
 
         set_case("a full heap releases its lowest to make room");
