@@ -5,9 +5,30 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pinlock.h"
+
+/*
+ * flock(fd, how | LOCK_NB), waiting out a holder that lets go within about 50 ms: pinlock_held() holds a
+ * shared lock for an instant, and a daemon starting at that instant must not take it for another daemon.
+ * -EBUSY when the lock stays held.
+ */
+static int lock_briefly_held(int fd, int how)
+{
+        static const struct timespec pause = {.tv_nsec = 5 * 1000 * 1000};
+
+        for (int attempt = 0;; attempt++) {
+                if (flock(fd, how | LOCK_NB) == 0)
+                        return 0;
+                if (errno != EWOULDBLOCK)
+                        return -errno;
+                if (attempt == 10)
+                        return -EBUSY;
+                nanosleep(&pause, NULL);
+        }
+}
 
 int pinlock_take(const char *dir, bool create, bool *made)
 {
@@ -30,8 +51,8 @@ int pinlock_take(const char *dir, bool create, bool *made)
                                 continue;
                         return -errno;
                 }
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                        r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+                r = lock_briefly_held(fd, LOCK_EX);
+                if (r < 0) {
                         close(fd);
                         return r;
                 }
@@ -65,6 +86,20 @@ pid_t pinlock_holder(const char *dir)
                         found = pid;
         fclose(f);
         return found;
+}
+
+int pinlock_held(const char *dir)
+{
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+                r = 0;
+        else
+                r = errno == EWOULDBLOCK ? 1 : -errno;
+        close(fd); /* lets go of the shared lock, if taken */
+        return r;
 }
 
 void pinlock_holder_name(const char *dir, char *buf, size_t n)

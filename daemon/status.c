@@ -87,7 +87,7 @@ int daemon_status(const char *config_path, FILE *out)
         if (holder > 0)
                 fprintf(out, "%-20s %d\n", "daemon_pid", (int)holder);
         else
-                fprintf(out, "%-20s %s\n", "daemon_pid", "none");
+                fprintf(out, "%-20s %s\n", "daemon_pid", pinlock_held(pin_path) > 0 ? "unknown" : "none");
         fprintf(out, "%-20s %llu\n", "seq", (unsigned long long)seq);
         fprintf(out, "%-20s %llu\n", "handled_seq", (unsigned long long)st.handled_seq);
         fprintf(out, "%-20s %llu\n", "unhandled",

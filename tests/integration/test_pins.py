@@ -391,6 +391,17 @@ def test_one_daemon_per_pin_path(env):
     check(p.returncode == 1 and "PinPath=%s (%s:3) is in use" % (PINS, other) in p.stderr, "names the line",
           p.returncode, p.stderr)
     check(status(env)["daemon_pid"] == str(first), "--status names the daemon")
+    # From a PID namespace that cannot see the daemon (a container's), /proc/locks leaves its lock out:
+    # --status still knows a daemon runs, and --remove-pins still refuses.
+    hidden = ["unshare", "--pid", "--fork", "--mount-proc", DAEMON, "--config", env.config_path]
+    p = subprocess.run(hidden + ["--status"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       check=False)
+    check(p.returncode == 0 and "\ndaemon_pid           unknown\n" in p.stdout,
+          "--status from another PID namespace: a daemon runs, PID unknown", p.returncode, p.stdout, p.stderr)
+    p = subprocess.run(hidden + ["--remove-pins"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       check=False)
+    check(p.returncode != 0 and "execauditd (a process not visible here) is running" in p.stderr,
+          "--remove-pins from another PID namespace refused", p.returncode, p.stderr)
     p = tool(env, "--remove-pins")
     check(p.returncode != 0 and b"execauditd (PID %d) is running with PinPath=" % first in p.stderr,
           "--remove-pins refused while it runs", p.returncode, p.stderr)

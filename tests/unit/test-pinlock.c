@@ -48,6 +48,7 @@ int main(void)
         CHECK_NUM(pinlock_take(dir, false, &made), -ENOENT);
         CHECK(!made);
         CHECK_NUM(pinlock_holder(dir), 0);
+        CHECK_NUM(pinlock_held(dir), 0);
 
         set_case("the first daemon creates PinPath and holds it");
         a = pinlock_take(dir, true, &made);
@@ -65,6 +66,9 @@ int main(void)
 
         set_case("a second daemon, and --remove-pins, are refused while it runs");
         CHECK_NUM(take_elsewhere(dir, getpid()), 11);
+        set_case("held, whoever holds it (--status when /proc/locks does not show the holder)");
+        CHECK_NUM(pinlock_held(dir), 1);
+        CHECK_WHY(take_elsewhere(dir, getpid()) == 11, "asking does not let go of it");
         CHECK_WHY(pinlock_take(dir, false, NULL) == -EBUSY, "another open of it in this very process too");
 
         set_case("the holder's directory removed: a new one is a new PinPath");
@@ -81,7 +85,8 @@ int main(void)
         CHECK_NUM(pinlock_holder(dir), 0);
         pinlock_holder_name(dir, name, sizeof(name));
         CHECK_STR(name, "a process not visible here");
-        CHECK_NUM(take_elsewhere(dir, 0), 10);
+        CHECK_NUM(pinlock_held(dir), 0);
+        CHECK_WHY(take_elsewhere(dir, 0) == 10, "asking whether it is held leaves no lock behind");
         a = pinlock_take(dir, false, &made);
         CHECK_WHY(a >= 0 && !made, "an existing directory, not made again");
         if (a >= 0)
