@@ -82,7 +82,11 @@ int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, 
         return 0;
 }
 
-/* The highest number among the events that have waited the window; 0 when none has. */
+/*
+ * The highest number among the events that have waited the window; 0 when none has. A scan of the whole
+ * heap (about 10 us when full, 16384 events), so it runs at most once per release, and only while the top
+ * waits for a gap.
+ */
 static uint64_t waited_through(const struct reorder *r, uint64_t now_usec, uint64_t window_usec)
 {
         uint64_t through = 0;
