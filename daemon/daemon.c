@@ -75,18 +75,25 @@ static struct daemon_info info(const struct daemon *d)
                                     .realtime_usec = clock_usec(CLOCK_REALTIME)};
 }
 
+void log_config_error(const char *prefix, const struct config_error *err)
+{
+        struct strbuf msg = STRBUF_INIT;
+
+        config_error_format(err, &msg);
+        log_error("%s%s", prefix, msg.buf ? msg.buf : "");
+        strbuf_free(&msg);
+}
+
 /* Prints a rejected config on stderr and records it in the journal: through the writer when it runs, or
  * directly (at start, before there is one). */
 static int report_config_error(struct daemon *d, const struct config_error *err)
 {
-        struct strbuf msg = STRBUF_INIT;
         struct daemon_info di = info(d);
         struct record rec;
         int r;
 
         record_init(&rec);
-        config_error_format(err, &msg);
-        log_error("Config rejected: %s", msg.buf ? msg.buf : "");
+        log_config_error("Config rejected: ", err);
         r = format_config_rejected(&rec, &di, err);
         if (r >= 0 && d && d->writer) {
                 r = writer_push_record(d->writer, &rec);
@@ -100,7 +107,6 @@ static int report_config_error(struct daemon *d, const struct config_error *err)
         if (r < 0)
                 log_warning_errno(r, "Cannot write the config-rejected record to the journal");
         record_free(&rec);
-        strbuf_free(&msg);
         return -EINVAL;
 }
 
@@ -833,8 +839,7 @@ int daemon_check_config(const char *config_path, FILE *out)
                 goto out;
         r = config_load(config_path, cfg, &err);
         if (r < 0) {
-                config_error_format(&err, &sb);
-                log_error("%s", sb.buf ? sb.buf : "");
+                log_config_error("", &err);
                 goto out;
         }
         filter_state_init(fs);

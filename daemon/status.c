@@ -6,12 +6,12 @@
 #include <time.h>
 
 #include "config.h"
+#include "daemon.h"
 #include "execaudit.h"
 #include "loader.h"
 #include "log.h"
 #include "pinlock.h"
 #include "status.h"
-#include "strbuf.h"
 
 static int pin_path_of(const char *config_path, char *out, size_t n)
 {
@@ -20,11 +20,7 @@ static int pin_path_of(const char *config_path, char *out, size_t n)
         int r = config_load(config_path, &cfg, &err);
 
         if (r < 0) {
-                struct strbuf msg = STRBUF_INIT;
-
-                config_error_format(&err, &msg);
-                log_error("%s", msg.buf ? msg.buf : "");
-                strbuf_free(&msg);
+                log_config_error("", &err);
                 return r;
         }
         snprintf(out, n, "%s", cfg.pin_path);
@@ -87,7 +83,7 @@ int daemon_status(const char *config_path, FILE *out)
         if (holder > 0)
                 fprintf(out, "%-20s %d\n", "daemon_pid", (int)holder);
         else
-                fprintf(out, "%-20s %s\n", "daemon_pid", pinlock_held(pin_path) > 0 ? "unknown" : "none");
+                fprintf(out, "%-20s %s\n", "daemon_pid", pinlock_held(pin_path) != 0 ? "unknown" : "none");
         fprintf(out, "%-20s %llu\n", "seq", (unsigned long long)seq);
         fprintf(out, "%-20s %llu\n", "handled_seq", (unsigned long long)st.handled_seq);
         fprintf(out, "%-20s %llu\n", "unhandled",
