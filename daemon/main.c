@@ -76,7 +76,7 @@ int main(int argc, char **argv)
                         errno = 0;
                         reload_pid = strtol(optarg, &end, 10);
                         if (errno || end == optarg || *end || reload_pid <= 0 || reload_pid > INT_MAX) {
-                                fprintf(stderr, "execauditd: --reload: not a process ID: '%s'\n", optarg);
+                                log_error("--reload: not a process ID: '%s'", optarg);
                                 return EXIT_FAILURE;
                         }
                         break;
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "execauditd: unexpected argument '%s'\n", argv[optind]);
+                log_error("unexpected argument '%s'", argv[optind]);
                 return EXIT_FAILURE;
         }
         if (reload_pid)

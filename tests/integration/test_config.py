@@ -123,6 +123,11 @@ def test_reload_client_waits(env):
     check(env.daemon.poll() is None, "the daemon keeps running")
     out = subprocess.run([DAEMON, "--reload", "x1"], stderr=subprocess.PIPE, text=True)
     check(out.returncode == 1 and "not a process ID" in out.stderr, "bad PID", out.stderr)
+    # What the caller typed comes back escaped, on one line, like every diagnostic.
+    for argv in (["--reload", "1\nexecauditd: forged\x1b[2J"], ["stray\nexecauditd: forged\x1b[2J"]):
+        out = subprocess.run([DAEMON, *argv], stderr=subprocess.PIPE, text=True)
+        check(out.returncode == 1 and out.stderr.count("\n") == 1 and "\x1b" not in out.stderr
+              and "forged" in out.stderr, "escaped", argv, out.stderr)
 
 
 def test_reloads_at_once(env):
