@@ -337,6 +337,7 @@ static void after_release(struct daemon *d)
 
 static void drain(struct daemon *d)
 {
+        writer_hold(d->writer);
         consume(d);
         /* Failures counted before the events after them go out: the writer's progress never passes a
          * number whose loss it has not been told of. */
@@ -344,6 +345,7 @@ static void drain(struct daemon *d)
         reorder_release(&d->reorder, clock_usec(CLOCK_MONOTONIC), REORDER_WINDOW_USEC, false, release_event,
                         d);
         after_release(d);
+        writer_resume(d->writer);
 }
 
 /*

@@ -265,23 +265,29 @@ static int read_state(int fd, struct ea_daemon_state *st)
         return bpf_map_lookup_elem(fd, &key, st) < 0 ? -errno : r;
 }
 
-/* The per-CPU "stats" map (fd) summed into sum, with percpu room for ncpu values. */
-static int sum_stats(int fd, struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
+/* A per-CPU "stats" map (fd) of this layout summed into sum, with percpu room for ncpu values. */
+static int sum_stats_of_layout(int fd, struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
 {
-        int r = value_size(fd, BPF_MAP_TYPE_PERCPU_ARRAY);
         __u32 key = 0;
 
         memset(sum, 0, sizeof(*sum));
-        if (r >= 0 && (size_t)r != sizeof(*sum))
-                r = -EMEDIUMTYPE;
-        if (r < 0)
-                return r;
         if (bpf_map_lookup_elem(fd, &key, percpu) < 0)
                 return -errno;
         for (int c = 0; c < ncpu; c++)
                 for (int i = 0; i < EA_STAT_SLOTS; i++)
                         sum->n[i] += percpu[c].n[i];
         return 0;
+}
+
+/* The same for a pinned map not known to be of this layout. */
+static int sum_stats(int fd, struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
+{
+        int r = value_size(fd, BPF_MAP_TYPE_PERCPU_ARRAY);
+
+        memset(sum, 0, sizeof(*sum));
+        if (r >= 0 && (size_t)r != sizeof(*sum))
+                r = -EMEDIUMTYPE;
+        return r < 0 ? r : sum_stats_of_layout(fd, percpu, ncpu, sum);
 }
 
 static uint64_t beyond(uint64_t count, uint64_t reported)
@@ -739,7 +745,8 @@ uint64_t *loader_reported_mark(struct loader *l, enum ea_stat stat)
 
 int loader_read_stats(struct loader *l, struct ea_stats *sum)
 {
-        return sum_stats(bpf_map__fd(l->skel->maps.stats), l->percpu, l->ncpu, sum);
+        /* Read after every drain: the skeleton's map is ours or passed same_shape(), no need to ask. */
+        return sum_stats_of_layout(bpf_map__fd(l->skel->maps.stats), l->percpu, l->ncpu, sum);
 }
 
 void loader_close(struct loader *l, bool unpin)

@@ -55,6 +55,7 @@ struct writer {
         uint64_t progress_limit;
         bool all_reported; /* at the end */
         bool stop;
+        bool held; /* writer_hold() */
         /* Writer thread only. */
         struct record rec;
         struct journal journal;
@@ -98,6 +99,19 @@ static int64_t realtime_offset_ns(void)
         return ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000 + (rt.tv_nsec - bt.tv_nsec);
 }
 
+/* Under the lock. Held, the writer takes nothing before writer_resume(), unless half the queue is full:
+ * it must not start on a piece of the batch and then fight the drain for the lock over the rest. */
+static bool may_take(const struct writer *w)
+{
+        return !w->held || w->stop || w->queued >= w->max_items / 2 || w->queued_bytes >= w->max_bytes / 2;
+}
+
+static void wake(struct writer *w)
+{
+        if (may_take(w))
+                pthread_cond_signal(&w->cond);
+}
+
 static void enqueue(struct writer *w, struct item *it)
 {
         it->next = NULL;
@@ -110,7 +124,7 @@ static void enqueue(struct writer *w, struct item *it)
         w->queued_bytes += it->size;
         if (w->queued > w->stats.queue_high)
                 w->stats.queue_high = w->queued;
-        pthread_cond_signal(&w->cond);
+        wake(w);
 }
 
 static struct item *item_of(void *data)
@@ -144,7 +158,7 @@ void writer_push_event(struct writer *w, void *data)
                 enqueue(w, it);
         } else {
                 w->pending_lost[LOST_R_JOURNAL]++;
-                pthread_cond_signal(&w->cond);
+                wake(w);
                 free(it);
         }
         pthread_mutex_unlock(&w->lock);
@@ -175,7 +189,7 @@ void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n)
 {
         pthread_mutex_lock(&w->lock);
         w->pending_lost[reason] += n;
-        pthread_cond_signal(&w->cond);
+        wake(w);
         pthread_mutex_unlock(&w->lock);
 }
 
@@ -204,7 +218,7 @@ int writer_count_lost_marked(struct writer *w, enum lost_reason reason, uint64_t
                 r = mark_set(w->pending_marks, mark, value);
         if (r >= 0) {
                 w->pending_lost[reason] += n;
-                pthread_cond_signal(&w->cond);
+                wake(w);
         }
         pthread_mutex_unlock(&w->lock);
         return r;
@@ -232,8 +246,24 @@ void writer_report_gap(struct writer *w, const struct writer_gap *gap)
 {
         pthread_mutex_lock(&w->lock);
         w->pending_gap = *gap;
-        pthread_cond_signal(&w->cond);
+        wake(w);
         pthread_mutex_unlock(&w->lock);
+}
+
+void writer_hold(struct writer *w)
+{
+        pthread_mutex_lock(&w->lock);
+        w->held = true;
+        pthread_mutex_unlock(&w->lock);
+}
+
+void writer_resume(struct writer *w)
+{
+        pthread_mutex_lock(&w->lock);
+        w->held = false;
+        pthread_mutex_unlock(&w->lock);
+        /* After the unlock: woken under it, the writer would only wait again, for the lock. */
+        pthread_cond_signal(&w->cond);
 }
 
 void writer_set_generation(struct writer *w, uint32_t generation)
@@ -414,7 +444,7 @@ static void *writer_main(void *arg)
                         any_lost |= w->pending_lost[i] != 0;
                         unreported |= lost[i] != 0;
                 }
-                if (!w->head && !any_lost) {
+                if ((!w->head || !may_take(w)) && !any_lost) {
                         if (!unreported) {
                                 if (w->stop) {
                                         /* Everything written or its loss reported, the stopping record

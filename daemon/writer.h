@@ -67,6 +67,13 @@ struct writer_gap {
 /* Reported as one no_reader record with its range, kept and retried like any loss until journald takes
  * it: as a queued record, a failed send would count it as one lost record instead of count events. */
 void writer_report_gap(struct writer *w, const struct writer_gap *gap);
+/*
+ * Between these, what is pushed wakes the writer once, at writer_resume(), or earlier when the queue is
+ * half full: a drain hands over its events as one batch, which the writer sends in as few datagrams as
+ * journald takes, instead of waking for the first event and then taking the rest piecemeal.
+ */
+void writer_hold(struct writer *w);
+void writer_resume(struct writer *w);
 void writer_set_generation(struct writer *w, uint32_t generation);
 /* Where to store the highest kernel sequence number handled: written, or lost with the loss recorded. */
 void writer_set_progress(struct writer *w, uint64_t *handled_seq);

@@ -4,7 +4,8 @@
  * writer had already written everything and was idle when the stop came; and a progress limit set while
  * the writer waited for journald bounds the progress of the batch it takes after the wait; marks for kernel
  * counters without sequence numbers are stored only once their loss is reported. journald is a
- * datagram socket this test binds in a temporary directory, as in test-journal.c.
+ * datagram socket this test binds in a temporary directory, as in test-journal.c. What is pushed while
+ * the writer is held goes out together once it resumes.
  */
 #include "writer.h"
 #include "check.h"
@@ -80,11 +81,31 @@ static void test_unreported_at_stop(const char *dir)
         CHECK_WHY(!writer_stop(w), "a loss journald never took is not reported");
 }
 
+/* An exit event numbered seq, pushed. */
+static int push_exit(struct writer *w, uint64_t seq)
+{
+        struct ea_exit *ev = writer_event_alloc(sizeof(*ev));
+
+        if (!ev) {
+                FAIL("no memory");
+                return -ENOMEM;
+        }
+        memset(ev, 0, sizeof(*ev));
+        ev->hdr = (struct ea_header){.type = EA_EV_EXIT,
+                                     .version = EA_LAYOUT_VERSION,
+                                     .size = sizeof(*ev),
+                                     .seq = seq,
+                                     .config_generation = 1};
+        ev->proc.pid = ev->proc.tid = 4242;
+        memcpy(ev->proc.comm, "late", 5);
+        writer_push_event(w, ev);
+        return 0;
+}
+
 /* The limit a stop sets while the writer waits to report a loss bounds the batch taken after the wait. */
 static void test_limit_set_during_the_wait(const char *dir)
 {
         struct writer *w = NULL;
-        struct ea_exit *ev;
         uint64_t handled = 0;
         char path[256];
         int l;
@@ -99,24 +120,59 @@ static void test_limit_set_during_the_wait(const char *dir)
         usleep(100 * 1000); /* into its one-second wait for journald (the check holds without it too) */
         writer_limit_progress(w, 10);
         l = bind_listener(path);
-        ev = writer_event_alloc(sizeof(*ev));
-        if (!ev || l < 0) {
-                FAIL("setup");
+        if (l < 0 || push_exit(w, 12) < 0) {
                 writer_stop(w);
                 return;
         }
-        memset(ev, 0, sizeof(*ev));
-        ev->hdr = (struct ea_header){.type = EA_EV_EXIT,
-                                     .version = EA_LAYOUT_VERSION,
-                                     .size = sizeof(*ev),
-                                     .seq = 12,
-                                     .config_generation = 1};
-        ev->proc.pid = ev->proc.tid = 4242;
-        memcpy(ev->proc.comm, "late", 5);
-        writer_push_event(w, ev);
         wait_stat(w, WRITTEN, 2); /* the exit record and the loss record */
         CHECK_WHY(writer_stop(w), "both written");
         CHECK_NUM(handled, 10);
+        close(l);
+        unlink(path);
+}
+
+static int count_entries(const char *buf, size_t len)
+{
+        int n = 0;
+
+        for (const char *p = buf; (p = memmem(p, len - (size_t)(p - buf), "MESSAGE_ID=", 11)); p++)
+                n++;
+        return n;
+}
+
+/* Events pushed while held go out together after the resume, in one datagram; a queue half full is
+ * written without waiting for the resume. */
+static void test_hold(const char *dir)
+{
+        struct writer *w = NULL;
+        struct writer_stats ws;
+        char path[256], buf[65536];
+        ssize_t k;
+        int l;
+
+        snprintf(path, sizeof(path), "%s/hold", dir);
+        l = bind_listener(path);
+        CHECK_RC(writer_start(&w, path, 16, 1 << 20), 0);
+        if (!w || l < 0)
+                return;
+        writer_hold(w);
+        for (uint64_t seq = 1; seq <= 3; seq++)
+                push_exit(w, seq);
+        usleep(100 * 1000); /* a writer woken by a push would have written by now */
+        writer_get_stats(w, &ws);
+        CHECK_NUM(ws.written, 0);
+        writer_resume(w);
+        wait_stat(w, WRITTEN, 3);
+        k = recv(l, buf, sizeof(buf), MSG_DONTWAIT);
+        CHECK_NUM(k > 0 ? count_entries(buf, (size_t)k) : -1, 3);
+        CHECK_WHY(recv(l, buf, sizeof(buf), MSG_DONTWAIT) < 0, "one datagram");
+
+        writer_hold(w);
+        for (uint64_t seq = 4; seq <= 11; seq++)
+                push_exit(w, seq);
+        wait_stat(w, WRITTEN, 11); /* 8 of 16 queued: written though held */
+        writer_resume(w);
+        CHECK_WHY(writer_stop(w), "all reported");
         close(l);
         unlink(path);
 }
@@ -171,6 +227,7 @@ int main(void)
         test_unreported_at_stop(dir);
         test_limit_set_during_the_wait(dir);
         test_marks(dir);
+        test_hold(dir);
         rmdir(dir);
         return check_summary("test-writer");
 }
