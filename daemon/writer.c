@@ -106,6 +106,17 @@ static bool may_take(const struct writer *w)
         return !w->held || w->stop || w->queued >= w->max_items / 2 || w->queued_bytes >= w->max_bytes / 2;
 }
 
+/* Under the lock: losses handed over and not taken yet. */
+static bool loss_pending(const struct writer *w)
+{
+        if (w->pending_gap.count != 0 || w->pending_marks[0].where)
+                return true;
+        for (int i = 0; i < LOST_R__MAX; i++)
+                if (w->pending_lost[i])
+                        return true;
+        return false;
+}
+
 static void wake(struct writer *w)
 {
         if (may_take(w))
@@ -259,11 +270,15 @@ void writer_hold(struct writer *w)
 
 void writer_resume(struct writer *w)
 {
+        bool work;
+
         pthread_mutex_lock(&w->lock);
         w->held = false;
+        work = w->head || loss_pending(w); /* an idle host's drains every 100 ms leave the writer asleep */
         pthread_mutex_unlock(&w->lock);
         /* After the unlock: woken under it, the writer would only wait again, for the lock. */
-        pthread_cond_signal(&w->cond);
+        if (work)
+                pthread_cond_signal(&w->cond);
 }
 
 void writer_set_generation(struct writer *w, uint32_t generation)
@@ -438,12 +453,8 @@ static void *writer_main(void *arg)
                 uint32_t generation;
                 bool any_lost, unreported;
 
-                any_lost = w->pending_gap.count != 0 || w->pending_marks[0].where;
-                unreported = gap.count != 0;
-                for (int i = 0; i < LOST_R__MAX; i++) {
-                        any_lost |= w->pending_lost[i] != 0;
-                        unreported |= lost[i] != 0;
-                }
+                any_lost = loss_pending(w);
+                unreported = gap.count != 0 || !all_zero(lost, LOST_R__MAX);
                 if ((!w->head || !may_take(w)) && !any_lost) {
                         if (!unreported) {
                                 if (w->stop) {
