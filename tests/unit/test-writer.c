@@ -36,6 +36,22 @@ static int wait_stat(struct writer *w, size_t offset, uint64_t want)
         return -ETIMEDOUT;
 }
 
+/* A writer of 16 queue places sending to a listener it has at dir/name (path, 256 bytes); NULL on failure.
+ */
+static struct writer *start_listened(const char *dir, const char *name, char *path, int *l)
+{
+        struct writer *w = NULL;
+
+        snprintf(path, 256, "%s/%s", dir, name);
+        *l = bind_listener(path);
+        if (*l < 0)
+                return NULL;
+        CHECK_RC(writer_start(&w, path, 16, 1 << 20), 0);
+        if (!w)
+                close(*l);
+        return w;
+}
+
 #define WRITTEN        offsetof(struct writer_stats, written)
 #define LOST(r)        (offsetof(struct writer_stats, lost) + (r) * sizeof(uint64_t))
 #define HAS(buf, text) (memmem((buf), sizeof(buf), (text), sizeof(text) - 1) != NULL)
@@ -50,10 +66,8 @@ static void test_idle_at_stop(const char *dir)
         uint64_t handled = 4;
         int l;
 
-        snprintf(path, sizeof(path), "%s/idle", dir);
-        l = bind_listener(path);
-        CHECK_RC(writer_start(&w, path, 16, 1 << 20), 0);
-        if (!w || l < 0)
+        w = start_listened(dir, "idle", path, &l);
+        if (!w)
                 return;
         writer_set_progress(w, &handled);
         writer_report_gap(w, &gap);
@@ -150,10 +164,8 @@ static void test_hold(const char *dir)
         ssize_t k;
         int l;
 
-        snprintf(path, sizeof(path), "%s/hold", dir);
-        l = bind_listener(path);
-        CHECK_RC(writer_start(&w, path, 16, 1 << 20), 0);
-        if (!w || l < 0)
+        w = start_listened(dir, "hold", path, &l);
+        if (!w)
                 return;
         writer_hold(w);
         for (uint64_t seq = 1; seq <= 3; seq++)
