@@ -284,10 +284,12 @@ static int sum_stats(int fd, struct ea_stats *percpu, int ncpu, struct ea_stats 
 {
         int r = value_size(fd, BPF_MAP_TYPE_PERCPU_ARRAY);
 
-        memset(sum, 0, sizeof(*sum));
         if (r >= 0 && (size_t)r != sizeof(*sum))
                 r = -EMEDIUMTYPE;
-        return r < 0 ? r : sum_stats_of_layout(fd, percpu, ncpu, sum);
+        if (r >= 0)
+                return sum_stats_of_layout(fd, percpu, ncpu, sum);
+        memset(sum, 0, sizeof(*sum));
+        return r;
 }
 
 static uint64_t beyond(uint64_t count, uint64_t reported)

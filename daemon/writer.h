@@ -68,9 +68,9 @@ struct writer_gap {
  * it: as a queued record, a failed send would count it as one lost record instead of count events. */
 void writer_report_gap(struct writer *w, const struct writer_gap *gap);
 /*
- * Between these, what is pushed wakes the writer once, at writer_resume(), or earlier when the queue is
- * half full: a drain hands over its events as one batch, which the writer sends in as few datagrams as
- * journald takes, instead of waking for the first event and then taking the rest piecemeal.
+ * Between these the writer takes nothing from the queue unless it is half full; writer_resume() wakes it
+ * once if anything is waiting. A drain hands over its events as one batch, which the writer sends in as
+ * few datagrams as journald takes, instead of waking for the first event and taking the rest piecemeal.
  */
 void writer_hold(struct writer *w);
 void writer_resume(struct writer *w);
