@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "daemon.h"
 #include "ea-config.h"
@@ -30,6 +31,44 @@ static void help(void)
                EA_DEFAULT_CONFIG);
 }
 
+/*
+ * getopt_long(), but its complaints about an unknown or incomplete option go through log_error(), escaped
+ * like every diagnostic: glibc prints them with the user's bytes raw. glibc's stdio streams are variables a
+ * program may set (the glibc manual, "Standard Streams"), so its message is caught in a memory stream.
+ */
+static int next_option(int argc, char **argv, const struct option *opts)
+{
+        FILE *saved = stderr, *caught;
+        char *msg = NULL;
+        size_t len = 0, skip = 0, n;
+        int c;
+
+        caught = open_memstream(&msg, &len);
+        if (caught)
+                stderr = caught;
+        else
+                opterr = 0;
+        c = getopt_long(argc, argv, "c:tvh", opts, NULL);
+        if (caught) {
+                stderr = saved;
+                fclose(caught);
+        }
+        if (c == '?') {
+                /* "argv[0]: unrecognized option '--x'\n": our prefix replaces argv[0]'s. */
+                n = argv[0] ? strlen(argv[0]) : 0;
+                if (n && len > n + 2 && strncmp(msg, argv[0], n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+                        skip = n + 2;
+                while (len > skip && msg[len - 1] == '\n')
+                        len--;
+                if (len > skip)
+                        log_error("%.*s (see execauditd --help)", (int)(len - skip), msg + skip);
+                else
+                        log_error("invalid option (see execauditd --help)");
+        }
+        free(msg);
+        return c;
+}
+
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -49,7 +88,7 @@ int main(int argc, char **argv)
         int c, check = 0, status = 0, remove_pins = 0, r;
 
         log_init();
-        while ((c = getopt_long(argc, argv, "c:tvh", opts, NULL)) >= 0) {
+        while ((c = next_option(argc, argv, opts)) >= 0) {
                 switch (c) {
                 case 'c':
                         config = optarg;
@@ -81,7 +120,6 @@ int main(int argc, char **argv)
                         }
                         break;
                 default:
-                        fprintf(stderr, "Try 'execauditd --help'.\n");
                         return EXIT_FAILURE;
                 }
         }

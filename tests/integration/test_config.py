@@ -124,10 +124,19 @@ def test_reload_client_waits(env):
     out = subprocess.run([DAEMON, "--reload", "x1"], stderr=subprocess.PIPE, text=True)
     check(out.returncode == 1 and "not a process ID" in out.stderr, "bad PID", out.stderr)
     # What the caller typed comes back escaped, on one line, like every diagnostic.
-    for argv in (["--reload", "1\nexecauditd: forged\x1b[2J"], ["stray\nexecauditd: forged\x1b[2J"]):
+    for argv in (["--reload", "1\nexecauditd: forged\x1b[2J"], ["stray\nexecauditd: forged\x1b[2J"],
+                 ["--forged\nexecauditd: forged\x1b[2J"]):
         out = subprocess.run([DAEMON, *argv], stderr=subprocess.PIPE, text=True)
         check(out.returncode == 1 and out.stderr.count("\n") == 1 and "\x1b" not in out.stderr
               and "forged" in out.stderr, "escaped", argv, out.stderr)
+    # getopt's own complaints too (glibc's words: LC_ALL=C), with our prefix in place of argv[0]'s.
+    for argv, says in ((["--forged\x1b"], "unrecognized option '--forged\\x1b'"),
+                       (["-t\x1b"], "invalid option -- '\\x1b'"),
+                       (["--config"], "option '--config' requires an argument"),
+                       (["--status=1"], "option '--status' doesn't allow an argument")):
+        out = subprocess.run([DAEMON, *argv], stderr=subprocess.PIPE, text=True, env={**os.environ, "LC_ALL": "C"})
+        check(out.returncode == 1 and out.stderr == f"execauditd: {says} (see execauditd --help)\n",
+              "getopt's message, escaped", argv, out.stderr)
 
 
 def test_reloads_at_once(env):
