@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The execve's window from its syscall entry to the new image (sched_process_exec), with and without the
- * read of the caller's argv[0] pointer that execauditd's entry program does (see exec_window.c). Only the
- * runner's children are timed. Not loaded by the daemon.
+ * The execve's window from its syscall entry to sched_prepare_exec and to the new image
+ * (sched_process_exec), with and without the read of the caller's argv[0] pointer that execauditd's entry
+ * program does (see exec_window.c). Only the runner's children are timed. Not loaded by the daemon.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -41,9 +41,7 @@ int window_start(struct trace_event_raw_sys_enter *ctx)
                 return 0;
         w.start = bpf_ktime_get_ns();
         if (read_argv0) {
-                __u64 argv0 = 0;
-
-                __u64 t;
+                __u64 argv0 = 0, t;
 
                 bpf_probe_read_user(&argv0, sizeof(argv0), (const void *)ctx->args[1]);
                 t = bpf_ktime_get_ns();

@@ -4,13 +4,16 @@
  * moves it: the kernel reads the same pointer a moment later (count() and copy_strings() in execve), so a
  * read that is slow because the page is cold for the kernel (a shadow page table on some guests) may only
  * take that cost from the kernel's own read. Runs fork + execve of /bin/true, alternately with and without
- * the read, and prints per mode the medians of the window from the syscall entry to the new image
- * (sched_process_exec, both taken in BPF, the read inside the window), of the read alone, and of the whole
- * fork + exec + exit + wait as this process timed it. As root:
+ * the read, and prints per mode the medians of the window from the syscall entry to sched_prepare_exec
+ * (argv read and copied, the binary's headers read; 6.10 and later) and to the new image
+ * (sched_process_exec), both timed in BPF with the read inside, of the read alone, of a second read right
+ * after it (a cost paid once per page is gone then), and of the whole fork + exec + exit + wait as this
+ * process timed it. As root:
  *
  *   build/bench/exec_window [execs]
  *
- * If the read is added, the window with it is longer by the read's time; if it is moved, by nothing.
+ * If the read is added, the window to sched_prepare_exec is longer with it by the read's time; if it is
+ * moved, by nothing. Each copy times only its own children: run two at once to keep two CPUs busy.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -79,9 +82,11 @@ static int one_exec(struct exec_window *skel, int mode, struct samples *s, char 
         t1 = now_us();
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !skel->bss->last_window_ns)
                 return -ECHILD; /* no exec, or not seen by the programs: the figures would not be per exec */
-        /* The second read only tells what kind of cost the first one is: it is not part of the window. */
+        /* The second read only tells what kind of cost the first one is: it is not part of the windows. */
         s->window_us[s->n] = (double)(skel->bss->last_window_ns - skel->bss->last_reread_ns) / 1e3;
-        s->prepared_us[s->n] = (double)(skel->bss->last_prepared_ns - skel->bss->last_reread_ns) / 1e3;
+        if (skel->bss->last_prepared_ns) /* 0: no sched_prepare_exec on this kernel */
+                s->prepared_us[s->n] =
+                        (double)(skel->bss->last_prepared_ns - skel->bss->last_reread_ns) / 1e3;
         s->read_us[s->n] = (double)skel->bss->last_read_ns / 1e3;
         s->reread_us[s->n] = (double)skel->bss->last_reread_ns / 1e3;
         s->total_us[s->n] = t1 - t0;
