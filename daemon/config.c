@@ -161,6 +161,12 @@ static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
                          "expected an absolute path without trailing /, . or .. components, got \"%s\"", v);
                 return -EINVAL;
         }
+        /* The daemon empties PinPath=: the directory above it must be a bpffs, never its root itself. */
+        if (!strchr(v + 1, '/')) {
+                snprintf(msg, n, "expected a directory below a BPF file system's mount point, e.g. %s, got \"%s\"",
+                         EA_DEFAULT_PIN_PATH, v);
+                return -EINVAL;
+        }
         if (len >= PATH_MAX - 64) {
                 snprintf(msg, n, "path is too long");
                 return -ENAMETOOLONG;

@@ -135,8 +135,8 @@ int loader_mount_filesystems(const char *pin_path)
         }
         snprintf(parent, sizeof(parent), "%s", pin_path);
         slash = strrchr(parent, '/');
-        if (slash && slash != parent)
-                *slash = '\0';
+        if (slash)
+                slash[slash == parent] = '\0'; /* "/x" is in "/": never a bpffs root's own pins to empty */
         if (fs_is(parent, BPF_FS_MAGIC) > 0)
                 return 0;
         /* A service's mounts are private (PrivateMounts=): that bpffs would go, pins and all, at stop. */

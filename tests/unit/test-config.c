@@ -108,7 +108,7 @@ static void test_numbers_and_paths(void)
                 const char *value;
                 unsigned want;
         } pages[] = {{"1", 1}, {"2", 2}, {"64", 64}, {"4096", 4096}, {"4k", 4096}, {"1024", 1024}};
-        static const char *const paths[] = {"/sys/fs/bpf/other", "/a", "/sys/fs/bpf/execauditd-2",
+        static const char *const paths[] = {"/sys/fs/bpf/other", "/a/b", "/sys/fs/bpf/execauditd-2",
                                             "/sys/fs/bpf/x.y/..z/...", "/sys/fs/bpf/.hidden"};
         struct ea_config cfg;
         struct config_error err;
@@ -229,6 +229,8 @@ struct reject_case {
         "\"): put each key on a line of its own (lines end with "                                           \
         "a newline)"
 #define PATH_MSG(v) "expected an absolute path without trailing /, . or .. components, got \"" v "\""
+#define ROOT_MSG(v)                                                                                         \
+        "expected a directory below a BPF file system's mount point, e.g. /sys/fs/bpf/execauditd, got \"" v "\""
 #define CONTINUED_MSG                                                                                       \
         "an indented line continues the key before it, which takes one value: keys must not be indented"
 
@@ -301,6 +303,8 @@ static const struct reject_case rejects[] = {
         {"[BPF]\nPinPath=/\n", 2, "BPF", "PinPath", PATH_MSG("/"),
          "t.conf:2: [BPF] PinPath=: " PATH_MSG("/")},
         {"[BPF]\nPinPath=\n", 2, "BPF", "PinPath", PATH_MSG(""), "t.conf:2: [BPF] PinPath=: " PATH_MSG("")},
+        /* The directory above PinPath= is the bpffs: "/mnt" would empty a bpffs mounted on /mnt. */
+        {"[BPF]\nPinPath=/mnt\n", 2, "BPF", "PinPath", ROOT_MSG("/mnt"), "t.conf:2: [BPF] PinPath=: " ROOT_MSG("/mnt")},
         /* An indented line continues the key before it: only a list takes more values. */
         {"[BPF]\nPinPath=/sys/fs/bpf/x\n  /sys/fs/bpf/y\n", 3, "BPF", "PinPath", CONTINUED_MSG,
          "t.conf:3: [BPF] PinPath=: " CONTINUED_MSG},
@@ -408,8 +412,8 @@ static void test_line_limit_ok(void)
 
         set_case("199-character PinPath line");
         /* "PinPath=" is 8 characters, so the value has 191. */
-        pin[0] = '/';
-        memset(pin + 1, 'p', 190);
+        memset(pin, 'p', 191);
+        pin[0] = pin[2] = '/';
         pin[191] = '\0';
         snprintf(text, sizeof(text), "[BPF]\nPinPath=%s\nPerfBufferPages=2\n", pin);
         CHECK_NUM(config_parse_string(text, "l.conf", &cfg, &err), 0);
@@ -465,6 +469,7 @@ static void test_line_limit_exceeded(void)
         set_case("199 characters and CRLF: the carriage return is part of the line end");
         memset(fill, 'e', 190);
         fill[190] = '\0';
+        fill[1] = '/';
         snprintf(text, sizeof(text), "[BPF]\r\nPinPath=/%s\r\n", fill); /* 8 + 191 characters */
         CHECK_NUM(config_parse_string(text, "crlf.conf", &cfg, &err), 0);
         CHECK_NUM(strlen(cfg.pin_path), 191);
