@@ -980,17 +980,30 @@ out:
         return r;
 }
 
+/*
+ * A FIFO would block the reading for good (at start, or every later reload behind it), and opened without
+ * blocking it reads as an empty file: refused. A device such as /dev/null is read as it is.
+ */
 static int read_file(const char *path, char **out, struct config_error *err)
 {
+        struct stat sb;
         int fd, r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
                 r = -errno;
                 snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-r));
                 return r;
         }
-        r = read_fd(fd, out, err);
+        if (fstat(fd, &sb) < 0) {
+                r = -errno;
+                snprintf(err->message, sizeof(err->message), "cannot read: %s", strerror(-r));
+        } else if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) {
+                r = -EINVAL;
+                snprintf(err->message, sizeof(err->message), "cannot read: not a regular file (a %s)",
+                         S_ISFIFO(sb.st_mode) ? "FIFO" : "socket");
+        } else
+                r = read_fd(fd, out, err);
         close(fd);
         return r;
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
@@ -588,6 +589,16 @@ static void test_load(void)
         CHECK_NUM(err.line, 0);
         snprintf(expect, sizeof(expect), "cannot read: %s", strerror(EISDIR));
         CHECK_STR(err.message, expect);
+
+        set_case("config_load of a FIFO nobody writes: refused at once, not an empty config or a hang");
+        snprintf(missing, sizeof(missing), "/tmp/ea-unit-config-fifo-%ld", (long)getpid());
+        CHECK_NUM(mkfifo(missing, 0600), 0);
+        {
+                CHECK_NUM(config_load(missing, &cfg, &err), -EINVAL);
+                CHECK_NUM(err.line, 0);
+                CHECK_STR(err.message, "cannot read: not a regular file (a FIFO)");
+                unlink(missing);
+        }
 
         set_case("config_load of a file with a NUL byte");
         if (write_temp(path, nul, sizeof(nul) - 1) == 0) {
