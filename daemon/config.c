@@ -796,6 +796,11 @@ static char *read_line(char *str, int num, void *stream)
                 content--;
         st->next = p + len;
         st->line++;
+        /* inih would skip a byte order mark itself, but only after the checks here looked past it. */
+        if (st->line == 1 && content >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+                p += 3;
+                content -= 3;
+        }
         if (content > (size_t)num - 1) {
                 char msg[64];
 

@@ -317,6 +317,9 @@ static const struct reject_case rejects[] = {
         {"[Filter] ExcludeUsers=gitlab-runner\n", 1, "Filter", "",
          SECTION_TEXT_MSG("Filter", "ExcludeUsers=gitlab-runner"),
          "t.conf:1: " SECTION_TEXT_MSG("Filter", "ExcludeUsers=gitlab-runner")},
+        /* The same after a byte order mark, which inih skips (before, the check looked at the mark). */
+        {"\xef\xbb\xbf[Filter] Users=0\n", 1, "Filter", "", SECTION_TEXT_MSG("Filter", "Users=0"),
+         "t.conf:1: " SECTION_TEXT_MSG("Filter", "Users=0")},
         {"[Capture]\nExits=no\n[BPF]\rPerfBufferPages=8\r", 3, "BPF", "",
          SECTION_TEXT_MSG("BPF", "?PerfBufferPages=8"),
          "t.conf:3: " SECTION_TEXT_MSG("BPF", "?PerfBufferPages=8")},
@@ -409,6 +412,10 @@ static void test_line_limit_ok(void)
         pin[198] = '\0';
         snprintf(text, sizeof(text), "[Capture]\n#%s\nExits=no\n", pin);
         CHECK_NUM(config_parse_string(text, "l.conf", &cfg, &err), 0);
+        CHECK(cfg.exits == false);
+
+        set_case("a byte order mark before the first header");
+        CHECK_NUM(config_parse_string("\xef\xbb\xbf[Capture]\nExits=no\n", "l.conf", &cfg, &err), 0);
         CHECK(cfg.exits == false);
 
         set_case("199-character PinPath line");
