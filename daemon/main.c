@@ -15,6 +15,22 @@
 #include "reloadsig.h"
 #include "status.h"
 
+/*
+ * What --check-config, --status, --help and --version print is the answer: a write that failed (a full disk, a
+ * closed pipe) makes the command fail instead of reporting success with nothing written.
+ */
+static int stdout_result(int r)
+{
+        errno = 0;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                int err = errno > 0 ? errno : EIO;
+
+                log_error_errno(err, "Cannot write to standard output");
+                return EXIT_FAILURE;
+        }
+        return r;
+}
+
 static void help(void)
 {
         printf("Usage: execauditd [OPTIONS]\n\n"
@@ -101,10 +117,10 @@ int main(int argc, char **argv)
                         break;
                 case 'h':
                         help();
-                        return EXIT_SUCCESS;
+                        return stdout_result(EXIT_SUCCESS);
                 case 'V':
                         printf("execauditd %s\n", EA_VERSION);
-                        return EXIT_SUCCESS;
+                        return stdout_result(EXIT_SUCCESS);
                 case 'S':
                         status = 1;
                         break;
@@ -135,5 +151,5 @@ int main(int argc, char **argv)
                 r = daemon_remove_pins(config);
         else
                 r = check ? daemon_check_config(config, stdout) : daemon_run(config);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        return stdout_result(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Config at start, --check-config, and SIGHUP reloads (valid and broken) against the running daemon."""
+import errno
 import os
 import signal
 import subprocess
@@ -45,6 +46,12 @@ def test_check_config(env):
     for line in ("Exits=no", "FailedExecs=yes", "MaxArgsBytes=4096", "PerfBufferPages=8",
                  "PinPath=/sys/fs/bpf/execauditd"):
         check(line in out.stdout.split("\n"), "effective %s printed" % line, out.stdout)
+    # The printed settings are the answer: one that could not be written is a failure, not an empty success.
+    with open("/dev/full", "w") as full:
+        out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=full,
+                             stderr=subprocess.PIPE, text=True)
+    check(out.returncode == 1 and out.stderr == "execauditd: Cannot write to standard output: %s\n"
+          % os.strerror(errno.ENOSPC), "a failed write of the settings fails", out.returncode, out.stderr)
     env.write_config("[BPF]\nPerfBufferPages=3\n")
     out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
