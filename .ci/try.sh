@@ -9,7 +9,8 @@ meson compile -C build >/dev/null
 
 if ! pgrep -x systemd-journal >/dev/null || [ ! -S /run/systemd/journal/socket ]; then
         echo "No journald is running: starting /lib/systemd/systemd-journald"
-        /lib/systemd/systemd-journald </dev/null >/dev/null 2>&1 &
+        # A session of its own: Ctrl-C on the daemon must not stop the journal it writes its last records to.
+        setsid /lib/systemd/systemd-journald </dev/null >/dev/null 2>&1 &
         for _ in $(seq 100); do
                 [ -S /run/systemd/journal/socket ] && break
                 sleep 0.1
