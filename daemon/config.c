@@ -163,7 +163,8 @@ static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
         }
         /* The daemon empties PinPath=: the directory above it must be a bpffs, never its root itself. */
         if (!strchr(v + 1, '/')) {
-                snprintf(msg, n, "expected a directory below a BPF file system's mount point, e.g. %s, got \"%s\"",
+                snprintf(msg, n,
+                         "expected a directory below a BPF file system's mount point, e.g. %s, got \"%s\"",
                          EA_DEFAULT_PIN_PATH, v);
                 return -EINVAL;
         }

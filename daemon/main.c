@@ -16,8 +16,8 @@
 #include "status.h"
 
 /*
- * What --check-config, --status, --help and --version print is the answer: a write that failed (a full disk, a
- * closed pipe) makes the command fail instead of reporting success with nothing written.
+ * What --check-config, --status, --help and --version print is the answer: a write that failed (a full disk,
+ * a closed pipe) makes the command fail instead of reporting success with nothing written.
  */
 static int stdout_result(int r)
 {

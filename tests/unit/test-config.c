@@ -231,7 +231,8 @@ struct reject_case {
         "a newline)"
 #define PATH_MSG(v) "expected an absolute path without trailing /, . or .. components, got \"" v "\""
 #define ROOT_MSG(v)                                                                                         \
-        "expected a directory below a BPF file system's mount point, e.g. /sys/fs/bpf/execauditd, got \"" v "\""
+        "expected a directory below a BPF file system's mount point, e.g. /sys/fs/bpf/execauditd, got \"" v \
+        "\""
 #define CONTINUED_MSG                                                                                       \
         "an indented line continues the key before it, which takes one value: keys must not be indented"
 
@@ -305,7 +306,8 @@ static const struct reject_case rejects[] = {
          "t.conf:2: [BPF] PinPath=: " PATH_MSG("/")},
         {"[BPF]\nPinPath=\n", 2, "BPF", "PinPath", PATH_MSG(""), "t.conf:2: [BPF] PinPath=: " PATH_MSG("")},
         /* The directory above PinPath= is the bpffs: "/mnt" would empty a bpffs mounted on /mnt. */
-        {"[BPF]\nPinPath=/mnt\n", 2, "BPF", "PinPath", ROOT_MSG("/mnt"), "t.conf:2: [BPF] PinPath=: " ROOT_MSG("/mnt")},
+        {"[BPF]\nPinPath=/mnt\n", 2, "BPF", "PinPath", ROOT_MSG("/mnt"),
+         "t.conf:2: [BPF] PinPath=: " ROOT_MSG("/mnt")},
         /* An indented line continues the key before it: only a list takes more values. */
         {"[BPF]\nPinPath=/sys/fs/bpf/x\n  /sys/fs/bpf/y\n", 3, "BPF", "PinPath", CONTINUED_MSG,
          "t.conf:3: [BPF] PinPath=: " CONTINUED_MSG},
