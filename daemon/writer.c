@@ -544,7 +544,8 @@ static void *writer_main(void *arg)
                 w->stats.written += written;
                 for (int i = 0; i < LOST_R__MAX; i++)
                         w->stats.lost[i] += batch_lost[i];
-                if (w->stop && !w->head) {
+                /* Losses handed over since this batch was taken go round once more, to be reported. */
+                if (w->stop && !w->head && !loss_pending(w)) {
                         /* The last attempt was made: what journald could not take goes to stderr. */
                         w->all_reported = !gap.count && all_zero(lost, LOST_R__MAX);
                         for (int i = 0; i < LOST_R__MAX; i++)
