@@ -469,7 +469,7 @@ static void *writer_main(void *arg)
                         /* Losses not reported yet (journald away): retry every second, without spinning. */
                         struct timespec until;
 
-                        clock_gettime(CLOCK_REALTIME, &until);
+                        clock_gettime(CLOCK_MONOTONIC, &until);
                         until.tv_sec += 1;
                         pthread_cond_timedwait(&w->cond, &w->lock, &until);
                 }
@@ -567,6 +567,7 @@ static void *writer_main(void *arg)
 int writer_start(struct writer **out, const char *socket_path, size_t max_items, size_t max_bytes)
 {
         struct writer *w = calloc(1, sizeof(*w));
+        pthread_condattr_t ca;
         int r;
 
         if (!w)
@@ -586,7 +587,11 @@ int writer_start(struct writer **out, const char *socket_path, size_t max_items,
         if (r < 0)
                 log_warning_errno(r, "No cgroup2 mount found: EXEC_CGROUP will be missing");
         pthread_mutex_init(&w->lock, NULL);
-        pthread_cond_init(&w->cond, NULL);
+        /* The retry wait counts on the monotonic clock: a clock set back must not stretch it. */
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&w->cond, &ca);
+        pthread_condattr_destroy(&ca);
         r = -pthread_create(&w->thread, NULL, writer_main, w);
         if (r < 0) {
                 cgroup_resolver_done(&w->cgroups);
