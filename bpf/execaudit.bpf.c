@@ -1062,8 +1062,10 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                 n = max_args;
                 ev->flags |= EA_F_ARGS_TRUNCATED;
         }
+        /* No argument existed, so none was cut (the kernel's "" is over MaxArgsBytes=0). */
         if (ev->flags & EA_F_NO_ARGV0) {
                 ev->argc = 0;
+                ev->flags &= ~EA_F_ARGS_TRUNCATED;
                 n = 0;
         }
         /* The new image's argv pages were just written by the kernel, so they are resident. */

@@ -395,6 +395,22 @@ def test_argv0_missing(env):
         # The exec that carried the marker in a normal argv has no such flag.
         helper = one(env, m, "exectool itself", lambda x: not not_exectool(x))
         absent(helper, "EXEC_ARGV0_MISSING")
+    # No bytes of argv captured: still nothing cut, since no argument existed (the kernel's "" is not one).
+    env.write_config("[Capture]\nMaxArgsBytes=0\n")
+    env.reload()
+    m = marker()
+    with scratch() as d:
+        prog = copy_exe("/bin/true", os.path.join(d, "noargv-" + m))
+        tool("noargv", prog)
+        r = one(env, m, "execve(path, {NULL}), MaxArgsBytes=0", with_filename(prog))
+        check(r.s("EXEC_ARGV0_MISSING") == "1" and r.s("EXEC_ARGS_TRUNCATED") == "0", "argc 0, nothing cut",
+              r.brief())
+        missing = os.path.join(d, "missing-" + m)
+        p = subprocess.run([EXECTOOL, "noargv", missing], stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        check(p.returncode != 0, "the exec of a missing file fails", p.returncode)
+        f = one(env, m, "the failed one", with_filename(missing), "exec_failed")
+        check(f.s("EXEC_ARGV0_MISSING") == "1" and f.s("EXEC_ARGS_TRUNCATED") == "0", "the same when it fails",
+              f.brief())
 
 
 def test_argv_array_not_mapped_in(env):
