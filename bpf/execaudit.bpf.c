@@ -1206,7 +1206,34 @@ static __always_inline void comm_of_filename(const char *name, __u32 len, char c
         bpf_probe_read_kernel_str(comm, 16, name + BOUND(b.start, EA_FILENAME_MAX - 1));
 }
 
-static __always_inline int exec_failed(void *ctx, long ret)
+/*
+ * A failed exec whose syscall entry left nothing to take: seccomp or a tracer refused the syscall before its
+ * entry tracepoint (it never ran), or it entered before the programs were attached, under a filter that left
+ * it out, or with more execs in flight than the kernel side holds. Its arguments are still in the registers
+ * it was entered with; there is no start time (duration 0).
+ */
+static __always_inline void entry_from_regs(struct task_struct *task, bool at, struct ea_inflight *in)
+{
+        struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+        __builtin_memset(in, 0, sizeof(*in));
+        in->filename = at ? PT_REGS_PARM2_CORE_SYSCALL(regs) : PT_REGS_PARM1_CORE_SYSCALL(regs);
+        in->argv = at ? PT_REGS_PARM3_CORE_SYSCALL(regs) : PT_REGS_PARM2_CORE_SYSCALL(regs);
+}
+
+#define SIG_BIT(sig) (1ull << ((sig)-1))
+
+/*
+ * Without the entry's self_exec_id, a failure after the point of no return shows in the signal it leaves
+ * queued: SIGKILL, or the SIGSEGV bprm_execve() forces. A failure before it with SIGKILL queued (killed
+ * while it exec'd) is taken for one too: nothing read, which is the safe side.
+ */
+static __always_inline bool fatal_signal_queued(struct task_struct *task)
+{
+        return task->pending.signal.sig[0] & (SIG_BIT(9 /* SIGKILL */) | SIG_BIT(11 /* SIGSEGV */));
+}
+
+static __always_inline int exec_failed(void *ctx, long ret, bool at)
 {
         struct scratch *s = get_scratch();
         struct args_scratch *as = get_args_scratch();
@@ -1220,26 +1247,22 @@ static __always_inline int exec_failed(void *ctx, long ret)
         struct ea_args *a;
         struct ea_exec *ev;
         char comm[16];
-        bool gone;
+        bool entered = inflight_take(tid, task, &in), gone;
         long r;
 
-        if (!inflight_take(tid, task, &in)) {
-                /* Left out at the syscall entry (see remember_entry): counted here, where it ended. */
-                if (ret < 0 && get_config(&c) && (c.set->capture & EA_CAP_FAILED_EXECS)) {
-                        count(EA_STAT_EXEC_FAILED);
-                        /* Audited, but its entry was not kept (inflight full, or entered before the
-                         * programs were attached or under a filter that left it out): a lost record. */
-                        if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), NULL))
-                                count(EA_STAT_FILTERED);
-                        else
-                                count(EA_STAT_FAILED_UNTRACKED);
-                }
-                return 0;
-        }
         if (ret >= 0 || !s || !as || !get_config(&c) || !(c.set->capture & EA_CAP_FAILED_EXECS))
                 goto out;
         set = c.set;
         count(EA_STAT_EXEC_FAILED);
+        if (!entered) {
+                /* Most often left out at the syscall entry (see remember_entry): users, cgroups and
+                 * mount namespaces first, as there, before anything is read. */
+                if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), NULL)) {
+                        count(EA_STAT_FILTERED);
+                        goto out;
+                }
+                entry_from_regs(task, at, &in);
+        }
         ev = (struct ea_exec *)s->raw;
         ev->ret = (__s32)ret;
         ev->flags = 0;
@@ -1248,11 +1271,11 @@ static __always_inline int exec_failed(void *ctx, long ret)
         ev->exe_ino = 0;
         ev->exe_dev = 0;
         ev->hdr.ktime_ns = bpf_ktime_get_boot_ns();
-        ev->duration_ns = ev->hdr.ktime_ns - in.ktime_ns;
+        ev->duration_ns = entered ? ev->hdr.ktime_ns - in.ktime_ns : 0;
 
         /* Failed after the point of no return: the caller's memory is gone, the pointers now lead into
          * the new image. Its name is the comm the kernel gave the process; nothing is read. */
-        gone = task->self_exec_id != in.self_exec_id;
+        gone = entered ? task->self_exec_id != in.self_exec_id : fatal_signal_queued(task);
         r = gone ? -1 : bpf_probe_read_user_str(ev->data, EA_FILENAME_MAX, (const void *)in.filename);
         ev->filename_len = 0;
         if (r > 0)
@@ -1326,13 +1349,13 @@ out:
 SEC("tracepoint/syscalls/sys_exit_execve")
 int ea_exit_execve(struct trace_event_raw_sys_exit *ctx)
 {
-        return exec_failed(ctx, ctx->ret);
+        return exec_failed(ctx, ctx->ret, false);
 }
 
 SEC("tracepoint/syscalls/sys_exit_execveat")
 int ea_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 {
-        return exec_failed(ctx, ctx->ret);
+        return exec_failed(ctx, ctx->ret, true);
 }
 
 /* Threads of a group summed at its exit, at most: a process that has more is counted without the rest. */

@@ -223,7 +223,7 @@ enum ea_stat {
         EA_STAT_ARGS_READ_FAIL,   /* argv could not be read */
         EA_STAT_FILTERED,         /* execs and failed execs the filter left out */
         EA_STAT_ARGS_CHUNK_LOST,  /* a piece of a long argv could not be sent (its record is truncated) */
-        EA_STAT_FAILED_UNTRACKED, /* failed execs the filter audits but without an entry: not recorded */
+        EA_STAT_FAILED_UNTRACKED, /* earlier builds: failed execs without an entry (now recorded) */
         EA_STAT__MAX,
 };
 #define EA_STAT_SLOTS 16

@@ -58,6 +58,10 @@
  *   cold-execveat DIR NAME ARG0 [ARG...]     execveat(open(DIR), NAME, argv, envp, 0) with NAME on such a
  *                                            page
  *   bad-name ARG0 [ARG...]                   execve((char *)8, argv): fails with EFAULT (exit status 0 then)
+ *   seccomp ERRNO PROG ARG0 [ARG...]         a seccomp filter refuses execve and execveat with ERRNO before
+ *                                            they run (the syscall entry tracepoint never fires); then
+ *                                            execveat(AT_FDCWD, PROG, argv) and execve(PROG, argv): exit
+ *                                            status 0 when both fail with ERRNO
  *   cold-tail PROG ARG0 HEAD TAIL AFTER      execve(PROG, {ARG0, HEAD TAIL, AFTER}) with the second argument
  *                                            across a page boundary: HEAD on a page mapped in, TAIL on one
  *                                            that is not (as cold-argv)
@@ -69,10 +73,13 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -934,6 +941,28 @@ static int cmd_bad_name(char **a)
         return errno == EFAULT ? 0 : 127;
 }
 
+static int cmd_seccomp(char **a)
+{
+        long err = parse_long(a[0]);
+        struct sock_filter insns[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, 2, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
+        };
+        struct sock_fprog prog = {.len = sizeof(insns) / sizeof(insns[0]), .filter = insns};
+        int at_errno;
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+                die("seccomp");
+        execveat(AT_FDCWD, a[1], a + 2, environ, 0);
+        at_errno = errno;
+        execve(a[1], a + 2, environ);
+        return at_errno == err && errno == err ? 0 : 127;
+}
+
 static int cmd_sleep(char **a)
 {
         sleep_ms(parse_long(a[0]));
@@ -1031,6 +1060,7 @@ static const struct {
         {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},
         {"cold-tail", 5, cmd_cold_tail, "cold-tail PROG ARG0 HEAD TAIL AFTER"},
         {"bad-name", 1, cmd_bad_name, "bad-name ARG0 [ARG...]"},
+        {"seccomp", 3, cmd_seccomp, "seccomp ERRNO PROG ARG0 [ARG...]"},
 };
 
 int main(int argc, char **argv)

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Exec, failed exec and exit records, read back from a real journald: field values, hostile argv,
 truncation, and EXEC_SEQ without gaps."""
+import errno
 import os
 import shutil
 import signal
@@ -93,6 +94,28 @@ def test_failed_exec(env):
     check(r.i("EXEC_ARGC") == 2 and r.s("EXEC_CMDLINE") == path + " arg1", "argv of a failed exec", r.brief())
     check(r.i("EXEC_PPID") == os.getpid(), "EXEC_PPID", r.brief())
     check(not env.find(m, "exit"), "no exit record for a failed exec")
+
+
+def test_failed_exec_refused_by_seccomp(env):
+    # seccomp refuses the syscall before its entry tracepoint: nothing was remembered at the entry, and the
+    # record comes from the registers the syscall was entered with (no duration), for execveat and execve.
+    env.start("")
+    m = marker()
+    p = subprocess.Popen([os.environ["EA_EXECTOOL"], "seccomp", str(errno.EPERM), "/bin/true", "/bin/true", m])
+    check(p.wait() == 0, "both execs refused with EPERM", p.returncode)
+    rs = env.wait_records(lambda rs: [r for r in rs if m in r.s("EXEC_CMDLINE")] if len(rs) >= 2 else None,
+                          "the two refused execs", "EXEC_EVENT=exec_failed", "EXEC_ERRNO=EPERM")
+    check(len(rs) == 2, "one record each", [r.brief() for r in rs])
+    for r in rs:
+        check(r.s("EXEC_FILENAME") == "/bin/true" and r.i("EXEC_RET") == -errno.EPERM, "what was refused",
+              r.brief())
+        check(r.i("EXEC_ARGC") == 2 and r.s("EXEC_CMDLINE") == "/bin/true " + m, "its argv", r.brief())
+        check(r.i("EXEC_DURATION_NSEC") == 0 and r.i("EXEC_PID") == p.pid, "no duration, the caller",
+              r.brief())
+    sync = marker()
+    subprocess.run(["/bin/true", sync], check=True)
+    env.wait_one(sync, "exec")
+    check(not env.records("EXEC_EVENT=lost"), "no loss", [r.brief() for r in env.records("EXEC_EVENT=lost")])
 
 
 def test_hostile_argv(env):
@@ -324,6 +347,7 @@ def test_periodic_stats(env):
 
 
 if __name__ == "__main__":
-    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_failed_after_the_point_of_no_return,
+    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_failed_exec_refused_by_seccomp,
+          test_failed_after_the_point_of_no_return,
           test_failed_after_the_point_of_no_return_from_a_thread, test_hostile_argv, test_hostile_argv_in_a_batch,
           test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])
