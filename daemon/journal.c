@@ -65,18 +65,35 @@ static int journal_connect(struct journal *j)
 #define FULL_PAUSE_MIN_NS 200000L
 #define FULL_PAUSE_MAX_NS 16000000L
 
-static int send_waiting(int fd, const struct msghdr *mh)
+void journal_stopping(struct journal *j)
 {
-        long pause = FULL_PAUSE_MIN_NS;
+        __atomic_store_n(&j->stopping, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * At stop a stopped journald would hold the daemon for good (systemd kills it after TimeoutStopSec=, and
+ * nothing says why): it is waited for JOURNAL_STOP_WAIT_SEC, counted from when the stop was seen.
+ */
+static int send_waiting(struct journal *j, const struct msghdr *mh)
+{
+        long pause = FULL_PAUSE_MIN_NS, waited_since_stop = -1;
 
         for (;;) {
-                if (sendmsg(fd, mh, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+                if (sendmsg(j->fd, mh, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
                         return 0;
                 if (errno == EINTR)
                         continue;
                 if (errno != EAGAIN)
                         return -errno;
+                if (waited_since_stop < 0 && __atomic_load_n(&j->stopping, __ATOMIC_RELAXED))
+                        waited_since_stop = 0;
+                if (j->gave_up || waited_since_stop >= JOURNAL_STOP_WAIT_SEC * 1000000000L) {
+                        j->gave_up = true;
+                        return -ETIMEDOUT;
+                }
                 nanosleep(&(struct timespec){.tv_nsec = pause}, NULL);
+                if (waited_since_stop >= 0)
+                        waited_since_stop += pause;
                 if (pause < FULL_PAUSE_MAX_NS)
                         pause *= 2;
         }
@@ -112,7 +129,7 @@ static int send_memfd(struct journal *j, const char *entry, size_t len)
                 c->cmsg_type = SCM_RIGHTS;
                 c->cmsg_len = CMSG_LEN(sizeof(int));
                 memcpy(CMSG_DATA(c), &fd, sizeof(int));
-                r = send_waiting(j->fd, &mh);
+                r = send_waiting(j, &mh);
         }
         close(fd);
         return r;
@@ -122,7 +139,7 @@ static int send_entry(struct journal *j, const char *entry, size_t len)
 {
         struct iovec iov = {(void *)entry, len};
         struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        int r = send_waiting(j->fd, &mh);
+        int r = send_waiting(j, &mh);
 
         return r == -EMSGSIZE || r == -ENOBUFS ? send_memfd(j, entry, len) : r;
 }

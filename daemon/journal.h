@@ -9,6 +9,7 @@
 #ifndef EA_JOURNAL_H
 #define EA_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "strbuf.h"
@@ -17,10 +18,19 @@ struct journal {
         int fd;           /* -1 until connected */
         const char *path; /* the socket: JOURNAL_SOCKET, or a test's */
         int sndbuf;       /* SO_SNDBUF to ask for; a datagram larger than it goes through a memfd */
+        int stopping;     /* set from another thread (atomic): waits on a full journald are bounded */
+        bool gave_up;     /* a journald that took nothing for JOURNAL_STOP_WAIT_SEC after the stop */
 };
+
+/* At stop, how long a journald that takes nothing is waited for before what is left counts as lost. */
+#define JOURNAL_STOP_WAIT_SEC 5
 
 void journal_init(struct journal *j, const char *path);
 void journal_close(struct journal *j);
+/* From any thread: the daemon stops. A send that waits on a full journald gives up (-ETIMEDOUT) once
+ * journald has taken nothing for JOURNAL_STOP_WAIT_SEC since, and every later one that would wait at once.
+ */
+void journal_stopping(struct journal *j);
 /* Sends one entry (journald's native format), connecting (again) as needed and waiting while journald's
  * queue is full. -ENOENT/-ECONNREFUSED: no journald listening. */
 int journal_send(struct journal *j, const char *entry, size_t len);

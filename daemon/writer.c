@@ -548,6 +548,10 @@ static void *writer_main(void *arg)
                 if (w->stop && !w->head && !loss_pending(w)) {
                         /* The last attempt was made: what journald could not take goes to stderr. */
                         w->all_reported = !gap.count && all_zero(lost, LOST_R__MAX);
+                        if (w->journal.gave_up)
+                                log_error(
+                                        "journald took nothing for %d s after the stop: not waiting longer",
+                                        JOURNAL_STOP_WAIT_SEC);
                         for (int i = 0; i < LOST_R__MAX; i++)
                                 if (lost[i])
                                         log_error("Lost %llu events (%s), and the loss record could not be "
@@ -628,6 +632,7 @@ bool writer_stop(struct writer *w)
         w->stop = true;
         pthread_cond_signal(&w->cond);
         pthread_mutex_unlock(&w->lock);
+        journal_stopping(&w->journal);
         pthread_join(w->thread, NULL);
         all_reported = w->all_reported;
         while ((it = w->head)) {

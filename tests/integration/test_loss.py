@@ -108,6 +108,33 @@ def test_journald_missing(env):
           reported(recs, "journald_unavailable"), reported(recs, "journal_error"))
 
 
+def test_stop_while_journald_is_stopped(env):
+    """A stop waits for a stopped journald only JOURNAL_STOP_WAIT_SEC (5 s), not for good: what is left is
+    lost with a word on stderr, and the next daemon reports those numbers as no_reader."""
+    env.start("[Capture]\nMaxArgsBytes=256K\n[BPF]\nPerfBufferPages=1024\n")
+    sync(env)
+    m = marker()
+    env.journald.send_signal(signal.SIGSTOP)
+    try:
+        # Records of 200 KiB or more: journald's socket takes 16 MiB at most, whatever its queue length.
+        for i in range(120):
+            subprocess.run(["/bin/true", m, str(i), "a" * 100000], check=True)
+        rc = env.stop()
+    finally:
+        env.journald.send_signal(signal.SIGCONT)
+    check(rc == 0, "stopped", rc)
+    log = env.log()
+    check("journald took nothing for 5 s after the stop" in log, "says why it did not wait longer", log)
+    check("and the loss record could not be written to the journal" in log, "and what was lost", log)
+    env.start(None)
+    sync(env)
+    check(env.stop() == 0, "clean stop")
+    recs = env.records()
+    missing = set(range(1, last_taken(recs) + 1)) - kernel_seqs(recs)
+    check(missing and len(missing) <= reported(recs, "no_reader"), "the next daemon reports what is missing",
+          len(missing), reported(recs, "no_reader"))
+
+
 def test_failed_exec_without_entry_is_recorded(env):
     """A failed exec the filter audits but whose syscall entry the kernel side does not hold (here: entered
     before the programs were attached; also when the table of execs in progress is full, or seccomp refused
@@ -135,4 +162,4 @@ def test_failed_exec_without_entry_is_recorded(env):
 
 if __name__ == "__main__":
     main([test_perf_buffer_loss_is_reported, test_journal_queue_full_is_reported, test_journald_missing,
-          test_failed_exec_without_entry_is_recorded])
+          test_failed_exec_without_entry_is_recorded, test_stop_while_journald_is_stopped])
