@@ -471,8 +471,7 @@ static int on_drain_timer(sd_event_source *s, uint64_t usec, void *userdata)
         int r;
 
         drain(d);
-        if (filter_poll_pending(&d->loader, &d->filter, usec))
-                remember_filter(d);
+        filter_poll_pending(&d->loader, &d->filter, usec, &d->filter_fp);
         if (usec - d->filter_checked_usec >= FILTER_CHECK_USEC) {
                 d->filter_checked_usec = usec;
                 check_filter(d);
@@ -516,6 +515,8 @@ static int apply_config(struct daemon *d, struct ea_config *next)
                 if (r < 0)
                         return report_config_error(d, &err);
         }
+        /* A change made behind our back is reported before the new configuration replaces it. */
+        check_filter(d);
         /* Validated as a whole above; applied into the unused slot, then switched to in one step. */
         r = filter_apply(&d->loader, &d->filter, next, d->generation + 1, &err);
         if (r < 0)

@@ -102,14 +102,46 @@ static void fail(struct config_error *err, const struct ea_config *cfg, const ch
 }
 
 /* OR a match into a filter set entry: one id can be both included and excluded. */
-static int merge(int fd, const void *key, uint8_t match)
+/* One entry's hash; the fingerprint is their sum, so the map's iteration order does not matter. */
+static uint64_t entry_hash(const void *key, size_t klen, const void *value, size_t vlen)
 {
-        uint8_t v = 0;
+        struct sha256_ctx c;
+        uint8_t h[32];
+        uint64_t v;
 
-        if (bpf_map_lookup_elem(fd, key, &v) < 0 && errno != ENOENT)
+        sha256_init(&c);
+        sha256_update(&c, key, klen);
+        sha256_update(&c, value, vlen);
+        sha256_final(&c, h);
+        memcpy(&v, h, sizeof(v));
+        return v;
+}
+
+static void add_entry(uint64_t *sum, const void *key, size_t klen, const void *value, size_t vlen)
+{
+        *sum += entry_hash(key, klen, value, vlen);
+}
+
+/* Adds match to the value at key; fp, when given, follows the change of that one entry. */
+static int merge(int fd, const void *key, size_t klen, uint8_t match, uint64_t *fp)
+{
+        uint8_t old = 0, v;
+        bool had = true;
+
+        if (bpf_map_lookup_elem(fd, key, &old) < 0) {
+                if (errno != ENOENT)
+                        return -errno;
+                had = false;
+        }
+        v = old | match;
+        if (bpf_map_update_elem(fd, key, &v, BPF_ANY) < 0)
                 return -errno;
-        v |= match;
-        return bpf_map_update_elem(fd, key, &v, BPF_ANY) < 0 ? -errno : 0;
+        if (fp) {
+                if (had)
+                        *fp -= entry_hash(key, klen, &old, sizeof(old));
+                *fp += entry_hash(key, klen, &v, sizeof(v));
+        }
+        return 0;
 }
 
 /* Deletes the entries of one slot (the slot is the first 32 bits of every key). */
@@ -169,7 +201,7 @@ static int add_list(struct loader *l, struct filter_state *fs, const struct ea_f
         for (uint32_t i = 0; i < list->n_mntns && r >= 0; i++) {
                 struct ea_id_key k = {.slot = slot, .id = list->mntns[i]};
 
-                r = merge(bpf_map__fd(skel->maps.filter_mntns), &k, match);
+                r = merge(bpf_map__fd(skel->maps.filter_mntns), &k, sizeof(k), match, NULL);
         }
         for (uint32_t i = 0; i < list->n_commands && r >= 0; i++) {
                 struct ea_comm_key k;
@@ -177,13 +209,13 @@ static int add_list(struct loader *l, struct filter_state *fs, const struct ea_f
                 memset(&k, 0, sizeof(k));
                 k.slot = slot;
                 memcpy(k.comm, list->commands[i], sizeof(k.comm));
-                r = merge(bpf_map__fd(skel->maps.filter_comms), &k, match);
+                r = merge(bpf_map__fd(skel->maps.filter_comms), &k, sizeof(k), match, NULL);
         }
         for (unsigned i = 0; i < fs->n && r >= 0; i++) {
                 struct ea_id_key k = {.slot = slot, .id = fs->cg[i].id};
 
                 if (fs->cg[i].match == match && fs->cg[i].id)
-                        r = merge(bpf_map__fd(skel->maps.filter_cgroups), &k, match);
+                        r = merge(bpf_map__fd(skel->maps.filter_cgroups), &k, sizeof(k), match, NULL);
         }
         return r;
 }
@@ -277,7 +309,7 @@ out:
         return r;
 }
 
-bool filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec)
+bool filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec, uint64_t *fp)
 {
         bool changed = false;
         bool units_due = now_usec - fs->last_unit_scan_usec >= UNIT_RESCAN_USEC;
@@ -293,8 +325,13 @@ bool filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now
                 if (c->id && id_at(fs, c->rel) == c->id)
                         continue;
                 if (c->id) {
+                        uint8_t v;
+
                         k.id = c->id;
-                        bpf_map_delete_elem(fd, &k);
+                        /* The fingerprint takes this change alone: one made behind our back meanwhile
+                         * still shows at the next check. */
+                        if (bpf_map_lookup_elem(fd, &k, &v) == 0 && bpf_map_delete_elem(fd, &k) == 0)
+                                *fp -= entry_hash(&k, sizeof(k), &v, sizeof(v));
                         log_info("%s %s (cgroup id %llu) is gone: matched again when it reappears",
                                  c->entry.unit ? "Unit" : "Cgroup", c->entry.path,
                                  (unsigned long long)c->id);
@@ -307,7 +344,7 @@ bool filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now
                 if (!id)
                         continue;
                 k.id = id;
-                r = merge(fd, &k, c->match);
+                r = merge(fd, &k, sizeof(k), c->match, fp);
                 if (r < 0) {
                         log_warning_errno(r, "Cannot add cgroup %s to the filter", c->entry.path);
                         continue;
@@ -320,21 +357,6 @@ bool filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now
         if (units_due)
                 fs->last_unit_scan_usec = now_usec;
         return changed;
-}
-
-/* Adds one entry's hash: a sum, so the map's iteration order does not matter. */
-static void add_entry(uint64_t *sum, const void *key, size_t klen, const void *value, size_t vlen)
-{
-        struct sha256_ctx c;
-        uint8_t h[32];
-        uint64_t v;
-
-        sha256_init(&c);
-        sha256_update(&c, key, klen);
-        sha256_update(&c, value, vlen);
-        sha256_final(&c, h);
-        memcpy(&v, h, sizeof(v));
-        *sum += v;
 }
 
 static int add_slot_entries(uint64_t *sum, int fd, size_t key_size, uint32_t slot)

@@ -37,8 +37,8 @@ int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_conf
                  struct config_error *err);
 /* Cgroups of the active configuration that did not exist start matching when they appear, and ones that
  * were removed and created again (a restarted unit gets a new cgroup, with a new id) are followed. True
- * when the filter maps changed. */
-bool filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec);
+ * when the filter maps changed; *fp (filter_fingerprint()'s) follows these changes, and these alone. */
+bool filter_poll_pending(struct loader *l, struct filter_state *fs, uint64_t now_usec, uint64_t *fp);
 /*
  * A fingerprint of what the kernel applies now: the active word, the active slot's settings and its
  * entries in the filter maps (not the contents of CgroupMap=/MountNamespaceMap=, which other tools own).

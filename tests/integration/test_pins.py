@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from harness import DAEMON, check, check_caps_dropped, main, marker
+from harness import DAEMON, cgroup2_mount, check, check_caps_dropped, main, marker
 
 STORM = os.environ.get("EA_STORM", "")
 PINS = "/sys/fs/bpf/execauditd"
@@ -457,15 +457,19 @@ def active_slot():
     return int(value[0], 16) & 1 if isinstance(value, list) else int(value) & 1
 
 
+def sneak_command(name):
+    key = [str(b) for b in active_slot().to_bytes(4, "little") + name.ljust(16, b"\0")]
+    subprocess.run(["bpftool", "map", "update", "pinned", PINS + "/filter_comms", "key", *key, "value", "2"],
+                   check=True)
+
+
 def test_filter_changed_behind_the_back(env):
-    env.start("[Filter]\nExcludeCommands=nothing-like\n")
+    cgroup = "ea-appears-" + marker()  # configured before it exists: the daemon adds it when it appears
+    env.start("[Filter]\nExcludeCommands=nothing-like\nExcludeCgroups=/%s\n" % cgroup)
     env.reload()
     time.sleep(2.5)
     check(not env.records("EXEC_EVENT=filter_changed"), "no report for the daemon's own changes")
-    slot = active_slot()
-    key = [str(b) for b in slot.to_bytes(4, "little") + b"sneaky".ljust(16, b"\0")]
-    subprocess.run(["bpftool", "map", "update", "pinned", PINS + "/filter_comms", "key", *key, "value", "2"],
-                   check=True)
+    sneak_command(b"sneaky")
     recs = env.wait_records(lambda rs: rs, "filter_changed record", "EXEC_EVENT=filter_changed")
     check(recs[0].s("MESSAGE_ID") == "a413282d29674aa993f5e1358f2a8d20" and recs[0].i("PRIORITY") == 4,
           "filter_changed MESSAGE_ID and PRIORITY", recs[0].brief())
@@ -475,6 +479,15 @@ def test_filter_changed_behind_the_back(env):
     env.reload()
     time.sleep(2.5)
     check(len(env.records("EXEC_EVENT=filter_changed")) == 1, "a reload is not reported")
+    # A change made right before the daemon adds a cgroup that appeared is not taken in with that addition.
+    sneak_command(b"sneakier")
+    path = os.path.join(cgroup2_mount(), cgroup)
+    os.mkdir(path)
+    try:
+        env.wait(lambda: "/%s appeared" % cgroup in env.log(), "the daemon adds the cgroup")
+        env.wait(lambda: len(env.records("EXEC_EVENT=filter_changed")) == 2, "the change reported all the same")
+    finally:
+        os.rmdir(path)
 
 
 def test_watchdog_pings(env):
