@@ -27,18 +27,21 @@ static bool is_cont(unsigned char c)
 }
 
 /*
- * Format characters a terminal shows as nothing or uses to reorder what
- * follows (bidi controls, zero-width characters, line and paragraph
- * separators, BOM): literal, they would let an argument look like
- * another, so they are escaped like control bytes.
+ * Characters a terminal shows as nothing or uses to reorder what follows: Unicode's default-ignorable code
+ * points (zero-width characters, bidi controls, variation selectors, Hangul fillers, tag characters), the
+ * line and paragraph separators and the invisible format controls. Literal, they would let an argument
+ * look like another, or smuggle text no one sees, so they are escaped like control bytes.
  */
 static bool is_invisible(uint32_t cp)
 {
         static const struct {
                 uint32_t lo, hi;
         } ranges[] = {
-                {0x00ad, 0x00ad}, {0x061c, 0x061c}, {0x180e, 0x180e}, {0x200b, 0x200f}, {0x2028, 0x202e},
-                {0x2060, 0x2064}, {0x2066, 0x206f}, {0xfeff, 0xfeff}, {0xfff9, 0xfffb},
+                {0x00ad, 0x00ad},   {0x034f, 0x034f},   {0x061c, 0x061c},   {0x115f, 0x1160},
+                {0x17b4, 0x17b5},   {0x180b, 0x180f},   {0x200b, 0x200f},   {0x2028, 0x202e},
+                {0x2060, 0x206f},   {0x3164, 0x3164},   {0xfe00, 0xfe0f},   {0xfeff, 0xfeff},
+                {0xffa0, 0xffa0},   {0xfff0, 0xfffb},   {0x13430, 0x1343f}, {0x1bca0, 0x1bca3},
+                {0x1d173, 0x1d17a}, {0xe0000, 0xe0fff},
         };
 
         for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)

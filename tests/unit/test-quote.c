@@ -48,21 +48,26 @@ static void dump(const char *label, const void *data, size_t n)
  * ASCII or part of a well-formed UTF-8 sequence (Unicode Table 3-7) for a
  * code point >= U+00A0.
  */
-/* The format characters that must not appear literally, by their UTF-8 bytes. */
+/*
+ * The characters that must not appear literally: Unicode's Default_Ignorable_Code_Point property
+ * (DerivedCoreProperties.txt), the line and paragraph separators and the invisible format controls
+ * (U+FFF9..FFFB, U+13430..1343F), as listed in execauditd(8). s holds a well-formed sequence of k bytes.
+ */
 static bool invisible_at(const unsigned char *s, size_t k)
 {
-        static const char *const bytes[] = {
-                "\xc2\xad",     "\xd8\x9c",     "\xe1\xa0\x8e", "\xe2\x80\x8b", "\xe2\x80\x8c",
-                "\xe2\x80\x8d", "\xe2\x80\x8e", "\xe2\x80\x8f", "\xe2\x80\xa8", "\xe2\x80\xa9",
-                "\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae",
-                "\xe2\x81\xa0", "\xe2\x81\xa1", "\xe2\x81\xa2", "\xe2\x81\xa3", "\xe2\x81\xa4",
-                "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9", "\xe2\x81\xaa",
-                "\xe2\x81\xab", "\xe2\x81\xac", "\xe2\x81\xad", "\xe2\x81\xae", "\xe2\x81\xaf",
-                "\xef\xbb\xbf", "\xef\xbf\xb9", "\xef\xbf\xba", "\xef\xbf\xbb",
+        static const uint32_t ranges[][2] = {
+                {0x00ad, 0x00ad},   {0x034f, 0x034f},   {0x061c, 0x061c},   {0x115f, 0x1160},
+                {0x17b4, 0x17b5},   {0x180b, 0x180f},   {0x200b, 0x200f},   {0x2028, 0x202e},
+                {0x2060, 0x206f},   {0x3164, 0x3164},   {0xfe00, 0xfe0f},   {0xfeff, 0xfeff},
+                {0xffa0, 0xffa0},   {0xfff0, 0xfffb},   {0x13430, 0x1343f}, {0x1bca0, 0x1bca3},
+                {0x1d173, 0x1d17a}, {0xe0000, 0xe0fff},
         };
+        uint32_t cp = s[0] & (0x7f >> k);
 
-        for (size_t i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++)
-                if (strlen(bytes[i]) == k && memcmp(s, bytes[i], k) == 0)
+        for (size_t j = 1; j < k; j++)
+                cp = cp << 6 | (s[j] & 0x3f);
+        for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+                if (cp >= ranges[i][0] && cp <= ranges[i][1])
                         return true;
         return false;
 }
@@ -219,6 +224,11 @@ static void test_table(void)
                  "$'a\\xe2\\x80\\x8bb'"},
                 {S("\xef\xbb\xbf"), "$'\\xef\\xbb\\xbf'"},
                 {S("\xc2\xad"), "$'\\xc2\\xad'"},
+                /* A tag character (invisible text), a variation selector, a Hangul filler. */
+                {S("ls\xf3\xa0\x80\x81"), "$'ls\\xf3\\xa0\\x80\\x81'"},
+                {S("\xe2\x9d\xa4\xef\xb8\x8f"), "$'\xe2\x9d\xa4'$'\\xef\\xb8\\x8f'"},
+                {S("\xe3\x85\xa4"), "$'\\xe3\\x85\\xa4'"},
+                {S("\xf0\x9b\xb2\xa0"), "$'\\xf0\\x9b\\xb2\\xa0'"},
                 {S("\xe2\x80\x90"), "'\xe2\x80\x90'"},
                 {S("\xe6\x97\xa5"
                    "8"),
