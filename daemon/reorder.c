@@ -71,8 +71,16 @@ int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, 
 {
         size_t i;
 
-        if (r->n == r->cap)
+        if (r->n == r->cap) {
+                /* Full: the lowest of the held events and this one goes, whichever it is. */
+                if (seq < r->heap[0].seq) {
+                        if (seq >= r->next_seq)
+                                r->next_seq = seq + 1;
+                        emit(ctx, data, size);
+                        return 0;
+                }
                 release_top(r, emit, ctx);
+        }
         i = r->n++;
         r->heap[i] = (struct reorder_item){.seq = seq, .arrival_usec = now_usec, .data = data, .size = size};
         while (i > 0 && r->heap[(i - 1) / 2].seq > r->heap[i].seq) {

@@ -30,7 +30,7 @@ typedef void (*reorder_emit_fn)(void *ctx, void *data, size_t size);
 int reorder_init(struct reorder *r, size_t cap, uint64_t first_seq);
 /* Frees what is still held with free_fn. */
 void reorder_done(struct reorder *r, void (*free_fn)(void *data));
-/* Takes ownership of data. When the heap is full, the lowest event is released first to make room. */
+/* Takes ownership of data. When the heap is full, the lowest event (held or this one) goes out first. */
 int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, size_t size,
                 reorder_emit_fn emit, void *ctx);
 /*

@@ -126,6 +126,16 @@ int main(void)
 
         reorder_done(&r, free);
 
+        set_case("a full heap and an event below all it holds: that event goes, not a higher one before it");
+        o.n = 0;
+        CHECK_NUM(reorder_init(&r, 2, 1), 0);
+        add_all(&r, &o, (const uint64_t[]){2, 3, 1}, 3, 0);
+        expect(&o, (const uint64_t[]){1}, 1);
+        CHECK_NUM(r.next_seq, 2);
+        reorder_release(&r, 0, 1000, false, emit, &o);
+        expect(&o, (const uint64_t[]){1, 2, 3}, 3);
+        reorder_done(&r, free);
+
         set_case("release through: all up to the bound, gaps included, then what follows without one");
         o.n = 0;
         CHECK_NUM(reorder_init(&r, 16, 1), 0);
