@@ -44,6 +44,7 @@ struct writer {
         pthread_cond_t cond;
         struct item *head, *tail;
         size_t queued, queued_bytes, max_items, max_bytes;
+        size_t taken, taken_bytes; /* the batch the writer is writing: still held, so within the bounds */
         uint64_t pending_lost[LOST_R__MAX]; /* not reported yet */
         struct writer_mark pending_marks[WRITER_MARKS];
         uint64_t *marks_known[WRITER_MARKS]; /* every mark ever given: no more can be pending or held */
@@ -165,7 +166,8 @@ void writer_push_event(struct writer *w, void *data)
         struct item *it = item_of(data);
 
         pthread_mutex_lock(&w->lock);
-        if (w->queued < w->max_items && w->queued_bytes + it->size <= w->max_bytes) {
+        if (w->queued + w->taken < w->max_items &&
+            w->queued_bytes + w->taken_bytes + it->size <= w->max_bytes) {
                 enqueue(w, it);
         } else {
                 w->pending_lost[LOST_R_JOURNAL]++;
@@ -411,7 +413,9 @@ static void report_lost(struct writer *w, uint64_t lost[LOST_R__MAX], struct wri
         }
 }
 
-#define WRITER_TRIM_AFTER 4096
+/* A backlog written out: its memory is given back (many records, or many bytes of a few large ones). */
+#define WRITER_TRIM_AFTER       4096
+#define WRITER_TRIM_AFTER_BYTES (1024 * 1024)
 
 static uint64_t batch_total(const uint64_t lost[LOST_R__MAX])
 {
@@ -479,6 +483,8 @@ static void *writer_main(void *arg)
                 progress_limit = w->progress_limit;
                 batch = w->head;
                 w->head = w->tail = NULL;
+                w->taken = w->queued;
+                w->taken_bytes = w->queued_bytes;
                 w->queued = w->queued_bytes = 0;
                 for (int i = 0; i < LOST_R__MAX; i++) {
                         lost[i] += w->pending_lost[i];
@@ -538,9 +544,11 @@ static void *writer_main(void *arg)
                 }
 
                 /* A backlog written out: give its memory back, so the daemon's size stays flat. */
-                if (written + batch_total(batch_lost) > WRITER_TRIM_AFTER)
+                if (written + batch_total(batch_lost) > WRITER_TRIM_AFTER ||
+                    w->taken_bytes >= WRITER_TRIM_AFTER_BYTES) /* written by this thread alone */
                         malloc_trim(0);
                 pthread_mutex_lock(&w->lock);
+                w->taken = w->taken_bytes = 0;
                 w->stats.written += written;
                 for (int i = 0; i < LOST_R__MAX; i++)
                         w->stats.lost[i] += batch_lost[i];

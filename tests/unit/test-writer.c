@@ -136,6 +136,8 @@ static void test_limit_set_during_the_wait(const char *dir)
         l = bind_listener(path);
         if (l < 0 || push_exit(w, 12) < 0) {
                 writer_stop(w);
+                if (l >= 0)
+                        close(l);
                 return;
         }
         wait_stat(w, WRITTEN, 2); /* the exit record and the loss record */
