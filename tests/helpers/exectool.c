@@ -44,8 +44,9 @@
  *   held INFO GO PROG ARG0 [ARG...]          a thread's execve(PROG) is held in the kernel (its name is on
  *                                            a userfaultfd page) until the file GO exists. INFO (empty) is
  *                                            written once the exec is held.
- *   threads N CODE MS                        N threads spin; after MS ms the main thread calls exit(CODE),
- *                                            so all of them end at once (exit_group)
+ *   threads N CODE MS                        N threads spin; once each has used MS ms of CPU time (its own
+ *                                            thread clock), the main thread calls exit(CODE), so all of
+ *                                            them end at once (exit_group), still spinning
  *   traced INFO MS PROG ARG0 [ARG...]        runs PROG in a child it traces with every thread
  *                                            (PTRACE_O_TRACECLONE), letting each stop go, and reaps none of
  *                                            the threads that end until MS ms have passed (PROG must have
@@ -73,6 +74,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -852,12 +854,24 @@ static int cmd_held(char **a)
         return 0;
 }
 
+static atomic_int spun; /* threads that have used their CPU time */
+static long spin_ms;
+
 static void *spin(void *arg)
 {
         volatile unsigned long *n = arg;
+        struct timespec ts;
+        bool counted = false;
 
-        for (;;)
-                (*n)++;
+        for (;;) {
+                for (int i = 0; i < 100000; i++)
+                        (*n)++;
+                if (counted || clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0 ||
+                    ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < spin_ms)
+                        continue;
+                counted = true;
+                atomic_fetch_add(&spun, 1);
+        }
         return NULL;
 }
 
@@ -869,10 +883,12 @@ static int cmd_threads(char **a)
 
         if (n < 1 || n > 64)
                 usage("threads N CODE MS (N from 1 to 64)");
+        spin_ms = parse_long(a[2]);
         for (long i = 0; i < n; i++)
                 if (pthread_create(&t, NULL, spin, &counters[i]) != 0)
                         die("pthread_create");
-        sleep_ms(parse_long(a[2]));
+        while (atomic_load(&spun) < n)
+                sleep_ms(1);
         exit((int)parse_long(a[1]));
 }
 

@@ -86,7 +86,7 @@ exectool fexecve /usr/bin/true true VMMARK-d
 exectool burn 0 64 VMMARK-burn
 exectool noargv /usr/bin/true
 exectool thread-exec /tmp/thread-info /bin/sh sh -c 'exit 3' VMMARK-thread
-exectool threads 4 7 400 VMMARK-threads
+exectool threads 4 7 100 VMMARK-threads
 exectool loginuid 1000 /tmp/login-info /usr/bin/true true VMMARK-login
 exectool pidns /tmp/pidns-info /usr/bin/true true VMMARK-pidns
 P=$(printf '%8000s' '' | sed 's/ /p/g')

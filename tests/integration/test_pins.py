@@ -491,23 +491,20 @@ def test_filter_changed_behind_the_back(env):
 
 
 def test_watchdog_pings(env):
-    """With WatchdogSec= the loop itself sends WATCHDOG=1, so a stuck loop is noticed by systemd."""
+    """With WatchdogSec= the daemon sends WATCHDOG=1 again and again (from its event loop, every half
+    period; how often is not asserted here: no timing in tests)."""
     os.environ["WATCHDOG_USEC"] = "600000"
     try:
         env.start("")
-        env.notifications()
-        time.sleep(2)
-        pings = [n for n in env.notifications() if "WATCHDOG=1" in n]
     finally:
         del os.environ["WATCHDOG_USEC"]
-    check(len(pings) >= 4, "WATCHDOG=1 at least every half period", len(pings))
-    env.daemon.send_signal(signal.SIGSTOP)
-    time.sleep(0.2)
-    env.notifications()  # a ping sent just before the stop
-    time.sleep(1)
-    stuck = [n for n in env.notifications() if "WATCHDOG=1" in n]
-    env.daemon.send_signal(signal.SIGCONT)
-    check(not stuck, "a stopped loop sends nothing", stuck)
+    pings = []
+
+    def four():
+        pings.extend(n for n in env.notifications() if "WATCHDOG=1" in n)
+        return len(pings) >= 4
+
+    env.wait(four, "four WATCHDOG=1 notifications")
 
 
 if __name__ == "__main__":

@@ -1041,7 +1041,7 @@ def test_one_exit_record_for_many_threads(env):
     env.start("")
     m = marker()
     for i in range(20):
-        p = subprocess.run([EXECTOOL, "threads", "8", "7", "20", m, str(i)], stdin=subprocess.DEVNULL)
+        p = subprocess.run([EXECTOOL, "threads", "8", "7", "5", m, str(i)], stdin=subprocess.DEVNULL)
         check(p.returncode == 7, "exectool threads", p.returncode)
     execs = some(env, m, "exectool threads", lambda r: True, 20)
     pids = [r.i("EXEC_PID") for r in execs]
@@ -1056,15 +1056,16 @@ def test_one_exit_record_for_many_threads(env):
 
 
 def test_exit_cpu_of_all_threads(env):
-    # Four threads spin for 400 ms, then exit_group ends them together: the exit record's CPU time is the
-    # whole group's, as wait4 gives it to the parent, not that of the thread that happened to report it.
+    # Four threads spin until each has used 100 ms of CPU, then exit_group ends them together: the exit
+    # record's CPU time is the whole group's (400 ms at least), as wait4 gives it to the parent, not that of
+    # the thread that happened to report it.
     # Traced (as under strace -f or gdb), the other threads stay zombies until the tracer reaps them, so
     # at the report their time is not yet in the process's total.
     env.start("")
     with scratch() as d:
         info = os.path.join(d, "info")
         for traced in (False, True):
-            threads = ["threads", "4", "7", "400", marker()]
+            threads = ["threads", "4", "7", "100", marker()]
             if traced:
                 # Reaps nothing until 1.5 s after the start: all threads have ended by then.
                 tool("traced", info, "1500", EXECTOOL, "exectool", *threads)
@@ -1078,7 +1079,7 @@ def test_exit_cpu_of_all_threads(env):
             e = env.wait_exit(pid)
             cpu = e.i("EXEC_CPU_USER_USEC") + e.i("EXEC_CPU_SYSTEM_USEC")
             # Accounted the same way, read a moment apart: the threads still ran their exit meanwhile.
-            check(waited > 200000 and 0.8 * waited <= cpu <= waited,
+            check(waited >= 400000 and 0.8 * waited <= cpu <= waited,
                   "CPU time of all four threads (traced: %s)" % traced, cpu, waited, e.brief())
 
 
