@@ -101,7 +101,6 @@ static void fail(struct config_error *err, const struct ea_config *cfg, const ch
         snprintf(err->message, sizeof(err->message), "%s: %s", what, strerror(-r));
 }
 
-/* OR a match into a filter set entry: one id can be both included and excluded. */
 /* One entry's hash; the fingerprint is their sum, so the map's iteration order does not matter. */
 static uint64_t entry_hash(const void *key, size_t klen, const void *value, size_t vlen)
 {
@@ -122,7 +121,10 @@ static void add_entry(uint64_t *sum, const void *key, size_t klen, const void *v
         *sum += entry_hash(key, klen, value, vlen);
 }
 
-/* Adds match to the value at key; fp, when given, follows the change of that one entry. */
+/*
+ * ORs a match into a filter set entry (one id can be both included and excluded); fp, when given, follows
+ * the change of that one entry.
+ */
 static int merge(int fd, const void *key, size_t klen, uint8_t match, uint64_t *fp)
 {
         uint8_t old = 0, v;
