@@ -319,7 +319,7 @@ static const struct reject_case rejects[] = {
         {"[Filter] ExcludeUsers=gitlab-runner\n", 1, "Filter", "",
          SECTION_TEXT_MSG("Filter", "ExcludeUsers=gitlab-runner"),
          "t.conf:1: " SECTION_TEXT_MSG("Filter", "ExcludeUsers=gitlab-runner")},
-        /* The same after a byte order mark, which inih skips (before, the check looked at the mark). */
+        /* The same after a byte order mark, which inih ignores (before, the check looked at the mark). */
         {"\xef\xbb\xbf[Filter] Users=0\n", 1, "Filter", "", SECTION_TEXT_MSG("Filter", "Users=0"),
          "t.conf:1: " SECTION_TEXT_MSG("Filter", "Users=0")},
         {"[Capture]\nExits=no\n[BPF]\rPerfBufferPages=8\r", 3, "BPF", "",
