@@ -986,6 +986,26 @@ out:
         return r;
 }
 
+/* Opens a configuration file without ever blocking on it (a FIFO, a terminal) and stats it: an fd, or a
+ * negative errno with err's message set. */
+static int open_config(const char *path, struct stat *sb, struct config_error *err)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), r;
+
+        if (fd < 0) {
+                r = -errno;
+                snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-r));
+                return r;
+        }
+        if (fstat(fd, sb) < 0) {
+                r = -errno;
+                snprintf(err->message, sizeof(err->message), "cannot read: %s", strerror(-r));
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
 /*
  * A FIFO would block the reading for good (at start, or every later reload behind it), and opened without
  * blocking it reads as an empty file: refused. A device such as /dev/null is read as it is.
@@ -993,18 +1013,11 @@ out:
 static int read_file(const char *path, char **out, struct config_error *err)
 {
         struct stat sb;
-        int fd, r;
+        int fd = open_config(path, &sb, err), r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-                r = -errno;
-                snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-r));
-                return r;
-        }
-        if (fstat(fd, &sb) < 0) {
-                r = -errno;
-                snprintf(err->message, sizeof(err->message), "cannot read: %s", strerror(-r));
-        } else if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) {
+        if (fd < 0)
+                return fd;
+        if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) {
                 r = -EINVAL;
                 snprintf(err->message, sizeof(err->message), "cannot read: not a regular file (a %s)",
                          S_ISFIFO(sb.st_mode) ? "FIFO" : "socket");
@@ -1037,15 +1050,9 @@ static int load_dropin(struct load *ld, const char *dir, const char *name, struc
         /* stat() first, so that opening a FIFO or a device never happens; fstat() again for the race. */
         if (stat(file, &sb) == 0 && !S_ISREG(sb.st_mode))
                 return 0;
-        fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        fd = open_config(file, &sb, err);
         if (fd < 0) {
-                r = -errno;
-                snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-r));
-                goto out;
-        }
-        if (fstat(fd, &sb) < 0) {
-                r = -errno;
-                snprintf(err->message, sizeof(err->message), "cannot read: %s", strerror(-r));
+                r = fd;
                 goto out;
         }
         r = 0;

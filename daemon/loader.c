@@ -134,9 +134,13 @@ int loader_mount_filesystems(const char *pin_path)
                         return r;
         }
         snprintf(parent, sizeof(parent), "%s", pin_path);
+        /* The directory above PinPath=; "/x" is in "/", never a bpffs root whose own pins would be emptied.
+         */
         slash = strrchr(parent, '/');
-        if (slash)
-                slash[slash == parent] = '\0'; /* "/x" is in "/": never a bpffs root's own pins to empty */
+        if (slash == parent)
+                parent[1] = '\0';
+        else if (slash)
+                *slash = '\0';
         if (fs_is(parent, BPF_FS_MAGIC) > 0)
                 return 0;
         /* A service's mounts are private (PrivateMounts=): that bpffs would go, pins and all, at stop. */
