@@ -1207,6 +1207,55 @@ static __always_inline void comm_of_filename(const char *name, __u32 len, char c
 }
 
 /*
+ * The comm a successful execveat(fd, "", ..., AT_EMPTY_PATH) would have had: the file's name where the
+ * kernel names the program after its dentry (linux_binprm.comm_from_dentry: 6.14, and the stable kernels it
+ * went to), else the last component of "/dev/fd/<fd>", the number. Empty when fd is not an open file (the
+ * exec fails with EBADF) or is AT_FDCWD (the path "" then names nothing).
+ */
+static __always_inline void comm_of_fd(struct task_struct *task, int fd, char comm[16])
+{
+        __builtin_memset(comm, 0, 16);
+        if (fd < 0)
+                return;
+        if (bpf_core_field_exists(struct linux_binprm, comm_from_dentry)) {
+                struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+                struct file **fds = BPF_CORE_READ(fdt, fd);
+                struct file *f = NULL;
+
+                if ((unsigned int)fd >= BPF_CORE_READ(fdt, max_fds) ||
+                    bpf_probe_read_kernel(&f, sizeof(f), fds + fd) < 0 || !f)
+                        return;
+                bpf_probe_read_kernel_str(comm, 16, BPF_CORE_READ(f, f_path.dentry, d_name.name));
+                return;
+        }
+        /* At most 10 digits: fd is a non-negative int. */
+        char digits[10];
+        int n = 0;
+
+        for (int i = 0; i < 10; i++) {
+                digits[i] = '0' + fd % 10;
+                fd /= 10;
+                n++;
+                if (!fd)
+                        break;
+        }
+        for (int i = 0; i < 10 && i < n; i++)
+                comm[i] = digits[BOUND(n - 1 - i, 9)];
+}
+
+/* execveat() with an empty path: named after its file descriptor with AT_EMPTY_PATH, else nothing (the
+ * kernel refuses the empty path with ENOENT). The registers still hold the arguments: the exec failed. */
+static __always_inline void comm_of_empty_path(struct task_struct *task, char comm[16])
+{
+        struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+        if (PT_REGS_PARM5_CORE_SYSCALL(regs) & 0x1000 /* AT_EMPTY_PATH */)
+                comm_of_fd(task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs), comm);
+        else
+                __builtin_memset(comm, 0, 16);
+}
+
+/*
  * A failed exec whose syscall entry left nothing to take: seccomp or a tracer refused the syscall before its
  * entry tracepoint (it never ran), or it entered before the programs were attached, under a filter that left
  * it out, or with more execs in flight than the kernel side holds. Its arguments are still in the registers
@@ -1293,6 +1342,8 @@ static __always_inline int exec_failed(void *ctx, long ret, bool at)
         /* Judged like the exec it attempted: Commands= compares the name the program would have had. */
         if (gone)
                 current_comm(comm);
+        else if ((set->filter & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS)) && at && r == 1)
+                comm_of_empty_path(task, comm);
         else if (set->filter & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS))
                 comm_of_filename(ev->data, ev->filename_len, comm);
         else

@@ -82,23 +82,46 @@ def test_users(env):
     check(st.i("EXEC_STATS_EXECS_FAILED") >= 52, "and seen, with the one recorded", st.brief())
 
 
+def not_executable(env, name):
+    """A file called name that the kernel refuses to run (ENOEXEC): an exec of it fails by file descriptor
+    too."""
+    path = os.path.join(env.dir, "noexec", name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(b"\x01\x02 not a program")
+    os.chmod(path, 0o755)
+    return path
+
+
+def fexecve(path, mark):
+    run([os.environ["EA_EXECTOOL"], "fexecve", path, "prog", mark])
+
+
 def test_commands(env):
     env.start("[Filter]\nCommands=true\n")
-    yes, no, yes_failed, no_failed = marker(), marker(), marker(), marker()
+    yes, no, yes_failed, no_failed, yes_fd, no_fd = (marker() for _ in range(6))
     run(["/bin/echo", no])
     run(["/nonexistent/echo", no_failed])
     run(["/nonexistent/true", yes_failed])
+    # By file descriptor (an empty path), the name is the file's, as the kernel would have named it.
+    fexecve(not_executable(env, "echo"), no_fd)
+    fexecve(not_executable(env, "true"), yes_fd)
     run(["/bin/true", yes])
     expect(env, [yes], [no])
     # A failed exec is judged by the name the program would have had.
-    expect(env, [yes_failed], [no_failed], event="exec_failed")
+    expect(env, [yes_failed, yes_fd], [no_failed, no_fd], event="exec_failed")
+    f = found(env, yes_fd, "exec_failed")[0]
+    check(f.s("EXEC_FILENAME") == "" and f.s("EXEC_ERRNO") == "ENOEXEC", "the failed fexecve", f.brief())
     check(env.stop() == 0, "clean stop")
 
     env.start("[Filter]\nExcludeCommands=echo\n")
-    yes, no = marker(), marker()
+    yes, no, yes_fd, no_fd = (marker() for _ in range(4))
     run(["/bin/echo", no])
+    fexecve(not_executable(env, "echo"), no_fd)
+    fexecve(not_executable(env, "true"), yes_fd)
     run(["/bin/true", yes])
     expect(env, [yes], [no])
+    expect(env, [yes_fd], [no_fd], event="exec_failed")
 
 
 def test_mount_namespaces(env):
