@@ -5,7 +5,8 @@
  * the writer waited for journald bounds the progress of the batch it takes after the wait; marks for kernel
  * counters without sequence numbers are stored only once their loss is reported. journald is a
  * datagram socket this test binds in a temporary directory, as in test-journal.c. What is pushed while
- * the writer is held goes out together once it resumes.
+ * the writer is held goes out together once it resumes. The batch being written counts against the
+ * queue's bound while journald takes nothing.
  */
 #include "writer.h"
 #include "check.h"
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* Waits (10 s at most: a failure, not a timing check) until the writer's stats say *field >= want. */
@@ -191,6 +193,60 @@ static void test_hold(const char *dir)
         unlink(path);
 }
 
+/* Fills the receive queue of the listener at path from a socket of its own: journald taking nothing. 0, or
+ * a negative errno. */
+static int fill_listener(const char *path)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        size_t len = strlen(path);
+        int fd, n = 0;
+
+        if (len >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, len + 1);
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        while (n < 100000 && sendto(fd, "X=1\n", 4, 0, (struct sockaddr *)&sa, sizeof(sa)) == 4)
+                n++;
+        close(fd);
+        return errno == EAGAIN && n > 0 ? 0 : -EIO;
+}
+
+/* The batch the writer is trying to write still counts against the queue's bound: with journald taking
+ * nothing, 10 events taken and 10 more pushed into a queue of 16 places lose 4, not 0. */
+static void test_bound_counts_the_batch(const char *dir)
+{
+        struct writer_stats ws;
+        struct writer *w = NULL;
+        char path[256], buf[65536];
+        int l;
+
+        w = start_listened(dir, "bound", path, &l);
+        if (!w)
+                return;
+        if (fill_listener(path) < 0) {
+                FAIL("cannot fill the listener's queue");
+                writer_stop(w);
+                close(l);
+                return;
+        }
+        for (uint64_t seq = 1; seq <= 10; seq++)
+                push_exit(w, seq);
+        usleep(100 * 1000); /* the writer has taken them, and waits (the check holds without it too) */
+        for (uint64_t seq = 11; seq <= 20; seq++)
+                push_exit(w, seq);
+        while (recv(l, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+                ;
+        wait_stat(w, LOST(LOST_R_JOURNAL), 4);
+        wait_stat(w, WRITTEN, 17); /* the 16 events and the loss record */
+        writer_get_stats(w, &ws);
+        CHECK_NUM(ws.lost[LOST_R_JOURNAL], 4);
+        CHECK_WHY(writer_stop(w), "all reported");
+        close(l);
+        unlink(path);
+}
+
 /* A mark is stored once its loss (and every one before it) is in the journal, with the latest value given
  * for it; one given with nothing to report is stored too, by the stop at the latest. */
 static void test_marks(const char *dir)
@@ -242,6 +298,7 @@ int main(void)
         test_limit_set_during_the_wait(dir);
         test_marks(dir);
         test_hold(dir);
+        test_bound_counts_the_batch(dir);
         rmdir(dir);
         return check_summary("test-writer");
 }
