@@ -580,6 +580,26 @@ static __always_inline void read_dentry_head(struct dentry *d, struct dentry_hea
         h->name = BPF_CORE_READ(d, d_name.name);
 }
 
+/* Older kernels' mnt_namespace: a sequence number, 0 for anonymous namespaces. */
+struct mnt_namespace___seq {
+        __u64 seq;
+} __attribute__((preserve_access_index));
+
+/* Whether the mount is in a mount namespace that is not anonymous: the kernel's is_mounted() &&
+ * !is_anon_ns(). */
+static __always_inline bool attached(struct mount *mnt)
+{
+        struct mnt_namespace *ns = BPF_CORE_READ(mnt, mnt_ns);
+
+        if (!ns || (unsigned long)ns >= (unsigned long)-4095 /* MNT_NS_INTERNAL and other errors */)
+                return false;
+        if (bpf_core_field_exists(struct mnt_namespace___seq, seq))
+                return BPF_CORE_READ((struct mnt_namespace___seq *)ns, seq) != 0;
+        if (bpf_core_field_exists(struct ns_common, ns_id))
+                return BPF_CORE_READ(ns, ns.ns_id) != 0;
+        return true;
+}
+
 static long path_step(__u32 i, void *arg)
 {
         struct path_buf *pb = ((struct walk_ref *)arg)->p;
@@ -597,8 +617,13 @@ static long path_step(__u32 i, void *arg)
                 struct mount *m = BPF_CORE_READ(mnt, mnt_parent);
 
                 if (!m || m == mnt) {
+                        /* A mount's own parent: the root of its namespace, or of a tree attached to none
+                         * (lazily unmounted, left by a namespace that is gone, open_tree()'s), whose names
+                         * anyone can choose: no path from the root, as getcwd(2) says "(unreachable)". */
+                        if (!attached(mnt))
+                                w->truncated = 1;
                         w->ended = 1;
-                        return 1; /* the global root */
+                        return 1;
                 }
                 w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
                 w->mnt = m;
@@ -714,7 +739,8 @@ static __always_inline void fill_exec_context(struct ea_exec *ev, struct task_st
         ev->tty[0] = '\0';
         if (tty)
                 bpf_probe_read_kernel_str(ev->tty, sizeof(ev->tty), tty->name);
-        bpf_probe_read_kernel(ev->parent_comm, sizeof(ev->parent_comm), parent->comm);
+        /* real_parent is the thread that forked: its process's name is the leader's. */
+        bpf_probe_read_kernel(ev->parent_comm, sizeof(ev->parent_comm), parent->group_leader->comm);
         ptgid = parent->tgid;
         ptr = bpf_map_lookup_elem(&tracked, &ptgid);
         ev->parent_exec_ktime_ns = ptr ? ptr->exec_ktime_ns : 0;
@@ -1474,6 +1500,7 @@ int BPF_PROG(ea_exit, struct task_struct *task)
 {
         struct signal_struct *sig = task->signal;
         struct mm_struct *mm = task->mm;
+        struct task_struct *leader;
         struct ea_exit ev = {};
         struct ea_tracked *tr;
         struct config_ref c;
@@ -1496,7 +1523,18 @@ int BPF_PROG(ea_exit, struct task_struct *task)
                 return 0;
         count(EA_STAT_EXIT);
         fill_proc(&ev.proc, task);
-        ev.exit_code = task->exit_code;
+        /* The process's name and IDs are its leader's (/proc/PID), not those of the thread that happens to
+         * end last, which any thread can rename. The leader is kept, a zombie at worst, until the group is
+         * gone. */
+        leader = task->group_leader;
+        bpf_probe_read_kernel(ev.proc.comm, sizeof(ev.proc.comm), leader->comm);
+        ev.proc.uid = leader->cred->uid.val;
+        ev.proc.gid = leader->cred->gid.val;
+        ev.proc.euid = leader->cred->euid.val;
+        ev.proc.egid = leader->cred->egid.val;
+        /* As wait(2) reads it: a group exit's code is the group's, which a core dump completes (0x80) after
+         * it zapped the other threads, whose own codes lack it. */
+        ev.exit_code = sig->flags & 0x4 /* SIGNAL_GROUP_EXIT */ ? sig->group_exit_code : task->exit_code;
         /* Threads that were released are in signal_struct. Every other one is still listed, this one, a
          * zombie leader and those of an exit_group still on their way out on other CPUs among them (the
          * live count reached 0 before most of their exit). */

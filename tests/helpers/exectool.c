@@ -44,6 +44,14 @@
  *   held INFO GO PROG ARG0 [ARG...]          a thread's execve(PROG) is held in the kernel (its name is on
  *                                            a userfaultfd page) until the file GO exists. INFO (empty) is
  *                                            written once the exec is held.
+ *   crash DIR N                              N threads named wrk0... spin while the main thread (not
+ *                                            renamed) aborts with a core dump (RLIMIT_CORE raised, DIR the
+ *                                            working directory): the dump zaps the threads
+ *   thread-fork COMM PROG ARG0 [ARG...]      a thread renamed COMM forks a child that execs; waits for it
+ *   detached SRC PATH INFO ARG0 [ARG...]     new mount namespace, tmpfs with SRC copied to PATH in it (a
+ *                                            relative path such as usr/sbin/sshd), working directory PATH's
+ *                                            directory; the tmpfs is then detached (MNT_DETACH) and the file
+ *                                            exec'd by fd. INFO: the tmpfs's dev major:minor
  *   threads N CODE MS                        N threads spin; once each has used MS ms of CPU time (its own
  *                                            thread clock), the main thread calls exit(CODE), so all of
  *                                            them end at once (exit_group), still spinning
@@ -892,6 +900,100 @@ static int cmd_threads(char **a)
         exit((int)parse_long(a[1]));
 }
 
+static void *named_spin(void *arg)
+{
+        char name[16];
+
+        snprintf(name, sizeof(name), "wrk%ld", (long)(intptr_t)arg);
+        set_comm(name);
+        atomic_fetch_add(&spun, 1);
+        for (;;)
+                ;
+        return NULL;
+}
+
+static int cmd_crash(char **a)
+{
+        struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+        long n = parse_long(a[1]);
+        pthread_t t;
+
+        if (n < 1 || n > 64)
+                usage("crash DIR N (N from 1 to 64)");
+        if (chdir(a[0]) < 0)
+                die("chdir %s", a[0]);
+        if (setrlimit(RLIMIT_CORE, &rl) < 0)
+                die("setrlimit RLIMIT_CORE");
+        for (long i = 0; i < n; i++)
+                if (pthread_create(&t, NULL, named_spin, (void *)(intptr_t)i) != 0)
+                        die("pthread_create");
+        while (atomic_load(&spun) < n)
+                sleep_ms(1);
+        abort();
+}
+
+static char **thread_fork_args;
+
+static void *forking_thread(void *arg)
+{
+        pid_t pid;
+
+        set_comm(arg);
+        pid = fork();
+        if (pid < 0)
+                die("fork");
+        if (pid == 0)
+                do_exec(thread_fork_args[0], thread_fork_args + 1);
+        return (void *)(intptr_t)wait_child(pid);
+}
+
+static int cmd_thread_fork(char **a)
+{
+        pthread_t t;
+        void *rc;
+
+        thread_fork_args = a + 1;
+        if (pthread_create(&t, NULL, forking_thread, a[0]) != 0 || pthread_join(t, &rc) != 0)
+                die("thread");
+        return (int)(intptr_t)rc;
+}
+
+static int cmd_detached(char **a)
+{
+        char top[] = "/tmp/ea-detached-XXXXXX", path[PATH_MAX], *slash;
+        struct stat st;
+        int fd;
+
+        make_private_mounts();
+        if (!mkdtemp(top))
+                die("mkdtemp");
+        if (mount("tmpfs", top, "tmpfs", 0, "mode=0755") < 0)
+                die("mount tmpfs on %s", top);
+        snprintf(path, sizeof(path), "%s/%s", top, a[1]);
+        for (slash = path + strlen(top) + 1; (slash = strchr(slash, '/')); slash++) {
+                *slash = '\0';
+                if (mkdir(path, 0755) < 0)
+                        die("mkdir %s", path);
+                *slash = '/';
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+        if (fd < 0)
+                die("create %s", path);
+        copy_fd(a[0], fd);
+        close(fd);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                die("open %s", path);
+        *strrchr(path, '/') = '\0';
+        if (chdir(path) < 0)
+                die("chdir %s", path);
+        if (umount2(top, MNT_DETACH) < 0)
+                die("umount2 %s", top);
+        write_file(a[2], "%u:%u\n", major(st.st_dev), minor(st.st_dev));
+        fexecve(fd, a + 3, environ);
+        die("fexecve %s", a[1]);
+}
+
 /* text on a page of its own that is not mapped in yet: the first access faults. */
 static char *cold_copy(const char *text, size_t size)
 {
@@ -1071,6 +1173,9 @@ static const struct {
         {"slot-clash", 4, cmd_slot_clash, "slot-clash INFO STRIDE NAME1 NAME2"},
         {"held", 4, cmd_held, "held INFO GO PROG ARG0 [ARG...]"},
         {"threads", 3, cmd_threads, "threads N CODE MS"},
+        {"crash", 2, cmd_crash, "crash DIR N"},
+        {"thread-fork", 3, cmd_thread_fork, "thread-fork COMM PROG ARG0 [ARG...]"},
+        {"detached", 4, cmd_detached, "detached SRC PATH INFO ARG0 [ARG...]"},
         {"cold-execveat", 3, cmd_cold_execveat, "cold-execveat DIR NAME ARG0 [ARG...]"},
         {"traced", 4, cmd_traced, "traced INFO MS PROG ARG0 [ARG...]"},
         {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},

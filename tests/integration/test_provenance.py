@@ -789,6 +789,22 @@ def test_mount_namespace(env):
         check(r.s("EXEC_EXE") == prog, "EXEC_EXE", prog, r.brief())
 
 
+def test_detached_mount(env):
+    """A file on a mount attached to no namespace has no path from the root: its names, chosen by whoever
+    mounted it, are marked truncated (as getcwd(2) says "(unreachable)"), never passed off as a real path."""
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        tool("detached", "/bin/true", "usr/sbin/sshd", info, "sshd", m)
+        r = one(env, m, "exec from the detached tmpfs", not_exectool)
+        check(r.s("EXEC_EXE") == "/usr/sbin/sshd" and r.s("EXEC_EXE_TRUNCATED") == "1",
+              "EXEC_EXE on a detached mount is marked", r.brief())
+        check(r.s("EXEC_CWD") == "/usr/sbin" and r.s("EXEC_CWD_TRUNCATED") == "1",
+              "EXEC_CWD on a detached mount is marked", r.brief())
+        absent(r, "EXEC_FILELESS")
+
+
 def test_bind_mount(env):
     """The path through which the process reached the file: a bind mount shows as its mount point."""
     env.start("")
@@ -903,6 +919,17 @@ def test_parent_renamed_before_fork(env):
     check(r.s("EXEC_PARENT_EXE") == tool_exe(), "EXEC_PARENT_EXE is what the parent really is", tool_exe(),
           r.brief())
     check(r.s("EXEC_PARENT_ID") == parent.s("EXEC_ID"), "EXEC_PARENT_ID", parent.brief(), r.brief())
+
+
+def test_parent_thread_renamed_before_fork(env):
+    """A thread that forks is the child's real_parent; the parent's name is its process's, not the thread's."""
+    env.start("")
+    m = marker()
+    p = spawn("thread-fork", "worker-thread", "/bin/true", "true", m)
+    check(p.wait() == 0, "exectool thread-fork")
+    r = one(env, m, "the child", with_filename("/bin/true"))
+    check(r.i("EXEC_PPID") == p.pid, "EXEC_PPID is the process", p.pid, r.brief())
+    check(r.s("EXEC_PARENT_COMM") == "exectool", "EXEC_PARENT_COMM is the process's name", r.brief())
 
 
 def test_renamed_then_exec(env):
@@ -1121,7 +1148,7 @@ if __name__ == "__main__":
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
           test_record_larger_than_a_datagram, test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
           test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
-          test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_renamed_then_exec,
+          test_detached_mount, test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_parent_thread_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
           test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_one_exit_record_for_many_threads, test_exit_cpu_of_all_threads,
           test_exit_resources])

@@ -78,6 +78,33 @@ def test_exit_code_and_signal(env):
     check(e.s("EXEC_COMM") == os.path.basename(sys.executable)[:15], "exit EXEC_COMM", e.brief())
 
 
+def test_core_dump_of_a_multithreaded_process(env):
+    """Threads renamed wrk0... spin while the main thread aborts: the exit record names the process (its
+    leader), not the thread that ended last, and says what wait(2) says, the core dump included, though the
+    threads the dump zapped carry no core flag of their own."""
+    env.start("")
+    m = marker()
+    d = tempfile.mkdtemp(prefix="ea-core-")
+    with open("/proc/sys/kernel/core_pattern") as f:
+        pattern = f.read()
+    try:
+        with open("/proc/sys/kernel/core_pattern", "w") as f:
+            f.write("core")
+        p = subprocess.Popen([os.environ["EA_EXECTOOL"], "crash", d, "4", m], stderr=subprocess.DEVNULL)
+        _, status = os.waitpid(p.pid, 0)
+        p.returncode = 0
+    finally:
+        with open("/proc/sys/kernel/core_pattern", "w") as f:
+            f.write(pattern)
+        shutil.rmtree(d, ignore_errors=True)
+    check(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT and os.WCOREDUMP(status),
+          "the process dumped core", status)
+    e = env.wait_exit(p.pid)
+    check(e.s("EXEC_EXIT_SIGNAL") == "SIGABRT" and e.s("EXEC_CORE_DUMPED") == "1", "the core dump", e.brief())
+    check(e.s("EXEC_COMM") == "exectool", "the process's name, not a thread's", e.brief())
+    check(e.s("MESSAGE").startswith("exit exectool (pid %d, signal SIGABRT" % p.pid), "exit MESSAGE", e.brief())
+
+
 def test_failed_exec(env):
     env.start("")
     m = marker()
@@ -347,7 +374,7 @@ def test_periodic_stats(env):
 
 
 if __name__ == "__main__":
-    main([test_exec_fields, test_exit_code_and_signal, test_failed_exec, test_failed_exec_refused_by_seccomp,
+    main([test_exec_fields, test_exit_code_and_signal, test_core_dump_of_a_multithreaded_process, test_failed_exec, test_failed_exec_refused_by_seccomp,
           test_failed_after_the_point_of_no_return,
           test_failed_after_the_point_of_no_return_from_a_thread, test_hostile_argv, test_hostile_argv_in_a_batch,
           test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])
