@@ -162,19 +162,65 @@ static int pin_file(char out[PATH_MAX], const char *dir, const char *prefix, con
         return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
-/* Removes every pin in dir: unlinking a link's last pin detaches its program. */
-static int clear_pin_dir(const char *dir)
-{
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        int r = 0;
+/* Maps of earlier layouts, which a replacing daemon removes with the rest. */
+static const char *const old_pin_names[] = {"inflight_name", "name_scratch"};
 
+/* Whether execauditd pins something by this name: a map of this object (pin_version among them), "link_"
+ * and the name of one of its programs, or a map of an earlier layout. */
+static bool own_pin(const struct execaudit *skel, const char *name)
+{
+        const struct bpf_object_skeleton *sk = skel->skeleton;
+        struct bpf_map *map;
+
+        bpf_object__for_each_map(map, skel->obj)
+        {
+                if (!bpf_map__is_internal(map) && strcmp(bpf_map__name(map), name) == 0)
+                        return true;
+        }
+        for (int i = 0; i < sk->prog_cnt && strncmp(name, "link_", 5) == 0; i++)
+                if (strcmp(name + 5, sk->progs[i].name) == 0)
+                        return true;
+        for (size_t i = 0; i < sizeof(old_pin_names) / sizeof(old_pin_names[0]); i++)
+                if (strcmp(name, old_pin_names[i]) == 0)
+                        return true;
+        return false;
+}
+
+/*
+ * Removes every pin in dir (unlinking a link's last pin detaches its program), once it is known to hold
+ * execauditd's pins and nothing else: a PinPath= that names another tool's directory, or one that is not
+ * on a BPF file system, loses nothing. -EMEDIUMTYPE, -ENOTEMPTY (logged) when it is not ours.
+ */
+static int clear_pin_dir(const char *dir, const struct execaudit *skel)
+{
+        int r = fs_is(dir, BPF_FS_MAGIC);
+        struct dirent *de;
+        DIR *d;
+
+        if (r == -ENOENT)
+                return 0;
+        if (r == 0) {
+                log_error("%s is not on a BPF file system, so it holds no execauditd pins: nothing removed",
+                          dir);
+                return -EMEDIUMTYPE;
+        }
+        d = r < 0 ? NULL : opendir(dir);
         if (!d)
-                return errno == ENOENT ? 0 : -errno;
-        while ((de = readdir(d))) {
+                return r < 0 ? r : errno == ENOENT ? 0 : -errno;
+        r = 0;
+        while (r == 0 && (de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+                    !own_pin(skel, de->d_name)) {
+                        log_error("%s/%s is not one of execauditd's pins: nothing removed (PinPath= names a "
+                                  "directory of execauditd's own)",
+                                  dir, de->d_name);
+                        r = -ENOTEMPTY;
+                }
+        rewinddir(d);
+        while (r == 0 && (de = readdir(d))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && r == 0)
+                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
                         r = -errno;
         }
         closedir(d);
@@ -707,7 +753,7 @@ int loader_attach(struct loader *l)
          * stay open across, for the account of what the old programs leave behind. */
         for (int i = 0; i < OLD__MAX; i++)
                 old[i] = open_pin(l->pin_path, old_name[i]);
-        r = clear_pin_dir(l->pin_path);
+        r = clear_pin_dir(l->pin_path, l->skel);
         if (r >= 0) {
                 l->prev_untracked = count_untracked(old[OLD_TRACKED], bpf_map__fd(l->skel->maps.tracked));
                 /* The old programs go when the work the unlinks queued has run, and an exit one of them
@@ -795,8 +841,11 @@ void loader_close(struct loader *l, bool unpin)
 
 int loader_remove_pins(const char *pin_path)
 {
-        int r = clear_pin_dir(pin_path);
+        /* Opened, not loaded: only the names of its maps and programs are wanted. */
+        struct execaudit *skel = execaudit__open();
+        int r = skel ? clear_pin_dir(pin_path, skel) : -errno;
 
+        execaudit__destroy(skel);
         if (r < 0)
                 return r;
         if (rmdir(pin_path) < 0 && errno != ENOENT)

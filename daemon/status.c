@@ -8,10 +8,15 @@
 #include "config.h"
 #include "daemon.h"
 #include "execaudit.h"
+#include "format.h"
+#include "journal.h"
 #include "loader.h"
 #include "log.h"
 #include "pinlock.h"
+#include "record.h"
 #include "status.h"
+#include "time-util.h"
+#include "writer.h"
 
 static int pin_path_of(const char *config_path, char *out, size_t n)
 {
@@ -101,6 +106,64 @@ int daemon_status(const char *config_path, FILE *out)
         return 0;
 }
 
+/*
+ * What the pins hold that no loss record reported yet (events numbered after the last daemon's progress,
+ * counts without numbers beyond their marks) goes to the journal before they go, as the next daemon would
+ * have reported it. 0 when there was nothing, or it is in the journal; else the pins must stay.
+ */
+static int report_unhandled(const char *pin_path)
+{
+        struct ea_pin_version v;
+        struct ea_daemon_state st;
+        struct ea_stats sum;
+        struct daemon_info di = {.realtime_usec = clock_usec(CLOCK_REALTIME)};
+        struct record rec;
+        struct journal j;
+        uint64_t seq, failed, tracked_full, untracked;
+        int links = 0, r = loader_read_pinned(pin_path, &v, &st, &seq, &sum, &links);
+
+        if (r < 0) {
+                log_notice("The pins in %s are not readable (%s): what they did not report is not known",
+                           pin_path, strerror(-r));
+                return 0;
+        }
+        loader_unreported(&sum, &st, &failed, &tracked_full);
+        untracked = v.layout_version >= 4 ? failed + tracked_full : 0;
+        if (seq <= st.handled_seq && !untracked)
+                return 0;
+        record_init(&rec);
+        journal_init(&j, JOURNAL_SOCKET);
+        di.seq = seq;
+        r = 0;
+        if (seq > st.handled_seq) {
+                r = format_lost_range(&rec, &di, LOST_NO_READER, seq - st.handled_seq,
+                                      v.layout_version == EA_LAYOUT_VERSION ? st.handled_seq + 1 : 0,
+                                      v.layout_version == EA_LAYOUT_VERSION ? seq : 0, st.alive_usec,
+                                      di.realtime_usec);
+                if (r >= 0)
+                        r = journal_send_record(&j, &rec);
+        }
+        if (r >= 0 && untracked) {
+                r = format_lost(&rec, &di, LOST_UNTRACKED, untracked);
+                if (r >= 0)
+                        r = journal_send_record(&j, &rec);
+        }
+        journal_close(&j);
+        record_free(&rec);
+        if (r < 0)
+                return log_error_errno(
+                        r,
+                        "The pins in %s hold %llu events no daemon handled and %llu untracked "
+                        "ones, and their loss cannot be written to the journal: the pins are "
+                        "kept, for the next daemon to report them",
+                        pin_path, (unsigned long long)(seq > st.handled_seq ? seq - st.handled_seq : 0),
+                        (unsigned long long)untracked);
+        log_warning("Lost %llu events (no_reader) and %llu (untracked) that no daemon reported: recorded",
+                    (unsigned long long)(seq > st.handled_seq ? seq - st.handled_seq : 0),
+                    (unsigned long long)untracked);
+        return 0;
+}
+
 int daemon_remove_pins(const char *config_path)
 {
         char pin_path[PATH_MAX], who[64];
@@ -122,6 +185,11 @@ int daemon_remove_pins(const char *config_path)
         }
         if (fd < 0)
                 return log_error_errno(fd, "Cannot lock %s", pin_path);
+        r = report_unhandled(pin_path);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
         r = loader_remove_pins(pin_path);
         close(fd);
         if (r < 0)

@@ -356,6 +356,59 @@ def test_status_and_remove_pins(env):
     check(p.returncode != 0 and b"No execauditd pins" in p.stderr, "--status without pins says so", p.stderr)
 
 
+def test_remove_pins_reports_what_no_daemon_handled(env):
+    """Execs after the daemon stopped are numbered by the programs, which stay attached: --remove-pins
+    records them as lost (no_reader) before it detaches the programs, instead of dropping them unsaid."""
+    env.start("")
+    check(env.stop() == 0, "clean stop")
+    m = marker()
+    for i in range(5):
+        subprocess.run(["/bin/true", m, str(i)], check=True)
+    st = status(env)
+    unhandled = int(st["unhandled"])
+    check(unhandled >= 10, "the execs and exits after the stop are unhandled", st)
+    p = tool(env, "--remove-pins")
+    check(p.returncode == 0 and not os.path.exists(PINS), "--remove-pins", p.stderr)
+    gaps = env.wait_records(lambda rs: rs, "the no_reader record of --remove-pins", "EXEC_EVENT=lost",
+                            "EXEC_LOST_REASON=no_reader")
+    check(len(gaps) == 1 and gaps[0].i("EXEC_LOST") >= unhandled, "the loss recorded once, whole",
+          [g.brief() for g in gaps], unhandled)
+    check(gaps[0].i("EXEC_LOST_SEQ_FIRST") == int(st["handled_seq"]) + 1, "from after the stop", gaps[0].brief(),
+          st)
+
+
+def test_pins_of_others_are_kept(env):
+    """A PinPath= that names a directory holding anything but execauditd's pins is not emptied: neither by
+    --remove-pins nor by a start that replaces pins; one off a BPF file system is not touched either."""
+    mine = "/sys/fs/bpf/ea-it-shared"
+    foreign = os.path.join(mine, "other_tool_map")
+    os.makedirs(mine, exist_ok=True)
+    try:
+        subprocess.run(["bpftool", "map", "create", foreign, "type", "hash", "key", "4", "value", "4", "entries",
+                        "1", "name", "other_tool_map"], check=True)
+        env.write_config("[BPF]\nPinPath=%s\n" % mine)
+        p = tool(env, "--remove-pins")
+        check(p.returncode != 0 and os.path.exists(foreign), "--remove-pins refuses and keeps the other pin",
+              p.returncode, p.stderr)
+        check(b"other_tool_map is not one of execauditd's pins" in p.stderr, "and says why", p.stderr)
+        d = subprocess.run([DAEMON, "--config", env.config_path], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60)
+        check(d.returncode != 0 and os.path.exists(foreign), "a start refuses and keeps it", d.returncode,
+              d.stderr)
+        check(b"other_tool_map is not one of execauditd's pins" in d.stderr, "and says why", d.stderr)
+    finally:
+        subprocess.run(["rm", "-rf", mine])
+
+    plain = os.path.join(env.dir, "not-bpffs")
+    os.mkdir(plain)
+    with open(os.path.join(plain, "data.txt"), "w") as f:
+        f.write("keep me\n")
+    env.write_config("[BPF]\nPinPath=%s\n" % plain)
+    p = tool(env, "--remove-pins")
+    check(p.returncode != 0 and os.path.exists(os.path.join(plain, "data.txt")),
+          "--remove-pins off a BPF file system removes nothing", p.returncode, p.stderr)
+
+
 def test_one_daemon_per_pin_path(env):
     """A second daemon on the same PinPath would take the pinned perf array (and so every event) from the
     first without a word, and --remove-pins would leave the first auditing through programs no pin shows:
@@ -508,7 +561,7 @@ def test_watchdog_pings(env):
 
 
 if __name__ == "__main__":
-    main([test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
+    main([test_remove_pins_reports_what_no_daemon_handled, test_pins_of_others_are_kept, test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
           test_replaces_other_layout_and_broken_pins, test_replaced_layout_3_gap, test_replaced_pins_gap_under_load,
           test_replaced_pins_untracked_exits, test_failed_exec_while_no_daemon_runs,
           test_gap_reported_whole_and_once,
