@@ -21,13 +21,13 @@ running=$(./build/daemon/execauditd --config conf/execauditd.conf --status 2>/de
         awk '$1 == "daemon_pid" { print $2 }') || true
 if [ -n "$running" ] && [ "$running" != none ]; then
         echo "execauditd already runs (PID $running) with the pins of conf/execauditd.conf; its records:" >&2
-        echo "    journalctl -t execauditd -f" >&2
+        echo "    journalctl -t execauditd _UID=0 -f" >&2
         echo "Stop it (systemctl stop execauditd) to run this build instead." >&2
         exit 1
 fi
 echo "execauditd is starting with conf/execauditd.conf. Its records, in another terminal:"
-echo "    journalctl -t execauditd -f          (all records, live)"
-echo "    journalctl -t execauditd EXEC_UID=1000 -o verbose"
+echo "    journalctl -t execauditd _UID=0 -f          (all records, live)"
+echo "    journalctl -t execauditd _UID=0 EXEC_UID=1000 -o verbose"
 echo "(Stopping leaves the programs attached and counting, as a service would; this script then removes"
 echo " them with execauditd --remove-pins.)"
 status=0

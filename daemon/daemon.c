@@ -793,7 +793,7 @@ int daemon_run(const char *config_path)
 
         pins_note(&d, detail, sizeof(detail));
         lifecycle_with_filter(&d, "started", detail);
-        log_info("Auditing execs; records: journalctl -t execauditd (as a service: journalctl -u "
+        log_info("Auditing execs; records: journalctl -t execauditd _UID=0 (as a service: journalctl -u "
                  "execauditd)");
         notify_ready(&d);
 
