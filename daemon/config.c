@@ -547,8 +547,21 @@ static int add_mntns(struct load *ld, const struct filter_key *k, struct ea_filt
         return 0;
 }
 
+/* Whether the len bytes at name are a key of any section. */
+static bool is_key_name(const char *name, size_t len)
+{
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                if (strlen(keys[i].key) == len && memcmp(keys[i].key, name, len) == 0)
+                        return true;
+        for (size_t i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]); i++)
+                if (strlen(filter_keys[i].key) == len && memcmp(filter_keys[i].key, name, len) == 0)
+                        return true;
+        return false;
+}
+
 static int add_command(struct ea_filter_list *l, const char *tok, char *msg, size_t n)
 {
+        const char *colon = strchr(tok, ':');
         size_t len = strlen(tok);
 
         /* The name an exec gives is the last component of the filename: one with a / never matches. */
@@ -563,6 +576,12 @@ static int add_command(struct ea_filter_list *l, const char *tok, char *msg, siz
         }
         if (strchr(tok, '=')) {
                 set_msg(msg, n, "\"%s\" contains =: an indented line continues the one before it", tok);
+                return -EINVAL;
+        }
+        /* "Key: value" is an assignment too (inih): indented, it would silently become command names. */
+        if (colon && is_key_name(tok, (size_t)(colon - tok))) {
+                set_msg(msg, n, "\"%s\" looks like a key: an indented line continues the one before it",
+                        tok);
                 return -EINVAL;
         }
         if (len >= sizeof(l->commands[0])) {
@@ -798,14 +817,14 @@ static char *read_line(char *str, int num, void *stream)
         st->next = p + len;
         st->line++;
         /* inih would skip a byte order mark itself, but only after the checks here looked past it. */
-        if (st->line == 1 && content >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+        while (st->line == 1 && content >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
                 p += 3;
                 content -= 3;
         }
         if (content > (size_t)num - 1) {
                 char msg[64];
 
-                snprintf(msg, sizeof(msg), "line is longer than %d characters", num - 1);
+                snprintf(msg, sizeof(msg), "line is longer than %d bytes", num - 1);
                 reject(st, "", "", msg);
                 content = 0;
         }
@@ -1094,6 +1113,7 @@ int config_load_with(const char *path, const struct config_resolver *res, struct
         struct dirent **names = NULL;
         struct sha256_ctx sha;
         char *text = NULL, dir[PATH_MAX];
+        struct stat lst;
         unsigned dropins = 0;
         int n = 0, r;
 
@@ -1123,7 +1143,14 @@ int config_load_with(const char *path, const struct config_resolver *res, struct
         if (n < 0) {
                 r = -errno;
                 n = 0;
-                if (r == -ENOENT) {
+                if (r == -ENOENT && lstat(dir, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+                        memset(err, 0, sizeof(*err));
+                        snprintf(err->file, sizeof(err->file), "%s", dir);
+                        snprintf(err->message, sizeof(err->message),
+                                 "is a symbolic link that leads nowhere (for no drop-ins, remove the link)");
+                        r = -ENOENT;
+                        goto out;
+                } else if (r == -ENOENT) {
                         r = 0; /* no drop-ins */
                 } else {
                         memset(err, 0, sizeof(*err));

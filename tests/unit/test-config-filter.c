@@ -514,6 +514,11 @@ static const struct reject_case rejects[] = {
          "\";x\" looks like a comment: comments go on lines of their own"},
         {"Commands=bash\n  Users=1000\n", 3, "Commands",
          "\"Users=1000\" contains =: an indented line continues the one before it"},
+        /* inih takes "Key: value" as an assignment too. */
+        {"ExcludeCommands=cron\n  Users: 1000\n", 3, "ExcludeCommands",
+         "\"Users:\" looks like a key: an indented line continues the one before it"},
+        {"Commands=bash\n\tExcludeUsers:1000\n", 3, "Commands",
+         "\"ExcludeUsers:1000\" looks like a key: an indented line continues the one before it"},
         {"MountNamespaces=foo\n", 2, "MountNamespaces", MNTNS_MSG("foo")},
         {"MountNamespaces=-1\n", 2, "MountNamespaces", MNTNS_MSG("-1")},
         {"MountNamespaces=!guest\n", 2, "MountNamespaces", MNTNS_MSG("!guest")},
@@ -802,8 +807,16 @@ static void test_dropins(void)
         snprintf(dir, sizeof(dir), "%s.d", main_path);
         memset(&sentinel, 0xa5, sizeof(sentinel));
 
-        set_case("no drop-in directory");
+        set_case("a drop-in directory that is a link leading nowhere is no directory left out unsaid");
         CHECK_NUM(write_text(tmpdir, "main.conf", main_conf), 0);
+        CHECK_NUM(symlink("/nonexistent/ea-unit.d", dir), 0);
+        CHECK_NUM(config_load_with(main_path, &fake, &cfg, &err), -ENOENT);
+        snprintf(expect, sizeof(expect),
+                 "%s: is a symbolic link that leads nowhere (for no drop-ins, remove the link)", dir);
+        CHECK_STR(fmt_error(&err), expect);
+        unlink(dir);
+
+        set_case("no drop-in directory");
         CHECK_NUM(config_load_with(main_path, &fake, &cfg, &err), 0);
         CHECK_NUM(cfg.n_dropins, 0);
         sha256_hex(main_conf, strlen(main_conf), want);
