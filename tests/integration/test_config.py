@@ -67,6 +67,14 @@ def test_check_config(env):
               out.stderr)
         check("\\x1b[2J" in out.stderr and "\x1b" not in out.stderr, opt + ": ESC escaped", out.stderr)
     check(not env.records(), "--check-config touches no journal")
+    # They look nothing up: a user deleted since (or a name service that hangs) does not keep them from
+    # the pins.
+    env.write_config("[Filter]\nUsers=ea-no-such-user\nMountNamespaces=/nonexistent/ns\n[BPF]\nPinPath=/sys/fs/bpf/ea-it-nopins\n")
+    for opt in ("--status", "--remove-pins"):
+        out = subprocess.run([DAEMON, opt, "--config", env.config_path], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        check("ea-no-such-user" not in out.stderr and "/nonexistent/ns" not in out.stderr and
+              "ea-it-nopins" in out.stderr, opt + " reads PinPath= only", out.stderr)
 
 
 def test_reload(env):
