@@ -147,6 +147,49 @@ def test_reload_client_waits(env):
               "getopt's message, escaped", argv, out.stderr)
 
 
+def test_conflicting_modes(env):
+    """One command at a time: two of -t, --reload, --status, --remove-pins, --help and --version, --reload
+    twice, or --config with --reload are refused (status 1, as an invalid option) before anything is done.
+    --status --remove-pins printed the status, -t --remove-pins removed the pins, --help --status printed
+    the help, --reload A --reload B reloaded B and -c X --reload PID ignored X."""
+    env.write_config("")
+    pins = "/sys/fs/bpf/execauditd"  # this test's own bpffs (harness.py)
+    os.makedirs(pins)
+    sleeper = subprocess.Popen(["sleep", "100"])  # no process of ours may be signalled, whatever happens
+    pid = str(sleeper.pid)
+    c = ["--config", env.config_path]
+    together = "%s and %s cannot be used together (see execauditd --help)"
+    try:
+        for argv, says in (
+                ([*c, "--status", "--remove-pins"], together % ("--status", "--remove-pins")),
+                ([*c, "-t", "--remove-pins"], together % ("--check-config", "--remove-pins")),
+                ([*c, "--remove-pins", "--check-config"], together % ("--remove-pins", "--check-config")),
+                ([*c, "--check-config", "--status"], together % ("--check-config", "--status")),
+                (["--status", "--reload", pid], together % ("--status", "--reload")),
+                (["--reload", pid, "--remove-pins"], together % ("--reload", "--remove-pins")),
+                ([*c, "--status", "--help"], together % ("--status", "--help")),
+                (["--help", "--version"], together % ("--help", "--version")),
+                (["--version", "--check-config"], together % ("--version", "--check-config")),
+                (["--reload", pid, "--reload", pid], "--reload names one process (see execauditd --help)"),
+                ([*c, "--reload", pid], "--config and --reload cannot be used together: the daemon reloads "
+                 "the files it was started with (see execauditd --help)"),
+                (["--reload", pid, "-c", env.config_path], "--config and --reload cannot be used together: "
+                 "the daemon reloads the files it was started with (see execauditd --help)")):
+            out = subprocess.run([DAEMON, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 timeout=30)
+            check(out.returncode == 1 and out.stdout == "" and out.stderr == "execauditd: " + says + "\n",
+                  "refused", argv, out.returncode, out.stdout, out.stderr)
+            check(os.path.isdir(pins), "the pin directory left alone", argv)
+            check(sleeper.poll() is None, "nothing signalled", argv)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # One mode given twice is still one: --status --status is --status (no pins here: exit 1, saying so).
+    out = subprocess.run([DAEMON, *c, "--status", "--status"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, timeout=30)
+    check(out.returncode == 1 and "cannot be used together" not in out.stderr, "--status twice", out.stderr)
+
+
 def test_reloads_at_once(env):
     """Two `execauditd --reload` while a plain SIGHUP is pending (the daemon stopped, so nothing is read
     meanwhile): both are answered. As SIGHUPs, their requests were absorbed by the pending one, and both
@@ -330,4 +373,5 @@ def test_stop_while_a_reload_waits(env):
 if __name__ == "__main__":
     main([test_broken_config_at_start, test_check_config, test_reload, test_refuses_without_privileges,
           test_reload_client_waits, test_reloads_at_once, test_reload_waiting_for_a_name_service,
-          test_stop_while_a_reload_waits, test_reload_of_another_process, test_reload_of_a_daemon_that_stops])
+          test_stop_while_a_reload_waits, test_reload_of_another_process, test_reload_of_a_daemon_that_stops,
+          test_conflicting_modes])
