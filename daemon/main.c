@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,7 @@ int main(int argc, char **argv)
                 {"remove-pins", no_argument, NULL, 'X'},
                 {},
         };
+        struct sigaction ignore = {.sa_handler = SIG_IGN};
         const char *config = EA_DEFAULT_CONFIG;
         bool config_given = false;
         long reload_pid = 0;
@@ -140,6 +142,13 @@ int main(int argc, char **argv)
         int c, mode = 0, r;
 
         log_init();
+        /* A reader of stderr or stdout that has gone away (a closed terminal, `| head`) must not kill the
+         * daemon at its next diagnostic, before its stopping record: the write fails instead, which
+         * stdout_result() turns into exit status 1 for a command's output. */
+        if (sigaction(SIGPIPE, &ignore, NULL) < 0) {
+                log_error_errno(-errno, "Cannot ignore SIGPIPE");
+                return EXIT_FAILURE;
+        }
         while ((c = next_option(argc, argv, opts)) >= 0) {
                 switch (c) {
                 case 'c':

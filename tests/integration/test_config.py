@@ -53,6 +53,16 @@ def test_check_config(env):
                              stderr=subprocess.PIPE, text=True)
     check(out.returncode == 1 and out.stderr == "execauditd: Cannot write to standard output: %s\n"
           % os.strerror(errno.ENOSPC), "a failed write of the settings fails", out.returncode, out.stderr)
+    # So does one whose reader has gone (`execauditd -t | head -0`): it died of SIGPIPE (status 141).
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=w,
+                             stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(w)
+    check(out.returncode == 1 and out.stderr == "execauditd: Cannot write to standard output: %s\n"
+          % os.strerror(errno.EPIPE), "a write to a pipe without reader fails", out.returncode, out.stderr)
     env.write_config("[BPF]\nPerfBufferPages=3\n")
     out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
