@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +87,40 @@ static int next_option(int argc, char **argv, const struct option *opts)
         return c;
 }
 
+static const char *mode_name(int mode)
+{
+        switch (mode) {
+        case 't':
+                return "--check-config";
+        case 'R':
+                return "--reload";
+        case 'S':
+                return "--status";
+        case 'X':
+                return "--remove-pins";
+        case 'h':
+                return "--help";
+        default:
+                return "--version";
+        }
+}
+
+/* What the command does is chosen by one option: with two, one of them would silently not be done. */
+static int set_mode(int *mode, int c)
+{
+        if (*mode == 'R' && c == 'R') {
+                log_error("--reload names one process (see execauditd --help)");
+                return -EINVAL;
+        }
+        if (*mode && *mode != c) {
+                log_error("%s and %s cannot be used together (see execauditd --help)", mode_name(*mode),
+                          mode_name(c));
+                return -EINVAL;
+        }
+        *mode = c;
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -98,34 +134,29 @@ int main(int argc, char **argv)
                 {"remove-pins", no_argument, NULL, 'X'},
                 {},
         };
+        struct sigaction ignore = {.sa_handler = SIG_IGN};
         const char *config = EA_DEFAULT_CONFIG;
+        bool config_given = false;
         long reload_pid = 0;
         char *end;
-        int c, check = 0, status = 0, remove_pins = 0, r;
+        int c, mode = 0, r;
 
         log_init();
+        /* A reader of stderr or stdout that has gone away (a closed terminal, `| head`) must not kill the
+         * daemon at its next diagnostic, before its stopping record: the write fails instead, which
+         * stdout_result() turns into exit status 1 for a command's output. */
+        if (sigaction(SIGPIPE, &ignore, NULL) < 0) {
+                log_error_errno(-errno, "Cannot ignore SIGPIPE");
+                return EXIT_FAILURE;
+        }
         while ((c = next_option(argc, argv, opts)) >= 0) {
                 switch (c) {
                 case 'c':
                         config = optarg;
-                        break;
-                case 't':
-                        check = 1;
+                        config_given = true;
                         break;
                 case 'v':
                         log_set_max_level(LOG_DEBUG);
-                        break;
-                case 'h':
-                        help();
-                        return stdout_result(EXIT_SUCCESS);
-                case 'V':
-                        printf("execauditd %s\n", EA_VERSION);
-                        return stdout_result(EXIT_SUCCESS);
-                case 'S':
-                        status = 1;
-                        break;
-                case 'X':
-                        remove_pins = 1;
                         break;
                 case 'R':
                         errno = 0;
@@ -134,6 +165,14 @@ int main(int argc, char **argv)
                                 log_error("--reload: not a process ID: '%s'", optarg);
                                 return EXIT_FAILURE;
                         }
+                        /* fall through */
+                case 't':
+                case 'S':
+                case 'X':
+                case 'h':
+                case 'V':
+                        if (set_mode(&mode, c) < 0)
+                                return EXIT_FAILURE;
                         break;
                 default:
                         return EXIT_FAILURE;
@@ -143,13 +182,33 @@ int main(int argc, char **argv)
                 log_error("unexpected argument '%s'", argv[optind]);
                 return EXIT_FAILURE;
         }
-        if (reload_pid)
+        if (mode == 'R' && config_given) {
+                log_error("--config and --reload cannot be used together: the daemon reloads the files "
+                          "it was started with (see execauditd --help)");
+                return EXIT_FAILURE;
+        }
+        switch (mode) {
+        case 'h':
+                help();
+                return stdout_result(EXIT_SUCCESS);
+        case 'V':
+                printf("execauditd %s\n", EA_VERSION);
+                return stdout_result(EXIT_SUCCESS);
+        case 'R':
                 r = reload_request((pid_t)reload_pid, 90);
-        else if (status)
+                break;
+        case 'S':
                 r = daemon_status(config, stdout);
-        else if (remove_pins)
+                break;
+        case 'X':
                 r = daemon_remove_pins(config);
-        else
-                r = check ? daemon_check_config(config, stdout) : daemon_run(config);
+                break;
+        case 't':
+                r = daemon_check_config(config, stdout);
+                break;
+        default:
+                r = daemon_run(config);
+                break;
+        }
         return stdout_result(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }

@@ -9,6 +9,8 @@
  * reloads at once, or a `kill -HUP` just before). A daemon that does not block that signal (one from
  * before it was used) gets SIGHUP, whose default action it has replaced. Answers go through a pidfd
  * taken when the request is read, so a caller that has gone away is not answered under a reused PID.
+ * The request goes through a pidfd too, and only to a process named execauditd that blocks the signal:
+ * a mistyped or stale PID must not reach systemd, which takes SIGRTMIN+4 as "power off".
  */
 #ifndef EA_RELOADSIG_H
 #define EA_RELOADSIG_H
@@ -53,7 +55,8 @@ void reload_waiters_answer(struct reload_waiters *w, unsigned upto, enum reload_
 void reload_waiters_done(struct reload_waiters *w, enum reload_answer answer);
 
 /* The client: asks pid to reload and waits (timeout_sec at most) for its answer. 0 when applied,
- * -EINVAL rejected, -ECANCELED not applied, -ETIMEDOUT no answer; each said on stderr. */
+ * -EINVAL rejected, -ECANCELED not applied, -ETIMEDOUT no answer, -ESRCH exited before answering, -EPERM
+ * not an execauditd daemon (nothing sent); each said on stderr. */
 int reload_request(pid_t pid, unsigned timeout_sec);
 
 #endif

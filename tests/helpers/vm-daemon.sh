@@ -103,7 +103,7 @@ unshare --mount=/run/ns/mnt true
 printf '[Filter]\nExcludeUsers=1000\nExcludeCommands=leftout\nExcludeCgroups=/vmtest\n' >/etc/execauditd.conf
 printf 'ExcludeMountNamespaces=/run/ns/mnt\n' >>/etc/execauditd.conf
 # shellcheck disable=SC2086
-setpriv $UNIT_CAPS execauditd --config /etc/execauditd.conf --reload $D && echo "RESULT reloaded"
+setpriv $UNIT_CAPS execauditd --reload $D && echo "RESULT reloaded"
 setpriv --reuid 1000 --regid 1000 --clear-groups /usr/bin/true VMMARK-user
 /tmp/leftout VMMARK-command
 exectool cgroup /sys/fs/cgroup/vmtest /usr/bin/true true VMMARK-cgroup

@@ -252,9 +252,10 @@ class Env:
         """The notifications received since the last call."""
         return self.notify.take() if self.notify else []
 
-    def start(self, config=None, wait_ready=True, args=(), wrap=(), wrap_forks=True):
+    def start(self, config=None, wait_ready=True, args=(), wrap=(), wrap_forks=True, stderr=subprocess.STDOUT):
         """wrap: a command the daemon runs under (e.g. unshare); signals then go to the daemon itself.
-        wrap_forks=False: the wrapper execs the daemon (setpriv), which then has the wrapper's PID."""
+        wrap_forks=False: the wrapper execs the daemon (setpriv), which then has the wrapper's PID.
+        stderr: where its diagnostics go instead of the log (log() then has none)."""
         if config is not None:
             self.write_config(config)
         if self.notify:
@@ -264,8 +265,7 @@ class Env:
         self.daemon_log = open(os.path.join(self.dir, "daemon.log"), "w+")
         env = dict(os.environ, NOTIFY_SOCKET=npath)
         self.daemon = subprocess.Popen([*wrap, DAEMON, "--config", self.config_path, *args], env=env,
-                                       stdin=subprocess.DEVNULL, stdout=self.daemon_log,
-                                       stderr=subprocess.STDOUT)
+                                       stdin=subprocess.DEVNULL, stdout=self.daemon_log, stderr=stderr)
         self.daemon_pid = self.daemon.pid
         if wrap and wrap_forks:
             def child():

@@ -5,6 +5,7 @@ import errno
 import os
 import signal
 import subprocess
+import sys
 
 from harness import DAEMON, check, main, marker
 
@@ -52,6 +53,16 @@ def test_check_config(env):
                              stderr=subprocess.PIPE, text=True)
     check(out.returncode == 1 and out.stderr == "execauditd: Cannot write to standard output: %s\n"
           % os.strerror(errno.ENOSPC), "a failed write of the settings fails", out.returncode, out.stderr)
+    # So does one whose reader has gone (`execauditd -t | head -0`): it died of SIGPIPE (status 141).
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=w,
+                             stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(w)
+    check(out.returncode == 1 and out.stderr == "execauditd: Cannot write to standard output: %s\n"
+          % os.strerror(errno.EPIPE), "a write to a pipe without reader fails", out.returncode, out.stderr)
     env.write_config("[BPF]\nPerfBufferPages=3\n")
     out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
@@ -154,6 +165,49 @@ def test_reload_client_waits(env):
               "getopt's message, escaped", argv, out.stderr)
 
 
+def test_conflicting_modes(env):
+    """One command at a time: two of -t, --reload, --status, --remove-pins, --help and --version, --reload
+    twice, or --config with --reload are refused (status 1, as an invalid option) before anything is done.
+    --status --remove-pins printed the status, -t --remove-pins removed the pins, --help --status printed
+    the help, --reload A --reload B reloaded B and -c X --reload PID ignored X."""
+    env.write_config("")
+    pins = "/sys/fs/bpf/execauditd"  # this test's own bpffs (harness.py)
+    os.makedirs(pins)
+    sleeper = subprocess.Popen(["sleep", "100"])  # no process of ours may be signalled, whatever happens
+    pid = str(sleeper.pid)
+    c = ["--config", env.config_path]
+    together = "%s and %s cannot be used together (see execauditd --help)"
+    try:
+        for argv, says in (
+                ([*c, "--status", "--remove-pins"], together % ("--status", "--remove-pins")),
+                ([*c, "-t", "--remove-pins"], together % ("--check-config", "--remove-pins")),
+                ([*c, "--remove-pins", "--check-config"], together % ("--remove-pins", "--check-config")),
+                ([*c, "--check-config", "--status"], together % ("--check-config", "--status")),
+                (["--status", "--reload", pid], together % ("--status", "--reload")),
+                (["--reload", pid, "--remove-pins"], together % ("--reload", "--remove-pins")),
+                ([*c, "--status", "--help"], together % ("--status", "--help")),
+                (["--help", "--version"], together % ("--help", "--version")),
+                (["--version", "--check-config"], together % ("--version", "--check-config")),
+                (["--reload", pid, "--reload", pid], "--reload names one process (see execauditd --help)"),
+                ([*c, "--reload", pid], "--config and --reload cannot be used together: the daemon reloads "
+                 "the files it was started with (see execauditd --help)"),
+                (["--reload", pid, "-c", env.config_path], "--config and --reload cannot be used together: "
+                 "the daemon reloads the files it was started with (see execauditd --help)")):
+            out = subprocess.run([DAEMON, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 timeout=30)
+            check(out.returncode == 1 and out.stdout == "" and out.stderr == "execauditd: " + says + "\n",
+                  "refused", argv, out.returncode, out.stdout, out.stderr)
+            check(os.path.isdir(pins), "the pin directory left alone", argv)
+            check(sleeper.poll() is None, "nothing signalled", argv)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # One mode given twice is still one: --status --status is --status (no pins here: exit 1, saying so).
+    out = subprocess.run([DAEMON, *c, "--status", "--status"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, timeout=30)
+    check(out.returncode == 1 and "cannot be used together" not in out.stderr, "--status twice", out.stderr)
+
+
 def test_reloads_at_once(env):
     """Two `execauditd --reload` while a plain SIGHUP is pending (the daemon stopped, so nothing is read
     meanwhile): both are answered. As SIGHUPs, their requests were absorbed by the pending one, and both
@@ -180,12 +234,88 @@ def test_reloads_at_once(env):
 
 
 def waiting_for_answer(pid):
-    """The client has sent its request: it is in rt_sigtimedwait (128 on x86-64), waiting for the answer."""
+    """The client has sent its request: it is in poll (7 on x86-64), waiting for the answer or the daemon's
+    exit."""
     try:
         with open("/proc/%d/syscall" % pid) as f:
-            return f.read().split()[0] == "128"
+            return f.read().split()[0] == "7"
     except (OSError, IndexError):
         return False
+
+
+# Another program, which reports the signals pending for it when a line comes on its stdin: argv[1] blocked
+# signals (comma-separated numbers, or "" for none), argv[2] a name to take, if any.
+BYSTANDER = """
+import signal, sys
+if len(sys.argv) > 2:
+    with open("/proc/self/comm", "w") as f:
+        f.write(sys.argv[2])
+signal.pthread_sigmask(signal.SIG_BLOCK, {int(s) for s in sys.argv[1].split(",") if s})
+print("ready", flush=True)
+sys.stdin.readline()
+print(sorted(int(s) for s in signal.sigpending()), flush=True)
+"""
+
+
+def test_reload_of_another_process(env):
+    """`execauditd --reload PID` signals nothing but an execauditd daemon. A mistyped or stale PID got SIGHUP,
+    which killed it, or, when it blocks SIGRTMIN+4 as systemd does (PID 1 and `systemd --user` power off on
+    it), that signal. Nothing is sent to any of these, and the command fails at once."""
+    rtmin4 = signal.SIGRTMIN + 4
+    procs = []
+    try:
+        sleeper = subprocess.Popen(["sleep", "100"])
+        procs.append(sleeper)
+        out = subprocess.run([DAEMON, "--reload", str(sleeper.pid)], stderr=subprocess.PIPE, text=True,
+                             timeout=30)
+        check(out.returncode == 1 and out.stderr == "execauditd: process %d is not execauditd (its name is "
+              "'sleep'): nothing sent\n" % sleeper.pid, "sleep refused", out.returncode, out.stderr)
+        check(sleeper.poll() is None, "sleep still runs", sleeper.returncode)
+        for blocked, name, says in (
+                ("%d,%d" % (signal.SIGHUP, rtmin4), None,
+                 "process %d is not execauditd (its name is '{comm}'): nothing sent"),
+                ("", "execauditd",
+                 "execauditd (pid %d) takes no reload requests (it is not a running daemon): nothing sent")):
+            p = subprocess.Popen([sys.executable, "-c", BYSTANDER, blocked, *([name] if name else [])],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            procs.append(p)
+            check(p.stdout.readline() == "ready\n", "the bystander ready")
+            with open("/proc/%d/comm" % p.pid) as f:
+                says = says.replace("{comm}", f.read().strip())
+            out = subprocess.run([DAEMON, "--reload", str(p.pid)], stderr=subprocess.PIPE, text=True, timeout=30)
+            check(out.returncode == 1 and out.stderr == "execauditd: " + says % p.pid + "\n", "refused", name,
+                  blocked, out.returncode, out.stderr)
+            p.stdin.write("\n")
+            p.stdin.flush()
+            check(p.stdout.readline() == "[]\n" and p.wait(timeout=30) == 0, "nothing sent to it", name,
+                  blocked, p.returncode)
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
+def test_reload_of_a_daemon_that_stops(env):
+    """`execauditd --reload` of a daemon that stops without answering (here its stop waits 5 s for a stopped
+    journald, and the request is never read) fails as soon as the daemon has exited: it waited for the answer
+    90 s."""
+    env.start("[Capture]\nMaxArgsBytes=256K\n[BPF]\nPerfBufferPages=1024\n")
+    sync(env)
+    m = marker()
+    env.journald.send_signal(signal.SIGSTOP)
+    try:
+        # Records of 200 KiB or more fill journald's socket (test_loss: test_stop_while_journald_is_stopped).
+        for i in range(120):
+            subprocess.run(["/bin/true", m, str(i), "a" * 100000], check=True)
+        env.signal(signal.SIGTERM)
+        env.wait(lambda: "Stopping on signal" in env.log(), "the daemon stopping")
+        out = subprocess.run([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True,
+                             timeout=60)
+    finally:
+        env.journald.send_signal(signal.SIGCONT)
+    check(out.returncode == 1 and out.stderr == "execauditd: execauditd (pid %d) exited before answering: the "
+          "reload was not applied\n" % env.daemon_pid, "the caller told", out.returncode, out.stderr)
+    check(env.daemon.wait(timeout=30) == 0, "the daemon stopped cleanly", env.daemon.returncode)
 
 
 def reload_held_by_name_service(env):
@@ -261,4 +391,5 @@ def test_stop_while_a_reload_waits(env):
 if __name__ == "__main__":
     main([test_broken_config_at_start, test_check_config, test_reload, test_refuses_without_privileges,
           test_reload_client_waits, test_reloads_at_once, test_reload_waiting_for_a_name_service,
-          test_stop_while_a_reload_waits])
+          test_stop_while_a_reload_waits, test_reload_of_another_process, test_reload_of_a_daemon_that_stops,
+          test_conflicting_modes])

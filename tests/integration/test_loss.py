@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Loss paths: perf buffer overflow, a full journal queue behind a stalled journald, journald going away.
-Every missing EXEC_SEQ must be covered by a loss record."""
+"""Loss paths: perf buffer overflow, a full journal queue behind a stalled journald, journald going away,
+the reader of the daemon's stderr going away. Every missing EXEC_SEQ must be covered by a loss record."""
 import os
 import signal
 import subprocess
@@ -135,6 +135,28 @@ def test_stop_while_journald_is_stopped(env):
           len(missing), reported(recs, "no_reader"))
 
 
+def test_stderr_reader_gone(env):
+    """A daemon run by hand whose stderr reader has gone (a closed terminal, `execauditd 2>&1 | less` quit)
+    stops cleanly, with its stopping record: it died of SIGPIPE (status 141) at its next diagnostic, here the
+    "Stopping on signal" line, and the numbers since its last record were left to the next daemon."""
+    r, w = os.pipe()
+    try:
+        env.start("", stderr=w)
+    finally:
+        os.close(w)
+    # What it said up to READY=1 is read, then nobody reads any more.
+    with os.fdopen(r) as reader:
+        said = []
+        while not said or "Auditing execs" not in said[-1]:
+            said.append(reader.readline())
+            check(said[-1], "the daemon's lines up to READY=1", said)
+    sync(env)
+    rc = env.stop()
+    check(rc == 0, "clean stop", rc)
+    stopping = env.records("EXEC_EVENT=stopping")
+    check(len(stopping) == 1, "the stopping record", [x.brief() for x in stopping])
+
+
 def test_failed_exec_without_entry_is_recorded(env):
     """A failed exec the filter audits but whose syscall entry the kernel side does not hold (here: entered
     before the programs were attached; also when the table of execs in progress is full, or seccomp refused
@@ -162,4 +184,4 @@ def test_failed_exec_without_entry_is_recorded(env):
 
 if __name__ == "__main__":
     main([test_perf_buffer_loss_is_reported, test_journal_queue_full_is_reported, test_journald_missing,
-          test_failed_exec_without_entry_is_recorded, test_stop_while_journald_is_stopped])
+          test_failed_exec_without_entry_is_recorded, test_stop_while_journald_is_stopped, test_stderr_reader_gone])

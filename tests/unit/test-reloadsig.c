@@ -3,7 +3,9 @@
  * this test. Two requests sent while a plain SIGHUP is pending are both answered (SIGHUP requests were
  * absorbed by the pending one and waited in vain); a daemon that does not block the request signal (one
  * from before it was used) gets SIGHUP and answers; a rejection is told; a caller that is gone is not
- * noted.
+ * noted; a process that is not execauditd, or one that does not block the signals, gets nothing (SIGHUP
+ * killed it, and SIGRTMIN+4 asks systemd to power off); a daemon that exits without answering is told at
+ * once, not after the timeout.
  */
 #include "reloadsig.h"
 #include "check.h"
@@ -13,13 +15,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A daemon's side: blocks SIGHUP (and the request signal when modern), says so on ready, waits for a byte
- * on go, notes the requests that come within 10 s until it has want of them, answers them all. */
-static pid_t fake_daemon(bool modern, unsigned want, enum reload_answer a, int *ready, int *go)
+/* A daemon's side: named execauditd, blocks SIGHUP (and the request signal when modern), says so on ready,
+ * waits for a byte on go, notes the requests that come within 10 s until it has want of them, answers them
+ * all with a, or exits without an answer when a is negative (a daemon stopping). */
+static pid_t fake_daemon(bool modern, unsigned want, int a, int *ready, int *go)
 {
         int r[2], g[2];
         pid_t pid;
@@ -40,6 +44,8 @@ static pid_t fake_daemon(bool modern, unsigned want, enum reload_answer a, int *
         char c;
         int fd;
 
+        if (prctl(PR_SET_NAME, "execauditd") < 0)
+                _exit(2);
         sigemptyset(&mask);
         sigaddset(&mask, SIGHUP);
         if (modern)
@@ -56,7 +62,41 @@ static pid_t fake_daemon(bool modern, unsigned want, enum reload_answer a, int *
                 if (reload_is_request(&si))
                         reload_waiters_add(&w, (pid_t)si.ssi_pid, 1);
         }
-        reload_waiters_done(&w, a);
+        if (a < 0)
+                _exit(w.n == want ? 0 : 1);
+        reload_waiters_done(&w, (enum reload_answer)a);
+        _exit(0);
+}
+
+/* Another process: named name, blocking sigs (0-terminated), says so on ready and waits for a byte on go;
+ * exits 0 when nothing is pending for it then, 1 when something is. */
+static pid_t bystander(const char *name, const int *sigs, int *ready, int *go)
+{
+        int r[2], g[2];
+        sigset_t mask, pending;
+        pid_t pid;
+        char c;
+
+        if (pipe(r) < 0 || pipe(g) < 0)
+                return -1;
+        pid = fork();
+        if (pid != 0) {
+                close(r[1]);
+                close(g[0]);
+                *ready = r[0];
+                *go = g[1];
+                return pid;
+        }
+        sigemptyset(&mask);
+        for (; *sigs; sigs++)
+                sigaddset(&mask, *sigs);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        if (prctl(PR_SET_NAME, name) < 0 || write(r[1], "r", 1) != 1 || read(g[0], &c, 1) != 1)
+                _exit(2);
+        sigpending(&pending);
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sigismember(&pending, sig) == 1)
+                        _exit(1);
         _exit(0);
 }
 
@@ -67,7 +107,7 @@ static pid_t client(pid_t daemon)
         if (pid == 0) {
                 int r = reload_request(daemon, 20);
 
-                _exit(r == 0 ? 0 : r == -EINVAL ? 3 : 1);
+                _exit(r == 0 ? 0 : r == -EINVAL ? 3 : r == -EPERM ? 4 : r == -ESRCH ? 5 : 1);
         }
         return pid;
 }
@@ -137,10 +177,74 @@ static void test_gone_caller(void)
         reload_waiters_done(&w, RELOAD_APPLIED);
 }
 
+static void test_not_execauditd(void)
+{
+        /* systemd's PID 1 blocks SIGRTMIN+4 and powers off on it. */
+        const int sigs[] = {SIGHUP, reload_request_signal(), 0};
+        int ready, go;
+        pid_t b = bystander("systemd", sigs, &ready, &go);
+        char c;
+
+        set_case("a process that is not execauditd");
+        if (b < 0 || read(ready, &c, 1) != 1) {
+                FAIL("bystander");
+                return;
+        }
+        CHECK_NUM(status_of(client(b)), 4);
+        CHECK(write(go, "g", 1) == 1);
+        CHECK_NUM(status_of(b), 0); /* nothing sent to it */
+        close(ready);
+        close(go);
+}
+
+static void test_execauditd_without_requests(void)
+{
+        const int none[] = {0};
+        int ready, go;
+        pid_t b = bystander("execauditd", none, &ready, &go);
+        char c;
+
+        set_case("an execauditd that blocks neither signal (not a running daemon)");
+        if (b < 0 || read(ready, &c, 1) != 1) {
+                FAIL("bystander");
+                return;
+        }
+        CHECK_NUM(status_of(client(b)), 4);
+        CHECK(write(go, "g", 1) == 1);
+        CHECK_NUM(status_of(b), 0); /* alive: no SIGHUP */
+        close(ready);
+        close(go);
+}
+
+static void test_daemon_exits_without_answering(void)
+{
+        int ready, go;
+        pid_t d = fake_daemon(true, 1, -1, &ready, &go), c1;
+        char c;
+
+        set_case("a daemon that exits without answering");
+        if (d < 0 || read(ready, &c, 1) != 1) {
+                FAIL("fake daemon");
+                return;
+        }
+        c1 = client(d);
+        CHECK(write(go, "g", 1) == 1);
+        CHECK_NUM(status_of(d), 0);  /* it had the request */
+        CHECK_NUM(status_of(c1), 5); /* told it exited, not timed out (20 s) */
+        close(ready);
+        close(go);
+}
+
 int main(void)
 {
+        /* A bystander killed by a signal sent in error: its pipe's write end fails the case, not the test.
+         */
+        signal(SIGPIPE, SIG_IGN);
         test_two_requests_behind_a_pending_sighup();
         test_daemon_without_the_request_signal();
         test_gone_caller();
+        test_not_execauditd();
+        test_execauditd_without_requests();
+        test_daemon_exits_without_answering();
         return check_summary("test-reloadsig");
 }
