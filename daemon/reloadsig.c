@@ -238,8 +238,9 @@ int reload_request(pid_t pid, unsigned timeout_sec)
         if (r < 0)
                 goto out;
         if (answer == RELOAD_REJECTED)
-                r = log_error_errno(-EINVAL, "The configuration was rejected; the one in force stays "
-                                             "(see journalctl -t execauditd _UID=0 EXEC_EVENT=config_rejected)");
+                r = log_error_errno(-EINVAL,
+                                    "The configuration was rejected; the one in force stays "
+                                    "(see journalctl -t execauditd _UID=0 EXEC_EVENT=config_rejected)");
         else if (answer != RELOAD_APPLIED)
                 r = log_error_errno(-ECANCELED,
                                     "The reload was not applied: execauditd (pid %d) stopped "
