@@ -49,6 +49,14 @@ def marker():
     return "ea-" + uuid.uuid4().hex[:16]
 
 
+def fill_stopped_journald(env, mark, n=120):
+    """Stops the test's journald and execs n processes with 100-KB argv: records of 200 KiB or more fill its
+    socket whatever its queue length (16 MiB at most). The caller sends SIGCONT to env.journald."""
+    env.journald.send_signal(signal.SIGSTOP)
+    for i in range(n):
+        subprocess.run(["/bin/true", mark, str(i), "a" * 100000], check=True)
+
+
 def parse_export(data):
     """journalctl -o export: 'NAME=value' lines, or NAME, a 64-bit little-endian size and raw bytes."""
     entries, cur, i = [], {}, 0

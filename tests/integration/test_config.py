@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 
-from harness import DAEMON, check, main, marker
+from harness import fill_stopped_journald, DAEMON, check, main, marker
 
 REJECTED = "743c13a091d94b73b3c798ad6d450c46"
 
@@ -302,11 +302,8 @@ def test_reload_of_a_daemon_that_stops(env):
     env.start("[Capture]\nMaxArgsBytes=256K\n[BPF]\nPerfBufferPages=1024\n")
     sync(env)
     m = marker()
-    env.journald.send_signal(signal.SIGSTOP)
     try:
-        # Records of 200 KiB or more fill journald's socket (test_loss: test_stop_while_journald_is_stopped).
-        for i in range(120):
-            subprocess.run(["/bin/true", m, str(i), "a" * 100000], check=True)
+        fill_stopped_journald(env, m)
         env.signal(signal.SIGTERM)
         env.wait(lambda: "Stopping on signal" in env.log(), "the daemon stopping")
         out = subprocess.run([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True,

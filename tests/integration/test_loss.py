@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from harness import check, main, marker
+from harness import fill_stopped_journald, check, main, marker
 
 STORM = os.environ.get("EA_STORM", "")
 
@@ -114,11 +114,8 @@ def test_stop_while_journald_is_stopped(env):
     env.start("[Capture]\nMaxArgsBytes=256K\n[BPF]\nPerfBufferPages=1024\n")
     sync(env)
     m = marker()
-    env.journald.send_signal(signal.SIGSTOP)
     try:
-        # Records of 200 KiB or more: journald's socket takes 16 MiB at most, whatever its queue length.
-        for i in range(120):
-            subprocess.run(["/bin/true", m, str(i), "a" * 100000], check=True)
+        fill_stopped_journald(env, m)
         rc = env.stop()
     finally:
         env.journald.send_signal(signal.SIGCONT)

@@ -20,10 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A daemon's side: named execauditd, blocks SIGHUP (and the request signal when modern), says so on ready,
- * waits for a byte on go, notes the requests that come within 10 s until it has want of them, answers them
- * all with a, or exits without an answer when a is negative (a daemon stopping). */
-static pid_t fake_daemon(bool modern, unsigned want, int a, int *ready, int *go)
+/* Forks a child that says it is ready on one pipe and waits for a byte on another. In the parent: the
+ * child's PID, *ready and *go the read and write ends; in the child: 0, *ready and *go its ends. */
+static pid_t fork_handshake(int *ready, int *go)
 {
         int r[2], g[2];
         pid_t pid;
@@ -31,13 +30,24 @@ static pid_t fake_daemon(bool modern, unsigned want, int a, int *ready, int *go)
         if (pipe(r) < 0 || pipe(g) < 0)
                 return -1;
         pid = fork();
-        if (pid != 0) {
-                close(r[1]);
-                close(g[0]);
-                *ready = r[0];
-                *go = g[1];
+        if (pid < 0)
+                return -1;
+        close(pid ? r[1] : r[0]);
+        close(pid ? g[0] : g[1]);
+        *ready = pid ? r[0] : r[1];
+        *go = pid ? g[1] : g[0];
+        return pid;
+}
+
+/* A daemon's side: named execauditd, blocks SIGHUP (and the request signal when modern), says so on ready,
+ * waits for a byte on go, notes the requests that come within 10 s until it has want of them, answers them
+ * all with a, or exits without an answer when a is negative (a daemon stopping). */
+static pid_t fake_daemon(bool modern, unsigned want, int a, int *ready, int *go)
+{
+        pid_t pid = fork_handshake(ready, go);
+
+        if (pid != 0)
                 return pid;
-        }
         struct reload_waiters w = {0};
         struct signalfd_siginfo si;
         sigset_t mask;
@@ -52,7 +62,7 @@ static pid_t fake_daemon(bool modern, unsigned want, int a, int *ready, int *go)
                 sigaddset(&mask, reload_request_signal());
         sigprocmask(SIG_BLOCK, &mask, NULL);
         fd = signalfd(-1, &mask, SFD_CLOEXEC);
-        if (fd < 0 || write(r[1], "r", 1) != 1 || read(g[0], &c, 1) != 1)
+        if (fd < 0 || write(*ready, "r", 1) != 1 || read(*go, &c, 1) != 1)
                 _exit(2);
         while (w.n < want) {
                 struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -72,26 +82,17 @@ static pid_t fake_daemon(bool modern, unsigned want, int a, int *ready, int *go)
  * exits 0 when nothing is pending for it then, 1 when something is. */
 static pid_t bystander(const char *name, const int *sigs, int *ready, int *go)
 {
-        int r[2], g[2];
+        pid_t pid = fork_handshake(ready, go);
         sigset_t mask, pending;
-        pid_t pid;
         char c;
 
-        if (pipe(r) < 0 || pipe(g) < 0)
-                return -1;
-        pid = fork();
-        if (pid != 0) {
-                close(r[1]);
-                close(g[0]);
-                *ready = r[0];
-                *go = g[1];
+        if (pid != 0)
                 return pid;
-        }
         sigemptyset(&mask);
         for (; *sigs; sigs++)
                 sigaddset(&mask, *sigs);
         sigprocmask(SIG_BLOCK, &mask, NULL);
-        if (prctl(PR_SET_NAME, name) < 0 || write(r[1], "r", 1) != 1 || read(g[0], &c, 1) != 1)
+        if (prctl(PR_SET_NAME, name) < 0 || write(*ready, "r", 1) != 1 || read(*go, &c, 1) != 1)
                 _exit(2);
         sigpending(&pending);
         for (int sig = 1; sig < NSIG; sig++)
