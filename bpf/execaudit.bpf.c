@@ -480,22 +480,24 @@ static __always_inline bool audited(const struct config_ref *c, struct task_stru
         return true;
 }
 
-static __always_inline void fill_proc(struct ea_proc *p, struct task_struct *task)
+/* The current task's process fields; its name and IDs are named's: the task itself at an exec, the leader
+ * at an exit. */
+static __always_inline void fill_proc(struct ea_proc *p, struct task_struct *task, struct task_struct *named)
 {
         __u64 pid_tgid = bpf_get_current_pid_tgid();
-        __u64 uid_gid = bpf_get_current_uid_gid();
+        const struct cred *cred = named->cred;
 
         p->pid = pid_tgid >> 32;
         p->tid = (__u32)pid_tgid;
-        p->uid = (__u32)uid_gid;
-        p->gid = uid_gid >> 32;
-        /* task is a BTF pointer: plain fault-safe loads, no helper call per step. */
-        p->euid = task->cred->euid.val;
-        p->egid = task->cred->egid.val;
+        /* BTF pointers: plain fault-safe loads, no helper call per step. */
+        p->uid = cred->uid.val;
+        p->gid = cred->gid.val;
+        p->euid = cred->euid.val;
+        p->egid = cred->egid.val;
         p->ppid = task->real_parent->tgid;
         p->mntns = task->nsproxy->mnt_ns->ns.inum;
         p->cgroup_id = bpf_get_current_cgroup_id();
-        bpf_get_current_comm(p->comm, sizeof(p->comm));
+        bpf_probe_read_kernel(p->comm, sizeof(p->comm), named->comm);
 }
 
 #define EXEC_EVENT_MAX (sizeof(struct ea_exec) + ARGS_POS_MAX + EA_ARGS_INLINE)
@@ -1048,7 +1050,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                 return 0;
         }
         ev = (struct ea_exec *)s->raw;
-        fill_proc(&ev->proc, task);
+        fill_proc(&ev->proc, task, task);
         fill_exec_context(ev, task);
         ev->proc.tid = old;
         ev->ret = 0;
@@ -1378,7 +1380,7 @@ static __always_inline int exec_failed(void *ctx, long ret, bool at)
                 count(EA_STAT_FILTERED);
                 goto out;
         }
-        fill_proc(&ev->proc, task);
+        fill_proc(&ev->proc, task, task);
         fill_exec_context(ev, task);
         pos = ev->filename_len;
         /* Nothing was opened for good: no executable to name. */
@@ -1500,7 +1502,6 @@ int BPF_PROG(ea_exit, struct task_struct *task)
 {
         struct signal_struct *sig = task->signal;
         struct mm_struct *mm = task->mm;
-        struct task_struct *leader;
         struct ea_exit ev = {};
         struct ea_tracked *tr;
         struct config_ref c;
@@ -1522,16 +1523,10 @@ int BPF_PROG(ea_exit, struct task_struct *task)
         if (!get_config(&c) || !(c.set->capture & EA_CAP_EXITS))
                 return 0;
         count(EA_STAT_EXIT);
-        fill_proc(&ev.proc, task);
         /* The process's name and IDs are its leader's (/proc/PID), not those of the thread that happens to
          * end last, which any thread can rename. The leader is kept, a zombie at worst, until the group is
          * gone. */
-        leader = task->group_leader;
-        bpf_probe_read_kernel(ev.proc.comm, sizeof(ev.proc.comm), leader->comm);
-        ev.proc.uid = leader->cred->uid.val;
-        ev.proc.gid = leader->cred->gid.val;
-        ev.proc.euid = leader->cred->euid.val;
-        ev.proc.egid = leader->cred->egid.val;
+        fill_proc(&ev.proc, task, task->group_leader);
         /* As wait(2) reads it: a group exit's code is the group's, which a core dump completes (0x80) after
          * it zapped the other threads, whose own codes lack it. */
         ev.exit_code = sig->flags & 0x4 /* SIGNAL_GROUP_EXIT */ ? sig->group_exit_code : task->exit_code;

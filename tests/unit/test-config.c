@@ -322,7 +322,7 @@ static const struct reject_case rejects[] = {
         /* The same after a byte order mark, which inih ignores (before, the check looked at the mark). */
         {"\xef\xbb\xbf[Filter] Users=0\n", 1, "Filter", "", SECTION_TEXT_MSG("Filter", "Users=0"),
          "t.conf:1: " SECTION_TEXT_MSG("Filter", "Users=0")},
-        /* Two marks: inih skips the second one too. */
+        /* Two marks: inih passes over the second one as well. */
         {"\xef\xbb\xbf\xef\xbb\xbf[Filter] Users=0\n", 1, "Filter", "",
          SECTION_TEXT_MSG("Filter", "Users=0"), "t.conf:1: " SECTION_TEXT_MSG("Filter", "Users=0")},
         {"[Capture]\nExits=no\n[BPF]\rPerfBufferPages=8\r", 3, "BPF", "",
