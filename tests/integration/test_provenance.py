@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import check, main, marker, bash_unquote, cgroup2_mount
+from harness import fill_stopped_journald, check, main, marker, bash_unquote, cgroup2_mount
 
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
 TRUE = os.path.realpath("/bin/true")
@@ -994,7 +994,7 @@ def test_double_fork_to_subreaper(env):
 
 
 def test_object_pid_and_duration(env):
-    env.start("")
+    env.start("[Capture]\nMaxArgsBytes=256K\n")
     m = marker()
     # A process that lives until its record is in the journal: OBJECT_PID, and journald's OBJECT_* fields.
     p = subprocess.Popen(["/bin/sh", "-c", "read x", m], stdin=subprocess.PIPE)
@@ -1007,12 +1007,11 @@ def test_object_pid_and_duration(env):
     check(r.i("EXEC_DURATION_NSEC") > 0, "EXEC_DURATION_NSEC on exec", r.brief())
 
     # Gone before its record is written: the exit is already in hand, so no OBJECT_PID (journald would find
-    # nothing at /proc/PID, or another process that got the PID since). journald stopped holds the writer
-    # (its socket queue is full after a few records), so the exec and the exit reach the writer together.
-    env.journald.send_signal(signal.SIGSTOP)
+    # nothing at /proc/PID, or another process that got the PID since). A stopped journald whose socket is
+    # full holds the writer, so the exec and the exit reach the writer together. (Small records did not
+    # always fill it: the writer puts many in one datagram.)
     try:
-        for _ in range(30):
-            subprocess.run(["/bin/true"], check=True)
+        fill_stopped_journald(env, marker())
         time.sleep(0.5)
         m = marker()
         gone = subprocess.Popen(["/bin/true", m])
