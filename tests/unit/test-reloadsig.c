@@ -178,43 +178,39 @@ static void test_gone_caller(void)
         reload_waiters_done(&w, RELOAD_APPLIED);
 }
 
-static void test_not_execauditd(void)
+/* A process named name blocking sigs (0-terminated) is refused a reload request: the client exits 4 and the
+ * process gets nothing (it exits 0 when nothing is pending for it). */
+static void check_refused(const char *name, const int *sigs, const char *label)
 {
-        /* systemd's PID 1 blocks SIGRTMIN+4 and powers off on it. */
-        const int sigs[] = {SIGHUP, reload_request_signal(), 0};
         int ready, go;
-        pid_t b = bystander("systemd", sigs, &ready, &go);
+        pid_t b = bystander(name, sigs, &ready, &go);
         char c;
 
-        set_case("a process that is not execauditd");
+        set_case("%s", label);
         if (b < 0 || read(ready, &c, 1) != 1) {
                 FAIL("bystander");
                 return;
         }
         CHECK_NUM(status_of(client(b)), 4);
         CHECK(write(go, "g", 1) == 1);
-        CHECK_NUM(status_of(b), 0); /* nothing sent to it */
+        CHECK_NUM(status_of(b), 0); /* alive, nothing sent to it */
         close(ready);
         close(go);
+}
+
+static void test_not_execauditd(void)
+{
+        /* systemd's PID 1 blocks SIGRTMIN+4 and powers off on it. */
+        const int sigs[] = {SIGHUP, reload_request_signal(), 0};
+
+        check_refused("systemd", sigs, "a process that is not execauditd");
 }
 
 static void test_execauditd_without_requests(void)
 {
         const int none[] = {0};
-        int ready, go;
-        pid_t b = bystander("execauditd", none, &ready, &go);
-        char c;
 
-        set_case("an execauditd that blocks neither signal (not a running daemon)");
-        if (b < 0 || read(ready, &c, 1) != 1) {
-                FAIL("bystander");
-                return;
-        }
-        CHECK_NUM(status_of(client(b)), 4);
-        CHECK(write(go, "g", 1) == 1);
-        CHECK_NUM(status_of(b), 0); /* alive: no SIGHUP */
-        close(ready);
-        close(go);
+        check_refused("execauditd", none, "an execauditd that blocks neither signal (not a running daemon)");
 }
 
 static void test_daemon_exits_without_answering(void)
