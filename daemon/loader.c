@@ -187,36 +187,55 @@ static bool own_pin(const struct execaudit *skel, const char *name)
 }
 
 /*
- * Removes every pin in dir (unlinking a link's last pin detaches its program), once it is known to hold
- * execauditd's pins and nothing else: a PinPath= that names another tool's directory, or one that is not
- * on a BPF file system, loses nothing. -EMEDIUMTYPE, -ENOTEMPTY (logged) when it is not ours.
+ * The pin directory dir, opened once it is known to hold execauditd's pins and nothing else: a PinPath=
+ * that names another tool's directory, or one that is not on a BPF file system, loses nothing. NULL with
+ * *r 0 when there is no directory; -EMEDIUMTYPE, -ENOTEMPTY (logged) when it is not ours.
  */
-static int clear_pin_dir(const char *dir, const struct execaudit *skel)
+static DIR *open_own_pin_dir(const char *dir, const struct execaudit *skel, int *r)
 {
-        int r = fs_is(dir, BPF_FS_MAGIC);
         struct dirent *de;
         DIR *d;
 
-        if (r == -ENOENT)
-                return 0;
-        if (r == 0) {
+        *r = fs_is(dir, BPF_FS_MAGIC);
+        if (*r == 0) {
                 log_error("%s is not on a BPF file system, so it holds no execauditd pins: nothing removed",
                           dir);
-                return -EMEDIUMTYPE;
+                *r = -EMEDIUMTYPE;
         }
-        d = r < 0 ? NULL : opendir(dir);
-        if (!d)
-                return r < 0 ? r : errno == ENOENT ? 0 : -errno;
-        r = 0;
-        while (r == 0 && (de = readdir(d)))
+        d = *r < 0 ? NULL : opendir(dir);
+        if (!d) {
+                *r = *r < 0 ? *r : -errno;
+                if (*r == -ENOENT)
+                        *r = 0;
+                return NULL;
+        }
+        *r = 0;
+        while (*r == 0 && (de = readdir(d)))
                 if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
                     !own_pin(skel, de->d_name)) {
                         log_error("%s/%s is not one of execauditd's pins: nothing removed (PinPath= names a "
                                   "directory of execauditd's own)",
                                   dir, de->d_name);
-                        r = -ENOTEMPTY;
+                        *r = -ENOTEMPTY;
                 }
+        if (*r < 0) {
+                closedir(d);
+                return NULL;
+        }
         rewinddir(d);
+        return d;
+}
+
+/* Removes every pin in dir (unlinking a link's last pin detaches its program), once open_own_pin_dir()
+ * has found it is ours. */
+static int clear_pin_dir(const char *dir, const struct execaudit *skel)
+{
+        struct dirent *de;
+        int r;
+        DIR *d = open_own_pin_dir(dir, skel, &r);
+
+        if (!d)
+                return r;
         while (r == 0 && (de = readdir(d))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
@@ -225,6 +244,17 @@ static int clear_pin_dir(const char *dir, const struct execaudit *skel)
         }
         closedir(d);
         return r;
+}
+
+static int remove_pin_dir(const char *pin_path, const struct execaudit *skel)
+{
+        int r = clear_pin_dir(pin_path, skel);
+
+        if (r < 0)
+                return r;
+        if (rmdir(pin_path) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
 }
 
 /* CgroupMap=/MountNamespaceMap=: the inner-map template is the configured map itself, so any value size
@@ -813,7 +843,7 @@ void loader_close(struct loader *l, bool unpin)
                 perf_buffer__free(l->pb);
         l->pb = NULL;
         if (unpin && l->pinned) {
-                int r = loader_remove_pins(l->pin_path);
+                int r = remove_pin_dir(l->pin_path, l->skel);
 
                 if (r < 0)
                         log_warning_errno(r, "Cannot remove the pins in %s", l->pin_path);
@@ -839,18 +869,66 @@ void loader_close(struct loader *l, bool unpin)
         l->lock_fd = -1;
 }
 
-int loader_remove_pins(const char *pin_path)
+/* The kernel lets go of a link (and detaches its program) in work it queues when the last reference goes:
+ * waits, a second at most, until the link id is gone. */
+static void wait_link_gone(__u32 id)
+{
+        for (int i = 0; i < 1000; i++) {
+                int fd = bpf_link_get_fd_by_id(id);
+
+                if (fd < 0)
+                        return;
+                close(fd);
+                usleep(1000);
+        }
+        log_warning("BPF link %u is still held by another process: its program stays attached", id);
+}
+
+int loader_detach_pinned(const char *pin_path)
 {
         /* Opened, not loaded: only the names of its maps and programs are wanted. */
         struct execaudit *skel = execaudit__open();
-        int r = skel ? clear_pin_dir(pin_path, skel) : -errno;
+        const struct bpf_object_skeleton *sk;
+        char path[PATH_MAX];
+        int r;
+        DIR *d;
+
+        if (!skel)
+                return -errno;
+        d = open_own_pin_dir(pin_path, skel, &r);
+        if (d)
+                closedir(d);
+        sk = skel->skeleton;
+        for (int i = 0; d && i < sk->prog_cnt && r >= 0; i++) {
+                struct bpf_link_info info = {};
+                __u32 len = sizeof(info);
+                int fd;
+
+                r = pin_file(path, pin_path, "link_", sk->progs[i].name);
+                fd = r < 0 ? -1 : bpf_obj_get(path);
+                if (fd < 0)
+                        continue;
+                r = bpf_obj_get_info_by_fd(fd, &info, &len) < 0 ? -errno : 0;
+                close(fd);
+                if (r >= 0 && unlink(path) < 0)
+                        r = -errno;
+                if (r >= 0)
+                        wait_link_gone(info.id);
+        }
+        /* And the runs that had started before. */
+        if (d && r >= 0)
+                syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+        execaudit__destroy(skel);
+        return r;
+}
+
+int loader_remove_pins(const char *pin_path)
+{
+        struct execaudit *skel = execaudit__open();
+        int r = skel ? remove_pin_dir(pin_path, skel) : -errno;
 
         execaudit__destroy(skel);
-        if (r < 0)
-                return r;
-        if (rmdir(pin_path) < 0 && errno != ENOENT)
-                return -errno;
-        return 0;
+        return r;
 }
 
 int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, struct ea_daemon_state *state,

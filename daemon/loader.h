@@ -83,6 +83,10 @@ int loader_read_seq(struct loader *l, uint64_t *seq);
 /* Detaches and frees everything; with unpin, also removes the pins (and so the programs) from PinPath.
  * Without, the pinned programs stay attached and keep counting what no reader takes. */
 void loader_close(struct loader *l, bool unpin);
+/* execauditd --remove-pins, first step: the programs pinned in pin_path detached (their link pins removed)
+ * and no run of them left, so the pinned "seq" holds every number they took. The maps stay pinned. Refuses
+ * (nothing removed) a directory that is not execauditd's. */
+int loader_detach_pinned(const char *pin_path);
 /* execauditd --remove-pins: every pin under pin_path removed (detaching the programs), and the directory. */
 int loader_remove_pins(const char *pin_path);
 /* execauditd --status: the pinned counters, read without loading anything. */

@@ -172,8 +172,8 @@ static int report_unhandled(const char *pin_path)
                 return log_error_errno(
                         r,
                         "The pins in %s hold %llu events no daemon handled and %llu untracked "
-                        "ones, and their loss cannot be written to the journal: the pins are "
-                        "kept, for the next daemon to report them",
+                        "ones, and their loss cannot be written to the journal: the programs are "
+                        "detached, the maps kept, for the next daemon to report them",
                         pin_path, (unsigned long long)(seq > st.handled_seq ? seq - st.handled_seq : 0),
                         (unsigned long long)untracked);
         log_warning("Lost %llu events (no_reader) and %llu (untracked) that no daemon reported: recorded",
@@ -203,6 +203,14 @@ int daemon_remove_pins(const char *config_path)
         }
         if (fd < 0)
                 return log_error_errno(fd, "Cannot lock %s", pin_path);
+        /* Detached first: every number the programs took is then in the pinned seq, and reported. */
+        r = loader_detach_pinned(pin_path);
+        if (r < 0) {
+                close(fd);
+                return r == -EMEDIUMTYPE || r == -ENOTEMPTY
+                               ? r
+                               : log_error_errno(r, "Cannot detach the programs pinned in %s", pin_path);
+        }
         r = report_unhandled(pin_path);
         if (r < 0) {
                 close(fd);
