@@ -1370,12 +1370,12 @@ static __always_inline int exec_failed(void *ctx, long ret, bool at)
         /* Judged like the exec it attempted: Commands= compares the name the program would have had. */
         if (gone)
                 current_comm(comm);
-        else if ((set->filter & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS)) && at && r == 1)
-                comm_of_empty_path(task, comm);
-        else if (set->filter & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS))
-                comm_of_filename(ev->data, ev->filename_len, comm);
-        else
+        else if (!(set->filter & (EA_FLT_COMMANDS | EA_FLT_EXCL_COMMANDS)))
                 __builtin_memset(comm, 0, sizeof(comm));
+        else if (at && r == 1) /* an empty path */
+                comm_of_empty_path(task, comm);
+        else
+                comm_of_filename(ev->data, ev->filename_len, comm);
         if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), comm)) {
                 count(EA_STAT_FILTERED);
                 goto out;

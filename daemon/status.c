@@ -137,7 +137,7 @@ static int report_unhandled(const char *pin_path)
         struct daemon_info di = {.realtime_usec = clock_usec(CLOCK_REALTIME)};
         struct record rec;
         struct journal j;
-        uint64_t seq, failed, tracked_full, untracked;
+        uint64_t seq, failed, tracked_full, untracked, unhandled;
         int links = 0, r = loader_read_pinned(pin_path, &v, &st, &seq, &sum, &links);
 
         if (r < 0) {
@@ -147,14 +147,15 @@ static int report_unhandled(const char *pin_path)
         }
         loader_unreported(&sum, &st, &failed, &tracked_full);
         untracked = v.layout_version >= 4 ? failed + tracked_full : 0;
-        if (seq <= st.handled_seq && !untracked)
+        unhandled = seq > st.handled_seq ? seq - st.handled_seq : 0;
+        if (!unhandled && !untracked)
                 return 0;
         record_init(&rec);
         journal_init(&j, JOURNAL_SOCKET);
         di.seq = seq;
         r = 0;
-        if (seq > st.handled_seq) {
-                r = format_lost_range(&rec, &di, LOST_NO_READER, seq - st.handled_seq,
+        if (unhandled) {
+                r = format_lost_range(&rec, &di, LOST_NO_READER, unhandled,
                                       v.layout_version == EA_LAYOUT_VERSION ? st.handled_seq + 1 : 0,
                                       v.layout_version == EA_LAYOUT_VERSION ? seq : 0, st.alive_usec,
                                       di.realtime_usec);
@@ -174,11 +175,9 @@ static int report_unhandled(const char *pin_path)
                         "The pins in %s hold %llu events no daemon handled and %llu untracked "
                         "ones, and their loss cannot be written to the journal: the programs are "
                         "detached, the maps kept, for the next daemon to report them",
-                        pin_path, (unsigned long long)(seq > st.handled_seq ? seq - st.handled_seq : 0),
-                        (unsigned long long)untracked);
+                        pin_path, (unsigned long long)unhandled, (unsigned long long)untracked);
         log_warning("Lost %llu events (no_reader) and %llu (untracked) that no daemon reported: recorded",
-                    (unsigned long long)(seq > st.handled_seq ? seq - st.handled_seq : 0),
-                    (unsigned long long)untracked);
+                    (unsigned long long)unhandled, (unsigned long long)untracked);
         return 0;
 }
 
