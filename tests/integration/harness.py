@@ -256,6 +256,13 @@ class Env:
         with open(path or self.config_path, "w") as f:
             f.write(text)
 
+    def status(self):
+        """execauditd --status of this configuration's pins, as a dict."""
+        p = subprocess.run([DAEMON, "--config", self.config_path, "--status"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, check=False)
+        check(p.returncode == 0, "--status", p.stderr)
+        return dict(line.split(None, 1) for line in p.stdout.splitlines())
+
     def notifications(self):
         """The notifications received since the last call."""
         return self.notify.take() if self.notify else []

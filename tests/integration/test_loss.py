@@ -51,8 +51,13 @@ def test_perf_buffer_loss_is_reported(env):
     seqs = kernel_seqs(recs)
     gap = set(range(1, last_taken(recs) + 1)) - seqs
     check(len(env.find(m, "exec")) < 60, "some execs were lost", len(env.find(m, "exec")))
-    check(len(gap) == reported(recs, "perf_buffer"), "the EXEC_SEQ gap equals the reported loss", len(gap),
-          reported(recs, "perf_buffer"))
+    # The stopping record's EXEC_SEQ is the last number accounted for; the final count also holds failures
+    # of numbers the kernel took after it (other processes' execs, during the stop): never more of those
+    # than numbers taken after it.
+    after = int(env.status()["seq"]) - last_taken(recs)
+    surplus = reported(recs, "perf_buffer") - len(gap)
+    check(len(gap) > 0 and 0 <= surplus <= after, "the EXEC_SEQ gap is the reported loss, but for numbers "
+          "taken after the stop", len(gap), reported(recs, "perf_buffer"), after)
 
 
 def test_journal_queue_full_is_reported(env):

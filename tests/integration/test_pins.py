@@ -29,12 +29,6 @@ def tool(env, *args):
                           stderr=subprocess.PIPE, check=False)
 
 
-def status(env):
-    p = tool(env, "--status")
-    check(p.returncode == 0, "--status", p.stderr)
-    return dict(line.split(None, 1) for line in p.stdout.decode().splitlines())
-
-
 def lifecycle(env, event):
     return [r for r in env.records("EXEC_EVENT=" + event)]
 
@@ -153,7 +147,7 @@ def test_replaces_other_layout_and_broken_pins(env):
     env.start("")
     started = lifecycle(env, "started")[-1]
     check("replaced the pins of layout 2" in started.s("MESSAGE"), "old layout replaced", started.s("MESSAGE"))
-    check("not this daemon's" not in status(env)["layout"], "pins of this layout now", status(env))
+    check("not this daemon's" not in env.status()["layout"], "pins of this layout now", env.status())
     check(env.stop() == 0, "clean stop")
     check(len(our_links()) == base + HOOKS, "one attachment per hook", len(our_links()) - base)
 
@@ -278,7 +272,7 @@ def test_failed_exec_while_no_daemon_runs(env):
         env.start("")
         check(env.stop() == 0, "clean stop")
         let_go(*held[0])
-        check(int(status(env)["untracked_unreported"]) == 0, "--status: nothing untracked", status(env))
+        check(int(env.status()["untracked_unreported"]) == 0, "--status: nothing untracked", env.status())
         env.start(None)
         gaps = env.wait_records(lambda rs: rs, "the no_reader loss record", "EXEC_EVENT=lost",
                                 "EXEC_LOST_REASON=no_reader")
@@ -334,10 +328,10 @@ def test_status_and_remove_pins(env):
     for i in range(3):
         subprocess.run(["/bin/true", m, str(i)], check=True)
     env.wait_records(lambda rs: len(rs) >= 3, "three execs", "EXEC_EVENT=exec", "EXEC_COMM=true")
-    live = status(env)
+    live = env.status()
     check(int(live["links_pinned"]) == HOOKS, "--status while running: links", live)
     check(env.stop() == 0, "clean stop")
-    st = status(env)
+    st = env.status()
     recs = env.records()
     stopping = [r for r in recs if r.s("EXEC_EVENT") == "stopping"][-1]
     written = {r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
@@ -364,7 +358,7 @@ def test_remove_pins_reports_what_no_daemon_handled(env):
     m = marker()
     for i in range(5):
         subprocess.run(["/bin/true", m, str(i)], check=True)
-    st = status(env)
+    st = env.status()
     unhandled = int(st["unhandled"])
     check(unhandled >= 10, "the execs and exits after the stop are unhandled", st)
     p = tool(env, "--remove-pins")
@@ -434,7 +428,7 @@ def test_one_daemon_per_pin_path(env):
                        stderr=subprocess.PIPE, text=True, timeout=60, check=False)
     check(p.returncode == 1 and "PinPath=%s (%s:3) is in use" % (PINS, other) in p.stderr, "names the line",
           p.returncode, p.stderr)
-    check(status(env)["daemon_pid"] == str(first), "--status names the daemon")
+    check(env.status()["daemon_pid"] == str(first), "--status names the daemon")
     # From a PID namespace that cannot see the daemon (a container's), /proc/locks leaves its lock out:
     # --status still knows a daemon runs, and --remove-pins still refuses.
     hidden = ["unshare", "--pid", "--fork", "--mount-proc", DAEMON, "--config", env.config_path]
@@ -456,7 +450,7 @@ def test_one_daemon_per_pin_path(env):
     env.wait_one(m, "exec")
     check(len(lifecycle(env, "started")) == 1, "one daemon started", len(lifecycle(env, "started")))
     check(env.stop() == 0, "clean stop")
-    check(status(env)["daemon_pid"] == "none", "--status after the stop")
+    check(env.status()["daemon_pid"] == "none", "--status after the stop")
     check(tool(env, "--remove-pins").returncode == 0, "--remove-pins once it stopped")
     check(not os.path.exists(PINS) and len(our_links()) == base, "removed and detached", len(our_links()) - base)
 
