@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define EA_LAYOUT_VERSION 4
+#define EA_LAYOUT_VERSION 5
 
 /* Longest filename the kernel accepts is PATH_MAX - 1 bytes; we keep the NUL room too. */
 #define EA_FILENAME_MAX 4096
@@ -224,6 +224,10 @@ enum ea_stat {
         EA_STAT_FILTERED,         /* execs and failed execs the filter left out */
         EA_STAT_ARGS_CHUNK_LOST,  /* a piece of a long argv could not be sent (its record is truncated) */
         EA_STAT_FAILED_UNTRACKED, /* earlier builds: failed execs without an entry (now recorded) */
+        /* Not counted by the programs: the runs of those that send records which the kernel skipped, read
+         * from their bpf_prog_info.recursion_misses. The slot holds only what execauditd --remove-pins
+         * could not report of the programs it detached. */
+        EA_STAT_SKIPPED,
         EA_STAT__MAX,
 };
 #define EA_STAT_SLOTS 16
@@ -278,6 +282,8 @@ struct ea_daemon_state {
          * what the counts grew beyond them while no daemon ran, or before the last one's record got out. */
         __u64 failed_untracked_reported;
         __u64 tracked_full_reported;
+        /* The same for the skipped runs (EA_STAT_SKIPPED) of these pins' programs (layout 5 and later). */
+        __u64 skipped_reported;
 };
 
 #define EA_MAX_INFLIGHT   8192

@@ -193,6 +193,7 @@ static void account_emit_failures(struct daemon *d)
                 {EA_STAT_EMIT_OTHER, LOST_R_EMIT_ERROR},
                 {EA_STAT_FAILED_UNTRACKED, LOST_R_UNTRACKED},
                 {EA_STAT_TRACKED_FULL, LOST_R_UNTRACKED}, /* each an exit that will not be reported */
+                {EA_STAT_SKIPPED, LOST_R_SKIPPED},        /* each at most one record */
         };
         struct ea_stats st;
 
@@ -246,9 +247,9 @@ static void report_gap(struct daemon *d)
  */
 static void baseline_counters(struct daemon *d)
 {
-        enum { F = EA_STAT_FAILED_UNTRACKED, T = EA_STAT_TRACKED_FULL };
+        enum { F = EA_STAT_FAILED_UNTRACKED, T = EA_STAT_TRACKED_FULL, S = EA_STAT_SKIPPED };
         struct ea_stats st;
-        uint64_t failed, full;
+        uint64_t failed, full, skipped;
 
         if (loader_read_stats(&d->loader, &st) < 0)
                 return;
@@ -259,10 +260,15 @@ static void baseline_counters(struct daemon *d)
         }
         failed = st.n[F] - d->emit_failed_reported[F];
         full = d->cfg.exits ? st.n[T] - d->emit_failed_reported[T] : 0;
+        skipped = st.n[S] - d->emit_failed_reported[S];
         if (failed || full)
                 log_notice("Since the last daemon's reports the programs could not follow %llu failed execs "
                            "and %llu processes (their exits): reported as untracked",
                            (unsigned long long)failed, (unsigned long long)full);
+        if (skipped)
+                log_notice("Since the last daemon's reports the kernel skipped %llu runs of the programs: "
+                           "reported as skipped",
+                           (unsigned long long)skipped);
 }
 
 /*
@@ -296,11 +302,18 @@ static int start_numbering(struct daemon *d, uint64_t *first)
         return 0;
 }
 
-/* What the replaced programs could not follow and nobody reported: untracked losses, not silence. */
+/* What the replaced programs could not follow, or the kernel did not run, and nobody reported: losses,
+ * not silence. */
 static void report_replaced_untracked(struct daemon *d)
 {
         const struct loader *l = &d->loader;
         uint64_t exits = d->cfg.exits ? l->prev_untracked + l->prev_tracked_full : 0;
+
+        if (l->prev_skipped) {
+                writer_count_lost(d->writer, LOST_R_SKIPPED, l->prev_skipped);
+                log_notice("The kernel skipped %llu runs of the replaced programs that no daemon reported",
+                           (unsigned long long)l->prev_skipped);
+        }
 
         if (exits + l->prev_failed_untracked)
                 writer_count_lost(d->writer, LOST_R_UNTRACKED, exits + l->prev_failed_untracked);
@@ -375,6 +388,7 @@ static void drain_at_stop(struct daemon *d)
                         break;
                 usleep(5000);
         }
+        loader_refresh_skipped(&d->loader);
         account_emit_failures(d);
         d->stop_seq = reorder_release_through(&d->reorder, taken, release_event, d);
         /* Written, but not accounted for: a number before them may still be on its way. Their failures

@@ -25,7 +25,7 @@ _Static_assert(sizeof(struct ea_proc) == 56, "ea_proc layout");
 _Static_assert(sizeof(struct ea_exec) == 216, "ea_exec layout");
 _Static_assert(sizeof(struct ea_exit) == 136, "ea_exit layout");
 _Static_assert(sizeof(struct ea_args) == 56, "ea_args layout");
-_Static_assert(sizeof(struct ea_daemon_state) == 48, "ea_daemon_state layout (append only)");
+_Static_assert(sizeof(struct ea_daemon_state) == 56, "ea_daemon_state layout (append only)");
 _Static_assert(sizeof(struct ea_exec) + EA_FILENAME_MAX + EA_PATH__MAX * EA_PATH_MAX + EA_ARGS_INLINE <
                        65535 - 64,
                "an exec event must fit one perf sample");
@@ -546,6 +546,7 @@ int format_stats(struct record *r, const struct daemon_info *d, const struct ea_
                 {"EXEC_STATS_ARGS_READ_FAILED", EA_STAT_ARGS_READ_FAIL},
                 {"EXEC_STATS_ARGS_PIECES_LOST", EA_STAT_ARGS_CHUNK_LOST},
                 {"EXEC_STATS_FAILED_UNTRACKED", EA_STAT_FAILED_UNTRACKED},
+                {"EXEC_STATS_SKIPPED", EA_STAT_SKIPPED},
         };
         uint64_t lost = 0;
         char name[64];

@@ -71,5 +71,6 @@ int format_stats(struct record *r, const struct daemon_info *d, const struct ea_
 #define LOST_NO_READER            "no_reader"
 #define LOST_EMIT_ERROR           "emit_error"
 #define LOST_UNTRACKED            "untracked"
+#define LOST_SKIPPED              "skipped"
 
 #endif

@@ -30,6 +30,7 @@
 #include "loader.h"
 #include "pinlock.h"
 #include "sha256.h"
+#include "time-util.h"
 #include "log.h"
 
 #ifndef BPF_FS_MAGIC
@@ -378,10 +379,11 @@ static uint64_t beyond(uint64_t count, uint64_t reported)
 }
 
 void loader_unreported(const struct ea_stats *sum, const struct ea_daemon_state *st, uint64_t *failed,
-                       uint64_t *tracked_full)
+                       uint64_t *tracked_full, uint64_t *skipped)
 {
         *failed = beyond(sum->n[EA_STAT_FAILED_UNTRACKED], st->failed_untracked_reported);
         *tracked_full = beyond(sum->n[EA_STAT_TRACKED_FULL], st->tracked_full_reported);
+        *skipped = beyond(sum->n[EA_STAT_SKIPPED], st->skipped_reported);
 }
 
 static int read_pinned(const char *dir, const char *name, void *value, size_t size)
@@ -471,20 +473,25 @@ static int try_adopt(struct loader *l)
 
 /* What the pins adopted or about to be replaced had handled, for the gap report: from their
  * "daemon_state" (state) and "seq" (seq) maps. Replaced pins (stats, else -1): what their counters without
- * sequence numbers grew beyond their daemon's reports, when their layout kept those (4 and later). */
-static void read_previous(struct loader *l, int state, int seq, int stats)
+ * sequence numbers grew beyond their daemon's reports, when their layout kept those (4 and later), and
+ * the runs their programs (progs) skipped beyond them (all of them before layout 5, which kept no mark). */
+static void read_previous(struct loader *l, int state, int seq, int stats, const struct skipped *progs)
 {
         struct ea_daemon_state st;
         struct ea_stats sum;
-        int size = read_state(state, &st);
+        int size = read_state(state, &st), r;
 
         if (size < 0 || read_one(seq, &l->prev_seq, sizeof(l->prev_seq)) < 0)
                 return;
         l->prev_state = st;
         l->prev_known = true;
-        if ((size_t)size < sizeof(st) || sum_stats(stats, l->percpu, l->ncpu, &sum) < 0)
+        if (stats < 0)
                 return;
-        loader_unreported(&sum, &st, &l->prev_failed_untracked, &l->prev_tracked_full);
+        r = sum_stats(stats, l->percpu, l->ncpu, &sum);
+        sum.n[EA_STAT_SKIPPED] += skipped_count(progs);
+        loader_unreported(&sum, &st, &l->prev_failed_untracked, &l->prev_tracked_full, &l->prev_skipped);
+        if (r < 0 || (size_t)size < offsetof(struct ea_daemon_state, skipped_reported))
+                l->prev_failed_untracked = l->prev_tracked_full = 0;
 }
 
 static int map_words(struct loader *l)
@@ -549,6 +556,7 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
 
         memset(l, 0, sizeof(*l));
         l->lock_fd = -1;
+        skipped_init(&l->skipped);
         libbpf_set_print(libbpf_print);
         snprintf(l->pin_path, sizeof(l->pin_path), "%s", cfg->pin_path);
         r = lock_pins(l, cfg);
@@ -568,8 +576,8 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
         r = try_adopt(l);
         if (r > 0) {
                 l->adopted = l->pinned = true;
-                read_previous(l, bpf_map__fd(l->skel->maps.daemon_state), bpf_map__fd(l->skel->maps.seq),
-                              -1);
+                read_previous(l, bpf_map__fd(l->skel->maps.daemon_state), bpf_map__fd(l->skel->maps.seq), -1,
+                              NULL);
                 log_info("Adopted the programs pinned in %s: they stayed attached", l->pin_path);
                 r = map_words(l);
                 if (r < 0)
@@ -764,14 +772,28 @@ static uint64_t count_untracked(int old, int new)
         return n;
 }
 
+/* The programs in use, held while CAP_SYS_ADMIN is: their skipped runs are read all along. */
+static int hold_skipped(struct loader *l)
+{
+        int r = skipped_hold_pinned(&l->skipped, l->pin_path);
+
+        if (r < 0)
+                log_warning_errno(r,
+                                  "Cannot hold the programs pinned in %s to read how many of their runs the "
+                                  "kernel skips: records lost that way will not be counted",
+                                  l->pin_path);
+        return 0;
+}
+
 int loader_attach(struct loader *l)
 {
         enum { OLD_STATE, OLD_SEQ, OLD_TRACKED, OLD_STATS, OLD__MAX };
         static const char *const old_name[OLD__MAX] = {"daemon_state", "seq", "tracked", "stats"};
+        struct skipped old_progs;
         int r, old[OLD__MAX];
 
         if (l->adopted)
-                return 0;
+                return hold_skipped(l);
         r = execaudit__attach(l->skel);
         if (r < 0)
                 return log_error_errno(r, "Cannot attach the BPF programs");
@@ -783,6 +805,8 @@ int loader_attach(struct loader *l)
          * stay open across, for the account of what the old programs leave behind. */
         for (int i = 0; i < OLD__MAX; i++)
                 old[i] = open_pin(l->pin_path, old_name[i]);
+        skipped_init(&old_progs);
+        skipped_hold_pinned(&old_progs, l->pin_path);
         r = clear_pin_dir(l->pin_path, l->skel);
         if (r >= 0) {
                 l->prev_untracked = count_untracked(old[OLD_TRACKED], bpf_map__fd(l->skel->maps.tracked));
@@ -791,17 +815,19 @@ int loader_attach(struct loader *l)
                  * so that exit's number is in the old seq read after it, which the gap report covers: an
                  * exit may be in both counts, never in neither. */
                 syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
-                read_previous(l, old[OLD_STATE], old[OLD_SEQ], old[OLD_STATS]);
+                read_previous(l, old[OLD_STATE], old[OLD_SEQ], old[OLD_STATS], &old_progs);
         }
         for (int i = 0; i < OLD__MAX; i++)
                 if (old[i] >= 0)
                         close(old[i]);
+        skipped_close(&old_progs);
         if (r < 0)
                 return log_error_errno(r, "Cannot remove the pins in %s", l->pin_path);
         if (mkdir(l->pin_path, 0700) < 0 && errno != EEXIST)
                 return log_error_errno(-errno, "Cannot create %s", l->pin_path);
         l->pinned = true;
-        return pin_all(l);
+        r = pin_all(l);
+        return r < 0 ? r : hold_skipped(l);
 }
 
 int loader_read_seq(struct loader *l, uint64_t *seq)
@@ -820,15 +846,28 @@ uint64_t *loader_reported_mark(struct loader *l, enum ea_stat stat)
                 return (uint64_t *)&l->state->failed_untracked_reported;
         case EA_STAT_TRACKED_FULL:
                 return (uint64_t *)&l->state->tracked_full_reported;
+        case EA_STAT_SKIPPED:
+                return (uint64_t *)&l->state->skipped_reported;
         default:
                 return NULL;
         }
 }
 
+void loader_refresh_skipped(struct loader *l)
+{
+        l->skipped_now = skipped_count(&l->skipped);
+        l->skipped_read_usec = clock_usec(CLOCK_MONOTONIC);
+}
+
 int loader_read_stats(struct loader *l, struct ea_stats *sum)
 {
         /* Read after every drain: the skeleton's map is ours or passed same_shape(), no need to ask. */
-        return sum_stats_of_layout(bpf_map__fd(l->skel->maps.stats), l->percpu, l->ncpu, sum);
+        int r = sum_stats_of_layout(bpf_map__fd(l->skel->maps.stats), l->percpu, l->ncpu, sum);
+
+        if (clock_usec(CLOCK_MONOTONIC) - l->skipped_read_usec >= 1000000u)
+                loader_refresh_skipped(l);
+        sum->n[EA_STAT_SKIPPED] += l->skipped_now;
+        return r;
 }
 
 void loader_close(struct loader *l, bool unpin)
@@ -860,6 +899,7 @@ void loader_close(struct loader *l, bool unpin)
         l->percpu = NULL;
         free(l->buffer_peak);
         l->buffer_peak = NULL;
+        skipped_close(&l->skipped);
         if (l->lock_fd >= 0) {
                 /* The directory made for the lock of a daemon that pinned nothing is not left behind. */
                 if (l->made_dir && !l->pinned)
@@ -884,20 +924,29 @@ static void wait_link_gone(__u32 id)
         log_warning("BPF link %u is still held by another process: its program stays attached", id);
 }
 
-int loader_detach_pinned(const char *pin_path)
+int loader_detach_pinned(const char *pin_path, uint64_t *skipped)
 {
         /* Opened, not loaded: only the names of its maps and programs are wanted. */
         struct execaudit *skel = execaudit__open();
         const struct bpf_object_skeleton *sk;
+        struct skipped progs;
         char path[PATH_MAX];
         int r;
         DIR *d;
 
+        *skipped = 0;
         if (!skel)
                 return -errno;
         d = open_own_pin_dir(pin_path, skel, &r);
         if (d)
                 closedir(d);
+        /* Held across the unlinks: what they skipped up to their last run is read after it. */
+        skipped_init(&progs);
+        if (d && r >= 0 && skipped_hold_pinned(&progs, pin_path) < 0)
+                log_warning(
+                        "Cannot read how many runs the kernel skipped of the programs in %s: records lost "
+                        "that way are not reported",
+                        pin_path);
         sk = skel->skeleton;
         for (int i = 0; d && i < sk->prog_cnt && r >= 0; i++) {
                 struct bpf_link_info info = {};
@@ -916,9 +965,38 @@ int loader_detach_pinned(const char *pin_path)
                         wait_link_gone(info.id);
         }
         /* And the runs that had started before. */
-        if (d && r >= 0)
+        if (d && r >= 0) {
                 syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+                *skipped = skipped_count(&progs);
+        }
+        skipped_close(&progs);
         execaudit__destroy(skel);
+        return r;
+}
+
+int loader_keep_skipped(const char *pin_path, uint64_t skipped)
+{
+        int ncpu = libbpf_num_possible_cpus(), fd = open_pin(pin_path, "stats"), r;
+        struct ea_stats *percpu = NULL;
+        __u32 key = 0;
+
+        r = fd < 0 ? fd : value_size(fd, BPF_MAP_TYPE_PERCPU_ARRAY);
+        if (r >= 0 && (size_t)r != sizeof(*percpu))
+                r = -EMEDIUMTYPE;
+        if (r >= 0)
+                r = ncpu > 0 ? 0 : ncpu < 0 ? ncpu : -EINVAL;
+        if (r >= 0)
+                r = (percpu = calloc((size_t)ncpu, sizeof(*percpu))) ? 0 : -ENOMEM;
+        if (r >= 0 && bpf_map_lookup_elem(fd, &key, percpu) < 0)
+                r = -errno;
+        if (r >= 0) {
+                percpu[0].n[EA_STAT_SKIPPED] += skipped;
+                if (bpf_map_update_elem(fd, &key, percpu, BPF_ANY) < 0)
+                        r = -errno;
+        }
+        free(percpu);
+        if (fd >= 0)
+                close(fd);
         return r;
 }
 
@@ -936,6 +1014,7 @@ int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, str
 {
         int ncpu = libbpf_num_possible_cpus(), fd, r;
         struct ea_stats *percpu = NULL;
+        struct skipped progs;
         struct dirent *de;
         DIR *d;
 
@@ -962,6 +1041,10 @@ int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, str
         free(percpu);
         if (r < 0)
                 return r;
+        skipped_init(&progs);
+        skipped_hold_pinned(&progs, pin_path);
+        sum->n[EA_STAT_SKIPPED] += skipped_count(&progs);
+        skipped_close(&progs);
         *links = 0;
         d = opendir(pin_path);
         while (d && (de = readdir(d)))

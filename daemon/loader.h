@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "execaudit.h"
+#include "skipped.h"
 
 struct execaudit;
 
@@ -42,6 +43,12 @@ struct loader {
         /* What the replaced programs counted as EA_STAT_FAILED_UNTRACKED and EA_STAT_TRACKED_FULL beyond
          * their daemon's reports (layout 4 and later). */
         uint64_t prev_failed_untracked, prev_tracked_full;
+        /* The runs the replaced programs skipped beyond their daemon's reports. */
+        uint64_t prev_skipped;
+        /* The programs in use whose skipped runs are losses, held from loader_attach() on; their count as
+         * last read, and when (CLOCK_MONOTONIC): reading it takes a syscall per program. */
+        struct skipped skipped;
+        uint64_t skipped_now, skipped_read_usec;
         uint64_t *active; /* the mmap-ed "active" word (see execaudit.h) */
         struct ea_stats
                 *percpu; /* room for one lookup of the per-CPU "stats" map (read after every drain) */
@@ -71,25 +78,32 @@ int loader_attach(struct loader *l);
 /* Notes how full each perf buffer is (call before consuming); loader_buffer_peaks() then says the highest
  * fill per buffer since the last reset. */
 void loader_sample_fill(struct loader *l);
+/* The kernel's counters, summed over the CPUs. EA_STAT_SKIPPED is read at most once a second, unless
+ * loader_refresh_skipped() just read it. */
 int loader_read_stats(struct loader *l, struct ea_stats *sum);
+void loader_refresh_skipped(struct loader *l);
 /* Where the pinned daemon state keeps how much of a counter without sequence numbers the journal accounts
- * for (EA_STAT_FAILED_UNTRACKED, EA_STAT_TRACKED_FULL); NULL for any other. */
+ * for (EA_STAT_FAILED_UNTRACKED, EA_STAT_TRACKED_FULL, EA_STAT_SKIPPED); NULL for any other. */
 uint64_t *loader_reported_mark(struct loader *l, enum ea_stat stat);
 /* What those counters (sum) grew beyond the marks of st: not in any loss record yet. */
 void loader_unreported(const struct ea_stats *sum, const struct ea_daemon_state *st, uint64_t *failed,
-                       uint64_t *tracked_full);
+                       uint64_t *tracked_full, uint64_t *skipped);
 /* The last sequence number the kernel took. */
 int loader_read_seq(struct loader *l, uint64_t *seq);
 /* Detaches and frees everything; with unpin, also removes the pins (and so the programs) from PinPath.
  * Without, the pinned programs stay attached and keep counting what no reader takes. */
 void loader_close(struct loader *l, bool unpin);
 /* execauditd --remove-pins, first step: the programs pinned in pin_path detached (their link pins removed)
- * and no run of them left, so the pinned "seq" holds every number they took. The maps stay pinned. Refuses
- * (nothing removed) a directory that is not execauditd's. */
-int loader_detach_pinned(const char *pin_path);
+ * and no run of them left, so the pinned "seq" holds every number they took, and skipped their skipped
+ * runs. The maps stay pinned. Refuses (nothing removed) a directory that is not execauditd's. */
+int loader_detach_pinned(const char *pin_path, uint64_t *skipped);
+/* --remove-pins that cannot report: the skipped runs of the programs it detached, kept in the pinned
+ * "stats" (EA_STAT_SKIPPED, which the programs do not count) for the next daemon. */
+int loader_keep_skipped(const char *pin_path, uint64_t skipped);
 /* execauditd --remove-pins: every pin under pin_path removed (detaching the programs), and the directory. */
 int loader_remove_pins(const char *pin_path);
-/* execauditd --status: the pinned counters, read without loading anything. */
+/* execauditd --status: the pinned counters, read without loading anything (EA_STAT_SKIPPED from the
+ * programs of the link pins). */
 int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, struct ea_daemon_state *state,
                        uint64_t *seq, struct ea_stats *sum, int *links);
 

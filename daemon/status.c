@@ -81,12 +81,13 @@ int daemon_status(const char *config_path, FILE *out)
                 {"args_read_failed", EA_STAT_ARGS_READ_FAIL},
                 {"args_pieces_lost", EA_STAT_ARGS_CHUNK_LOST},
                 {"failed_untracked", EA_STAT_FAILED_UNTRACKED},
+                {"skipped", EA_STAT_SKIPPED},
         };
         struct ea_pin_version v;
         struct ea_daemon_state st;
         struct ea_stats sum;
         char pin_path[PATH_MAX];
-        uint64_t seq, failed, tracked_full;
+        uint64_t seq, failed, tracked_full, skipped;
         pid_t holder;
         int links = 0, r;
 
@@ -111,11 +112,13 @@ int daemon_status(const char *config_path, FILE *out)
         fprintf(out, "%-20s %llu\n", "handled_seq", (unsigned long long)st.handled_seq);
         fprintf(out, "%-20s %llu\n", "unhandled",
                 (unsigned long long)(seq > st.handled_seq ? seq - st.handled_seq : 0));
-        loader_unreported(&sum, &st, &failed, &tracked_full);
+        loader_unreported(&sum, &st, &failed, &tracked_full, &skipped);
         /* Layout 3 kept no marks: everything would look unreported. */
         if (v.layout_version >= 4)
                 fprintf(out, "%-20s %llu\n", "untracked_unreported",
                         (unsigned long long)(failed + tracked_full));
+        /* Before layout 5 no daemon reported skipped runs: all of them are unreported. */
+        fprintf(out, "%-20s %llu\n", "skipped_unreported", (unsigned long long)skipped);
         print_time(out, "daemon_started", st.started_usec);
         print_time(out, "daemon_alive", st.alive_usec);
         fprintf(out, "%-20s %llu\n", "restarts", (unsigned long long)st.restarts);
@@ -129,7 +132,7 @@ int daemon_status(const char *config_path, FILE *out)
  * counts without numbers beyond their marks) goes to the journal before they go, as the next daemon would
  * have reported it. 0 when there was nothing, or it is in the journal; else the pins must stay.
  */
-static int report_unhandled(const char *pin_path)
+static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
 {
         struct ea_pin_version v;
         struct ea_daemon_state st;
@@ -137,7 +140,7 @@ static int report_unhandled(const char *pin_path)
         struct daemon_info di = {.realtime_usec = clock_usec(CLOCK_REALTIME)};
         struct record rec;
         struct journal j;
-        uint64_t seq, failed, tracked_full, untracked, unhandled;
+        uint64_t seq, failed, tracked_full, skipped, untracked, unhandled;
         int links = 0, r = loader_read_pinned(pin_path, &v, &st, &seq, &sum, &links);
 
         if (r < 0) {
@@ -145,10 +148,12 @@ static int report_unhandled(const char *pin_path)
                            pin_path, strerror(-r));
                 return 0;
         }
-        loader_unreported(&sum, &st, &failed, &tracked_full);
+        /* The programs are detached: their skipped runs were read as they went. */
+        sum.n[EA_STAT_SKIPPED] += skipped_runs;
+        loader_unreported(&sum, &st, &failed, &tracked_full, &skipped);
         untracked = v.layout_version >= 4 ? failed + tracked_full : 0;
         unhandled = seq > st.handled_seq ? seq - st.handled_seq : 0;
-        if (!unhandled && !untracked)
+        if (!unhandled && !untracked && !skipped)
                 return 0;
         record_init(&rec);
         journal_init(&j, JOURNAL_SOCKET);
@@ -167,23 +172,36 @@ static int report_unhandled(const char *pin_path)
                 if (r >= 0)
                         r = journal_send_record(&j, &rec);
         }
+        if (r >= 0 && skipped) {
+                r = format_lost(&rec, &di, LOST_SKIPPED, skipped);
+                if (r >= 0)
+                        r = journal_send_record(&j, &rec);
+        }
         journal_close(&j);
         record_free(&rec);
+        if (r < 0 && skipped_runs && loader_keep_skipped(pin_path, skipped_runs) < 0)
+                log_error("The %llu skipped runs of the programs detached cannot be kept with the pins: the "
+                          "next daemon will not report them",
+                          (unsigned long long)skipped_runs);
         if (r < 0)
                 return log_error_errno(
                         r,
-                        "The pins in %s hold %llu events no daemon handled and %llu untracked "
-                        "ones, and their loss cannot be written to the journal: the programs are "
+                        "The pins in %s hold %llu events no daemon handled, %llu untracked and %llu "
+                        "skipped ones, and their loss cannot be written to the journal: the programs are "
                         "detached, the maps kept, for the next daemon to report them",
-                        pin_path, (unsigned long long)unhandled, (unsigned long long)untracked);
-        log_warning("Lost %llu events (no_reader) and %llu (untracked) that no daemon reported: recorded",
-                    (unsigned long long)unhandled, (unsigned long long)untracked);
+                        pin_path, (unsigned long long)unhandled, (unsigned long long)untracked,
+                        (unsigned long long)skipped);
+        log_warning("Lost %llu events (no_reader), %llu (untracked) and %llu (skipped) that no daemon "
+                    "reported: recorded",
+                    (unsigned long long)unhandled, (unsigned long long)untracked,
+                    (unsigned long long)skipped);
         return 0;
 }
 
 int daemon_remove_pins(const char *config_path)
 {
         char pin_path[PATH_MAX], who[64];
+        uint64_t skipped = 0;
         int r = pin_path_of(config_path, pin_path, sizeof(pin_path)), fd;
 
         if (r < 0)
@@ -203,14 +221,14 @@ int daemon_remove_pins(const char *config_path)
         if (fd < 0)
                 return log_error_errno(fd, "Cannot lock %s", pin_path);
         /* Detached first: every number the programs took is then in the pinned seq, and reported. */
-        r = loader_detach_pinned(pin_path);
+        r = loader_detach_pinned(pin_path, &skipped);
         if (r < 0) {
                 close(fd);
                 return r == -EMEDIUMTYPE || r == -ENOTEMPTY
                                ? r
                                : log_error_errno(r, "Cannot detach the programs pinned in %s", pin_path);
         }
-        r = report_unhandled(pin_path);
+        r = report_unhandled(pin_path, skipped);
         if (r < 0) {
                 close(fd);
                 return r;

@@ -75,6 +75,7 @@ static const char *const lost_names[LOST_R__MAX] = {
         [LOST_R_NO_READER] = LOST_NO_READER,
         [LOST_R_EMIT_ERROR] = LOST_EMIT_ERROR,
         [LOST_R_UNTRACKED] = LOST_UNTRACKED,
+        [LOST_R_SKIPPED] = LOST_SKIPPED,
 };
 
 const char *lost_reason_name(enum lost_reason reason)

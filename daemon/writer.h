@@ -29,6 +29,7 @@ enum lost_reason {
         LOST_R_EMIT_ERROR, /* any other bpf_perf_event_output failure */
         LOST_R_UNTRACKED,  /* the kernel side could not follow the exec or process (see EA_STAT_*_UNTRACKED)
                             */
+        LOST_R_SKIPPED,    /* the kernel skipped a run of a program that sends records (EA_STAT_SKIPPED) */
         LOST_R__MAX,
 };
 

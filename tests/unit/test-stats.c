@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit test for format_stats(): every counter lands in its field, every field name is one journald keeps,
- * and MESSAGE sums the losses.
+ * and MESSAGE sums the losses. And loader_unreported(): what the counters without sequence numbers grew
+ * beyond the marks the pinned daemon state keeps.
  */
 #include <string.h>
 
 #include "check.h"
 #include "execaudit.h"
 #include "format.h"
+#include "loader.h"
 #include "writer.h"
 
 static const char *get(const struct record *r, const char *name)
@@ -35,9 +37,11 @@ int main(void)
         ks.n[EA_STAT_EXIT] = 9;
         ks.n[EA_STAT_FILTERED] = 4;
         ks.n[EA_STAT_EMITTED] = 17;
+        ks.n[EA_STAT_SKIPPED] = 3;
         ws.written = 20;
         ws.lost[LOST_R_PERF_BUFFER] = 5;
         ws.lost[LOST_R_JOURNALD_UNAVAILABLE] = 1;
+        ws.lost[LOST_R_SKIPPED] = 2;
         ws.queue_high = 33;
 
         record_init(&r);
@@ -59,15 +63,36 @@ int main(void)
         CHECK_STR(get(&r, "EXEC_STATS_LOST_JOURNALD_UNAVAILABLE"), "1");
         CHECK_STR(get(&r, "EXEC_STATS_LOST_JOURNAL"), "0");
         CHECK_STR(get(&r, "EXEC_STATS_LOST_NO_READER"), "0");
+        CHECK_STR(get(&r, "EXEC_STATS_SKIPPED"), "3");
+        CHECK_STR(get(&r, "EXEC_STATS_LOST_SKIPPED"), "2");
         CHECK_STR(get(&r, "EXEC_STATS_QUEUE_HIGH"), "33");
         CHECK_STR(get(&r, "MESSAGE"),
                   "stats: 10 execs (2 failed), 9 exits, 4 left out by the filter, 17 events "
-                  "emitted, 20 records written, 6 lost");
+                  "emitted, 20 records written, 8 lost");
         for (unsigned i = 0; i < r.n; i++) {
                 struct record_field f = record_field(&r, i);
 
                 CHECK(journal_field_name_valid(f.name, f.name_len));
         }
         record_free(&r);
+
+        set_case("unreported beyond the marks");
+        {
+                struct ea_daemon_state st = {
+                        .failed_untracked_reported = 4, .tracked_full_reported = 9, .skipped_reported = 5};
+                uint64_t failed, full, skipped;
+
+                ks.n[EA_STAT_FAILED_UNTRACKED] = 6;
+                ks.n[EA_STAT_TRACKED_FULL] = 9;
+                ks.n[EA_STAT_SKIPPED] = 12;
+                loader_unreported(&ks, &st, &failed, &full, &skipped);
+                CHECK_NUM(failed, 2);
+                CHECK_NUM(full, 0);
+                CHECK_NUM(skipped, 7);
+                /* A count below its mark is no loss, not an underflow. */
+                ks.n[EA_STAT_SKIPPED] = 1;
+                loader_unreported(&ks, &st, &failed, &full, &skipped);
+                CHECK_NUM(skipped, 0);
+        }
         return check_summary("test-stats");
 }
