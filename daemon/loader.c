@@ -773,7 +773,7 @@ static uint64_t count_untracked(int old, int new)
 }
 
 /* The programs in use, held while CAP_SYS_ADMIN is: their skipped runs are read all along. */
-static int hold_skipped(struct loader *l)
+static void hold_skipped(struct loader *l)
 {
         int r = skipped_hold_pinned(&l->skipped, l->pin_path);
 
@@ -782,7 +782,6 @@ static int hold_skipped(struct loader *l)
                                   "Cannot hold the programs pinned in %s to read how many of their runs the "
                                   "kernel skips: records lost that way will not be counted",
                                   l->pin_path);
-        return 0;
 }
 
 int loader_attach(struct loader *l)
@@ -792,8 +791,10 @@ int loader_attach(struct loader *l)
         struct skipped old_progs;
         int r, old[OLD__MAX];
 
-        if (l->adopted)
-                return hold_skipped(l);
+        if (l->adopted) {
+                hold_skipped(l);
+                return 0;
+        }
         r = execaudit__attach(l->skel);
         if (r < 0)
                 return log_error_errno(r, "Cannot attach the BPF programs");
@@ -827,7 +828,9 @@ int loader_attach(struct loader *l)
                 return log_error_errno(-errno, "Cannot create %s", l->pin_path);
         l->pinned = true;
         r = pin_all(l);
-        return r < 0 ? r : hold_skipped(l);
+        if (r >= 0)
+                hold_skipped(l);
+        return r;
 }
 
 int loader_read_seq(struct loader *l, uint64_t *seq)
