@@ -94,25 +94,34 @@ static int parse_bool(const char *v, void *field, char *msg, size_t n)
         return -EINVAL;
 }
 
-/* Decimal digits only, optionally followed by K or M (powers of 1024). */
+/*
+ * Decimal digits only, optionally followed by K or M (powers of 1024). -EINVAL with msg set when v is not
+ * such a number; -ERANGE with msg left to the caller, which knows the key's range, when it is one but does
+ * not fit in 64 bits.
+ */
 static int parse_size(const char *v, uint64_t *out, char *msg, size_t n)
 {
         uint64_t x = 0, mult = 1;
+        bool over = false;
         const char *p = v;
 
         if (*p < '0' || *p > '9')
                 goto bad;
+        /* Past 64 bits the digits are still read: "99999999999999999999x" is no number at all. */
         for (; *p >= '0' && *p <= '9'; p++) {
                 if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-                        goto bad;
-                x = x * 10 + (uint64_t)(*p - '0');
+                        over = true;
+                else
+                        x = x * 10 + (uint64_t)(*p - '0');
         }
         if (*p == 'K' || *p == 'k')
                 mult = 1024, p++;
         else if (*p == 'M' || *p == 'm')
                 mult = 1024 * 1024, p++;
-        if (*p != '\0' || x > UINT64_MAX / mult)
+        if (*p != '\0')
                 goto bad;
+        if (over || x > UINT64_MAX / mult)
+                return -ERANGE;
         *out = x * mult;
         return 0;
 bad:
@@ -125,9 +134,9 @@ static int parse_max_args(const char *v, void *field, char *msg, size_t n)
         uint64_t x;
         int r = parse_size(v, &x, msg, n);
 
-        if (r < 0)
+        if (r == -EINVAL)
                 return r;
-        if (x > EA_ARGS_MAX) {
+        if (r == -ERANGE || x > EA_ARGS_MAX) {
                 snprintf(msg, n, "%s is out of range: must be between 0 and %u", v, EA_ARGS_MAX);
                 return -ERANGE;
         }
@@ -140,9 +149,9 @@ static int parse_pages(const char *v, void *field, char *msg, size_t n)
         uint64_t x;
         int r = parse_size(v, &x, msg, n);
 
-        if (r < 0)
+        if (r == -EINVAL)
                 return r;
-        if (x < 1 || x > EA_PERF_BUFFER_PAGES_MAX || (x & (x - 1)) != 0) {
+        if (r == -ERANGE || x < 1 || x > EA_PERF_BUFFER_PAGES_MAX || (x & (x - 1)) != 0) {
                 snprintf(msg, n, "%s is not a power of two between 1 and %u", v, EA_PERF_BUFFER_PAGES_MAX);
                 return -ERANGE;
         }

@@ -222,9 +222,10 @@ struct reject_case {
         const char *formatted;
 };
 
-#define SYNTAX_MSG   "cannot parse this line: expected [Section], Key=Value or a comment"
-#define NUM_MSG(v)   "expected a number (optionally with K or M), got \"" v "\""
-#define PAGES_MSG(v) v " is not a power of two between 1 and 4096"
+#define SYNTAX_MSG        "cannot parse this line: expected [Section], Key=Value or a comment"
+#define NUM_MSG(v)        "expected a number (optionally with K or M), got \"" v "\""
+#define PAGES_MSG(v)      v " is not a power of two between 1 and 4096"
+#define ARGS_RANGE_MSG(v) v " is out of range: must be between 0 and 262144"
 #define SECTION_TEXT_MSG(sec, text)                                                                         \
         "text after [" sec "] on its line (\"" text                                                         \
         "\"): put each key on a line of its own (lines end with "                                           \
@@ -268,12 +269,25 @@ static const struct reject_case rejects[] = {
          "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("12x")},
         {"[Capture]\nMaxArgsBytes=\n", 2, "Capture", "MaxArgsBytes", NUM_MSG(""),
          "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("")},
+        /* A number too large for 64 bits is still a number: out of range, not malformed. */
         {"[Capture]\nMaxArgsBytes=99999999999999999999999\n", 2, "Capture", "MaxArgsBytes",
-         NUM_MSG("99999999999999999999999"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("99999999999999999999999")},
+         ARGS_RANGE_MSG("99999999999999999999999"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("99999999999999999999999")},
+        {"[Capture]\nMaxArgsBytes=18446744073709551616\n", 2, "Capture", "MaxArgsBytes",
+         ARGS_RANGE_MSG("18446744073709551616"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("18446744073709551616")},
         {"[Capture]\nMaxArgsBytes=18446744073709551615K\n", 2, "Capture", "MaxArgsBytes",
-         NUM_MSG("18446744073709551615K"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("18446744073709551615K")},
+         ARGS_RANGE_MSG("18446744073709551615K"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("18446744073709551615K")},
+        {"[Capture]\nMaxArgsBytes=18014398509481984k\n", 2, "Capture", "MaxArgsBytes",
+         ARGS_RANGE_MSG("18014398509481984k"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("18014398509481984k")},
+        {"[Capture]\nMaxArgsBytes=17592186044416M\n", 2, "Capture", "MaxArgsBytes",
+         ARGS_RANGE_MSG("17592186044416M"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("17592186044416M")},
+        {"[Capture]\nMaxArgsBytes=99999999999999999999x\n", 2, "Capture", "MaxArgsBytes",
+         NUM_MSG("99999999999999999999x"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("99999999999999999999x")},
         {"[Capture]\nMaxArgsBytes=+5\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("+5"),
          "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("+5")},
         {"[Capture]\nMaxArgsBytes=0x10\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("0x10"),
@@ -290,6 +304,11 @@ static const struct reject_case rejects[] = {
          "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("8192")},
         {"[BPF]\nPerfBufferPages=8K\n", 2, "BPF", "PerfBufferPages", PAGES_MSG("8K"),
          "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("8K")},
+        {"[BPF]\nPerfBufferPages=99999999999999999999\n", 2, "BPF", "PerfBufferPages",
+         PAGES_MSG("99999999999999999999"),
+         "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("99999999999999999999")},
+        {"[BPF]\nPerfBufferPages=17592186044416M\n", 2, "BPF", "PerfBufferPages",
+         PAGES_MSG("17592186044416M"), "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("17592186044416M")},
         {"[BPF]\nPerfBufferPages=x\n", 2, "BPF", "PerfBufferPages", NUM_MSG("x"),
          "t.conf:2: [BPF] PerfBufferPages=: " NUM_MSG("x")},
         {"[BPF]\nPinPath=sys/fs/bpf/x\n", 2, "BPF", "PinPath", PATH_MSG("sys/fs/bpf/x"),
