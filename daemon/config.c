@@ -159,7 +159,12 @@ static int parse_pages(const char *v, void *field, char *msg, size_t n)
         return 0;
 }
 
-static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
+/*
+ * A path on a BPF file system: absolute, without trailing /, . or .. components, and not directly in /,
+ * which is never one. what and example say what the key names, for the message.
+ */
+static int parse_bpffs_path(const char *v, char *field, const char *what, const char *example, char *msg,
+                            size_t n)
 {
         size_t len = strlen(v);
 
@@ -170,11 +175,9 @@ static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
                          "expected an absolute path without trailing /, . or .. components, got \"%s\"", v);
                 return -EINVAL;
         }
-        /* The daemon empties PinPath=: the directory above it must be a bpffs, never its root itself. */
         if (!strchr(v + 1, '/')) {
-                snprintf(msg, n,
-                         "expected a directory below a BPF file system's mount point, e.g. %s, got \"%s\"",
-                         EA_DEFAULT_PIN_PATH, v);
+                snprintf(msg, n, "expected %s below a BPF file system's mount point, e.g. %s, got \"%s\"",
+                         what, example, v);
                 return -EINVAL;
         }
         if (len >= PATH_MAX - 64) {
@@ -183,6 +186,12 @@ static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
         }
         memcpy(field, v, len + 1);
         return 0;
+}
+
+static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
+{
+        /* The daemon empties PinPath=: the directory above it must be a bpffs, never its root itself. */
+        return parse_bpffs_path(v, field, "a directory", EA_DEFAULT_PIN_PATH, msg, n);
 }
 
 /* A time span in whole seconds: a number with an optional unit s, min, h or d (seconds without one). */
@@ -695,7 +704,11 @@ static int filter_handler(struct parse_state *st, const char *name, const char *
                 if (st->continues)
                         return reject(st, "Filter", name, SCALAR_CONTINUED_MSG);
                 reset_list(st->ld, k);
-                if (parse_pin_path(value, field, msg, sizeof(msg)) < 0)
+                /* A map pinned by another tool: a file on a bpffs, not a directory as PinPath= is. */
+                if (parse_bpffs_path(value, field, "a pinned map",
+                                     k->kind == FK_CGROUP_MAP ? "/sys/fs/bpf/audited_cgroups"
+                                                              : "/sys/fs/bpf/audited_mntns",
+                                     msg, sizeof(msg)) < 0)
                         return reject(st, "Filter", name, msg);
                 snprintf(st->ld->map_at[k->kind == FK_MNTNS_MAP].file, PATH_MAX, "%s", st->err->file);
                 st->ld->map_at[k->kind == FK_MNTNS_MAP].line = st->line;

@@ -445,6 +445,8 @@ struct reject_case {
 };
 
 #define PATH_MSG(v) "expected an absolute path without trailing /, . or .. components, got \"" v "\""
+#define MAP_ROOT_MSG(example, v)                                                                            \
+        "expected a pinned map below a BPF file system's mount point, e.g. " example ", got \"" v "\""
 #define CGROUP_MSG(v)                                                                                       \
         "expected an absolute cgroup path without trailing /, empty, . or .. components, got \"" v "\""
 #define UNIT_MSG(v)    "expected a unit name with a known type suffix, such as ssh.service, got \"" v "\""
@@ -538,6 +540,10 @@ static const struct reject_case rejects[] = {
          "an indented line continues the key before it, which takes one value: keys must not be indented"},
         {"CgroupMap=/sys/fs/bpf/x/\n", 2, "CgroupMap", PATH_MSG("/sys/fs/bpf/x/")},
         {"MountNamespaceMap=/sys/fs/../bpf\n", 2, "MountNamespaceMap", PATH_MSG("/sys/fs/../bpf")},
+        /* Maps, not PinPath='s directory: the message says what the key names. */
+        {"CgroupMap=/cg\n", 2, "CgroupMap", MAP_ROOT_MSG("/sys/fs/bpf/audited_cgroups", "/cg")},
+        {"MountNamespaceMap=/ns\n", 2, "MountNamespaceMap",
+         MAP_ROOT_MSG("/sys/fs/bpf/audited_mntns", "/ns")},
         {"Bogus=1\n", 2, "Bogus", "unknown key"},
         {"users=1\n", 2, "users", "unknown key"},
         /* Two errors: the first one is reported. */
