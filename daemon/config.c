@@ -33,8 +33,8 @@
 #include "execaudit.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
-#define CONFIG_MAX_LINE 199         /* inih's INI_MAX_LINE, less the NUL; read_line() enforces it */
-#define UID_VALID_MAX   4294967294u /* (uid_t)-1 is "no user" */
+#define CONFIG_MAX_LINE EA_CONFIG_MAX_LINE /* read_line() enforces it */
+#define UID_VALID_MAX   4294967294u        /* (uid_t)-1 is "no user" */
 #define HOST_MNTNS_PATH "/proc/1/ns/mnt"
 #define SCALAR_CONTINUED_MSG                                                                                \
         "an indented line continues the key before it, which takes one value: keys must not be indented"
@@ -75,6 +75,37 @@ struct key_def {
         size_t offset;
 };
 
+/*
+ * Text from the files as a message quotes it: at most SHOWN_MAX bytes, and "..." after them when there is
+ * more, cut between characters. A value may be nearly as long as a line, and config_error's message could
+ * not hold it and the rest: cut by its size, a message lost the reason or the range after the value.
+ * A message quotes at most two such texts, and has at most 110 bytes of its own (test-config and
+ * test-config-filter try each with long values).
+ */
+#define SHOWN_MAX  64
+#define SHOWN_SIZE (SHOWN_MAX + sizeof("..."))
+_Static_assert(2 * SHOWN_SIZE + 110 <= sizeof(((struct config_error *)0)->message),
+               "two shown texts and the rest of a message fit in config_error");
+
+static const char *shorten(char buf[SHOWN_SIZE], const char *s, size_t len)
+{
+        size_t keep = len;
+
+        if (len > SHOWN_MAX) {
+                /* Not inside a UTF-8 sequence (at most 3 continuation bytes): quote_text() would show its
+                 * first bytes as \xNN, as if the file held them. */
+                for (keep = SHOWN_MAX; keep > SHOWN_MAX - 3 && ((unsigned char)s[keep] & 0xc0) == 0x80;
+                     keep--)
+                        ;
+        }
+        snprintf(buf, SHOWN_SIZE, "%.*s%s", (int)keep, s, keep < len ? "..." : "");
+        return buf;
+}
+
+/* For one message's arguments: the buffer lives until the end of the enclosing block. */
+#define SHOWN_N(s, len) shorten((char[SHOWN_SIZE]){0}, (s), (len))
+#define SHOWN(s)        SHOWN_N((s), strlen(s))
+
 static int parse_bool(const char *v, void *field, char *msg, size_t n)
 {
         static const char *const yes[] = {"yes", "true", "on", "1"};
@@ -90,7 +121,7 @@ static int parse_bool(const char *v, void *field, char *msg, size_t n)
                         return 0;
                 }
         }
-        snprintf(msg, n, "expected yes or no, got \"%s\"", v);
+        snprintf(msg, n, "expected yes or no, got \"%s\"", SHOWN(v));
         return -EINVAL;
 }
 
@@ -125,7 +156,7 @@ static int parse_size(const char *v, uint64_t *out, char *msg, size_t n)
         *out = x * mult;
         return 0;
 bad:
-        snprintf(msg, n, "expected a number (optionally with K or M), got \"%s\"", v);
+        snprintf(msg, n, "expected a number (optionally with K or M), got \"%s\"", SHOWN(v));
         return -EINVAL;
 }
 
@@ -137,7 +168,7 @@ static int parse_max_args(const char *v, void *field, char *msg, size_t n)
         if (r == -EINVAL)
                 return r;
         if (r == -ERANGE || x > EA_ARGS_MAX) {
-                snprintf(msg, n, "%s is out of range: must be between 0 and %u", v, EA_ARGS_MAX);
+                snprintf(msg, n, "%s is out of range: must be between 0 and %u", SHOWN(v), EA_ARGS_MAX);
                 return -ERANGE;
         }
         *(uint32_t *)field = (uint32_t)x;
@@ -152,7 +183,8 @@ static int parse_pages(const char *v, void *field, char *msg, size_t n)
         if (r == -EINVAL)
                 return r;
         if (r == -ERANGE || x < 1 || x > EA_PERF_BUFFER_PAGES_MAX || (x & (x - 1)) != 0) {
-                snprintf(msg, n, "%s is not a power of two between 1 and %u", v, EA_PERF_BUFFER_PAGES_MAX);
+                snprintf(msg, n, "%s is not a power of two between 1 and %u", SHOWN(v),
+                         EA_PERF_BUFFER_PAGES_MAX);
                 return -ERANGE;
         }
         *(uint32_t *)field = (uint32_t)x;
@@ -172,12 +204,13 @@ static int parse_bpffs_path(const char *v, char *field, const char *what, const 
             (len >= 3 && strcmp(v + len - 3, "/..") == 0) || strcmp(v + len - 2, "/.") == 0 ||
             strstr(v, "//") || v[len - 1] == '/') {
                 snprintf(msg, n,
-                         "expected an absolute path without trailing /, . or .. components, got \"%s\"", v);
+                         "expected an absolute path without trailing /, . or .. components, got \"%s\"",
+                         SHOWN(v));
                 return -EINVAL;
         }
         if (!strchr(v + 1, '/')) {
                 snprintf(msg, n, "expected %s below a BPF file system's mount point, e.g. %s, got \"%s\"",
-                         what, example, v);
+                         what, example, SHOWN(v));
                 return -EINVAL;
         }
         if (len >= PATH_MAX - 64) {
@@ -220,10 +253,10 @@ static int parse_interval(const char *v, void *field, char *msg, size_t n)
                 return 0;
         }
 bad:
-        snprintf(msg, n, "expected a time span such as 3600, 30min, 1h or 0, got \"%s\"", v);
+        snprintf(msg, n, "expected a time span such as 3600, 30min, 1h or 0, got \"%s\"", SHOWN(v));
         return -EINVAL;
 range:
-        snprintf(msg, n, "%s is out of range: at most 30 days", v);
+        snprintf(msg, n, "%s is out of range: at most 30 days", SHOWN(v));
         return -ERANGE;
 }
 
@@ -259,7 +292,7 @@ static int reject(struct parse_state *st, const char *section, const char *name,
         return 0; /* inih: 0 means error, and it returns this line's number */
 }
 
-/* A message about an entry; entries are short (a line has at most 199 characters), so truncating is fine. */
+/* A message about an entry. Whatever it quotes goes through SHOWN(), so that it fits. */
 static void set_msg(char *msg, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_msg(char *msg, size_t n, const char *fmt, ...)
 {
@@ -338,7 +371,7 @@ static int uid_value(const char *s, size_t len, uint32_t *out, char *msg, size_t
         int r = parse_decimal(s, len, UID_VALID_MAX, &x);
 
         if (r == -ERANGE)
-                set_msg(msg, n, "%.*s is out of range: must be between 0 and %u", (int)len, s,
+                set_msg(msg, n, "%s is out of range: must be between 0 and %u", SHOWN_N(s, len),
                         UID_VALID_MAX);
         if (r == 0)
                 *out = (uint32_t)x;
@@ -384,24 +417,26 @@ static int add_user(struct load *ld, struct ea_filter_list *l, char *tok, char *
                 if (r < 0)
                         return r;
                 if (u.lo > u.hi) {
-                        set_msg(msg, n, "range \"%s\" is empty: %u is greater than %u", tok, u.lo, u.hi);
+                        set_msg(msg, n, "range \"%s\" is empty: %u is greater than %u", SHOWN(tok), u.lo,
+                                u.hi);
                         return -EINVAL;
                 }
         } else {
                 r = ld->res->user_uid(tok, &u.lo);
                 if (r == 0 && u.lo > UID_VALID_MAX) {
-                        set_msg(msg, n, "user \"%s\" has the invalid UID %u", tok, u.lo);
+                        set_msg(msg, n, "user \"%s\" has the invalid UID %u", SHOWN(tok), u.lo);
                         return -ERANGE;
                 }
                 if (r == -ENOENT && dash &&
                     (all_digits(tok, (size_t)(dash - tok)) || all_digits(dash + 1, strlen(dash + 1))))
-                        set_msg(msg, n, "expected a range of two UIDs A-B, got \"%s\"", tok);
+                        set_msg(msg, n, "expected a range of two UIDs A-B, got \"%s\"", SHOWN(tok));
                 else if (r == -ENOENT && is_name_range(ld, tok))
-                        set_msg(msg, n, "\"%s\" is a range of user names: a range takes UIDs, A-B", tok);
+                        set_msg(msg, n, "\"%s\" is a range of user names: a range takes UIDs, A-B",
+                                SHOWN(tok));
                 else if (r == -ENOENT)
-                        set_msg(msg, n, "unknown user \"%s\"", tok);
+                        set_msg(msg, n, "unknown user \"%s\"", SHOWN(tok));
                 else if (r < 0)
-                        set_msg(msg, n, "cannot look up user \"%s\": %s", tok, strerror(-r));
+                        set_msg(msg, n, "cannot look up user \"%s\": %s", SHOWN(tok), strerror(-r));
                 if (r < 0)
                         return r;
                 u.hi = u.lo;
@@ -445,11 +480,12 @@ static int check_unit(const char *u, char *msg, size_t n)
         if (!known || strspn(u, UNIT_CHARS) != strlen(u) ||
             (at && (at == u || at > dot || strchr(at + 1, '@')))) {
                 set_msg(msg, n,
-                        "expected a unit name with a known type suffix, such as ssh.service, got \"%s\"", u);
+                        "expected a unit name with a known type suffix, such as ssh.service, got \"%s\"",
+                        SHOWN(u));
                 return -EINVAL;
         }
         if (at && at + 1 == dot) {
-                set_msg(msg, n, "\"%s\" is a template: name one of its instances", u);
+                set_msg(msg, n, "\"%s\" is a template: name one of its instances", SHOWN(u));
                 return -EINVAL;
         }
         /* Its cgroup is the hierarchy's root, which no unit search finds. */
@@ -479,7 +515,7 @@ static int add_cgroup(struct ea_filter_list *l, const char *tok, bool unit, char
                 set_msg(msg, n,
                         "expected an absolute cgroup path without trailing /, empty, . or .. components, "
                         "got \"%s\"",
-                        tok);
+                        SHOWN(tok));
                 return -EINVAL;
         }
         for (uint32_t i = 0; i < l->n_cgroups; i++)
@@ -501,9 +537,9 @@ static int path_inode(const struct load *ld, const char *path, uint64_t *inode, 
         if (r == -EMEDIUMTYPE)
                 set_msg(msg, n,
                         "%s is not a mount namespace (such as /proc/PID/ns/mnt or a bind mount of one)",
-                        path);
+                        SHOWN(path));
         else if (r < 0)
-                set_msg(msg, n, "cannot stat %s: %s", path, strerror(-r));
+                set_msg(msg, n, "cannot stat %s: %s", SHOWN(path), strerror(-r));
         return r;
 }
 
@@ -545,12 +581,12 @@ static int add_mntns(struct load *ld, const struct filter_key *k, struct ea_filt
                 /* The kernel's namespace numbers are 32-bit: a larger one could never match. */
                 r = parse_decimal(tok, strlen(tok), UINT32_MAX, &inode);
                 if (r == -ERANGE || (r == 0 && inode == 0)) {
-                        set_msg(msg, n, "%s is out of range: must be between 1 and %" PRIu32, tok,
+                        set_msg(msg, n, "%s is out of range: must be between 1 and %" PRIu32, SHOWN(tok),
                                 UINT32_MAX);
                         r = -ERANGE;
                 } else if (r < 0) {
                         set_msg(msg, n, "expected an inode number, host%s or an absolute path, got \"%s\"",
-                                k->exclude ? "" : ", !host", tok);
+                                k->exclude ? "" : ", !host", SHOWN(tok));
                 }
         }
         if (r < 0)
@@ -585,25 +621,27 @@ static int add_command(struct ea_filter_list *l, const char *tok, char *msg, siz
         /* The name an exec gives is the last component of the filename: one with a / never matches. */
         if (strchr(tok, '/')) {
                 set_msg(msg, n, "\"%s\" contains /: commands are program names, such as cron, not paths",
-                        tok);
+                        SHOWN(tok));
                 return -EINVAL;
         }
         if (tok[0] == '#' || tok[0] == ';') {
-                set_msg(msg, n, "\"%s\" looks like a comment: comments go on lines of their own", tok);
+                set_msg(msg, n, "\"%s\" looks like a comment: comments go on lines of their own",
+                        SHOWN(tok));
                 return -EINVAL;
         }
         if (strchr(tok, '=')) {
-                set_msg(msg, n, "\"%s\" contains =: an indented line continues the one before it", tok);
+                set_msg(msg, n, "\"%s\" contains =: an indented line continues the one before it",
+                        SHOWN(tok));
                 return -EINVAL;
         }
         /* "Key: value" is an assignment too (inih): indented, it would silently become command names. */
         if (colon && is_key_name(tok, (size_t)(colon - tok))) {
                 set_msg(msg, n, "\"%s\" looks like a key: an indented line continues the one before it",
-                        tok);
+                        SHOWN(tok));
                 return -EINVAL;
         }
         if (len >= sizeof(l->commands[0])) {
-                set_msg(msg, n, "\"%s\" is longer than %zu bytes, the kernel's comm limit", tok,
+                set_msg(msg, n, "\"%s\" is longer than %zu bytes, the kernel's comm limit", SHOWN(tok),
                         sizeof(l->commands[0]) - 1);
                 return -ENAMETOOLONG;
         }
@@ -737,7 +775,7 @@ static int filter_handler(struct parse_state *st, const char *name, const char *
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
         struct parse_state *st = user;
-        char msg[200];
+        char msg[sizeof(st->err->message)];
         bool section_known = false;
 
         st->after_key = true;
@@ -765,7 +803,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (section[0] == '\0')
                 return reject(st, section, name, "key outside of any [Section]");
         if (!section_known) {
-                snprintf(msg, sizeof(msg), "unknown section [%s]", section);
+                snprintf(msg, sizeof(msg), "unknown section [%s]", SHOWN(section));
                 return reject(st, section, name, msg);
         }
         return reject(st, section, name, "unknown key");
@@ -793,7 +831,8 @@ static void check_section_line(struct parse_state *st, const char *s, size_t len
         for (i = (size_t)(end - s) + 1; i < len && isspace((unsigned char)s[i]) && s[i] != '\r'; i++)
                 ;
         if (i < len && s[i] != ';' && s[i] != '#') {
-                char section[64], text[48], msg[256];
+                char section[EA_CONFIG_MAX_LINE + 1], text[EA_CONFIG_MAX_LINE + 1],
+                        msg[sizeof(st->err->message)];
                 size_t n = 0;
 
                 snprintf(section, sizeof(section), "%.*s", (int)(end - s - open - 1), s + open + 1);
@@ -804,7 +843,7 @@ static void check_section_line(struct parse_state *st, const char *s, size_t len
                         msg, sizeof(msg),
                         "text after [%s] on its line (\"%s\"): put each key on a line of its own (lines end "
                         "with a newline)",
-                        section, text);
+                        SHOWN(section), SHOWN(text));
                 reject(st, section, "", msg);
         }
 }
@@ -920,9 +959,9 @@ static int map_inside_error(const struct ea_config *c, int i, const char *pin_pa
         snprintf(err->section, sizeof(err->section), "Filter");
         snprintf(err->key, sizeof(err->key), "%s", map_keys[i]);
         snprintf(err->message, sizeof(err->message),
-                 "%.60s is inside PinPath= (%.60s), which the daemon empties when it replaces its pins: "
+                 "%s is inside PinPath= (%s), which the daemon empties when it replaces its pins: "
                  "pin the map elsewhere",
-                 i == 0 ? c->filter.cgroup_map : c->filter.mntns_map, pin_path);
+                 SHOWN(i == 0 ? c->filter.cgroup_map : c->filter.mntns_map), SHOWN(pin_path));
         return -EINVAL;
 }
 
@@ -1083,7 +1122,7 @@ static int load_dropin(struct load *ld, const char *dir, const char *name, struc
         memset(err, 0, sizeof(*err));
         if ((size_t)snprintf(file, sizeof(file), "%s/%s", dir, name) >= sizeof(file)) {
                 snprintf(err->file, sizeof(err->file), "%s", dir);
-                snprintf(err->message, sizeof(err->message), "cannot open %s: %s", name,
+                snprintf(err->message, sizeof(err->message), "cannot open %s: %s", SHOWN(name),
                          strerror(ENAMETOOLONG));
                 return -ENAMETOOLONG;
         }
@@ -1158,7 +1197,8 @@ int config_load_with(const char *path, const struct config_resolver *res, struct
 
         if ((size_t)snprintf(dir, sizeof(dir), "%s.d", path) >= sizeof(dir)) {
                 r = -ENAMETOOLONG;
-                snprintf(err->message, sizeof(err->message), "cannot open %s.d: %s", path, strerror(-r));
+                snprintf(err->message, sizeof(err->message), "cannot open %s.d: %s", SHOWN(path),
+                         strerror(-r));
                 goto out;
         }
         n = scandir(dir, &names, is_dropin_name, cmp_names);

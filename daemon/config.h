@@ -18,6 +18,7 @@
 #define EA_PERF_BUFFER_PAGES_MAX     4096u
 #define EA_DEFAULT_STATS_INTERVAL    3600u          /* seconds */
 #define EA_STATS_INTERVAL_MAX        (30u * 86400u) /* seconds */
+#define EA_CONFIG_MAX_LINE           199 /* inih's INI_MAX_LINE, less the NUL: longer is an error */
 
 /* [Filter]: which processes are audited. Names are resolved while parsing (an unknown name is an error with
  * file:line); cgroup paths and unit names are resolved to ids when the filter is applied, because they may
@@ -83,8 +84,9 @@ struct ea_config {
 struct config_error {
         char file[PATH_MAX];
         unsigned line; /* 0: not about one line (e.g. the file cannot be read) */
-        char section[64];
-        char key[64]; /* "" when the error is not about one key */
+        /* Whole: a section or key name may be as long as its line, and is shown as the file has it. */
+        char section[EA_CONFIG_MAX_LINE + 1];
+        char key[EA_CONFIG_MAX_LINE + 1]; /* "" when the error is not about one key */
         char message[256];
 };
 

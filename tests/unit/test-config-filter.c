@@ -15,6 +15,7 @@
 #include "config-check.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <ftw.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -664,6 +665,86 @@ static void check_limit(const char *key, const char *prefix, const char *suffix,
         strbuf_free(&sb);
 }
 
+/* n bytes of c (up to 255). */
+static const char *run_of(char c, size_t n)
+{
+        static char bufs[8][256];
+        static unsigned next;
+        char *b = bufs[next++ % 8];
+
+        memset(b, c, n);
+        b[n] = '\0';
+        return b;
+}
+
+/* check_reject() of "[Filter]\n" + body (printf-style), and a message not cut by its buffer. */
+static void check_long(unsigned line, const char *key, const char *message, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void check_long(unsigned line, const char *key, const char *message, const char *fmt, ...)
+{
+        char text[1024] = "[Filter]\n";
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(text + strlen(text), sizeof(text) - strlen(text), fmt, ap);
+        va_end(ap);
+        check_reject(text, &fake, line, key, message);
+        CHECK_WHY(strlen(err.message) < sizeof(err.message) - 1, "the message filled its buffer: cut");
+}
+
+/*
+ * Entries nearly as long as a line: the message shows their first 64 bytes and "...", and all the rest of
+ * it. The message of a longer one was cut where its buffer ended, losing what followed the entry.
+ */
+static void test_long_entries(void)
+{
+        char want[512], x[181], n[181];
+
+        snprintf(x, sizeof(x), "%s", run_of('x', 180));
+        snprintf(n, sizeof(n), "%s", run_of('9', 180));
+
+        set_case("long entries");
+        snprintf(want, sizeof(want), "unknown user \"%s...\"", run_of('x', 64));
+        check_long(2, "Users", want, "Users=%s\n", x);
+        snprintf(want, sizeof(want), UID_RANGE("%s..."), run_of('9', 64));
+        check_long(2, "ExcludeUsers", want, "ExcludeUsers=%s\n", n);
+        snprintf(want, sizeof(want), RANGE_MSG("%s..."), run_of('9', 64));
+        check_long(2, "Users", want, "Users=%s-x\n", n);
+        snprintf(want, sizeof(want), UNIT_MSG("%s..."), run_of('x', 64));
+        check_long(2, "Units", want, "Units=%s.foo\n", x);
+        snprintf(want, sizeof(want), "\"%s...\" is a template: name one of its instances", run_of('x', 64));
+        check_long(2, "Units", want, "Units=%s@.service\n", x);
+        snprintf(want, sizeof(want), CGROUP_MSG("/%s..."), run_of('x', 63));
+        check_long(2, "Cgroups", want, "Cgroups=/%s/\n", x);
+        snprintf(want, sizeof(want), "\"%s...\" is longer than 15 bytes, the kernel's comm limit",
+                 run_of('x', 64));
+        check_long(2, "Commands", want, "Commands=%s\n", x);
+        snprintf(want, sizeof(want), "\"%s...\" contains =: an indented line continues the one before it",
+                 run_of('x', 64));
+        check_long(3, "Commands", want, "Commands=a\n  %s=1\n", x);
+        snprintf(want, sizeof(want),
+                 "\"%s...\" contains /: commands are program names, such as cron, not paths",
+                 run_of('x', 64));
+        check_long(2, "ExcludeCommands", want, "ExcludeCommands=%s/\n", x);
+        snprintf(want, sizeof(want), MNTNS_MSG("%s..."), run_of('x', 64));
+        check_long(2, "MountNamespaces", want, "MountNamespaces=%s\n", x);
+        snprintf(want, sizeof(want), INODE_RANGE("%s..."), run_of('9', 64));
+        check_long(2, "MountNamespaces", want, "MountNamespaces=%s\n", n);
+        snprintf(want, sizeof(want), "cannot stat /%s...: %s", run_of('x', 63), strerror(ENOENT));
+        check_long(2, "MountNamespaces", want, "MountNamespaces=/%s\n", x);
+        snprintf(want, sizeof(want), PATH_MSG("/%s..."), run_of('x', 63));
+        check_long(2, "CgroupMap", want, "CgroupMap=/%s/\n", x);
+
+        set_case("a long map path inside a long PinPath=: both shortened, the reason whole");
+        snprintf(
+                want, sizeof(want),
+                "/sys/fs/bpf/%s... is inside PinPath= (/sys/fs/bpf/%s...), which the daemon empties when it "
+                "replaces its pins: pin the map elsewhere",
+                run_of('p', 52), run_of('p', 52));
+        check_long(2, "CgroupMap", want, "CgroupMap=/sys/fs/bpf/%s/m\n[BPF]\nPinPath=/sys/fs/bpf/%s\n",
+                   run_of('p', 150), run_of('p', 150));
+}
+
 static void test_limits(void)
 {
         check_limit("Users", "", "", EA_FILTER_MAX_UID_RANGES);
@@ -1227,6 +1308,7 @@ int main(void)
         test_mount_namespaces();
         test_commands_and_maps();
         test_rejects();
+        test_long_entries();
         test_limits();
         test_dropins();
         test_format();

@@ -548,6 +548,110 @@ static void test_pin_path_dot(void)
         }
 }
 
+/* n bytes of c, for the long values below (up to 255). */
+static const char *run_of(char c, size_t n)
+{
+        static char bufs[8][256];
+        static unsigned next;
+        char *b = bufs[next++ % 8];
+
+        memset(b, c, n);
+        b[n] = '\0';
+        return b;
+}
+
+/* Rejected text: the error fields, and a message that was not cut by its buffer. */
+static void check_long(const char *text, unsigned line, const char *section, const char *key,
+                       const char *message)
+{
+        struct ea_config cfg;
+        struct config_error err;
+        char formatted[1024];
+
+        CHECK_NUM(config_parse_string(text, "t.conf", &cfg, &err), -EINVAL);
+        CHECK_NUM(err.line, line);
+        CHECK_STR(err.section, section);
+        CHECK_STR(err.key, key);
+        CHECK_STR(err.message, message);
+        CHECK_WHY(strlen(err.message) < sizeof(err.message) - 1, "the message filled its buffer: cut");
+        if (key[0])
+                snprintf(formatted, sizeof(formatted), "t.conf:%u: [%s] %s=: %s", line, section, key,
+                         message);
+        else
+                snprintf(formatted, sizeof(formatted), "t.conf:%u: %s", line, message);
+        CHECK_STR(fmt_error(&err), formatted);
+}
+
+/*
+ * A value nearly as long as a line (199 bytes). The message shows its first 64 bytes and "...", and all the
+ * rest of the message: the handler's 200-byte buffer used to cut it, losing the reason, the range or the
+ * closing quote after the value. A key or section name is kept whole.
+ */
+static void test_long_values(void)
+{
+        char text[512], want[512];
+        const char *x64 = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+        const char *n64 = "9999999999999999999999999999999999999999999999999999999999999999";
+
+        CHECK_NUM(strlen(x64), 64);
+        set_case("a long boolean");
+        snprintf(text, sizeof(text), "[Capture]\nExits=%s\n", run_of('x', 185));
+        snprintf(want, sizeof(want), "expected yes or no, got \"%s...\"", x64);
+        check_long(text, 2, "Capture", "Exits", want);
+
+        set_case("a long number: the range after it");
+        snprintf(text, sizeof(text), "[Capture]\nMaxArgsBytes=%s\n", run_of('9', 180));
+        snprintf(want, sizeof(want), "%s... is out of range: must be between 0 and 262144", n64);
+        check_long(text, 2, "Capture", "MaxArgsBytes", want);
+        snprintf(text, sizeof(text), "[Capture]\nMaxArgsBytes=%sx\n", run_of('9', 180));
+        snprintf(want, sizeof(want), "expected a number (optionally with K or M), got \"%s...\"", n64);
+        check_long(text, 2, "Capture", "MaxArgsBytes", want);
+        snprintf(text, sizeof(text), "[BPF]\nPerfBufferPages=%s3\n", run_of('0', 180));
+        snprintf(want, sizeof(want), "%s... is not a power of two between 1 and 4096", run_of('0', 64));
+        check_long(text, 2, "BPF", "PerfBufferPages", want);
+        snprintf(text, sizeof(text), "[Journal]\nStatsInterval=%s\n", run_of('9', 180));
+        snprintf(want, sizeof(want), "%s... is out of range: at most 30 days", run_of('9', 64));
+        check_long(text, 2, "Journal", "StatsInterval", want);
+        snprintf(text, sizeof(text), "[Journal]\nStatsInterval=%s\n", run_of('h', 180));
+        snprintf(want, sizeof(want), "expected a time span such as 3600, 30min, 1h or 0, got \"%s...\"",
+                 run_of('h', 64));
+        check_long(text, 2, "Journal", "StatsInterval", want);
+
+        set_case("a long path");
+        snprintf(text, sizeof(text), "[BPF]\nPinPath=/%s/\n", run_of('x', 180));
+        snprintf(want, sizeof(want), PATH_MSG("/%s..."), run_of('x', 63));
+        check_long(text, 2, "BPF", "PinPath", want);
+        snprintf(text, sizeof(text), "[BPF]\nPinPath=/%s\n", run_of('x', 180));
+        snprintf(want, sizeof(want), ROOT_MSG("/%s..."), run_of('x', 63));
+        check_long(text, 2, "BPF", "PinPath", want);
+
+        set_case("a long section or key name is kept whole");
+        /* inih itself keeps 49 bytes of a section name (its MAX_SECTION): no known one is that long. */
+        snprintf(text, sizeof(text), "[%s]\nA=1\n", run_of('s', 150));
+        snprintf(want, sizeof(want), "unknown section [%s]", run_of('s', 49));
+        check_long(text, 2, run_of('s', 49), "A", want);
+        snprintf(text, sizeof(text), "[Capture]\n%s=1\n", run_of('k', 190));
+        check_long(text, 2, "Capture", run_of('k', 190), "unknown key");
+
+        set_case("long text after a section header");
+        snprintf(text, sizeof(text), "[Capture] %s\n", run_of('t', 180));
+        snprintf(want, sizeof(want), SECTION_TEXT_MSG("Capture", "%s..."), run_of('t', 64));
+        check_long(text, 1, "Capture", "", want);
+        snprintf(text, sizeof(text), "[%s] %s\n", run_of('s', 100), run_of('t', 90));
+        snprintf(want, sizeof(want), SECTION_TEXT_MSG("%s...", "%s..."), run_of('s', 64), run_of('t', 64));
+        check_long(text, 1, run_of('s', 100), "", want);
+
+        set_case("shortened between characters, never inside one");
+        /* 63 bytes and a two-byte é across the 64th: the é goes whole, not its first byte as \xc3. */
+        snprintf(text, sizeof(text), "[Capture]\nExits=%s\xc3\xa9%s\n", run_of('x', 63), run_of('y', 100));
+        snprintf(want, sizeof(want), "expected yes or no, got \"%s...\"", run_of('x', 63));
+        check_long(text, 2, "Capture", "Exits", want);
+        /* Exactly 64 bytes: shown whole, no "...". */
+        snprintf(text, sizeof(text), "[Capture]\nExits=%s\n", x64);
+        snprintf(want, sizeof(want), "expected yes or no, got \"%s\"", x64);
+        check_long(text, 2, "Capture", "Exits", want);
+}
+
 static int write_temp(char *path, const void *data, size_t len)
 {
         int fd;
@@ -675,5 +779,6 @@ int main(void)
         test_line_limit_exceeded();
         test_first_error_syntax_then_key();
         test_pin_path_dot();
+        test_long_values();
         return check_summary("test-config");
 }
