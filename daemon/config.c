@@ -831,19 +831,15 @@ static void check_section_line(struct parse_state *st, const char *s, size_t len
         for (i = (size_t)(end - s) + 1; i < len && isspace((unsigned char)s[i]) && s[i] != '\r'; i++)
                 ;
         if (i < len && s[i] != ';' && s[i] != '#') {
-                char section[EA_CONFIG_MAX_LINE + 1], text[EA_CONFIG_MAX_LINE + 1],
-                        msg[sizeof(st->err->message)];
-                size_t n = 0;
+                char section[EA_CONFIG_MAX_LINE + 1], msg[sizeof(st->err->message)];
 
                 snprintf(section, sizeof(section), "%.*s", (int)(end - s - open - 1), s + open + 1);
-                for (; i < len && n < sizeof(text) - 1; i++)
-                        text[n++] = isprint((unsigned char)s[i]) ? s[i] : '?';
-                text[n] = '\0';
+                /* The bytes as they are: config_error_format() escapes them, as every value of a message. */
                 snprintf(
                         msg, sizeof(msg),
                         "text after [%s] on its line (\"%s\"): put each key on a line of its own (lines end "
                         "with a newline)",
-                        SHOWN(section), SHOWN(text));
+                        SHOWN(section), SHOWN_N(s + i, len - i));
                 reject(st, section, "", msg);
         }
 }

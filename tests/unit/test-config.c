@@ -344,9 +344,13 @@ static const struct reject_case rejects[] = {
         /* Two marks: inih passes over the second one as well. */
         {"\xef\xbb\xbf\xef\xbb\xbf[Filter] Users=0\n", 1, "Filter", "",
          SECTION_TEXT_MSG("Filter", "Users=0"), "t.conf:1: " SECTION_TEXT_MSG("Filter", "Users=0")},
+        /* The text keeps its bytes; shown, they are escaped as in every other message (not as '?'). */
         {"[Capture]\nExits=no\n[BPF]\rPerfBufferPages=8\r", 3, "BPF", "",
-         SECTION_TEXT_MSG("BPF", "?PerfBufferPages=8"),
-         "t.conf:3: " SECTION_TEXT_MSG("BPF", "?PerfBufferPages=8")},
+         SECTION_TEXT_MSG("BPF", "\rPerfBufferPages=8"),
+         "t.conf:3: " SECTION_TEXT_MSG("BPF", "\\x0dPerfBufferPages=8")},
+        {"[Filter] \x1b[2J\xc3\xa9t\xc3\xa9\x7f\xff\n", 1, "Filter", "",
+         SECTION_TEXT_MSG("Filter", "\x1b[2J\xc3\xa9t\xc3\xa9\x7f\xff"),
+         "t.conf:1: " SECTION_TEXT_MSG("Filter", "\\x1b[2J\xc3\xa9t\xc3\xa9\\x7f\\xff")},
         {"[Capture]\nExits\n", 2, "", "", SYNTAX_MSG, "t.conf:2: " SYNTAX_MSG},
         {"[Capture\n", 1, "", "", SYNTAX_MSG, "t.conf:1: " SYNTAX_MSG},
         /* Line 5, after comments and blank lines. */
