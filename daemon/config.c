@@ -25,7 +25,9 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "config.h"
 #include "quote.h"
@@ -36,6 +38,9 @@
 #define CONFIG_MAX_LINE EA_CONFIG_MAX_LINE /* read_line() enforces it */
 #define UID_VALID_MAX   4294967294u        /* (uid_t)-1 is "no user" */
 #define HOST_MNTNS_PATH "/proc/1/ns/mnt"
+#define PIN_PATH_MOUNT_MSG                                                                                  \
+        "%s is a BPF file system's mount point: name a directory of execauditd's own below it, e.g. "       \
+        "%s/execauditd"
 #define SCALAR_CONTINUED_MSG                                                                                \
         "an indented line continues the key before it, which takes one value: keys must not be indented"
 
@@ -223,7 +228,13 @@ static int parse_bpffs_path(const char *v, char *field, const char *what, const 
 
 static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
 {
-        /* The daemon empties PinPath=: the directory above it must be a bpffs, never its root itself. */
+        /* The daemon empties PinPath=: the directory above it must be a bpffs, never its root itself. Only
+         * /sys/fs/bpf, where execauditd mounts one itself, is known to be a root without looking: finish()
+         * asks the resolver about the others. */
+        if (strcmp(v, EA_BPFFS_MOUNT) == 0) {
+                snprintf(msg, n, PIN_PATH_MOUNT_MSG, SHOWN(v), SHOWN(v));
+                return -EINVAL;
+        }
         return parse_bpffs_path(v, field, "a directory", EA_DEFAULT_PIN_PATH, msg, n);
 }
 
@@ -969,10 +980,12 @@ int config_check_maps(const struct ea_config *c, const char *pin_path, struct co
 }
 
 /*
- * After the last file: MountNamespaces=!host takes the slot add_mntns() kept for it, and an external map
- * must not be pinned where the daemon empties the directory when it replaces its pins (it would go too).
+ * After the last file: MountNamespaces=!host takes the slot add_mntns() kept for it, an external map must
+ * not be pinned where the daemon empties the directory when it replaces its pins (it would go too), and
+ * PinPath= must not be a bpffs mount point, where other programs pin too: not a directory of execauditd's
+ * own. main is the main file, named for a PinPath= left at its default.
  */
-static int finish(struct load *ld, struct config_error *err)
+static int finish(struct load *ld, const char *main, struct config_error *err)
 {
         struct ea_filter_list *exclude = &ld->cfg.filter.exclude;
         int i = map_inside(&ld->cfg, ld->cfg.pin_path);
@@ -981,6 +994,17 @@ static int finish(struct load *ld, struct config_error *err)
                 map_inside_error(&ld->cfg, i, ld->cfg.pin_path, err);
                 snprintf(err->file, sizeof(err->file), "%s", ld->map_at[i].file);
                 err->line = ld->map_at[i].line;
+                return -EINVAL;
+        }
+        if (ld->res->bpffs_root && ld->res->bpffs_root(ld->cfg.pin_path)) {
+                memset(err, 0, sizeof(*err));
+                snprintf(err->file, sizeof(err->file), "%s",
+                         ld->cfg.pin_path_at.line ? ld->cfg.pin_path_at.file : main);
+                err->line = ld->cfg.pin_path_at.line;
+                snprintf(err->section, sizeof(err->section), "BPF");
+                snprintf(err->key, sizeof(err->key), "PinPath");
+                snprintf(err->message, sizeof(err->message), PIN_PATH_MOUNT_MSG, SHOWN(ld->cfg.pin_path),
+                         SHOWN(ld->cfg.pin_path));
                 return -EINVAL;
         }
         if (ld->not_host && !has_inode(exclude, ld->host_inode))
@@ -1003,7 +1027,7 @@ int config_parse_string_with(const char *text, const char *filename, const struc
         }
         r = parse_text(ld, text, filename, err);
         if (r >= 0)
-                r = finish(ld, err);
+                r = finish(ld, filename, err);
         if (r < 0)
                 goto out;
         snprintf(ld->cfg.path, sizeof(ld->cfg.path), "%s", filename);
@@ -1224,7 +1248,7 @@ int config_load_with(const char *path, const struct config_resolver *res, struct
                         goto out;
                 dropins += (unsigned)r;
         }
-        r = finish(ld, err);
+        r = finish(ld, path, err);
         if (r < 0)
                 goto out;
         ld->cfg.n_dropins = dropins;
@@ -1300,9 +1324,31 @@ static int system_path_inode(const char *path, uint64_t *inode)
         return r;
 }
 
+/* The root of a bpffs is on another device than the directory it is mounted on (so is one mounted inside
+ * another bpffs). Anything that cannot be looked at (missing, not searchable) is no root: the start finds
+ * out about it itself. */
+static bool system_bpffs_root(const char *path)
+{
+        char parent[PATH_MAX], *slash;
+        struct stat at, up;
+        struct statfs fs;
+
+        snprintf(parent, sizeof(parent), "%s", path);
+        slash = strrchr(parent, '/');
+        if (!slash)
+                return false;
+        if (slash == parent) /* "/x" is in "/" */
+                parent[1] = '\0';
+        else
+                *slash = '\0';
+        return statfs(path, &fs) == 0 && fs.f_type == BPF_FS_MAGIC && stat(path, &at) == 0 &&
+               stat(parent, &up) == 0 && at.st_dev != up.st_dev;
+}
+
 const struct config_resolver config_system_resolver = {
         .user_uid = system_user_uid,
         .path_inode = system_path_inode,
+        .bpffs_root = system_bpffs_root,
 };
 
 /*

@@ -12,7 +12,8 @@
 
 #include "strbuf.h"
 
-#define EA_DEFAULT_PIN_PATH          "/sys/fs/bpf/execauditd"
+#define EA_BPFFS_MOUNT               "/sys/fs/bpf" /* systemd mounts a bpffs there, execauditd when none is */
+#define EA_DEFAULT_PIN_PATH          EA_BPFFS_MOUNT "/execauditd"
 #define EA_DEFAULT_MAX_ARGS_BYTES    32768u
 #define EA_DEFAULT_PERF_BUFFER_PAGES 64u
 #define EA_PERF_BUFFER_PAGES_MAX     4096u
@@ -57,10 +58,13 @@ struct ea_filter {
         char mntns_map[PATH_MAX];      /* MountNamespaceMap=, "" when unset */
 };
 
-/* How names become numbers; tests substitute their own. */
+/* How names become numbers, and what the file system says; tests substitute their own. */
 struct config_resolver {
         int (*user_uid)(const char *name, uint32_t *uid);     /* 0, or -ENOENT for an unknown user */
         int (*path_inode)(const char *path, uint64_t *inode); /* 0, or a negative errno */
+        /* Whether path is the root of a mounted BPF file system, which PinPath= must not be (false when it
+         * cannot be looked at); NULL: not asked. */
+        bool (*bpffs_root)(const char *path);
 };
 extern const struct config_resolver config_system_resolver;
 

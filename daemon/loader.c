@@ -135,7 +135,7 @@ int loader_mount_filesystems(const char *pin_path)
         }
         snprintf(parent, sizeof(parent), "%s", pin_path);
         /* The directory above PinPath=; "/x" is in "/", never a bpffs root whose own pins would be emptied.
-         */
+         * PinPath= that is a bpffs root itself was refused with the configuration (config.c, bpffs_root). */
         slash = strrchr(parent, '/');
         if (slash == parent)
                 parent[1] = '\0';

@@ -54,7 +54,14 @@ static int fake_path_inode(const char *path, uint64_t *inode)
         return 0;
 }
 
-static const struct config_resolver fake = {.user_uid = fake_user_uid, .path_inode = fake_path_inode};
+/* A BPF file system is mounted on /run/bpf. */
+static bool fake_bpffs_root(const char *path)
+{
+        return strcmp(path, "/run/bpf") == 0;
+}
+
+static const struct config_resolver fake = {
+        .user_uid = fake_user_uid, .path_inode = fake_path_inode, .bpffs_root = fake_bpffs_root};
 
 /* A resolver whose look-ups fail for another reason than "not found". */
 static int broken_user_uid(const char *name, uint32_t *uid)
@@ -1300,6 +1307,70 @@ static void test_summary(void)
                              "commands x\\x7fy, caf\xc3\xa9, \\xff");
 }
 
+#define MOUNT_MSG(p)                                                                                        \
+        p " is a BPF file system's mount point: name a directory of execauditd's own below it, e.g. " p     \
+          "/execauditd"
+
+/* One with a bpffs mounted on PinPath='s default. */
+static bool default_is_root(const char *path)
+{
+        return strcmp(path, "/sys/fs/bpf/execauditd") == 0;
+}
+
+/*
+ * PinPath= on a bpffs mount point: refused with the files, named where PinPath= was set (the daemon used to
+ * start with it and then tell the administrator to mount a bpffs over its parent; --check-config took it).
+ */
+static void test_pin_path_mount_point(void)
+{
+        static const struct config_resolver root_default = {
+                .user_uid = fake_user_uid, .path_inode = fake_path_inode, .bpffs_root = default_is_root};
+        static const struct config_resolver not_asked = {.user_uid = fake_user_uid,
+                                                         .path_inode = fake_path_inode};
+        char main_path[128], dir[160], expect[512];
+
+        set_case("PinPath= on a bpffs mount point");
+        CHECK_NUM(config_parse_string_with("# pins\n[BPF]\nPinPath=/run/bpf\n", "t.conf", &fake, &cfg, &err),
+                  -EINVAL);
+        CHECK_NUM(err.line, 3);
+        CHECK_STR(err.section, "BPF");
+        CHECK_STR(err.key, "PinPath");
+        CHECK_STR(err.message, MOUNT_MSG("/run/bpf"));
+        CHECK_STR(fmt_error(&err), "t.conf:3: [BPF] PinPath=: " MOUNT_MSG("/run/bpf"));
+
+        set_case("the last PinPath= counts");
+        CHECK_NUM(config_parse_string_with("[BPF]\nPinPath=/run/bpf\nPinPath=/run/bpf/execauditd\n",
+                                           "t.conf", &fake, &cfg, &err),
+                  0);
+        CHECK_STR(cfg.pin_path, "/run/bpf/execauditd");
+
+        set_case("the default PinPath= on a mount point: the main file, no line");
+        CHECK_NUM(config_parse_string_with("[Capture]\nExits=no\n", "t.conf", &root_default, &cfg, &err),
+                  -EINVAL);
+        CHECK_NUM(err.line, 0);
+        CHECK_STR(fmt_error(&err), "t.conf: [BPF] PinPath=: " MOUNT_MSG("/sys/fs/bpf/execauditd"));
+
+        set_case("a resolver that is not asked (--status, --remove-pins)");
+        CHECK_NUM(config_parse_string_with("[BPF]\nPinPath=/run/bpf\n", "t.conf", &not_asked, &cfg, &err),
+                  0);
+
+        set_case("PinPath= of a drop-in");
+        strcpy(tmpdir, "/tmp/ea-unit-config-filter-XXXXXX");
+        if (!mkdtemp(tmpdir)) {
+                FAIL("mkdtemp: %s", strerror(errno));
+                return;
+        }
+        snprintf(main_path, sizeof(main_path), "%s/main.conf", tmpdir);
+        snprintf(dir, sizeof(dir), "%s.d", main_path);
+        CHECK_NUM(write_text(tmpdir, "main.conf", "[BPF]\nPinPath=/sys/fs/bpf/ea\n"), 0);
+        CHECK_NUM(mkdir(dir, 0755), 0);
+        CHECK_NUM(write_text(dir, "50-pins.conf", "# moved\n[BPF]\nPinPath=/run/bpf\n"), 0);
+        CHECK_NUM(config_load_with(main_path, &fake, &cfg, &err), -EINVAL);
+        snprintf(expect, sizeof(expect), "%s/50-pins.conf:3: [BPF] PinPath=: " MOUNT_MSG("/run/bpf"), dir);
+        CHECK_STR(fmt_error(&err), expect);
+        nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
         test_defaults();
@@ -1311,6 +1382,7 @@ int main(void)
         test_long_entries();
         test_limits();
         test_dropins();
+        test_pin_path_mount_point();
         test_format();
         test_summary();
         return check_summary("test-config-filter");

@@ -234,6 +234,9 @@ struct reject_case {
 #define ROOT_MSG(v)                                                                                         \
         "expected a directory below a BPF file system's mount point, e.g. /sys/fs/bpf/execauditd, got \"" v \
         "\""
+#define MOUNT_MSG(p)                                                                                        \
+        p " is a BPF file system's mount point: name a directory of execauditd's own below it, e.g. " p     \
+          "/execauditd"
 #define CONTINUED_MSG                                                                                       \
         "an indented line continues the key before it, which takes one value: keys must not be indented"
 
@@ -327,6 +330,9 @@ static const struct reject_case rejects[] = {
         /* The directory above PinPath= is the bpffs: "/mnt" would empty a bpffs mounted on /mnt. */
         {"[BPF]\nPinPath=/mnt\n", 2, "BPF", "PinPath", ROOT_MSG("/mnt"),
          "t.conf:2: [BPF] PinPath=: " ROOT_MSG("/mnt")},
+        /* Where bpffs is mounted, shared with other programs: not a directory of execauditd's own. */
+        {"[BPF]\nPinPath=/sys/fs/bpf\n", 2, "BPF", "PinPath", MOUNT_MSG("/sys/fs/bpf"),
+         "t.conf:2: [BPF] PinPath=: " MOUNT_MSG("/sys/fs/bpf")},
         /* An indented line continues the key before it: only a list takes more values. */
         {"[BPF]\nPinPath=/sys/fs/bpf/x\n  /sys/fs/bpf/y\n", 3, "BPF", "PinPath", CONTINUED_MSG,
          "t.conf:3: [BPF] PinPath=: " CONTINUED_MSG},
