@@ -25,7 +25,9 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "config.h"
 #include "quote.h"
@@ -33,9 +35,12 @@
 #include "execaudit.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
-#define CONFIG_MAX_LINE 199         /* inih's INI_MAX_LINE, less the NUL; read_line() enforces it */
-#define UID_VALID_MAX   4294967294u /* (uid_t)-1 is "no user" */
+#define CONFIG_MAX_LINE EA_CONFIG_MAX_LINE /* read_line() enforces it */
+#define UID_VALID_MAX   4294967294u        /* (uid_t)-1 is "no user" */
 #define HOST_MNTNS_PATH "/proc/1/ns/mnt"
+#define PIN_PATH_MOUNT_MSG                                                                                  \
+        "%s is a BPF file system's mount point: name a directory of execauditd's own below it, e.g. "       \
+        "%s/execauditd"
 #define SCALAR_CONTINUED_MSG                                                                                \
         "an indented line continues the key before it, which takes one value: keys must not be indented"
 
@@ -75,6 +80,37 @@ struct key_def {
         size_t offset;
 };
 
+/*
+ * Text from the files as a message quotes it: at most SHOWN_MAX bytes, and "..." after them when there is
+ * more, cut between characters. A value may be nearly as long as a line, and config_error's message could
+ * not hold it and the rest: cut by its size, a message lost the reason or the range after the value.
+ * A message quotes at most two such texts, and has at most 110 bytes of its own (test-config and
+ * test-config-filter try each with long values).
+ */
+#define SHOWN_MAX  64
+#define SHOWN_SIZE (SHOWN_MAX + sizeof("..."))
+_Static_assert(2 * SHOWN_SIZE + 110 <= sizeof(((struct config_error *)0)->message),
+               "two shown texts and the rest of a message fit in config_error");
+
+static const char *shorten(char buf[SHOWN_SIZE], const char *s, size_t len)
+{
+        size_t keep = len;
+
+        if (len > SHOWN_MAX) {
+                /* Not inside a UTF-8 sequence (at most 3 continuation bytes): quote_text() would show its
+                 * first bytes as \xNN, as if the file held them. */
+                for (keep = SHOWN_MAX; keep > SHOWN_MAX - 3 && ((unsigned char)s[keep] & 0xc0) == 0x80;
+                     keep--)
+                        ;
+        }
+        snprintf(buf, SHOWN_SIZE, "%.*s%s", (int)keep, s, keep < len ? "..." : "");
+        return buf;
+}
+
+/* For one message's arguments: the buffer lives until the end of the enclosing block. */
+#define SHOWN_N(s, len) shorten((char[SHOWN_SIZE]){0}, (s), (len))
+#define SHOWN(s)        SHOWN_N((s), strlen(s))
+
 static int parse_bool(const char *v, void *field, char *msg, size_t n)
 {
         static const char *const yes[] = {"yes", "true", "on", "1"};
@@ -90,33 +126,42 @@ static int parse_bool(const char *v, void *field, char *msg, size_t n)
                         return 0;
                 }
         }
-        snprintf(msg, n, "expected yes or no, got \"%s\"", v);
+        snprintf(msg, n, "expected yes or no, got \"%s\"", SHOWN(v));
         return -EINVAL;
 }
 
-/* Decimal digits only, optionally followed by K or M (powers of 1024). */
+/*
+ * Decimal digits only, optionally followed by K or M (powers of 1024). -EINVAL with msg set when v is not
+ * such a number; -ERANGE with msg left to the caller, which knows the key's range, when it is one but does
+ * not fit in 64 bits.
+ */
 static int parse_size(const char *v, uint64_t *out, char *msg, size_t n)
 {
         uint64_t x = 0, mult = 1;
+        bool over = false;
         const char *p = v;
 
         if (*p < '0' || *p > '9')
                 goto bad;
+        /* Past 64 bits the digits are still read: "99999999999999999999x" is no number at all. */
         for (; *p >= '0' && *p <= '9'; p++) {
                 if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-                        goto bad;
-                x = x * 10 + (uint64_t)(*p - '0');
+                        over = true;
+                else
+                        x = x * 10 + (uint64_t)(*p - '0');
         }
         if (*p == 'K' || *p == 'k')
                 mult = 1024, p++;
         else if (*p == 'M' || *p == 'm')
                 mult = 1024 * 1024, p++;
-        if (*p != '\0' || x > UINT64_MAX / mult)
+        if (*p != '\0')
                 goto bad;
+        if (over || x > UINT64_MAX / mult)
+                return -ERANGE;
         *out = x * mult;
         return 0;
 bad:
-        snprintf(msg, n, "expected a number (optionally with K or M), got \"%s\"", v);
+        snprintf(msg, n, "expected a number (optionally with K or M), got \"%s\"", SHOWN(v));
         return -EINVAL;
 }
 
@@ -125,10 +170,10 @@ static int parse_max_args(const char *v, void *field, char *msg, size_t n)
         uint64_t x;
         int r = parse_size(v, &x, msg, n);
 
-        if (r < 0)
+        if (r == -EINVAL)
                 return r;
-        if (x > EA_ARGS_MAX) {
-                snprintf(msg, n, "%s is out of range: must be between 0 and %u", v, EA_ARGS_MAX);
+        if (r == -ERANGE || x > EA_ARGS_MAX) {
+                snprintf(msg, n, "%s is out of range: must be between 0 and %u", SHOWN(v), EA_ARGS_MAX);
                 return -ERANGE;
         }
         *(uint32_t *)field = (uint32_t)x;
@@ -140,17 +185,23 @@ static int parse_pages(const char *v, void *field, char *msg, size_t n)
         uint64_t x;
         int r = parse_size(v, &x, msg, n);
 
-        if (r < 0)
+        if (r == -EINVAL)
                 return r;
-        if (x < 1 || x > EA_PERF_BUFFER_PAGES_MAX || (x & (x - 1)) != 0) {
-                snprintf(msg, n, "%s is not a power of two between 1 and %u", v, EA_PERF_BUFFER_PAGES_MAX);
+        if (r == -ERANGE || x < 1 || x > EA_PERF_BUFFER_PAGES_MAX || (x & (x - 1)) != 0) {
+                snprintf(msg, n, "%s is not a power of two between 1 and %u", SHOWN(v),
+                         EA_PERF_BUFFER_PAGES_MAX);
                 return -ERANGE;
         }
         *(uint32_t *)field = (uint32_t)x;
         return 0;
 }
 
-static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
+/*
+ * A path on a BPF file system: absolute, without trailing /, . or .. components, and not directly in /,
+ * which is never one. what and example say what the key names, for the message.
+ */
+static int parse_bpffs_path(const char *v, char *field, const char *what, const char *example, char *msg,
+                            size_t n)
 {
         size_t len = strlen(v);
 
@@ -158,14 +209,13 @@ static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
             (len >= 3 && strcmp(v + len - 3, "/..") == 0) || strcmp(v + len - 2, "/.") == 0 ||
             strstr(v, "//") || v[len - 1] == '/') {
                 snprintf(msg, n,
-                         "expected an absolute path without trailing /, . or .. components, got \"%s\"", v);
+                         "expected an absolute path without trailing /, . or .. components, got \"%s\"",
+                         SHOWN(v));
                 return -EINVAL;
         }
-        /* The daemon empties PinPath=: the directory above it must be a bpffs, never its root itself. */
         if (!strchr(v + 1, '/')) {
-                snprintf(msg, n,
-                         "expected a directory below a BPF file system's mount point, e.g. %s, got \"%s\"",
-                         EA_DEFAULT_PIN_PATH, v);
+                snprintf(msg, n, "expected %s below a BPF file system's mount point, e.g. %s, got \"%s\"",
+                         what, example, SHOWN(v));
                 return -EINVAL;
         }
         if (len >= PATH_MAX - 64) {
@@ -174,6 +224,18 @@ static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
         }
         memcpy(field, v, len + 1);
         return 0;
+}
+
+static int parse_pin_path(const char *v, void *field, char *msg, size_t n)
+{
+        /* The daemon empties PinPath=: the directory above it must be a bpffs, never its root itself. Only
+         * /sys/fs/bpf, where execauditd mounts one itself, is known to be a root without looking: finish()
+         * asks the resolver about the others. */
+        if (strcmp(v, EA_BPFFS_MOUNT) == 0) {
+                snprintf(msg, n, PIN_PATH_MOUNT_MSG, SHOWN(v), SHOWN(v));
+                return -EINVAL;
+        }
+        return parse_bpffs_path(v, field, "a directory", EA_DEFAULT_PIN_PATH, msg, n);
 }
 
 /* A time span in whole seconds: a number with an optional unit s, min, h or d (seconds without one). */
@@ -202,10 +264,10 @@ static int parse_interval(const char *v, void *field, char *msg, size_t n)
                 return 0;
         }
 bad:
-        snprintf(msg, n, "expected a time span such as 3600, 30min, 1h or 0, got \"%s\"", v);
+        snprintf(msg, n, "expected a time span such as 3600, 30min, 1h or 0, got \"%s\"", SHOWN(v));
         return -EINVAL;
 range:
-        snprintf(msg, n, "%s is out of range: at most 30 days", v);
+        snprintf(msg, n, "%s is out of range: at most 30 days", SHOWN(v));
         return -ERANGE;
 }
 
@@ -241,7 +303,7 @@ static int reject(struct parse_state *st, const char *section, const char *name,
         return 0; /* inih: 0 means error, and it returns this line's number */
 }
 
-/* A message about an entry; entries are short (a line has at most 199 characters), so truncating is fine. */
+/* A message about an entry. Whatever it quotes goes through SHOWN(), so that it fits. */
 static void set_msg(char *msg, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_msg(char *msg, size_t n, const char *fmt, ...)
 {
@@ -320,7 +382,7 @@ static int uid_value(const char *s, size_t len, uint32_t *out, char *msg, size_t
         int r = parse_decimal(s, len, UID_VALID_MAX, &x);
 
         if (r == -ERANGE)
-                set_msg(msg, n, "%.*s is out of range: must be between 0 and %u", (int)len, s,
+                set_msg(msg, n, "%s is out of range: must be between 0 and %u", SHOWN_N(s, len),
                         UID_VALID_MAX);
         if (r == 0)
                 *out = (uint32_t)x;
@@ -366,24 +428,26 @@ static int add_user(struct load *ld, struct ea_filter_list *l, char *tok, char *
                 if (r < 0)
                         return r;
                 if (u.lo > u.hi) {
-                        set_msg(msg, n, "range \"%s\" is empty: %u is greater than %u", tok, u.lo, u.hi);
+                        set_msg(msg, n, "range \"%s\" is empty: %u is greater than %u", SHOWN(tok), u.lo,
+                                u.hi);
                         return -EINVAL;
                 }
         } else {
                 r = ld->res->user_uid(tok, &u.lo);
                 if (r == 0 && u.lo > UID_VALID_MAX) {
-                        set_msg(msg, n, "user \"%s\" has the invalid UID %u", tok, u.lo);
+                        set_msg(msg, n, "user \"%s\" has the invalid UID %u", SHOWN(tok), u.lo);
                         return -ERANGE;
                 }
                 if (r == -ENOENT && dash &&
                     (all_digits(tok, (size_t)(dash - tok)) || all_digits(dash + 1, strlen(dash + 1))))
-                        set_msg(msg, n, "expected a range of two UIDs A-B, got \"%s\"", tok);
+                        set_msg(msg, n, "expected a range of two UIDs A-B, got \"%s\"", SHOWN(tok));
                 else if (r == -ENOENT && is_name_range(ld, tok))
-                        set_msg(msg, n, "\"%s\" is a range of user names: a range takes UIDs, A-B", tok);
+                        set_msg(msg, n, "\"%s\" is a range of user names: a range takes UIDs, A-B",
+                                SHOWN(tok));
                 else if (r == -ENOENT)
-                        set_msg(msg, n, "unknown user \"%s\"", tok);
+                        set_msg(msg, n, "unknown user \"%s\"", SHOWN(tok));
                 else if (r < 0)
-                        set_msg(msg, n, "cannot look up user \"%s\": %s", tok, strerror(-r));
+                        set_msg(msg, n, "cannot look up user \"%s\": %s", SHOWN(tok), strerror(-r));
                 if (r < 0)
                         return r;
                 u.hi = u.lo;
@@ -427,11 +491,12 @@ static int check_unit(const char *u, char *msg, size_t n)
         if (!known || strspn(u, UNIT_CHARS) != strlen(u) ||
             (at && (at == u || at > dot || strchr(at + 1, '@')))) {
                 set_msg(msg, n,
-                        "expected a unit name with a known type suffix, such as ssh.service, got \"%s\"", u);
+                        "expected a unit name with a known type suffix, such as ssh.service, got \"%s\"",
+                        SHOWN(u));
                 return -EINVAL;
         }
         if (at && at + 1 == dot) {
-                set_msg(msg, n, "\"%s\" is a template: name one of its instances", u);
+                set_msg(msg, n, "\"%s\" is a template: name one of its instances", SHOWN(u));
                 return -EINVAL;
         }
         /* Its cgroup is the hierarchy's root, which no unit search finds. */
@@ -461,7 +526,7 @@ static int add_cgroup(struct ea_filter_list *l, const char *tok, bool unit, char
                 set_msg(msg, n,
                         "expected an absolute cgroup path without trailing /, empty, . or .. components, "
                         "got \"%s\"",
-                        tok);
+                        SHOWN(tok));
                 return -EINVAL;
         }
         for (uint32_t i = 0; i < l->n_cgroups; i++)
@@ -483,9 +548,9 @@ static int path_inode(const struct load *ld, const char *path, uint64_t *inode, 
         if (r == -EMEDIUMTYPE)
                 set_msg(msg, n,
                         "%s is not a mount namespace (such as /proc/PID/ns/mnt or a bind mount of one)",
-                        path);
+                        SHOWN(path));
         else if (r < 0)
-                set_msg(msg, n, "cannot stat %s: %s", path, strerror(-r));
+                set_msg(msg, n, "cannot stat %s: %s", SHOWN(path), strerror(-r));
         return r;
 }
 
@@ -527,12 +592,12 @@ static int add_mntns(struct load *ld, const struct filter_key *k, struct ea_filt
                 /* The kernel's namespace numbers are 32-bit: a larger one could never match. */
                 r = parse_decimal(tok, strlen(tok), UINT32_MAX, &inode);
                 if (r == -ERANGE || (r == 0 && inode == 0)) {
-                        set_msg(msg, n, "%s is out of range: must be between 1 and %" PRIu32, tok,
+                        set_msg(msg, n, "%s is out of range: must be between 1 and %" PRIu32, SHOWN(tok),
                                 UINT32_MAX);
                         r = -ERANGE;
                 } else if (r < 0) {
                         set_msg(msg, n, "expected an inode number, host%s or an absolute path, got \"%s\"",
-                                k->exclude ? "" : ", !host", tok);
+                                k->exclude ? "" : ", !host", SHOWN(tok));
                 }
         }
         if (r < 0)
@@ -567,25 +632,27 @@ static int add_command(struct ea_filter_list *l, const char *tok, char *msg, siz
         /* The name an exec gives is the last component of the filename: one with a / never matches. */
         if (strchr(tok, '/')) {
                 set_msg(msg, n, "\"%s\" contains /: commands are program names, such as cron, not paths",
-                        tok);
+                        SHOWN(tok));
                 return -EINVAL;
         }
         if (tok[0] == '#' || tok[0] == ';') {
-                set_msg(msg, n, "\"%s\" looks like a comment: comments go on lines of their own", tok);
+                set_msg(msg, n, "\"%s\" looks like a comment: comments go on lines of their own",
+                        SHOWN(tok));
                 return -EINVAL;
         }
         if (strchr(tok, '=')) {
-                set_msg(msg, n, "\"%s\" contains =: an indented line continues the one before it", tok);
+                set_msg(msg, n, "\"%s\" contains =: an indented line continues the one before it",
+                        SHOWN(tok));
                 return -EINVAL;
         }
         /* "Key: value" is an assignment too (inih): indented, it would silently become command names. */
         if (colon && is_key_name(tok, (size_t)(colon - tok))) {
                 set_msg(msg, n, "\"%s\" looks like a key: an indented line continues the one before it",
-                        tok);
+                        SHOWN(tok));
                 return -EINVAL;
         }
         if (len >= sizeof(l->commands[0])) {
-                set_msg(msg, n, "\"%s\" is longer than %zu bytes, the kernel's comm limit", tok,
+                set_msg(msg, n, "\"%s\" is longer than %zu bytes, the kernel's comm limit", SHOWN(tok),
                         sizeof(l->commands[0]) - 1);
                 return -ENAMETOOLONG;
         }
@@ -686,7 +753,11 @@ static int filter_handler(struct parse_state *st, const char *name, const char *
                 if (st->continues)
                         return reject(st, "Filter", name, SCALAR_CONTINUED_MSG);
                 reset_list(st->ld, k);
-                if (parse_pin_path(value, field, msg, sizeof(msg)) < 0)
+                /* A map pinned by another tool: a file on a bpffs, not a directory as PinPath= is. */
+                if (parse_bpffs_path(value, field, "a pinned map",
+                                     k->kind == FK_CGROUP_MAP ? "/sys/fs/bpf/audited_cgroups"
+                                                              : "/sys/fs/bpf/audited_mntns",
+                                     msg, sizeof(msg)) < 0)
                         return reject(st, "Filter", name, msg);
                 snprintf(st->ld->map_at[k->kind == FK_MNTNS_MAP].file, PATH_MAX, "%s", st->err->file);
                 st->ld->map_at[k->kind == FK_MNTNS_MAP].line = st->line;
@@ -715,7 +786,7 @@ static int filter_handler(struct parse_state *st, const char *name, const char *
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
         struct parse_state *st = user;
-        char msg[200];
+        char msg[sizeof(st->err->message)];
         bool section_known = false;
 
         st->after_key = true;
@@ -743,7 +814,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (section[0] == '\0')
                 return reject(st, section, name, "key outside of any [Section]");
         if (!section_known) {
-                snprintf(msg, sizeof(msg), "unknown section [%s]", section);
+                snprintf(msg, sizeof(msg), "unknown section [%s]", SHOWN(section));
                 return reject(st, section, name, msg);
         }
         return reject(st, section, name, "unknown key");
@@ -771,18 +842,15 @@ static void check_section_line(struct parse_state *st, const char *s, size_t len
         for (i = (size_t)(end - s) + 1; i < len && isspace((unsigned char)s[i]) && s[i] != '\r'; i++)
                 ;
         if (i < len && s[i] != ';' && s[i] != '#') {
-                char section[64], text[48], msg[256];
-                size_t n = 0;
+                char section[EA_CONFIG_MAX_LINE + 1], msg[sizeof(st->err->message)];
 
                 snprintf(section, sizeof(section), "%.*s", (int)(end - s - open - 1), s + open + 1);
-                for (; i < len && n < sizeof(text) - 1; i++)
-                        text[n++] = isprint((unsigned char)s[i]) ? s[i] : '?';
-                text[n] = '\0';
+                /* The bytes as they are: config_error_format() escapes them, as every value of a message. */
                 snprintf(
                         msg, sizeof(msg),
                         "text after [%s] on its line (\"%s\"): put each key on a line of its own (lines end "
                         "with a newline)",
-                        section, text);
+                        SHOWN(section), SHOWN_N(s + i, len - i));
                 reject(st, section, "", msg);
         }
 }
@@ -898,9 +966,9 @@ static int map_inside_error(const struct ea_config *c, int i, const char *pin_pa
         snprintf(err->section, sizeof(err->section), "Filter");
         snprintf(err->key, sizeof(err->key), "%s", map_keys[i]);
         snprintf(err->message, sizeof(err->message),
-                 "%.60s is inside PinPath= (%.60s), which the daemon empties when it replaces its pins: "
+                 "%s is inside PinPath= (%s), which the daemon empties when it replaces its pins: "
                  "pin the map elsewhere",
-                 i == 0 ? c->filter.cgroup_map : c->filter.mntns_map, pin_path);
+                 SHOWN(i == 0 ? c->filter.cgroup_map : c->filter.mntns_map), SHOWN(pin_path));
         return -EINVAL;
 }
 
@@ -912,10 +980,12 @@ int config_check_maps(const struct ea_config *c, const char *pin_path, struct co
 }
 
 /*
- * After the last file: MountNamespaces=!host takes the slot add_mntns() kept for it, and an external map
- * must not be pinned where the daemon empties the directory when it replaces its pins (it would go too).
+ * After the last file: MountNamespaces=!host takes the slot add_mntns() kept for it, an external map must
+ * not be pinned where the daemon empties the directory when it replaces its pins (it would go too), and
+ * PinPath= must not be a bpffs mount point, where other programs pin too: not a directory of execauditd's
+ * own. main is the main file, named for a PinPath= left at its default.
  */
-static int finish(struct load *ld, struct config_error *err)
+static int finish(struct load *ld, const char *main, struct config_error *err)
 {
         struct ea_filter_list *exclude = &ld->cfg.filter.exclude;
         int i = map_inside(&ld->cfg, ld->cfg.pin_path);
@@ -924,6 +994,17 @@ static int finish(struct load *ld, struct config_error *err)
                 map_inside_error(&ld->cfg, i, ld->cfg.pin_path, err);
                 snprintf(err->file, sizeof(err->file), "%s", ld->map_at[i].file);
                 err->line = ld->map_at[i].line;
+                return -EINVAL;
+        }
+        if (ld->res->bpffs_root && ld->res->bpffs_root(ld->cfg.pin_path)) {
+                memset(err, 0, sizeof(*err));
+                snprintf(err->file, sizeof(err->file), "%s",
+                         ld->cfg.pin_path_at.line ? ld->cfg.pin_path_at.file : main);
+                err->line = ld->cfg.pin_path_at.line;
+                snprintf(err->section, sizeof(err->section), "BPF");
+                snprintf(err->key, sizeof(err->key), "PinPath");
+                snprintf(err->message, sizeof(err->message), PIN_PATH_MOUNT_MSG, SHOWN(ld->cfg.pin_path),
+                         SHOWN(ld->cfg.pin_path));
                 return -EINVAL;
         }
         if (ld->not_host && !has_inode(exclude, ld->host_inode))
@@ -946,7 +1027,7 @@ int config_parse_string_with(const char *text, const char *filename, const struc
         }
         r = parse_text(ld, text, filename, err);
         if (r >= 0)
-                r = finish(ld, err);
+                r = finish(ld, filename, err);
         if (r < 0)
                 goto out;
         snprintf(ld->cfg.path, sizeof(ld->cfg.path), "%s", filename);
@@ -1061,7 +1142,7 @@ static int load_dropin(struct load *ld, const char *dir, const char *name, struc
         memset(err, 0, sizeof(*err));
         if ((size_t)snprintf(file, sizeof(file), "%s/%s", dir, name) >= sizeof(file)) {
                 snprintf(err->file, sizeof(err->file), "%s", dir);
-                snprintf(err->message, sizeof(err->message), "cannot open %s: %s", name,
+                snprintf(err->message, sizeof(err->message), "cannot open %s: %s", SHOWN(name),
                          strerror(ENAMETOOLONG));
                 return -ENAMETOOLONG;
         }
@@ -1136,7 +1217,8 @@ int config_load_with(const char *path, const struct config_resolver *res, struct
 
         if ((size_t)snprintf(dir, sizeof(dir), "%s.d", path) >= sizeof(dir)) {
                 r = -ENAMETOOLONG;
-                snprintf(err->message, sizeof(err->message), "cannot open %s.d: %s", path, strerror(-r));
+                snprintf(err->message, sizeof(err->message), "cannot open %s.d: %s", SHOWN(path),
+                         strerror(-r));
                 goto out;
         }
         n = scandir(dir, &names, is_dropin_name, cmp_names);
@@ -1166,7 +1248,7 @@ int config_load_with(const char *path, const struct config_resolver *res, struct
                         goto out;
                 dropins += (unsigned)r;
         }
-        r = finish(ld, err);
+        r = finish(ld, path, err);
         if (r < 0)
                 goto out;
         ld->cfg.n_dropins = dropins;
@@ -1242,9 +1324,31 @@ static int system_path_inode(const char *path, uint64_t *inode)
         return r;
 }
 
+/* The root of a bpffs is on another device than the directory it is mounted on (so is one mounted inside
+ * another bpffs). Anything that cannot be looked at (missing, not searchable) is no root: the start finds
+ * out about it itself. */
+static bool system_bpffs_root(const char *path)
+{
+        char parent[PATH_MAX], *slash;
+        struct stat at, up;
+        struct statfs fs;
+
+        snprintf(parent, sizeof(parent), "%s", path);
+        slash = strrchr(parent, '/');
+        if (!slash)
+                return false;
+        if (slash == parent) /* "/x" is in "/" */
+                parent[1] = '\0';
+        else
+                *slash = '\0';
+        return statfs(path, &fs) == 0 && fs.f_type == BPF_FS_MAGIC && stat(path, &at) == 0 &&
+               stat(parent, &up) == 0 && at.st_dev != up.st_dev;
+}
+
 const struct config_resolver config_system_resolver = {
         .user_uid = system_user_uid,
         .path_inode = system_path_inode,
+        .bpffs_root = system_bpffs_root,
 };
 
 /*

@@ -12,12 +12,14 @@
 
 #include "strbuf.h"
 
-#define EA_DEFAULT_PIN_PATH          "/sys/fs/bpf/execauditd"
+#define EA_BPFFS_MOUNT               "/sys/fs/bpf" /* systemd mounts a bpffs there, execauditd when none is */
+#define EA_DEFAULT_PIN_PATH          EA_BPFFS_MOUNT "/execauditd"
 #define EA_DEFAULT_MAX_ARGS_BYTES    32768u
 #define EA_DEFAULT_PERF_BUFFER_PAGES 64u
 #define EA_PERF_BUFFER_PAGES_MAX     4096u
 #define EA_DEFAULT_STATS_INTERVAL    3600u          /* seconds */
 #define EA_STATS_INTERVAL_MAX        (30u * 86400u) /* seconds */
+#define EA_CONFIG_MAX_LINE           199 /* inih's INI_MAX_LINE, less the NUL: longer is an error */
 
 /* [Filter]: which processes are audited. Names are resolved while parsing (an unknown name is an error with
  * file:line); cgroup paths and unit names are resolved to ids when the filter is applied, because they may
@@ -56,10 +58,13 @@ struct ea_filter {
         char mntns_map[PATH_MAX];      /* MountNamespaceMap=, "" when unset */
 };
 
-/* How names become numbers; tests substitute their own. */
+/* How names become numbers, and what the file system says; tests substitute their own. */
 struct config_resolver {
         int (*user_uid)(const char *name, uint32_t *uid);     /* 0, or -ENOENT for an unknown user */
         int (*path_inode)(const char *path, uint64_t *inode); /* 0, or a negative errno */
+        /* Whether path is the root of a mounted BPF file system, which PinPath= must not be (false when it
+         * cannot be looked at); NULL: not asked. */
+        bool (*bpffs_root)(const char *path);
 };
 extern const struct config_resolver config_system_resolver;
 
@@ -83,8 +88,9 @@ struct ea_config {
 struct config_error {
         char file[PATH_MAX];
         unsigned line; /* 0: not about one line (e.g. the file cannot be read) */
-        char section[64];
-        char key[64]; /* "" when the error is not about one key */
+        /* Whole: a section or key name may be as long as its line, and is shown as the file has it. */
+        char section[EA_CONFIG_MAX_LINE + 1];
+        char key[EA_CONFIG_MAX_LINE + 1]; /* "" when the error is not about one key */
         char message[256];
 };
 

@@ -178,17 +178,29 @@ static const char *map_error(int r)
                          "the pins were made with needs execauditd --remove-pins and a start)";
 }
 
-static int set_external(struct bpf_map *outer, uint32_t slot, const char *path)
+/* set_external() failed for key: why, when it is a map the filter never takes, else what went wrong. */
+static void map_failed(struct config_error *err, const struct ea_config *cfg, const char *key, int r,
+                       const char *why)
+{
+        fail(err, cfg, key, r, map_error(r));
+        if (why)
+                snprintf(err->message, sizeof(err->message), "cannot use this pinned map: %s", why);
+}
+
+/* -EINVAL with *why set when the map at path is not one the filter can use (loader_check_external_map()). */
+static int set_external(struct bpf_map *outer, uint32_t slot, const char *path, const char **why)
 {
         int fd, r = 0;
 
+        *why = NULL;
         if (!path[0])
                 return bpf_map_delete_elem(bpf_map__fd(outer), &slot) < 0 && errno != ENOENT ? -errno : 0;
         fd = bpf_obj_get(path);
         if (fd < 0)
                 return -errno;
+        r = loader_check_external_map(fd, why);
         /* The kernel refuses a map whose type, key or value size differs from the loaded template. */
-        if (bpf_map_update_elem(bpf_map__fd(outer), &slot, &fd, BPF_ANY) < 0)
+        if (r >= 0 && bpf_map_update_elem(bpf_map__fd(outer), &slot, &fd, BPF_ANY) < 0)
                 r = -errno;
         close(fd);
         return r;
@@ -252,6 +264,7 @@ int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_conf
         uint64_t cur = __atomic_load_n(l->active, __ATOMIC_ACQUIRE);
         uint32_t next = (uint32_t)(cur & 1) ^ 1;
         struct filter_state *nfs = malloc(sizeof(*nfs));
+        const char *why;
         struct ea_settings set;
         int r;
 
@@ -271,14 +284,14 @@ int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_conf
         if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
                 log_debug("membarrier failed (%s): a program run may see the slot change", strerror(errno));
 
-        r = set_external(skel->maps.filter_cgroup_map, next, cfg->filter.cgroup_map);
+        r = set_external(skel->maps.filter_cgroup_map, next, cfg->filter.cgroup_map, &why);
         if (r < 0) {
-                fail(err, cfg, "CgroupMap", r, map_error(r));
+                map_failed(err, cfg, "CgroupMap", r, why);
                 goto out;
         }
-        r = set_external(skel->maps.filter_mntns_map, next, cfg->filter.mntns_map);
+        r = set_external(skel->maps.filter_mntns_map, next, cfg->filter.mntns_map, &why);
         if (r < 0) {
-                fail(err, cfg, "MountNamespaceMap", r, map_error(r));
+                map_failed(err, cfg, "MountNamespaceMap", r, why);
                 goto out;
         }
         r = clear_slot(bpf_map__fd(skel->maps.filter_cgroups), sizeof(struct ea_id_key), next);

@@ -136,7 +136,7 @@ int loader_mount_filesystems(const char *pin_path)
         }
         snprintf(parent, sizeof(parent), "%s", pin_path);
         /* The directory above PinPath=; "/x" is in "/", never a bpffs root whose own pins would be emptied.
-         */
+         * PinPath= that is a bpffs root itself was refused with the configuration (config.c, bpffs_root). */
         slash = strrchr(parent, '/');
         if (slash == parent)
                 parent[1] = '\0';
@@ -258,24 +258,38 @@ static int remove_pin_dir(const char *pin_path, const struct execaudit *skel)
         return 0;
 }
 
-/* CgroupMap=/MountNamespaceMap=: the inner-map template is the configured map itself, so any value size
- * works. Without one, the BTF template (u64 -> u64) stands. */
-static int set_inner_template(struct bpf_map *outer, const char *path, const char *key, int *fd)
+int loader_check_external_map(int fd, const char **why)
 {
-        if (!path[0])
-                return 0;
         struct bpf_map_info info = {};
         __u32 len = sizeof(info);
 
+        *why = NULL;
+        if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+                return -errno;
+        /* An LRU map makes room by evicting keys: a process whose key went would silently go unaudited,
+         * while a full hash map refuses the other tool's update, which then knows. */
+        if (info.type == BPF_MAP_TYPE_LRU_HASH || info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+                *why = "an LRU hash map evicts keys by itself when it is full, and the processes they stand "
+                       "for would go unaudited without a word: use a hash map (BPF_MAP_TYPE_HASH)";
+        else if (info.type != BPF_MAP_TYPE_HASH || info.key_size != sizeof(__u64))
+                *why = "expected a hash map (BPF_MAP_TYPE_HASH) with 8-byte keys (u64)";
+        return *why ? -EINVAL : 0;
+}
+
+/* CgroupMap=/MountNamespaceMap=: the inner-map template is the configured map itself, so any value size
+ * works. Without one, or with one filter_apply() refuses (it says why, as on a reload), the BTF template
+ * (u64 -> u64) stands. */
+static int set_inner_template(struct bpf_map *outer, const char *path, const char *key, int *fd)
+{
+        const char *why;
+
+        if (!path[0])
+                return 0;
         *fd = bpf_obj_get(path);
         if (*fd < 0)
                 return log_error_errno(-errno, "%s=%s: cannot open the pinned map", key, path);
-        if (bpf_obj_get_info_by_fd(*fd, &info, &len) < 0)
-                return log_error_errno(-errno, "%s=%s: cannot read the map's layout", key, path);
-        if (info.key_size != sizeof(__u64) ||
-            (info.type != BPF_MAP_TYPE_HASH && info.type != BPF_MAP_TYPE_LRU_HASH))
-                return log_error_errno(-EINVAL, "%s=%s: expected a hash map with 8-byte keys (u64)", key,
-                                       path);
+        if (loader_check_external_map(*fd, &why) < 0)
+                return 0;
         return bpf_map__set_inner_map_fd(outer, *fd);
 }
 

@@ -69,6 +69,12 @@ int loader_mount_filesystems(const char *pin_path);
  * applied separately (filter_apply); cfg here only provides PinPath and the external filter maps' layouts.
  */
 int loader_load(struct loader *l, const struct ea_config *cfg);
+/*
+ * Whether fd can be the map of CgroupMap= or MountNamespaceMap=: a hash map with 8-byte keys. 0; -EINVAL
+ * with *why saying what is wrong; or another negative errno (*why NULL) when fd cannot be asked. Checked by
+ * every filter_apply(), at start as on a reload, so that both take the same maps.
+ */
+int loader_check_external_map(int fd, const char **why);
 /* The perf event every CPU's buffer is opened with (bench/bpf_floor opens its buffers the same way). */
 struct perf_event_attr loader_perf_event_attr(unsigned pages);
 int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,

@@ -88,6 +88,57 @@ def test_check_config(env):
               "ea-it-nopins" in out.stderr, opt + " reads PinPath= only", out.stderr)
 
 
+def check_config(env):
+    return subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+
+
+def test_pin_path_on_a_bpffs_mount_point(env):
+    # PinPath= is a directory of execauditd's own below a BPF file system's mount point, never the mount point
+    # itself, where other programs pin too. --check-config, the start and a reload refuse it alike, at its
+    # line. Before, --check-config took it, and the start told the administrator to mount a bpffs over the
+    # directory above it (/sys/fs for /sys/fs/bpf).
+    mnt = os.path.join(env.dir, "bpf")
+    os.mkdir(mnt)
+    subprocess.run(["mount", "-t", "bpf", "bpf", mnt], check=True)
+    fresh = sorted(os.listdir(mnt))  # the kernel's own (maps.debug, progs.debug)
+    try:
+        for pin in ("/sys/fs/bpf", mnt):
+            msg = ("%s:3: [BPF] PinPath=: %s is a BPF file system's mount point: name a directory of execauditd's "
+                   "own below it, e.g. %s/execauditd" % (env.config_path, pin, pin))
+            env.write_config("[BPF]\n# shared\nPinPath=%s\n" % pin)
+            out = check_config(env)
+            check(out.returncode == 1 and msg in out.stderr, "--check-config refuses PinPath=" + pin, out.returncode,
+                  out.stderr)
+            p = env.start(wait_ready=False)
+            env.wait(lambda: p.poll() is not None or "Auditing execs" in env.log(), "the start to end or succeed")
+            if p.poll() is None:
+                env.stop()
+            check(p.returncode != 0 and msg in env.log(), "the start refuses PinPath=" + pin, p.returncode, env.log())
+        check(sorted(os.listdir(mnt)) == fresh, "nothing pinned on the mount point", os.listdir(mnt))
+        rej = env.records("EXEC_EVENT=config_rejected")
+        check(len(rej) == 2 and all(r.s("EXEC_CONFIG_KEY") == "PinPath" for r in rej), "config_rejected records",
+              [r.brief() for r in rej])
+
+        # A directory below it is what PinPath= names; a reload that moves it onto the mount point is refused.
+        env.write_config("[BPF]\nPinPath=%s/execauditd\n" % mnt)
+        out = check_config(env)
+        check(out.returncode == 0, "--check-config takes a directory below it", out.stderr)
+        env.start()
+        env.write_config("[BPF]\n# shared\nPinPath=%s\n" % mnt)
+        env.reload()
+        rej = env.wait_records(lambda rs: len(rs) == 3 and rs, "config-rejected record", "EXEC_EVENT=config_rejected")
+        check(rej[-1].s("EXEC_CONFIG_KEY") == "PinPath" and rej[-1].i("EXEC_CONFIG_LINE") == 3, "a reload refuses it",
+              rej[-1].brief())
+        check(env.stop() == 0, "clean stop")
+        env.write_config("[BPF]\nPinPath=%s/execauditd\n" % mnt)
+        out = subprocess.run([DAEMON, "--remove-pins", "--config", env.config_path], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        check(out.returncode == 0 and sorted(os.listdir(mnt)) == fresh, "--remove-pins", out.stdout, os.listdir(mnt))
+    finally:
+        subprocess.run(["umount", "-l", mnt], check=False)
+
+
 def test_reload(env):
     env.start("[Capture]\nFailedExecs=no\n")
     m1 = marker()
@@ -386,7 +437,7 @@ def test_stop_while_a_reload_waits(env):
 
 
 if __name__ == "__main__":
-    main([test_broken_config_at_start, test_check_config, test_reload, test_refuses_without_privileges,
+    main([test_broken_config_at_start, test_check_config, test_pin_path_on_a_bpffs_mount_point, test_reload, test_refuses_without_privileges,
           test_reload_client_waits, test_reloads_at_once, test_reload_waiting_for_a_name_service,
           test_stop_while_a_reload_waits, test_reload_of_another_process, test_reload_of_a_daemon_that_stops,
           test_conflicting_modes])

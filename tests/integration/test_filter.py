@@ -302,6 +302,41 @@ def test_external_mntns_map(env):
             pass
 
 
+def test_external_map_lru_refused(env):
+    # An LRU map makes room by evicting keys: the processes of an evicted cgroup or namespace would go
+    # unaudited without a word. Refused at start and on a reload alike, for the reason (a start used to take
+    # it, and a reload refused it as a map "of another type" that --remove-pins and a start would fix).
+    lru = "/sys/fs/bpf/ea-it-lru-%d" % os.getpid()
+    hash_ = "/sys/fs/bpf/ea-it-hash-%d" % os.getpid()
+    for path, kind in ((lru, "lru_hash"), (hash_, "hash")):
+        subprocess.run(["bpftool", "map", "create", path, "type", kind, "key", "8", "value", "8", "entries", "64",
+                        "name", "eamap"], check=True)
+    why = "cannot use this pinned map: an LRU hash map evicts keys by itself when it is full"
+    for key in ("CgroupMap", "MountNamespaceMap"):
+        p = env.start("[Filter]\n%s=%s\n" % (key, lru), wait_ready=False)
+        env.wait(lambda: p.poll() is not None or "Auditing execs" in env.log(), "the start to end or succeed")
+        if p.poll() is None:
+            env.stop()
+        code = p.returncode
+        check(code != 0 and "%s: [Filter] %s=: %s" % (env.config_path, key, why) in env.log(),
+              "%s: refused at start, with the reason" % key, code, env.log())
+    rej = env.records("EXEC_EVENT=config_rejected")
+    check(len(rej) == 2 and all(r.s("EXEC_CONFIG_ERROR").startswith(why) for r in rej),
+          "config_rejected records at start", [r.brief() for r in rej])
+    check(not env.records("EXEC_EVENT=started"), "never started")
+
+    # Started with a hash map: a reload to the LRU map gets the same reason.
+    env.start("[Filter]\nCgroupMap=%s\n" % hash_)
+    env.write_config("[Filter]\nCgroupMap=%s\n" % lru)
+    env.reload()
+    rej = env.wait_records(lambda rs: len(rs) == 3 and rs, "config-rejected record",
+                           "EXEC_EVENT=config_rejected")[-1]
+    check(rej.s("EXEC_CONFIG_KEY") == "CgroupMap" and rej.s("EXEC_CONFIG_ERROR").startswith(why),
+          "refused on a reload, with the same reason", rej.brief())
+    check(not env.records("EXEC_EVENT=reloaded"), "not reloaded")
+    check(env.stop() == 0, "clean stop")
+
+
 def test_exec_entered_before_a_reload(env):
     # Execs entered while the filter left their user out are not followed; a reload that audits the user
     # while they are still in the kernel records both, without what only the entry knew
@@ -415,6 +450,6 @@ def test_reload_under_storm_mixes_nothing(env):
 
 if __name__ == "__main__":
     main([test_users, test_commands, test_mount_namespaces, test_cgroups, test_external_cgroup_map,
-          test_external_mntns_map,
+          test_external_mntns_map, test_external_map_lru_refused,
           test_exec_entered_before_a_reload, test_reload_narrow_widen_and_bad_dropin,
           test_reload_under_storm_mixes_nothing])

@@ -15,6 +15,7 @@
 #include "config-check.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <ftw.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,7 +54,14 @@ static int fake_path_inode(const char *path, uint64_t *inode)
         return 0;
 }
 
-static const struct config_resolver fake = {.user_uid = fake_user_uid, .path_inode = fake_path_inode};
+/* A BPF file system is mounted on /run/bpf. */
+static bool fake_bpffs_root(const char *path)
+{
+        return strcmp(path, "/run/bpf") == 0;
+}
+
+static const struct config_resolver fake = {
+        .user_uid = fake_user_uid, .path_inode = fake_path_inode, .bpffs_root = fake_bpffs_root};
 
 /* A resolver whose look-ups fail for another reason than "not found". */
 static int broken_user_uid(const char *name, uint32_t *uid)
@@ -445,6 +453,8 @@ struct reject_case {
 };
 
 #define PATH_MSG(v) "expected an absolute path without trailing /, . or .. components, got \"" v "\""
+#define MAP_ROOT_MSG(example, v)                                                                            \
+        "expected a pinned map below a BPF file system's mount point, e.g. " example ", got \"" v "\""
 #define CGROUP_MSG(v)                                                                                       \
         "expected an absolute cgroup path without trailing /, empty, . or .. components, got \"" v "\""
 #define UNIT_MSG(v)    "expected a unit name with a known type suffix, such as ssh.service, got \"" v "\""
@@ -538,6 +548,10 @@ static const struct reject_case rejects[] = {
          "an indented line continues the key before it, which takes one value: keys must not be indented"},
         {"CgroupMap=/sys/fs/bpf/x/\n", 2, "CgroupMap", PATH_MSG("/sys/fs/bpf/x/")},
         {"MountNamespaceMap=/sys/fs/../bpf\n", 2, "MountNamespaceMap", PATH_MSG("/sys/fs/../bpf")},
+        /* Maps, not PinPath='s directory: the message says what the key names. */
+        {"CgroupMap=/cg\n", 2, "CgroupMap", MAP_ROOT_MSG("/sys/fs/bpf/audited_cgroups", "/cg")},
+        {"MountNamespaceMap=/ns\n", 2, "MountNamespaceMap",
+         MAP_ROOT_MSG("/sys/fs/bpf/audited_mntns", "/ns")},
         {"Bogus=1\n", 2, "Bogus", "unknown key"},
         {"users=1\n", 2, "users", "unknown key"},
         /* Two errors: the first one is reported. */
@@ -656,6 +670,86 @@ static void check_limit(const char *key, const char *prefix, const char *suffix,
         snprintf(msg, sizeof(msg), "too many entries (at most %u)", max);
         check_reject(sb.buf, &fake, 1 + 2 * max + 3, key, msg);
         strbuf_free(&sb);
+}
+
+/* n bytes of c (up to 255). */
+static const char *run_of(char c, size_t n)
+{
+        static char bufs[8][256];
+        static unsigned next;
+        char *b = bufs[next++ % 8];
+
+        memset(b, c, n);
+        b[n] = '\0';
+        return b;
+}
+
+/* check_reject() of "[Filter]\n" + body (printf-style), and a message not cut by its buffer. */
+static void check_long(unsigned line, const char *key, const char *message, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void check_long(unsigned line, const char *key, const char *message, const char *fmt, ...)
+{
+        char text[1024] = "[Filter]\n";
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(text + strlen(text), sizeof(text) - strlen(text), fmt, ap);
+        va_end(ap);
+        check_reject(text, &fake, line, key, message);
+        CHECK_WHY(strlen(err.message) < sizeof(err.message) - 1, "the message filled its buffer: cut");
+}
+
+/*
+ * Entries nearly as long as a line: the message shows their first 64 bytes and "...", and all the rest of
+ * it. The message of a longer one was cut where its buffer ended, losing what followed the entry.
+ */
+static void test_long_entries(void)
+{
+        char want[512], x[181], n[181];
+
+        snprintf(x, sizeof(x), "%s", run_of('x', 180));
+        snprintf(n, sizeof(n), "%s", run_of('9', 180));
+
+        set_case("long entries");
+        snprintf(want, sizeof(want), "unknown user \"%s...\"", run_of('x', 64));
+        check_long(2, "Users", want, "Users=%s\n", x);
+        snprintf(want, sizeof(want), UID_RANGE("%s..."), run_of('9', 64));
+        check_long(2, "ExcludeUsers", want, "ExcludeUsers=%s\n", n);
+        snprintf(want, sizeof(want), RANGE_MSG("%s..."), run_of('9', 64));
+        check_long(2, "Users", want, "Users=%s-x\n", n);
+        snprintf(want, sizeof(want), UNIT_MSG("%s..."), run_of('x', 64));
+        check_long(2, "Units", want, "Units=%s.foo\n", x);
+        snprintf(want, sizeof(want), "\"%s...\" is a template: name one of its instances", run_of('x', 64));
+        check_long(2, "Units", want, "Units=%s@.service\n", x);
+        snprintf(want, sizeof(want), CGROUP_MSG("/%s..."), run_of('x', 63));
+        check_long(2, "Cgroups", want, "Cgroups=/%s/\n", x);
+        snprintf(want, sizeof(want), "\"%s...\" is longer than 15 bytes, the kernel's comm limit",
+                 run_of('x', 64));
+        check_long(2, "Commands", want, "Commands=%s\n", x);
+        snprintf(want, sizeof(want), "\"%s...\" contains =: an indented line continues the one before it",
+                 run_of('x', 64));
+        check_long(3, "Commands", want, "Commands=a\n  %s=1\n", x);
+        snprintf(want, sizeof(want),
+                 "\"%s...\" contains /: commands are program names, such as cron, not paths",
+                 run_of('x', 64));
+        check_long(2, "ExcludeCommands", want, "ExcludeCommands=%s/\n", x);
+        snprintf(want, sizeof(want), MNTNS_MSG("%s..."), run_of('x', 64));
+        check_long(2, "MountNamespaces", want, "MountNamespaces=%s\n", x);
+        snprintf(want, sizeof(want), INODE_RANGE("%s..."), run_of('9', 64));
+        check_long(2, "MountNamespaces", want, "MountNamespaces=%s\n", n);
+        snprintf(want, sizeof(want), "cannot stat /%s...: %s", run_of('x', 63), strerror(ENOENT));
+        check_long(2, "MountNamespaces", want, "MountNamespaces=/%s\n", x);
+        snprintf(want, sizeof(want), PATH_MSG("/%s..."), run_of('x', 63));
+        check_long(2, "CgroupMap", want, "CgroupMap=/%s/\n", x);
+
+        set_case("a long map path inside a long PinPath=: both shortened, the reason whole");
+        snprintf(
+                want, sizeof(want),
+                "/sys/fs/bpf/%s... is inside PinPath= (/sys/fs/bpf/%s...), which the daemon empties when it "
+                "replaces its pins: pin the map elsewhere",
+                run_of('p', 52), run_of('p', 52));
+        check_long(2, "CgroupMap", want, "CgroupMap=/sys/fs/bpf/%s/m\n[BPF]\nPinPath=/sys/fs/bpf/%s\n",
+                   run_of('p', 150), run_of('p', 150));
 }
 
 static void test_limits(void)
@@ -1213,6 +1307,70 @@ static void test_summary(void)
                              "commands x\\x7fy, caf\xc3\xa9, \\xff");
 }
 
+#define MOUNT_MSG(p)                                                                                        \
+        p " is a BPF file system's mount point: name a directory of execauditd's own below it, e.g. " p     \
+          "/execauditd"
+
+/* One with a bpffs mounted on PinPath='s default. */
+static bool default_is_root(const char *path)
+{
+        return strcmp(path, "/sys/fs/bpf/execauditd") == 0;
+}
+
+/*
+ * PinPath= on a bpffs mount point: refused with the files, named where PinPath= was set (the daemon used to
+ * start with it and then tell the administrator to mount a bpffs over its parent; --check-config took it).
+ */
+static void test_pin_path_mount_point(void)
+{
+        static const struct config_resolver root_default = {
+                .user_uid = fake_user_uid, .path_inode = fake_path_inode, .bpffs_root = default_is_root};
+        static const struct config_resolver not_asked = {.user_uid = fake_user_uid,
+                                                         .path_inode = fake_path_inode};
+        char main_path[128], dir[160], expect[512];
+
+        set_case("PinPath= on a bpffs mount point");
+        CHECK_NUM(config_parse_string_with("# pins\n[BPF]\nPinPath=/run/bpf\n", "t.conf", &fake, &cfg, &err),
+                  -EINVAL);
+        CHECK_NUM(err.line, 3);
+        CHECK_STR(err.section, "BPF");
+        CHECK_STR(err.key, "PinPath");
+        CHECK_STR(err.message, MOUNT_MSG("/run/bpf"));
+        CHECK_STR(fmt_error(&err), "t.conf:3: [BPF] PinPath=: " MOUNT_MSG("/run/bpf"));
+
+        set_case("the last PinPath= counts");
+        CHECK_NUM(config_parse_string_with("[BPF]\nPinPath=/run/bpf\nPinPath=/run/bpf/execauditd\n",
+                                           "t.conf", &fake, &cfg, &err),
+                  0);
+        CHECK_STR(cfg.pin_path, "/run/bpf/execauditd");
+
+        set_case("the default PinPath= on a mount point: the main file, no line");
+        CHECK_NUM(config_parse_string_with("[Capture]\nExits=no\n", "t.conf", &root_default, &cfg, &err),
+                  -EINVAL);
+        CHECK_NUM(err.line, 0);
+        CHECK_STR(fmt_error(&err), "t.conf: [BPF] PinPath=: " MOUNT_MSG("/sys/fs/bpf/execauditd"));
+
+        set_case("a resolver that is not asked (--status, --remove-pins)");
+        CHECK_NUM(config_parse_string_with("[BPF]\nPinPath=/run/bpf\n", "t.conf", &not_asked, &cfg, &err),
+                  0);
+
+        set_case("PinPath= of a drop-in");
+        strcpy(tmpdir, "/tmp/ea-unit-config-filter-XXXXXX");
+        if (!mkdtemp(tmpdir)) {
+                FAIL("mkdtemp: %s", strerror(errno));
+                return;
+        }
+        snprintf(main_path, sizeof(main_path), "%s/main.conf", tmpdir);
+        snprintf(dir, sizeof(dir), "%s.d", main_path);
+        CHECK_NUM(write_text(tmpdir, "main.conf", "[BPF]\nPinPath=/sys/fs/bpf/ea\n"), 0);
+        CHECK_NUM(mkdir(dir, 0755), 0);
+        CHECK_NUM(write_text(dir, "50-pins.conf", "# moved\n[BPF]\nPinPath=/run/bpf\n"), 0);
+        CHECK_NUM(config_load_with(main_path, &fake, &cfg, &err), -EINVAL);
+        snprintf(expect, sizeof(expect), "%s/50-pins.conf:3: [BPF] PinPath=: " MOUNT_MSG("/run/bpf"), dir);
+        CHECK_STR(fmt_error(&err), expect);
+        nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
         test_defaults();
@@ -1221,8 +1379,10 @@ int main(void)
         test_mount_namespaces();
         test_commands_and_maps();
         test_rejects();
+        test_long_entries();
         test_limits();
         test_dropins();
+        test_pin_path_mount_point();
         test_format();
         test_summary();
         return check_summary("test-config-filter");

@@ -222,9 +222,10 @@ struct reject_case {
         const char *formatted;
 };
 
-#define SYNTAX_MSG   "cannot parse this line: expected [Section], Key=Value or a comment"
-#define NUM_MSG(v)   "expected a number (optionally with K or M), got \"" v "\""
-#define PAGES_MSG(v) v " is not a power of two between 1 and 4096"
+#define SYNTAX_MSG        "cannot parse this line: expected [Section], Key=Value or a comment"
+#define NUM_MSG(v)        "expected a number (optionally with K or M), got \"" v "\""
+#define PAGES_MSG(v)      v " is not a power of two between 1 and 4096"
+#define ARGS_RANGE_MSG(v) v " is out of range: must be between 0 and 262144"
 #define SECTION_TEXT_MSG(sec, text)                                                                         \
         "text after [" sec "] on its line (\"" text                                                         \
         "\"): put each key on a line of its own (lines end with "                                           \
@@ -233,6 +234,9 @@ struct reject_case {
 #define ROOT_MSG(v)                                                                                         \
         "expected a directory below a BPF file system's mount point, e.g. /sys/fs/bpf/execauditd, got \"" v \
         "\""
+#define MOUNT_MSG(p)                                                                                        \
+        p " is a BPF file system's mount point: name a directory of execauditd's own below it, e.g. " p     \
+          "/execauditd"
 #define CONTINUED_MSG                                                                                       \
         "an indented line continues the key before it, which takes one value: keys must not be indented"
 
@@ -268,12 +272,25 @@ static const struct reject_case rejects[] = {
          "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("12x")},
         {"[Capture]\nMaxArgsBytes=\n", 2, "Capture", "MaxArgsBytes", NUM_MSG(""),
          "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("")},
+        /* A number too large for 64 bits is still a number: out of range, not malformed. */
         {"[Capture]\nMaxArgsBytes=99999999999999999999999\n", 2, "Capture", "MaxArgsBytes",
-         NUM_MSG("99999999999999999999999"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("99999999999999999999999")},
+         ARGS_RANGE_MSG("99999999999999999999999"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("99999999999999999999999")},
+        {"[Capture]\nMaxArgsBytes=18446744073709551616\n", 2, "Capture", "MaxArgsBytes",
+         ARGS_RANGE_MSG("18446744073709551616"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("18446744073709551616")},
         {"[Capture]\nMaxArgsBytes=18446744073709551615K\n", 2, "Capture", "MaxArgsBytes",
-         NUM_MSG("18446744073709551615K"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("18446744073709551615K")},
+         ARGS_RANGE_MSG("18446744073709551615K"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("18446744073709551615K")},
+        {"[Capture]\nMaxArgsBytes=18014398509481984k\n", 2, "Capture", "MaxArgsBytes",
+         ARGS_RANGE_MSG("18014398509481984k"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("18014398509481984k")},
+        {"[Capture]\nMaxArgsBytes=17592186044416M\n", 2, "Capture", "MaxArgsBytes",
+         ARGS_RANGE_MSG("17592186044416M"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("17592186044416M")},
+        {"[Capture]\nMaxArgsBytes=99999999999999999999x\n", 2, "Capture", "MaxArgsBytes",
+         NUM_MSG("99999999999999999999x"),
+         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("99999999999999999999x")},
         {"[Capture]\nMaxArgsBytes=+5\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("+5"),
          "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("+5")},
         {"[Capture]\nMaxArgsBytes=0x10\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("0x10"),
@@ -290,6 +307,11 @@ static const struct reject_case rejects[] = {
          "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("8192")},
         {"[BPF]\nPerfBufferPages=8K\n", 2, "BPF", "PerfBufferPages", PAGES_MSG("8K"),
          "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("8K")},
+        {"[BPF]\nPerfBufferPages=99999999999999999999\n", 2, "BPF", "PerfBufferPages",
+         PAGES_MSG("99999999999999999999"),
+         "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("99999999999999999999")},
+        {"[BPF]\nPerfBufferPages=17592186044416M\n", 2, "BPF", "PerfBufferPages",
+         PAGES_MSG("17592186044416M"), "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("17592186044416M")},
         {"[BPF]\nPerfBufferPages=x\n", 2, "BPF", "PerfBufferPages", NUM_MSG("x"),
          "t.conf:2: [BPF] PerfBufferPages=: " NUM_MSG("x")},
         {"[BPF]\nPinPath=sys/fs/bpf/x\n", 2, "BPF", "PinPath", PATH_MSG("sys/fs/bpf/x"),
@@ -308,6 +330,9 @@ static const struct reject_case rejects[] = {
         /* The directory above PinPath= is the bpffs: "/mnt" would empty a bpffs mounted on /mnt. */
         {"[BPF]\nPinPath=/mnt\n", 2, "BPF", "PinPath", ROOT_MSG("/mnt"),
          "t.conf:2: [BPF] PinPath=: " ROOT_MSG("/mnt")},
+        /* Where bpffs is mounted, shared with other programs: not a directory of execauditd's own. */
+        {"[BPF]\nPinPath=/sys/fs/bpf\n", 2, "BPF", "PinPath", MOUNT_MSG("/sys/fs/bpf"),
+         "t.conf:2: [BPF] PinPath=: " MOUNT_MSG("/sys/fs/bpf")},
         /* An indented line continues the key before it: only a list takes more values. */
         {"[BPF]\nPinPath=/sys/fs/bpf/x\n  /sys/fs/bpf/y\n", 3, "BPF", "PinPath", CONTINUED_MSG,
          "t.conf:3: [BPF] PinPath=: " CONTINUED_MSG},
@@ -325,9 +350,13 @@ static const struct reject_case rejects[] = {
         /* Two marks: inih passes over the second one as well. */
         {"\xef\xbb\xbf\xef\xbb\xbf[Filter] Users=0\n", 1, "Filter", "",
          SECTION_TEXT_MSG("Filter", "Users=0"), "t.conf:1: " SECTION_TEXT_MSG("Filter", "Users=0")},
+        /* The text keeps its bytes; shown, they are escaped as in every other message (not as '?'). */
         {"[Capture]\nExits=no\n[BPF]\rPerfBufferPages=8\r", 3, "BPF", "",
-         SECTION_TEXT_MSG("BPF", "?PerfBufferPages=8"),
-         "t.conf:3: " SECTION_TEXT_MSG("BPF", "?PerfBufferPages=8")},
+         SECTION_TEXT_MSG("BPF", "\rPerfBufferPages=8"),
+         "t.conf:3: " SECTION_TEXT_MSG("BPF", "\\x0dPerfBufferPages=8")},
+        {"[Filter] \x1b[2J\xc3\xa9t\xc3\xa9\x7f\xff\n", 1, "Filter", "",
+         SECTION_TEXT_MSG("Filter", "\x1b[2J\xc3\xa9t\xc3\xa9\x7f\xff"),
+         "t.conf:1: " SECTION_TEXT_MSG("Filter", "\\x1b[2J\xc3\xa9t\xc3\xa9\\x7f\\xff")},
         {"[Capture]\nExits\n", 2, "", "", SYNTAX_MSG, "t.conf:2: " SYNTAX_MSG},
         {"[Capture\n", 1, "", "", SYNTAX_MSG, "t.conf:1: " SYNTAX_MSG},
         /* Line 5, after comments and blank lines. */
@@ -529,6 +558,110 @@ static void test_pin_path_dot(void)
         }
 }
 
+/* n bytes of c, for the long values below (up to 255). */
+static const char *run_of(char c, size_t n)
+{
+        static char bufs[8][256];
+        static unsigned next;
+        char *b = bufs[next++ % 8];
+
+        memset(b, c, n);
+        b[n] = '\0';
+        return b;
+}
+
+/* Rejected text: the error fields, and a message that was not cut by its buffer. */
+static void check_long(const char *text, unsigned line, const char *section, const char *key,
+                       const char *message)
+{
+        struct ea_config cfg;
+        struct config_error err;
+        char formatted[1024];
+
+        CHECK_NUM(config_parse_string(text, "t.conf", &cfg, &err), -EINVAL);
+        CHECK_NUM(err.line, line);
+        CHECK_STR(err.section, section);
+        CHECK_STR(err.key, key);
+        CHECK_STR(err.message, message);
+        CHECK_WHY(strlen(err.message) < sizeof(err.message) - 1, "the message filled its buffer: cut");
+        if (key[0])
+                snprintf(formatted, sizeof(formatted), "t.conf:%u: [%s] %s=: %s", line, section, key,
+                         message);
+        else
+                snprintf(formatted, sizeof(formatted), "t.conf:%u: %s", line, message);
+        CHECK_STR(fmt_error(&err), formatted);
+}
+
+/*
+ * A value nearly as long as a line (199 bytes). The message shows its first 64 bytes and "...", and all the
+ * rest of the message: the handler's 200-byte buffer used to cut it, losing the reason, the range or the
+ * closing quote after the value. A key or section name is kept whole.
+ */
+static void test_long_values(void)
+{
+        char text[512], want[512];
+        const char *x64 = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+        const char *n64 = "9999999999999999999999999999999999999999999999999999999999999999";
+
+        CHECK_NUM(strlen(x64), 64);
+        set_case("a long boolean");
+        snprintf(text, sizeof(text), "[Capture]\nExits=%s\n", run_of('x', 185));
+        snprintf(want, sizeof(want), "expected yes or no, got \"%s...\"", x64);
+        check_long(text, 2, "Capture", "Exits", want);
+
+        set_case("a long number: the range after it");
+        snprintf(text, sizeof(text), "[Capture]\nMaxArgsBytes=%s\n", run_of('9', 180));
+        snprintf(want, sizeof(want), "%s... is out of range: must be between 0 and 262144", n64);
+        check_long(text, 2, "Capture", "MaxArgsBytes", want);
+        snprintf(text, sizeof(text), "[Capture]\nMaxArgsBytes=%sx\n", run_of('9', 180));
+        snprintf(want, sizeof(want), "expected a number (optionally with K or M), got \"%s...\"", n64);
+        check_long(text, 2, "Capture", "MaxArgsBytes", want);
+        snprintf(text, sizeof(text), "[BPF]\nPerfBufferPages=%s3\n", run_of('0', 180));
+        snprintf(want, sizeof(want), "%s... is not a power of two between 1 and 4096", run_of('0', 64));
+        check_long(text, 2, "BPF", "PerfBufferPages", want);
+        snprintf(text, sizeof(text), "[Journal]\nStatsInterval=%s\n", run_of('9', 180));
+        snprintf(want, sizeof(want), "%s... is out of range: at most 30 days", run_of('9', 64));
+        check_long(text, 2, "Journal", "StatsInterval", want);
+        snprintf(text, sizeof(text), "[Journal]\nStatsInterval=%s\n", run_of('h', 180));
+        snprintf(want, sizeof(want), "expected a time span such as 3600, 30min, 1h or 0, got \"%s...\"",
+                 run_of('h', 64));
+        check_long(text, 2, "Journal", "StatsInterval", want);
+
+        set_case("a long path");
+        snprintf(text, sizeof(text), "[BPF]\nPinPath=/%s/\n", run_of('x', 180));
+        snprintf(want, sizeof(want), PATH_MSG("/%s..."), run_of('x', 63));
+        check_long(text, 2, "BPF", "PinPath", want);
+        snprintf(text, sizeof(text), "[BPF]\nPinPath=/%s\n", run_of('x', 180));
+        snprintf(want, sizeof(want), ROOT_MSG("/%s..."), run_of('x', 63));
+        check_long(text, 2, "BPF", "PinPath", want);
+
+        set_case("a long section or key name is kept whole");
+        /* inih itself keeps 49 bytes of a section name (its MAX_SECTION): no known one is that long. */
+        snprintf(text, sizeof(text), "[%s]\nA=1\n", run_of('s', 150));
+        snprintf(want, sizeof(want), "unknown section [%s]", run_of('s', 49));
+        check_long(text, 2, run_of('s', 49), "A", want);
+        snprintf(text, sizeof(text), "[Capture]\n%s=1\n", run_of('k', 190));
+        check_long(text, 2, "Capture", run_of('k', 190), "unknown key");
+
+        set_case("long text after a section header");
+        snprintf(text, sizeof(text), "[Capture] %s\n", run_of('t', 180));
+        snprintf(want, sizeof(want), SECTION_TEXT_MSG("Capture", "%s..."), run_of('t', 64));
+        check_long(text, 1, "Capture", "", want);
+        snprintf(text, sizeof(text), "[%s] %s\n", run_of('s', 100), run_of('t', 90));
+        snprintf(want, sizeof(want), SECTION_TEXT_MSG("%s...", "%s..."), run_of('s', 64), run_of('t', 64));
+        check_long(text, 1, run_of('s', 100), "", want);
+
+        set_case("shortened between characters, never inside one");
+        /* 63 bytes and a two-byte é across the 64th: the é goes whole, not its first byte as \xc3. */
+        snprintf(text, sizeof(text), "[Capture]\nExits=%s\xc3\xa9%s\n", run_of('x', 63), run_of('y', 100));
+        snprintf(want, sizeof(want), "expected yes or no, got \"%s...\"", run_of('x', 63));
+        check_long(text, 2, "Capture", "Exits", want);
+        /* Exactly 64 bytes: shown whole, no "...". */
+        snprintf(text, sizeof(text), "[Capture]\nExits=%s\n", x64);
+        snprintf(want, sizeof(want), "expected yes or no, got \"%s\"", x64);
+        check_long(text, 2, "Capture", "Exits", want);
+}
+
 static int write_temp(char *path, const void *data, size_t len)
 {
         int fd;
@@ -656,5 +789,6 @@ int main(void)
         test_line_limit_exceeded();
         test_first_error_syntax_then_key();
         test_pin_path_dot();
+        test_long_values();
         return check_summary("test-config");
 }
