@@ -9,8 +9,9 @@ packages=(
         systemd util-linux procps python3 bash
         # test_unit: a real systemd booted with systemd-nspawn
         systemd-container
-        # test_kernel: Debian 12's own kernel (apt-get download) booted in an emulated machine
-        qemu-system-x86
+        # test_kernel: Debian 12's own kernel (apt-get download) booted in an emulated machine, and
+        # bookworm-backports' kernel through a list of sources of its own (signed by the archive's keys)
+        qemu-system-x86 debian-archive-keyring
         # test-quote: the sources of the GBK, Big5, Shift_JIS and GB18030 locales it compiles
         locales
         # style check
