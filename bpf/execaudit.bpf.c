@@ -1298,6 +1298,20 @@ static __always_inline void entry_from_regs(struct task_struct *task, bool at, s
         in->argv = at ? PT_REGS_PARM3_CORE_SYSCALL(regs) : PT_REGS_PARM2_CORE_SYSCALL(regs);
 }
 
+/*
+ * Whether an entry taken at the syscall's exit is this call's. When the kernel skipped the exit run of an
+ * earlier failed exec of this thread (see skipped in execauditd(8)) and then this call's entry run, the
+ * entry is that earlier call's, and its pointers lead to memory the process may have rewritten since.
+ */
+static __always_inline bool entry_of_this_call(struct task_struct *task, bool at,
+                                               const struct ea_inflight *in)
+{
+        struct ea_inflight now;
+
+        entry_from_regs(task, at, &now);
+        return now.filename == in->filename && now.argv == in->argv;
+}
+
 #define SIG_BIT(sig) (1ull << ((sig)-1))
 
 /*
@@ -1331,6 +1345,8 @@ static __always_inline int exec_failed(void *ctx, long ret, bool at)
                 goto out;
         set = c.set;
         count(EA_STAT_EXEC_FAILED);
+        if (entered && !entry_of_this_call(task, at, &in))
+                entered = false;
         if (!entered) {
                 /* Most often left out at the syscall entry (see remember_entry): users, cgroups and
                  * mount namespaces first, as there, before anything is read. */
