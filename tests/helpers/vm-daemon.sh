@@ -6,16 +6,7 @@
 # filter, a stop, execs with no daemon, a start that adopts the pins, a perf buffer overflow behind a
 # stopped daemon, --remove-pins. Steps print "RESULT ..." on the console; the journal goes to the second
 # serial port as JSON (the host reads it from a file).
-PATH=/usr/bin
-export PATH
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs run /run
-mount -t tmpfs tmp /tmp
-mount -t bpf bpf /sys/fs/bpf
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mount -t tracefs tracefs /sys/kernel/tracing
+. /usr/lib/eavm/vm-lib.sh
 mount -t securityfs securityfs /sys/kernel/security
 
 # Booted locked down for confidentiality: the daemon refuses at once, and says why.
@@ -28,40 +19,7 @@ if grep -q 'lockdown=confidentiality' /proc/cmdline; then
         sleep 30
 fi
 
-# $1 records of EXEC_EVENT=$2 in the journal, waited for while the daemon runs (up to 60 s; TCG is slow).
-wait_records() {
-        n=0
-        while [ "$(journalctl -q -t execauditd EXEC_EVENT="$2" -o cat | grep -c .)" -lt "$1" ] && [ $n -lt 300 ]; do
-                kill -0 $D 2>/dev/null || break
-                sleep 0.2
-                n=$((n + 1))
-        done
-}
-
-# The daemon and its reload run with the capabilities systemd/execauditd.service leaves them, no more:
-# setpriv's options for the unit's CapabilityBoundingSet=, written by test_kernel.py.
-UNIT_CAPS=$(cat /etc/unit-caps)
-
-start_daemon() {
-        # shellcheck disable=SC2086 # the options are words
-        setpriv $UNIT_CAPS execauditd --config /etc/execauditd.conf </dev/null >>/tmp/daemon.log 2>&1 &
-        D=$!
-        wait_records "$1" started
-        kill -0 $D && echo "RESULT started $1"
-}
-
-stop_daemon() {
-        kill -TERM $D
-        wait $D
-        echo "RESULT stopped $?"
-}
-
-/usr/lib/systemd/systemd-journald </dev/null >/dev/null 2>&1 &
-n=0
-until [ -S /run/systemd/journal/socket ] || [ $n -ge 150 ]; do
-        sleep 0.2
-        n=$((n + 1))
-done
+start_journald
 
 # Debian's default, which lets perf_event_open(2) through only with CAP_SYS_ADMIN: without it (the unit's
 # set before it had CAP_SYS_ADMIN) the daemon cannot open its perf buffers, and says why.

@@ -10,46 +10,10 @@
 # the pins and reports what grew; (3) with no daemon, then --remove-pins, which reports the rest. Only
 # counts decide: "RESULT ..." lines on the console (execauditd --status's numbers), the journal on the
 # second serial port as JSON.
-PATH=/usr/bin
-export PATH
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs run /run
-mount -t tmpfs tmp /tmp
-mount -t bpf bpf /sys/fs/bpf
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mount -t tracefs tracefs /sys/kernel/tracing
+. /usr/lib/eavm/vm-lib.sh
 mount -t debugfs debugfs /sys/kernel/debug
 echo "RESULT kernel $(cat /proc/sys/kernel/osrelease)"
 echo "RESULT preempt $(cat /sys/kernel/debug/sched/preempt)"
-
-UNIT_CAPS=$(cat /etc/unit-caps)
-CONF=/etc/execauditd.conf
-
-# $1 records of EXEC_EVENT=$2 in the journal, waited for while the daemon runs (up to 60 s; TCG is slow).
-wait_records() {
-        n=0
-        while [ "$(journalctl -q -t execauditd EXEC_EVENT="$2" -o cat | grep -c .)" -lt "$1" ] && [ $n -lt 300 ]; do
-                kill -0 $D 2>/dev/null || break
-                sleep 0.2
-                n=$((n + 1))
-        done
-}
-
-start_daemon() {
-        # shellcheck disable=SC2086 # the options are words
-        setpriv $UNIT_CAPS execauditd --config $CONF </dev/null >>/tmp/daemon.log 2>&1 &
-        D=$!
-        wait_records "$1" started
-        kill -0 $D && echo "RESULT started $1"
-}
-
-stop_daemon() {
-        kill -TERM $D
-        wait $D
-        echo "RESULT stopped $?"
-}
 
 # execauditd --status into /tmp/status; field NAME reads a number from it.
 status() {
@@ -100,12 +64,7 @@ state() {
         echo "RESULT state $1 skipped $(field skipped) unreported $(field skipped_unreported)"
 }
 
-/usr/lib/systemd/systemd-journald </dev/null >/dev/null 2>&1 &
-n=0
-until [ -S /run/systemd/journal/socket ] || [ $n -ge 150 ]; do
-        sleep 0.2
-        n=$((n + 1))
-done
+start_journald
 
 # 1: the daemon runs and reports the skipped runs as they grow.
 start_daemon 1

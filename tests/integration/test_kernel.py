@@ -37,6 +37,7 @@ HELPERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helper
 VM_DAEMON = os.path.join(HELPERS, "vm-daemon.sh")
 VM_SYSTEMD = os.path.join(HELPERS, "vm-systemd.sh")
 VM_SKIPPED = os.path.join(HELPERS, "vm-skipped.sh")
+VM_LIB = os.path.join(HELPERS, "vm-lib.sh")  # sourced by both
 # What vm-daemon.sh runs, from this machine, all in the machine's /usr/bin (journald in /usr/lib/systemd).
 VM_PROGRAMS = ["journalctl", "dash", "mount", "sleep", "cat", "true", "chmod", "grep", "sed", "cp", "mkdir",
                "touch", "tr", "setpriv", "unshare", "nsenter"]
@@ -198,6 +199,7 @@ def daemon_initramfs(path, init=VM_DAEMON):
     files["/usr/lib/systemd/systemd-journald"] = "/lib/systemd/systemd-journald"
     files.update({"/usr/bin/execauditd": EXECAUDITD, "/usr/bin/exectool": EXECTOOL})
     files = with_libraries(files)
+    files["/usr/lib/eavm/vm-lib.sh"] = VM_LIB
     with open(CONF, "rb") as f:
         files["/etc/execauditd.conf"] = f.read()
     files["/etc/unit-caps"] = unit_caps().encode()

@@ -672,18 +672,6 @@ static void check_limit(const char *key, const char *prefix, const char *suffix,
         strbuf_free(&sb);
 }
 
-/* n bytes of c (up to 255). */
-static const char *run_of(char c, size_t n)
-{
-        static char bufs[8][256];
-        static unsigned next;
-        char *b = bufs[next++ % 8];
-
-        memset(b, c, n);
-        b[n] = '\0';
-        return b;
-}
-
 /* check_reject() of "[Filter]\n" + body (printf-style), and a message not cut by its buffer. */
 static void check_long(unsigned line, const char *key, const char *message, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
@@ -809,6 +797,20 @@ static void test_limits(void)
 /* A temporary directory for the drop-in tests, removed at the end. */
 static char tmpdir[64];
 
+/* tmpdir made afresh, main.conf's path in it and its drop-in directory's (not made); false when it failed.
+ */
+static bool make_tmpdir(char main_path[128], char dir[160])
+{
+        strcpy(tmpdir, "/tmp/ea-unit-config-filter-XXXXXX");
+        if (!mkdtemp(tmpdir)) {
+                FAIL("mkdtemp: %s", strerror(errno));
+                return false;
+        }
+        snprintf(main_path, 128, "%s/main.conf", tmpdir);
+        snprintf(dir, 160, "%s.d", main_path);
+        return true;
+}
+
 static int write_file(const char *dir, const char *name, const void *data, size_t len)
 {
         char path[512];
@@ -892,13 +894,8 @@ static void test_dropins(void)
         char main_path[128], dir[160], sub[192], want[65], expect[1024];
         struct strbuf sb = STRBUF_INIT;
 
-        strcpy(tmpdir, "/tmp/ea-unit-config-filter-XXXXXX");
-        if (!mkdtemp(tmpdir)) {
-                FAIL("mkdtemp: %s", strerror(errno));
+        if (!make_tmpdir(main_path, dir))
                 return;
-        }
-        snprintf(main_path, sizeof(main_path), "%s/main.conf", tmpdir);
-        snprintf(dir, sizeof(dir), "%s.d", main_path);
         memset(&sentinel, 0xa5, sizeof(sentinel));
 
         set_case("a drop-in directory that is a link leading nowhere is no directory left out unsaid");
@@ -1355,13 +1352,8 @@ static void test_pin_path_mount_point(void)
                   0);
 
         set_case("PinPath= of a drop-in");
-        strcpy(tmpdir, "/tmp/ea-unit-config-filter-XXXXXX");
-        if (!mkdtemp(tmpdir)) {
-                FAIL("mkdtemp: %s", strerror(errno));
+        if (!make_tmpdir(main_path, dir))
                 return;
-        }
-        snprintf(main_path, sizeof(main_path), "%s/main.conf", tmpdir);
-        snprintf(dir, sizeof(dir), "%s.d", main_path);
         CHECK_NUM(write_text(tmpdir, "main.conf", "[BPF]\nPinPath=/sys/fs/bpf/ea\n"), 0);
         CHECK_NUM(mkdir(dir, 0755), 0);
         CHECK_NUM(write_text(dir, "50-pins.conf", "# moved\n[BPF]\nPinPath=/run/bpf\n"), 0);

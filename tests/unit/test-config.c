@@ -558,18 +558,6 @@ static void test_pin_path_dot(void)
         }
 }
 
-/* n bytes of c, for the long values below (up to 255). */
-static const char *run_of(char c, size_t n)
-{
-        static char bufs[8][256];
-        static unsigned next;
-        char *b = bufs[next++ % 8];
-
-        memset(b, c, n);
-        b[n] = '\0';
-        return b;
-}
-
 /* Rejected text: the error fields, and a message that was not cut by its buffer. */
 static void check_long(const char *text, unsigned line, const char *section, const char *key,
                        const char *message)
