@@ -360,6 +360,14 @@ static int read_state(int fd, struct ea_daemon_state *st)
         return bpf_map_lookup_elem(fd, &key, st) < 0 ? -errno : r;
 }
 
+static void sum_percpu(const struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
+{
+        memset(sum, 0, sizeof(*sum));
+        for (int c = 0; c < ncpu; c++)
+                for (int i = 0; i < EA_STAT_SLOTS; i++)
+                        sum->n[i] += percpu[c].n[i];
+}
+
 /* A per-CPU "stats" map (fd) of this layout summed into sum, with percpu room for ncpu values. */
 static int sum_stats_of_layout(int fd, struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
 {
@@ -368,10 +376,35 @@ static int sum_stats_of_layout(int fd, struct ea_stats *percpu, int ncpu, struct
         memset(sum, 0, sizeof(*sum));
         if (bpf_map_lookup_elem(fd, &key, percpu) < 0)
                 return -errno;
-        for (int c = 0; c < ncpu; c++)
-                for (int i = 0; i < EA_STAT_SLOTS; i++)
-                        sum->n[i] += percpu[c].n[i];
+        sum_percpu(percpu, ncpu, sum);
         return 0;
+}
+
+/* pin_path's "stats", of this layout, read into *percpu (*ncpu values, allocated: free it): the map's fd,
+ * or a negative errno (nothing to free or close). */
+static int lookup_pinned_stats(const char *pin_path, struct ea_stats **percpu, int *ncpu)
+{
+        int fd = open_pin(pin_path, "stats"), r;
+        __u32 key = 0;
+
+        *percpu = NULL;
+        *ncpu = libbpf_num_possible_cpus();
+        r = fd < 0 ? fd : value_size(fd, BPF_MAP_TYPE_PERCPU_ARRAY);
+        if (r >= 0 && (size_t)r != sizeof(**percpu))
+                r = -EMEDIUMTYPE;
+        if (r >= 0)
+                r = *ncpu > 0 ? 0 : *ncpu < 0 ? *ncpu : -EINVAL;
+        if (r >= 0)
+                r = (*percpu = calloc((size_t)*ncpu, sizeof(**percpu))) ? 0 : -ENOMEM;
+        if (r >= 0 && bpf_map_lookup_elem(fd, &key, *percpu) < 0)
+                r = -errno;
+        if (r >= 0)
+                return fd;
+        free(*percpu);
+        *percpu = NULL;
+        if (fd >= 0)
+                close(fd);
+        return r;
 }
 
 /* The same for a pinned map not known to be of this layout. */
@@ -821,7 +854,11 @@ int loader_attach(struct loader *l)
         for (int i = 0; i < OLD__MAX; i++)
                 old[i] = open_pin(l->pin_path, old_name[i]);
         skipped_init(&old_progs);
-        skipped_hold_pinned(&old_progs, l->pin_path);
+        if (skipped_hold_pinned(&old_progs, l->pin_path) < 0)
+                log_warning(
+                        "Cannot hold the programs pinned in %s to read how many of their runs the kernel "
+                        "skipped: those records lost are not reported",
+                        l->pin_path);
         r = clear_pin_dir(l->pin_path, l->skel);
         if (r >= 0) {
                 l->prev_untracked = count_untracked(old[OLD_TRACKED], bpf_map__fd(l->skel->maps.tracked));
@@ -993,27 +1030,17 @@ int loader_detach_pinned(const char *pin_path, uint64_t *skipped)
 
 int loader_keep_skipped(const char *pin_path, uint64_t skipped)
 {
-        int ncpu = libbpf_num_possible_cpus(), fd = open_pin(pin_path, "stats"), r;
-        struct ea_stats *percpu = NULL;
+        struct ea_stats *percpu;
         __u32 key = 0;
+        int ncpu, fd = lookup_pinned_stats(pin_path, &percpu, &ncpu), r = 0;
 
-        r = fd < 0 ? fd : value_size(fd, BPF_MAP_TYPE_PERCPU_ARRAY);
-        if (r >= 0 && (size_t)r != sizeof(*percpu))
-                r = -EMEDIUMTYPE;
-        if (r >= 0)
-                r = ncpu > 0 ? 0 : ncpu < 0 ? ncpu : -EINVAL;
-        if (r >= 0)
-                r = (percpu = calloc((size_t)ncpu, sizeof(*percpu))) ? 0 : -ENOMEM;
-        if (r >= 0 && bpf_map_lookup_elem(fd, &key, percpu) < 0)
+        if (fd < 0)
+                return fd;
+        percpu[0].n[EA_STAT_SKIPPED] += skipped;
+        if (bpf_map_update_elem(fd, &key, percpu, BPF_ANY) < 0)
                 r = -errno;
-        if (r >= 0) {
-                percpu[0].n[EA_STAT_SKIPPED] += skipped;
-                if (bpf_map_update_elem(fd, &key, percpu, BPF_ANY) < 0)
-                        r = -errno;
-        }
         free(percpu);
-        if (fd >= 0)
-                close(fd);
+        close(fd);
         return r;
 }
 
@@ -1029,9 +1056,9 @@ int loader_remove_pins(const char *pin_path)
 int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, struct ea_daemon_state *state,
                        uint64_t *seq, struct ea_stats *sum, int *links)
 {
-        int ncpu = libbpf_num_possible_cpus(), fd, r;
-        struct ea_stats *percpu = NULL;
+        struct ea_stats *percpu;
         struct skipped progs;
+        int ncpu, fd, r;
         struct dirent *de;
         DIR *d;
 
@@ -1045,19 +1072,12 @@ int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, str
         }
         if (r >= 0)
                 r = read_pinned(pin_path, "seq", seq, sizeof(*seq));
-        if (r >= 0)
-                r = ncpu > 0 ? 0 : ncpu < 0 ? ncpu : -EINVAL;
-        if (r >= 0)
-                r = (percpu = calloc((size_t)ncpu, sizeof(*percpu))) ? 0 : -ENOMEM;
-        if (r >= 0) {
-                fd = open_pin(pin_path, "stats");
-                r = sum_stats(fd, percpu, ncpu, sum);
-                if (fd >= 0)
-                        close(fd);
-        }
+        fd = r < 0 ? r : lookup_pinned_stats(pin_path, &percpu, &ncpu);
+        if (fd < 0)
+                return fd;
+        sum_percpu(percpu, ncpu, sum);
         free(percpu);
-        if (r < 0)
-                return r;
+        close(fd);
         skipped_init(&progs);
         skipped_hold_pinned(&progs, pin_path);
         sum->n[EA_STAT_SKIPPED] += skipped_count(&progs);

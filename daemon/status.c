@@ -127,6 +127,14 @@ int daemon_status(const char *config_path, FILE *out)
         return 0;
 }
 
+static int send_lost(struct journal *j, struct record *rec, const struct daemon_info *di, const char *reason,
+                     uint64_t count)
+{
+        int r = format_lost(rec, di, reason, count);
+
+        return r < 0 ? r : journal_send_record(j, rec);
+}
+
 /*
  * What the pins hold that no loss record reported yet (events numbered after the last daemon's progress,
  * counts without numbers beyond their marks) goes to the journal before they go, as the next daemon would
@@ -167,16 +175,10 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
                 if (r >= 0)
                         r = journal_send_record(&j, &rec);
         }
-        if (r >= 0 && untracked) {
-                r = format_lost(&rec, &di, LOST_UNTRACKED, untracked);
-                if (r >= 0)
-                        r = journal_send_record(&j, &rec);
-        }
-        if (r >= 0 && skipped) {
-                r = format_lost(&rec, &di, LOST_SKIPPED, skipped);
-                if (r >= 0)
-                        r = journal_send_record(&j, &rec);
-        }
+        if (r >= 0 && untracked)
+                r = send_lost(&j, &rec, &di, LOST_UNTRACKED, untracked);
+        if (r >= 0 && skipped)
+                r = send_lost(&j, &rec, &di, LOST_SKIPPED, skipped);
         journal_close(&j);
         record_free(&rec);
         if (r < 0 && skipped_runs && loader_keep_skipped(pin_path, skipped_runs) < 0)
