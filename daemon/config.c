@@ -41,6 +41,7 @@
 #define PIN_PATH_MOUNT_MSG                                                                                  \
         "%s is a BPF file system's mount point: name a directory of execauditd's own below it, e.g. "       \
         "%s/execauditd"
+#define LETTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #define SCALAR_CONTINUED_MSG                                                                                \
         "an indented line continues the key before it, which takes one value: keys must not be indented"
 
@@ -131,25 +132,42 @@ static int parse_bool(const char *v, void *field, char *msg, size_t n)
 }
 
 /*
+ * The leading decimal digits of *p, at least one (false when there is none), into *x; *p is left after them.
+ * Past 64 bits the digits are still read and *over is set: what follows them decides whether the value is
+ * a number too large ("99999999999999999999" is out of range) or no number at all ("99999999999999999999x"
+ * is malformed), and the caller must look at that first.
+ */
+static bool read_digits(const char **p, uint64_t *x, bool *over)
+{
+        const char *s = *p;
+
+        *x = 0;
+        *over = false;
+        for (; *s >= '0' && *s <= '9'; s++) {
+                if (*x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+                        *over = true;
+                else
+                        *x = *x * 10 + (uint64_t)(*s - '0');
+        }
+        if (s == *p)
+                return false;
+        *p = s;
+        return true;
+}
+
+/*
  * Decimal digits only, optionally followed by K or M (powers of 1024). -EINVAL with msg set when v is not
  * such a number; -ERANGE with msg left to the caller, which knows the key's range, when it is one but does
  * not fit in 64 bits.
  */
 static int parse_size(const char *v, uint64_t *out, char *msg, size_t n)
 {
-        uint64_t x = 0, mult = 1;
-        bool over = false;
+        uint64_t x, mult = 1;
+        bool over;
         const char *p = v;
 
-        if (*p < '0' || *p > '9')
+        if (!read_digits(&p, &x, &over))
                 goto bad;
-        /* Past 64 bits the digits are still read: "99999999999999999999x" is no number at all. */
-        for (; *p >= '0' && *p <= '9'; p++) {
-                if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-                        over = true;
-                else
-                        x = x * 10 + (uint64_t)(*p - '0');
-        }
         if (*p == 'K' || *p == 'k')
                 mult = 1024, p++;
         else if (*p == 'M' || *p == 'm')
@@ -245,23 +263,27 @@ static int parse_interval(const char *v, void *field, char *msg, size_t n)
                 const char *unit;
                 uint64_t sec;
         } units[] = {{"", 1}, {"s", 1}, {"sec", 1}, {"min", 60}, {"m", 60}, {"h", 3600}, {"d", 86400}};
-        uint64_t x = 0;
+        uint64_t x;
+        bool over;
         const char *p = v;
 
-        if (*p < '0' || *p > '9')
+        if (!read_digits(&p, &x, &over))
                 goto bad;
-        for (; *p >= '0' && *p <= '9'; p++) {
-                x = x * 10 + (uint64_t)(*p - '0');
-                if (x > EA_STATS_INTERVAL_MAX)
-                        goto range;
-        }
+        /* The unit first: "99999999999x" is malformed, not a span too long. */
         for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
                 if (strcmp(p, units[i].unit) != 0)
                         continue;
-                if (x > EA_STATS_INTERVAL_MAX / units[i].sec)
+                if (over || x > EA_STATS_INTERVAL_MAX / units[i].sec)
                         goto range;
                 *(uint32_t *)field = (uint32_t)(x * units[i].sec);
                 return 0;
+        }
+        /* A number and a word: most likely a unit this parser lacks ("1w", "5mins"), and that is what to
+         * name. Anything else after the digits ("1.5h", "1 h") is no number at all. */
+        if (strspn(p, LETTERS) == strlen(p)) {
+                snprintf(msg, n, "unknown unit \"%s\" in \"%s\": expected s, min, h or d after the number",
+                         SHOWN(p), SHOWN(v));
+                return -EINVAL;
         }
 bad:
         snprintf(msg, n, "expected a time span such as 3600, 30min, 1h or 0, got \"%s\"", SHOWN(v));
@@ -337,7 +359,7 @@ static const struct filter_key filter_keys[] = {
 };
 
 #define FILTER_SEPARATORS " \t\r\n\v\f,"
-#define UNIT_CHARS        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.\\@-"
+#define UNIT_CHARS        LETTERS "0123456789:_.\\@-"
 
 static const char *const unit_suffixes[] = {".service", ".scope", ".slice", ".socket", ".mount",    ".swap",
                                             ".target",  ".timer", ".path",  ".device", ".automount"};

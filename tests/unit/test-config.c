@@ -610,6 +610,15 @@ static void test_long_values(void)
         snprintf(text, sizeof(text), "[Journal]\nStatsInterval=%s\n", run_of('9', 180));
         snprintf(want, sizeof(want), "%s... is out of range: at most 30 days", run_of('9', 64));
         check_long(text, 2, "Journal", "StatsInterval", want);
+        snprintf(text, sizeof(text), "[Journal]\nStatsInterval=%sx\n", run_of('9', 180));
+        snprintf(want, sizeof(want),
+                 "unknown unit \"x\" in \"%s...\": expected s, min, h or d after the number", n64);
+        check_long(text, 2, "Journal", "StatsInterval", want);
+        snprintf(text, sizeof(text), "[Journal]\nStatsInterval=1%s\n", run_of('w', 180));
+        snprintf(want, sizeof(want),
+                 "unknown unit \"%s...\" in \"1%s...\": expected s, min, h or d after the number",
+                 run_of('w', 64), run_of('w', 63));
+        check_long(text, 2, "Journal", "StatsInterval", want);
         snprintf(text, sizeof(text), "[Journal]\nStatsInterval=%s\n", run_of('h', 180));
         snprintf(want, sizeof(want), "expected a time span such as 3600, 30min, 1h or 0, got \"%s...\"",
                  run_of('h', 64));
