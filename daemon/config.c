@@ -960,7 +960,7 @@ static int parse_text(struct load *ld, const char *text, const char *filename, s
         return 0;
 }
 
-static bool path_within(const char *path, const char *dir)
+bool config_path_within(const char *path, const char *dir)
 {
         size_t n = strlen(dir);
 
@@ -973,7 +973,7 @@ static int map_inside(const struct ea_config *c, const char *pin_path)
         const char *maps[2] = {c->filter.cgroup_map, c->filter.mntns_map};
 
         for (int i = 0; i < 2; i++)
-                if (maps[i][0] && path_within(maps[i], pin_path))
+                if (maps[i][0] && config_path_within(maps[i], pin_path))
                         return i;
         return -1;
 }
@@ -1346,25 +1346,33 @@ static int system_path_inode(const char *path, uint64_t *inode)
         return r;
 }
 
+/* The directory d is in, written to out ("/" for "/x"): false for "/" itself, which is in nothing. */
+bool config_dir_above(const char *d, char out[PATH_MAX])
+{
+        char *slash;
+
+        snprintf(out, PATH_MAX, "%s", d);
+        slash = strrchr(out, '/');
+        if (!slash || !slash[1])
+                return false;
+        if (slash == out)
+                slash[1] = '\0';
+        else
+                *slash = '\0';
+        return true;
+}
+
 /* The root of a bpffs is on another device than the directory it is mounted on (so is one mounted inside
  * another bpffs). Anything that cannot be looked at (missing, not searchable) is no root: the start finds
  * out about it itself. */
 static bool system_bpffs_root(const char *path)
 {
-        char parent[PATH_MAX], *slash;
+        char parent[PATH_MAX];
         struct stat at, up;
         struct statfs fs;
 
-        snprintf(parent, sizeof(parent), "%s", path);
-        slash = strrchr(parent, '/');
-        if (!slash)
-                return false;
-        if (slash == parent) /* "/x" is in "/" */
-                parent[1] = '\0';
-        else
-                *slash = '\0';
-        return statfs(path, &fs) == 0 && fs.f_type == BPF_FS_MAGIC && stat(path, &at) == 0 &&
-               stat(parent, &up) == 0 && at.st_dev != up.st_dev;
+        return config_dir_above(path, parent) && statfs(path, &fs) == 0 && fs.f_type == BPF_FS_MAGIC &&
+               stat(path, &at) == 0 && stat(parent, &up) == 0 && at.st_dev != up.st_dev;
 }
 
 const struct config_resolver config_system_resolver = {

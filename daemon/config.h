@@ -112,6 +112,10 @@ int config_load_with(const char *path, const struct config_resolver *res, struct
  * the daemon empties when it replaces its pins). Loading checks c's own PinPath=; a reload, which keeps
  * the running one, checks that too. */
 int config_check_maps(const struct ea_config *c, const char *pin_path, struct config_error *err);
+/* The directory d is in, written to out ("/" for "/x"): false for "/" itself, which is in nothing. */
+bool config_dir_above(const char *d, char out[PATH_MAX]);
+/* Whether path is dir or below it, component by component ("/a/bc" is not below "/a/b"). */
+bool config_path_within(const char *path, const char *dir);
 /* Writes the effective settings as a config file that parses back to the same values. */
 int config_format(const struct ea_config *c, struct strbuf *out);
 /*

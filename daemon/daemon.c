@@ -745,7 +745,7 @@ int daemon_run(const char *config_path)
         r = config_load(config_path, &d.cfg, &err);
         if (r < 0)
                 return report_config_error(&d, &err);
-        r = loader_mount_filesystems(d.cfg.pin_path);
+        r = loader_mount_filesystems(&d.cfg);
         if (r < 0)
                 return r;
         r = block_signals();

@@ -121,10 +121,68 @@ static int ensure_mount(const char *path, const char *type, long magic)
         return 0;
 }
 
-int loader_mount_filesystems(const char *pin_path)
+void loader_bpffs_advice(const char *dir, bool service, int (*is_bpffs)(const char *path), char *out,
+                         size_t n)
 {
-        char parent[PATH_MAX];
-        char *slash;
+        static const char on_one[] = "PinPath= names a directory on one, such as " EA_DEFAULT_PIN_PATH;
+        char up[PATH_MAX], above[PATH_MAX];
+        int r = is_bpffs(dir);
+
+        /* The one place an admin expects a bpffs: mounting it there is what systemd does at boot. */
+        if (config_path_within(dir, EA_BPFFS_MOUNT) && is_bpffs(EA_BPFFS_MOUNT) <= 0) {
+                bool mkdir_too = strcmp(dir, EA_BPFFS_MOUNT) != 0 && r == -ENOENT;
+
+                if (service)
+                        snprintf(out, n,
+                                 "no BPF file system on " EA_BPFFS_MOUNT
+                                 ", and a service does not mount one "
+                                 "(systemd mounts it at boot: sys-fs-bpf.mount)%s%s%s",
+                                 mkdir_too ? "; then create " : "", mkdir_too ? dir : "",
+                                 mkdir_too ? " on it" : "");
+                else
+                        snprintf(out, n,
+                                 "no BPF file system on " EA_BPFFS_MOUNT " (mount -t bpf bpf " EA_BPFFS_MOUNT
+                                 "%s%s)",
+                                 mkdir_too ? ", then mkdir -p " : "", mkdir_too ? dir : "");
+                return;
+        }
+        if (r == -ENOENT) {
+                /* Below a bpffs, the directories on the way are only to be made; anywhere else a mount
+                 * would go over a directory that holds something, or where nobody would look for pins. */
+                snprintf(up, sizeof(up), "%s", dir);
+                while ((r = is_bpffs(up)) == -ENOENT && config_dir_above(up, above))
+                        memcpy(up, above, sizeof(up));
+                if (r > 0)
+                        snprintf(out, n, "%s does not exist: create it (mkdir -p %s)", dir, dir);
+                else
+                        snprintf(out, n, "%s does not exist, and %s is not on a BPF file system: %s", dir,
+                                 up, on_one);
+                return;
+        }
+        if (r < 0)
+                snprintf(out, n, "cannot tell whether %s is on a BPF file system: %s", dir, strerror(-r));
+        else
+                snprintf(out, n, "%s is not on a BPF file system: %s", dir, on_one);
+}
+
+static int bpffs_at(const char *path)
+{
+        return fs_is(path, BPF_FS_MAGIC);
+}
+
+/* Where PinPath= was set, for messages: "FILE:LINE", or "the default". */
+static const char *pin_path_origin(const struct ea_config *cfg, char *buf, size_t n)
+{
+        if (!cfg->pin_path_at.line)
+                return "the default";
+        snprintf(buf, n, "%.*s:%u", PATH_MAX - 1, cfg->pin_path_at.file, cfg->pin_path_at.line);
+        return buf;
+}
+
+int loader_mount_filesystems(const struct ea_config *cfg)
+{
+        char parent[PATH_MAX], from[PATH_MAX + 32], why[3 * PATH_MAX];
+        bool service = getenv("INVOCATION_ID") != NULL;
         int r;
 
         /* libbpf finds tracepoint ids in tracefs, via debugfs's tracing directory if that exists. */
@@ -134,26 +192,16 @@ int loader_mount_filesystems(const char *pin_path)
                 if (r < 0)
                         return r;
         }
-        snprintf(parent, sizeof(parent), "%s", pin_path);
         /* The directory above PinPath=; "/x" is in "/", never a bpffs root whose own pins would be emptied.
          * PinPath= that is a bpffs root itself was refused with the configuration (config.c, bpffs_root). */
-        slash = strrchr(parent, '/');
-        if (slash == parent)
-                parent[1] = '\0';
-        else if (slash)
-                *slash = '\0';
-        if (fs_is(parent, BPF_FS_MAGIC) > 0)
+        if (!config_dir_above(cfg->pin_path, parent) || bpffs_at(parent) > 0)
                 return 0;
         /* A service's mounts are private (PrivateMounts=): that bpffs would go, pins and all, at stop. */
-        if (strcmp(parent, "/sys/fs/bpf") == 0 && getenv("INVOCATION_ID"))
-                return log_error_errno(-ENOTDIR,
-                                       "PinPath=%s: no BPF filesystem on %s, and a service does not mount "
-                                       "one (systemd mounts it at boot: sys-fs-bpf.mount)",
-                                       pin_path, parent);
-        if (strcmp(parent, "/sys/fs/bpf") == 0)
+        if (strcmp(parent, EA_BPFFS_MOUNT) == 0 && !service)
                 return ensure_mount(parent, "bpf", BPF_FS_MAGIC);
-        return log_error_errno(-ENOTDIR, "PinPath=%s: %s is not a BPF filesystem (mount -t bpf bpf %s)",
-                               pin_path, parent, parent);
+        loader_bpffs_advice(parent, service, bpffs_at, why, sizeof(why));
+        log_error("PinPath=%s (%s): %s", cfg->pin_path, pin_path_origin(cfg, from, sizeof(from)), why);
+        return -ENOTDIR;
 }
 
 static int pin_file(char out[PATH_MAX], const char *dir, const char *prefix, const char *name)
@@ -577,17 +625,14 @@ static int open_skeleton(struct loader *l)
 
 static int lock_pins(struct loader *l, const struct ea_config *cfg)
 {
-        char who[64], from[PATH_MAX + 32] = "the default";
+        char who[64], from[PATH_MAX + 32];
         int fd = pinlock_take(l->pin_path, true, &l->made_dir);
 
         if (fd == -EBUSY) {
                 pinlock_holder_name(l->pin_path, who, sizeof(who));
-                if (cfg->pin_path_at.line)
-                        snprintf(from, sizeof(from), "%.*s:%u", PATH_MAX - 1, cfg->pin_path_at.file,
-                                 cfg->pin_path_at.line);
                 log_error("PinPath=%s (%s) is in use by another execauditd (%s): one daemon per PinPath "
                           "(stop that one, or give this one a PinPath= of its own)",
-                          l->pin_path, from, who);
+                          l->pin_path, pin_path_origin(cfg, from, sizeof(from)), who);
                 return fd;
         }
         if (fd < 0)

@@ -60,7 +60,15 @@ struct loader {
 /* Root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) and kernel BTF, with a message saying what is missing. */
 int loader_check_system(void);
 /* bpffs under the pin path and tracefs, mounted when missing, as systemd does at boot. */
-int loader_mount_filesystems(const char *pin_path);
+int loader_mount_filesystems(const struct ea_config *cfg);
+/*
+ * Why dir, the directory PinPath= is in, cannot hold pins (it is not on a bpffs), and what to do about it,
+ * into out. is_bpffs(path) answers 1 (a bpffs), 0 (another file system) or a negative errno (-ENOENT: no
+ * such directory). A mount is suggested only on /sys/fs/bpf, never over a directory an admin did not
+ * mean for it; a service (systemd mounts that one) is told so instead.
+ */
+void loader_bpffs_advice(const char *dir, bool service, int (*is_bpffs)(const char *path), char *out,
+                         size_t n);
 /*
  * Everything up to (not including) attaching, starting with PinPath's lock: -EBUSY, said in the log, when
  * another daemon holds it. When PinPath holds a complete set of pins of this very BPF

@@ -139,6 +139,29 @@ def test_pin_path_on_a_bpffs_mount_point(env):
         subprocess.run(["umount", "-l", mnt], check=False)
 
 
+def test_pin_path_not_on_a_bpffs(env):
+    # The start names where PinPath= was set and what makes sense to do: a mount on /sys/fs/bpf alone, and
+    # never over the directory above PinPath= whatever it is. Before, PinPath=/etc/x got "mount -t bpf bpf
+    # /etc", and a missing directory below the bpffs got a mount on it rather than a mkdir.
+    ours = "/sys/fs/bpf/ea-it-missing-%d" % os.getpid()
+    cases = (("/etc/ea-it-%d" % os.getpid(),
+              "/etc is not on a BPF file system: PinPath= names a directory on one, such as "
+              "/sys/fs/bpf/execauditd"),
+             (ours + "/execauditd", "%s does not exist: create it (mkdir -p %s)" % (ours, ours)),
+             (env.dir + "/pins/execauditd",
+              "%s/pins does not exist, and %s is not on a BPF file system: PinPath= names a directory on one"
+              % (env.dir, env.dir)))
+    for pin, why in cases:
+        env.write_config("[BPF]\n# elsewhere\nPinPath=%s\n" % pin)
+        p = env.start(wait_ready=False)
+        code = p.wait(timeout=60)
+        msg = "PinPath=%s (%s:3): %s" % (pin, env.config_path, why)
+        check(code == 1 and msg in env.log(), "refused, with what to do", code, msg, env.log())
+        check("mount -t bpf" not in env.log(), "no mount suggested", env.log())
+        check(not os.path.exists(pin), "nothing made", pin)
+    check(not env.records("EXEC_EVENT=started"), "never started")
+
+
 def test_reload(env):
     env.start("[Capture]\nFailedExecs=no\n")
     m1 = marker()
@@ -437,7 +460,8 @@ def test_stop_while_a_reload_waits(env):
 
 
 if __name__ == "__main__":
-    main([test_broken_config_at_start, test_check_config, test_pin_path_on_a_bpffs_mount_point, test_reload, test_refuses_without_privileges,
+    main([test_broken_config_at_start, test_check_config, test_pin_path_on_a_bpffs_mount_point,
+          test_pin_path_not_on_a_bpffs, test_reload, test_refuses_without_privileges,
           test_reload_client_waits, test_reloads_at_once, test_reload_waiting_for_a_name_service,
           test_stop_while_a_reload_waits, test_reload_of_another_process, test_reload_of_a_daemon_that_stops,
           test_conflicting_modes])
