@@ -53,11 +53,6 @@ struct load {
          * it back and ExcludeMountNamespaces= cannot. */
         bool not_host;
         uint64_t host_inode;
-        /* Where CgroupMap= and MountNamespaceMap= were last set, for finish()'s check against PinPath=. */
-        struct {
-                char file[PATH_MAX];
-                unsigned line;
-        } map_at[2];
 };
 
 struct parse_state {
@@ -781,8 +776,8 @@ static int filter_handler(struct parse_state *st, const char *name, const char *
                                                               : "/sys/fs/bpf/audited_mntns",
                                      msg, sizeof(msg)) < 0)
                         return reject(st, "Filter", name, msg);
-                snprintf(st->ld->map_at[k->kind == FK_MNTNS_MAP].file, PATH_MAX, "%s", st->err->file);
-                st->ld->map_at[k->kind == FK_MNTNS_MAP].line = st->line;
+                snprintf(st->cfg->map_at[k->kind == FK_MNTNS_MAP].file, PATH_MAX, "%s", st->err->file);
+                st->cfg->map_at[k->kind == FK_MNTNS_MAP].line = st->line;
                 return 1;
         }
         for (const char *p = value + strspn(value, FILTER_SEPARATORS); *p;
@@ -978,15 +973,16 @@ static int map_inside(const struct ea_config *c, const char *pin_path)
         return -1;
 }
 
-/* The error for map i of map_inside(), naming c's main file and no line. */
+const char *const config_map_keys[2] = {"CgroupMap", "MountNamespaceMap"};
+
+/* The error for map i of map_inside(), at the line that set it. */
 static int map_inside_error(const struct ea_config *c, int i, const char *pin_path, struct config_error *err)
 {
-        static const char *const map_keys[2] = {"CgroupMap", "MountNamespaceMap"};
-
         memset(err, 0, sizeof(*err));
-        snprintf(err->file, sizeof(err->file), "%s", c->path);
+        snprintf(err->file, sizeof(err->file), "%s", c->map_at[i].file);
+        err->line = c->map_at[i].line;
         snprintf(err->section, sizeof(err->section), "Filter");
-        snprintf(err->key, sizeof(err->key), "%s", map_keys[i]);
+        snprintf(err->key, sizeof(err->key), "%s", config_map_keys[i]);
         snprintf(err->message, sizeof(err->message),
                  "%s is inside PinPath= (%s), which the daemon empties when it replaces its pins: "
                  "pin the map elsewhere",
@@ -1010,14 +1006,10 @@ int config_check_maps(const struct ea_config *c, const char *pin_path, struct co
 static int finish(struct load *ld, const char *main, struct config_error *err)
 {
         struct ea_filter_list *exclude = &ld->cfg.filter.exclude;
-        int i = map_inside(&ld->cfg, ld->cfg.pin_path);
+        int r = config_check_maps(&ld->cfg, ld->cfg.pin_path, err);
 
-        if (i >= 0) { /* named at the line that set it */
-                map_inside_error(&ld->cfg, i, ld->cfg.pin_path, err);
-                snprintf(err->file, sizeof(err->file), "%s", ld->map_at[i].file);
-                err->line = ld->map_at[i].line;
-                return -EINVAL;
-        }
+        if (r < 0)
+                return r;
         if (ld->res->bpffs_root && ld->res->bpffs_root(ld->cfg.pin_path)) {
                 memset(err, 0, sizeof(*err));
                 snprintf(err->file, sizeof(err->file), "%s",

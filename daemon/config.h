@@ -68,6 +68,15 @@ struct config_resolver {
 };
 extern const struct config_resolver config_system_resolver;
 
+/* Where a key was last set, for messages about what it names that are only found later. */
+struct config_at {
+        char file[PATH_MAX];
+        unsigned line; /* 0: not set in any file (its default) */
+};
+
+/* The keys of ea_config's map_at, in its order: CgroupMap=, MountNamespaceMap=. */
+extern const char *const config_map_keys[2];
+
 struct ea_config {
         bool failed_execs;
         bool exits;
@@ -75,11 +84,11 @@ struct ea_config {
         uint32_t perf_buffer_pages;
         uint32_t stats_interval_sec; /* [Journal] StatsInterval=, 0: only at stop */
         char pin_path[PATH_MAX];
-        struct {
-                char file[PATH_MAX];
-                unsigned line; /* 0: PinPath= is the default */
-        } pin_path_at;         /* for messages about the pin directory */
+        struct config_at pin_path_at; /* for messages about the pin directory */
         struct ea_filter filter;
+        /* CgroupMap= and MountNamespaceMap=: a map that cannot be opened or used is found when the
+         * configuration is applied, and named at the line that set it. */
+        struct config_at map_at[2];
         char path[PATH_MAX]; /* the main file it came from */
         char sha256[65];     /* of the main file's bytes, then each drop-in's name and bytes, in order */
         unsigned n_dropins;  /* drop-ins read from <path>.d/ */
@@ -108,9 +117,9 @@ int config_parse_string_with(const char *text, const char *filename, const struc
                              struct ea_config *out, struct config_error *err);
 int config_load_with(const char *path, const struct config_resolver *res, struct ea_config *out,
                      struct config_error *err);
-/* -EINVAL, with err naming the file and key, when an external map of c is pinned inside pin_path (which
- * the daemon empties when it replaces its pins). Loading checks c's own PinPath=; a reload, which keeps
- * the running one, checks that too. */
+/* -EINVAL, with err naming the file, line and key, when an external map of c is pinned inside pin_path
+ * (which the daemon empties when it replaces its pins). Loading checks c's own PinPath=; a reload, which
+ * keeps the running one, checks that too. */
 int config_check_maps(const struct ea_config *c, const char *pin_path, struct config_error *err);
 /* The directory d is in, written to out ("/" for "/x"): false for "/" itself, which is in nothing. */
 bool config_dir_above(const char *d, char out[PATH_MAX]);

@@ -170,34 +170,39 @@ static int clear_slot(int fd, size_t key_size, uint32_t slot)
         return r;
 }
 
-static const char *map_error(int r)
-{
-        return r == -ENOENT
-                       ? "cannot open the pinned map"
-                       : "cannot use this pinned map (one of another type, key or value size than the one "
-                         "the pins were made with needs execauditd --remove-pins and a start)";
-}
-
-/* set_external() failed for key: why, when it is a map the filter never takes, else what went wrong. */
-static void map_failed(struct config_error *err, const struct ea_config *cfg, const char *key, int r,
+/* set_external() failed for map i of config_map_keys[], at the line that set it: it could not be opened,
+ * it is one the filter never takes (why), or the kernel refused it in place of the pins' template. */
+static void map_failed(struct config_error *err, const struct ea_config *cfg, int i, int r, bool opened,
                        const char *why)
 {
-        fail(err, cfg, key, r, map_error(r));
+        fail(err, cfg, config_map_keys[i], r,
+             !opened ? "cannot open the pinned map"
+                     : "cannot use this pinned map (one of another type, key or value size than the one the "
+                       "pins were made with needs execauditd --remove-pins and a start)");
+        if (cfg->map_at[i].line) {
+                snprintf(err->file, sizeof(err->file), "%s", cfg->map_at[i].file);
+                err->line = cfg->map_at[i].line;
+        }
         if (why)
                 snprintf(err->message, sizeof(err->message), "cannot use this pinned map: %s", why);
 }
 
-/* -EINVAL with *why set when the map at path is not one the filter can use (loader_check_external_map()). */
-static int set_external(struct bpf_map *outer, uint32_t slot, const char *path, const char **why)
+/* -EINVAL with *why set when the map at path is not one the filter can use (loader_check_external_map()).
+ * *opened says whether the path led to a map at all. */
+static int set_external(struct bpf_map *outer, uint32_t slot, const char *path, bool *opened,
+                        const char **why)
 {
         int fd, r = 0;
 
+        *opened = true;
         *why = NULL;
         if (!path[0])
                 return bpf_map_delete_elem(bpf_map__fd(outer), &slot) < 0 && errno != ENOENT ? -errno : 0;
         fd = bpf_obj_get(path);
-        if (fd < 0)
+        if (fd < 0) {
+                *opened = false;
                 return -errno;
+        }
         r = loader_check_external_map(fd, why);
         /* The kernel refuses a map whose type, key or value size differs from the loaded template. */
         if (r >= 0 && bpf_map_update_elem(bpf_map__fd(outer), &slot, &fd, BPF_ANY) < 0)
@@ -265,6 +270,7 @@ int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_conf
         uint32_t next = (uint32_t)(cur & 1) ^ 1;
         struct filter_state *nfs = malloc(sizeof(*nfs));
         const char *why;
+        bool opened;
         struct ea_settings set;
         int r;
 
@@ -284,14 +290,14 @@ int filter_apply(struct loader *l, struct filter_state *fs, const struct ea_conf
         if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
                 log_debug("membarrier failed (%s): a program run may see the slot change", strerror(errno));
 
-        r = set_external(skel->maps.filter_cgroup_map, next, cfg->filter.cgroup_map, &why);
+        r = set_external(skel->maps.filter_cgroup_map, next, cfg->filter.cgroup_map, &opened, &why);
         if (r < 0) {
-                map_failed(err, cfg, "CgroupMap", r, why);
+                map_failed(err, cfg, 0, r, opened, why);
                 goto out;
         }
-        r = set_external(skel->maps.filter_mntns_map, next, cfg->filter.mntns_map, &why);
+        r = set_external(skel->maps.filter_mntns_map, next, cfg->filter.mntns_map, &opened, &why);
         if (r < 0) {
-                map_failed(err, cfg, "MountNamespaceMap", r, why);
+                map_failed(err, cfg, 1, r, opened, why);
                 goto out;
         }
         r = clear_slot(bpf_map__fd(skel->maps.filter_cgroups), sizeof(struct ea_id_key), next);

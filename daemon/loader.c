@@ -325,18 +325,17 @@ int loader_check_external_map(int fd, const char **why)
 }
 
 /* CgroupMap=/MountNamespaceMap=: the inner-map template is the configured map itself, so any value size
- * works. Without one, or with one filter_apply() refuses (it says why, as on a reload), the BTF template
- * (u64 -> u64) stands. */
-static int set_inner_template(struct bpf_map *outer, const char *path, const char *key, int *fd)
+ * works. Without one, or with one that cannot be opened or that filter_apply() refuses, the BTF template
+ * (u64 -> u64) stands: filter_apply() then rejects the configuration at the key's line, as on a reload
+ * and as a start that adopts the pins does. */
+static int set_inner_template(struct bpf_map *outer, const char *path, int *fd)
 {
         const char *why;
 
         if (!path[0])
                 return 0;
         *fd = bpf_obj_get(path);
-        if (*fd < 0)
-                return log_error_errno(-errno, "%s=%s: cannot open the pinned map", key, path);
-        if (loader_check_external_map(*fd, &why) < 0)
+        if (*fd < 0 || loader_check_external_map(*fd, &why) < 0)
                 return 0;
         return bpf_map__set_inner_map_fd(outer, *fd);
 }
@@ -680,11 +679,11 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
         execaudit__destroy(l->skel);
         r = open_skeleton(l);
         if (r >= 0)
-                r = set_inner_template(l->skel->maps.filter_cgroup_map, cfg->filter.cgroup_map, "CgroupMap",
+                r = set_inner_template(l->skel->maps.filter_cgroup_map, cfg->filter.cgroup_map,
                                        &template_fd[0]);
         if (r >= 0)
                 r = set_inner_template(l->skel->maps.filter_mntns_map, cfg->filter.mntns_map,
-                                       "MountNamespaceMap", &template_fd[1]);
+                                       &template_fd[1]);
         if (r >= 0)
                 r = execaudit__load(l->skel);
         for (int i = 0; i < 2; i++)

@@ -90,7 +90,8 @@ static void sort_lists(struct ea_filter_list *l)
         qsort(l->commands, l->n_commands, sizeof(l->commands[0]), cmp_bytes_commands);
 }
 
-/* The settings, without where they came from (path, digest, PinPath='s file and line). */
+/* The settings, without where they came from (path, digest, the files and lines of PinPath= and the
+ * maps). */
 static bool same_settings(const struct ea_config *a, const struct ea_config *b)
 {
         static struct ea_filter fa, fb;

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """In-kernel filters: each dimension with a process that must and one that must not be recorded, reloads
 that narrow and widen, a bad drop-in, and a reload under an exec storm that mixes nothing."""
+import errno
 import os
 import signal
 import struct
@@ -318,7 +319,7 @@ def test_external_map_lru_refused(env):
         if p.poll() is None:
             env.stop()
         code = p.returncode
-        check(code != 0 and "%s: [Filter] %s=: %s" % (env.config_path, key, why) in env.log(),
+        check(code != 0 and "%s:2: [Filter] %s=: %s" % (env.config_path, key, why) in env.log(),
               "%s: refused at start, with the reason" % key, code, env.log())
     rej = env.records("EXEC_EVENT=config_rejected")
     check(len(rej) == 2 and all(r.s("EXEC_CONFIG_ERROR").startswith(why) for r in rej),
@@ -335,6 +336,79 @@ def test_external_map_lru_refused(env):
           "refused on a reload, with the same reason", rej.brief())
     check(not env.records("EXEC_EVENT=reloaded"), "not reloaded")
     check(env.stop() == 0, "clean stop")
+
+
+def test_external_map_missing(env):
+    # A map that cannot be opened (not pinned yet: the service that makes it has not started) is a
+    # configuration error like any other, at start and on reload alike: named at the file and line that set
+    # the key, with the error, in a config_rejected record; a start exits 1, a reload keeps what is in force.
+    # Before, a start that loaded new programs logged only "CgroupMap=PATH: cannot open the pinned map" and
+    # "Cannot load the BPF programs into the kernel" (no file, line or record); the start that adopted pins,
+    # and a reload, named no line.
+    missing = "/sys/fs/bpf/ea-it-later-%d" % os.getpid()
+    why = "cannot open the pinned map: " + os.strerror(errno.ENOENT)
+    os.makedirs(env.config_path + ".d")
+    dropin = env.config_path + ".d/50-map.conf"
+    env.write_config("[Filter]\nUsers=1000\n")
+
+    def rejected(n, key, what):
+        """The n-th config_rejected record is about key, at the drop-in's line."""
+        rej = env.wait_records(lambda rs: len(rs) == n and rs, "config_rejected record",
+                               "EXEC_EVENT=config_rejected")[-1]
+        check(rej.s("EXEC_CONFIG_FILE") == dropin and rej.i("EXEC_CONFIG_LINE") == 3 and
+              rej.s("EXEC_CONFIG_KEY") == key and rej.s("EXEC_CONFIG_ERROR") == why, what, rej.brief())
+
+    n = 0
+    try:
+        # The first starts load new programs; after a successful start, they adopt its pins.
+        for adopted in (False, True):
+            for key in ("CgroupMap", "MountNamespaceMap"):
+                env.write_config("[Filter]\n# pinned by another service\n%s=%s\n" % (key, missing), dropin)
+                p = env.start(wait_ready=False)
+                code = p.wait(timeout=60)
+                what = "%s, %s" % (key, "adopted pins" if adopted else "new programs")
+                msg = "Config rejected: %s:3: [Filter] %s=: %s\n" % (dropin, key, why)
+                check(code == 1 and msg in env.log(), "refused at start: " + what, code, env.log())
+                check(("Adopted the programs" in env.log()) == adopted and "Cannot load" not in env.log(),
+                      "that error alone: " + what, env.log())
+                n += 1
+                rejected(n, key, "the record names the drop-in's line: " + what)
+            os.unlink(dropin)
+            if not adopted:
+                env.start()
+                check(env.stop() == 0, "clean stop")
+        check(len(env.records("EXEC_EVENT=started")) == 1, "started only without the map")
+
+        # Running: a reload that names the map before it is pinned keeps the filter in force.
+        env.start()
+        env.write_config("[Filter]\n# pinned by another service\nCgroupMap=%s\n" % missing, dropin)
+        env.reload()
+        rejected(n + 1, "CgroupMap", "a reload refuses it the same way")
+        yes, no = marker(), marker()
+        run(as_uid(1001, "/bin/true", no))
+        run(as_uid(1000, "/bin/true", yes))
+        expect(env, [yes], [no])
+        check(found(env, yes)[0].i("EXEC_CONFIG_GENERATION") == 1, "the configuration in force stays")
+        check(not env.records("EXEC_EVENT=reloaded"), "not reloaded")
+
+        # Once the other service has pinned it, a reload takes it: an empty map audits nobody.
+        subprocess.run(["bpftool", "map", "create", missing, "type", "hash", "key", "8", "value", "8", "entries",
+                        "64", "name", "ealater"], check=True)
+        env.reload()
+        env.wait_records(lambda rs: rs, "reloaded record", "EXEC_EVENT=reloaded")
+        gone, last = marker(), marker()
+        run(as_uid(1000, "/bin/true", gone))
+        os.unlink(dropin)
+        env.reload()
+        run(as_uid(1000, "/bin/true", last))
+        expect(env, [last], [gone])
+        check(found(env, last)[0].i("EXEC_CONFIG_GENERATION") == 3, "generation 3")
+        check(env.stop() == 0, "clean stop")
+    finally:
+        try:
+            os.unlink(missing)
+        except OSError:
+            pass
 
 
 def test_exec_entered_before_a_reload(env):
@@ -450,6 +524,6 @@ def test_reload_under_storm_mixes_nothing(env):
 
 if __name__ == "__main__":
     main([test_users, test_commands, test_mount_namespaces, test_cgroups, test_external_cgroup_map,
-          test_external_mntns_map, test_external_map_lru_refused,
+          test_external_mntns_map, test_external_map_lru_refused, test_external_map_missing,
           test_exec_entered_before_a_reload, test_reload_narrow_widen_and_bad_dropin,
           test_reload_under_storm_mixes_nothing])

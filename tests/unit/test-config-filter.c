@@ -429,6 +429,11 @@ static void test_commands_and_maps(void)
                   0);
         CHECK_STR(cfg.filter.cgroup_map, "/sys/fs/bpf/b");
         CHECK_STR(cfg.filter.mntns_map, "/sys/fs/bpf/m");
+        /* Where each was set, for the errors only applying finds (a map that cannot be opened). */
+        CHECK_STR(cfg.map_at[0].file, "f.conf");
+        CHECK_NUM(cfg.map_at[0].line, 4);
+        CHECK_STR(cfg.map_at[1].file, "f.conf");
+        CHECK_NUM(cfg.map_at[1].line, 3);
         CHECK_NUM(parse_filter("CgroupMap=/sys/fs/bpf/a\nMountNamespaceMap=/sys/fs/bpf/m\nCgroupMap=\n"), 0);
         CHECK_STR(cfg.filter.cgroup_map, "");
         CHECK_STR(cfg.filter.mntns_map, "/sys/fs/bpf/m");
@@ -606,7 +611,7 @@ static void test_rejects(void)
                 &fake, 2, "MountNamespaceMap",
                 "/sys/fs/bpf/execauditd/x is inside PinPath= (/sys/fs/bpf/execauditd), which the daemon "
                 "empties when it replaces its pins: pin the map elsewhere");
-        set_case("a reload keeps the running PinPath=: the map is checked against it too");
+        set_case("a reload keeps the running PinPath=: the map is checked against it too, at its line");
         CHECK_NUM(config_parse_string_with(
                           "[BPF]\nPinPath=/sys/fs/bpf/ea2\n[Filter]\nCgroupMap=/sys/fs/bpf/execauditd/m\n",
                           "r.conf", &fake, &cfg, &err),
@@ -614,7 +619,7 @@ static void test_rejects(void)
         CHECK_NUM(config_check_maps(&cfg, "/sys/fs/bpf/ea2", &err), 0);
         CHECK_NUM(config_check_maps(&cfg, "/sys/fs/bpf/execauditd", &err), -EINVAL);
         CHECK_STR(fmt_error(&err),
-                  "r.conf: [Filter] CgroupMap=: /sys/fs/bpf/execauditd/m is inside PinPath= "
+                  "r.conf:4: [Filter] CgroupMap=: /sys/fs/bpf/execauditd/m is inside PinPath= "
                   "(/sys/fs/bpf/execauditd), which the daemon empties when it replaces its "
                   "pins: pin the map elsewhere");
 
@@ -948,6 +953,9 @@ static void test_dropins(void)
         CHECK_STR(cfg.sha256, want);
         CHECK_NUM(err.line, 0);
         CHECK_STR(err.message, "");
+        CHECK_STR(cfg.map_at[0].file, main_path);
+        CHECK_NUM(cfg.map_at[0].line, 8);
+        CHECK_NUM(cfg.map_at[1].line, 0);
         /* Scalars: the last file wins, in strcmp order ("9-z" after "20-b"); untouched keys stay. */
         CHECK(cfg.exits == false);
         CHECK_NUM(cfg.max_args_bytes, 8192);
