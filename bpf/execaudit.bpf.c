@@ -361,6 +361,32 @@ static __always_inline bool inflight_take(__u32 tid, struct task_struct *task, s
         return out->ktime_ns >= task->start_boottime;
 }
 
+/* Whether a "tracked" entry whose exec was at exec_ktime_ns is of task's process: its exec came after the
+ * process began (an exec'ing thread takes its leader's start in de_thread), an earlier holder's of the ID
+ * before. */
+static __always_inline bool tracked_is_of(__u64 exec_ktime_ns, struct task_struct *task)
+{
+        return exec_ktime_ns >= task->group_leader->start_boottime;
+}
+
+/*
+ * Frees what an exiting thread still holds: an entry is left only when the kernel skipped its exec's
+ * syscall exit run, and would keep its slot from the pool (sending the next holders of its index to the
+ * hash) or keep the hash non-empty, where every exec's syscall exit then looks. The thread is past any
+ * exec, and only it (its ID and task) matches the entry.
+ */
+static __always_inline void inflight_forget(struct task_struct *task)
+{
+        struct inflight_slot *s = inflight_slot_of(task->pid);
+        __u64 key = (__u64)task, *n;
+
+        if (s && s->tid == (__u32)task->pid && s->e.task == key)
+                __sync_lock_test_and_set(&s->tid, 0);
+        n = bpf_map_lookup_elem(&inflight_hashed, &zero);
+        if (n && *(volatile __u64 *)n && bpf_map_delete_elem(&inflight, &key) == 0)
+                __sync_fetch_and_add(n, -1);
+}
+
 /* The configuration in force for this program run: read "active" once, then its slot's settings. */
 struct config_ref {
         struct ea_settings *set;
@@ -745,7 +771,7 @@ static __always_inline void fill_exec_context(struct ea_exec *ev, struct task_st
         bpf_probe_read_kernel(ev->parent_comm, sizeof(ev->parent_comm), parent->group_leader->comm);
         ptgid = parent->tgid;
         ptr = bpf_map_lookup_elem(&tracked, &ptgid);
-        ev->parent_exec_ktime_ns = ptr ? ptr->exec_ktime_ns : 0;
+        ev->parent_exec_ktime_ns = ptr && tracked_is_of(ptr->exec_ktime_ns, parent) ? ptr->exec_ktime_ns : 0;
 }
 
 /* A path that no longer names its file or directory: what d_path() marks " (deleted)" (unhashed, not a
@@ -1523,6 +1549,7 @@ int BPF_PROG(ea_exit, struct task_struct *task)
         struct config_ref c;
         __u32 tgid, generation;
 
+        inflight_forget(task);
         /* Only the last thread of a group reports: threads replaced by an exec do not end the process. */
         if (sig->live.counter > 0)
                 return 0;
@@ -1533,8 +1560,10 @@ int BPF_PROG(ea_exit, struct task_struct *task)
         generation = tr->config_generation;
         ev.exec_ktime_ns = tr->exec_ktime_ns;
         /* Every thread that passes here after the live count reached 0 sees it so, some at once on other
-         * CPUs: only the one that removes the entry reports. */
-        if (bpf_map_delete_elem(&tracked, &tgid) < 0)
+         * CPUs: only the one that removes the entry reports. An entry older than the process is an
+         * earlier process's of this ID, whose exit run the kernel skipped: removed, never reported as
+         * this one's. */
+        if (bpf_map_delete_elem(&tracked, &tgid) < 0 || !tracked_is_of(ev.exec_ktime_ns, task))
                 return 0;
         if (!get_config(&c) || !(c.set->capture & EA_CAP_EXITS))
                 return 0;

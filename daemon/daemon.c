@@ -192,8 +192,10 @@ static void account_emit_failures(struct daemon *d)
                 {EA_STAT_EMIT_E2BIG, LOST_R_EMIT_ERROR},
                 {EA_STAT_EMIT_OTHER, LOST_R_EMIT_ERROR},
                 {EA_STAT_FAILED_UNTRACKED, LOST_R_UNTRACKED},
-                {EA_STAT_TRACKED_FULL, LOST_R_UNTRACKED}, /* each an exit that will not be reported */
-                {EA_STAT_SKIPPED, LOST_R_SKIPPED},        /* each at most one record */
+                /* Each a process whose exit will not be reported, nor its children's EXEC_PARENT_ID:
+                 * a loss under Exits=no too, and the exit is lost if a reload turns Exits= on. */
+                {EA_STAT_TRACKED_FULL, LOST_R_UNTRACKED},
+                {EA_STAT_SKIPPED, LOST_R_SKIPPED}, /* each at most one record */
         };
         struct ea_stats st;
 
@@ -202,16 +204,12 @@ static void account_emit_failures(struct daemon *d)
         for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
                 uint64_t now = st.n[map[i].stat], *seen = &d->emit_failed_reported[map[i].stat];
                 uint64_t *mark = loader_reported_mark(&d->loader, map[i].stat);
-                bool wanted = map[i].stat != EA_STAT_TRACKED_FULL || d->cfg.exits;
-                uint64_t n;
 
                 if (now <= *seen)
                         continue;
-                n = wanted ? now - *seen : 0;
-                /* Numbered losses are covered by handled_seq; these by a mark of their own (moved on also
-                 * for what is not wanted, so that the next daemon does not report it). */
-                if (!mark || writer_count_lost_marked(d->writer, map[i].reason, n, mark, now) < 0)
-                        writer_count_lost(d->writer, map[i].reason, n);
+                /* Numbered losses are covered by handled_seq; these by a mark of their own. */
+                if (!mark || writer_count_lost_marked(d->writer, map[i].reason, now - *seen, mark, now) < 0)
+                        writer_count_lost(d->writer, map[i].reason, now - *seen);
                 *seen = now;
         }
 }
@@ -259,7 +257,7 @@ static void baseline_counters(struct daemon *d)
                 d->emit_failed_reported[i] = mark && *mark < st.n[i] ? *mark : st.n[i];
         }
         failed = st.n[F] - d->emit_failed_reported[F];
-        full = d->cfg.exits ? st.n[T] - d->emit_failed_reported[T] : 0;
+        full = st.n[T] - d->emit_failed_reported[T];
         skipped = st.n[S] - d->emit_failed_reported[S];
         if (failed || full)
                 log_notice("Since the last daemon's reports the programs could not follow %llu failed execs "
@@ -307,7 +305,9 @@ static int start_numbering(struct daemon *d, uint64_t *first)
 static void report_replaced_untracked(struct daemon *d)
 {
         const struct loader *l = &d->loader;
-        uint64_t exits = d->cfg.exits ? l->prev_untracked + l->prev_tracked_full : 0;
+        /* The processes they could not follow are a loss whatever Exits= says (their children lack
+         * EXEC_PARENT_ID); those they followed and these do not, only for their exits. */
+        uint64_t exits = (d->cfg.exits ? l->prev_untracked : 0) + l->prev_tracked_full;
 
         if (l->prev_skipped) {
                 writer_count_lost(d->writer, LOST_R_SKIPPED, l->prev_skipped);
@@ -321,11 +321,11 @@ static void report_replaced_untracked(struct daemon *d)
                 log_notice("%llu processes tracked by the replaced programs are not tracked by these: their "
                            "exits will not be recorded",
                            (unsigned long long)l->prev_untracked);
-        if (l->prev_failed_untracked || (l->prev_tracked_full && d->cfg.exits))
+        if (l->prev_failed_untracked || l->prev_tracked_full)
                 log_notice("The replaced programs could not follow %llu failed execs and %llu processes "
                            "(their exits) that no daemon reported",
                            (unsigned long long)l->prev_failed_untracked,
-                           (unsigned long long)(d->cfg.exits ? l->prev_tracked_full : 0));
+                           (unsigned long long)l->prev_tracked_full);
 }
 
 static void consume(struct daemon *d)

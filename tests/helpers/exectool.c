@@ -79,6 +79,9 @@
  *   hammer STOP                              looks the one element of a BPF array map (a 64 KiB value) up
  *                                            with bpf(2) in a loop until the file STOP exists, then prints
  *                                            "lookups N" (test_kernel.py's skipped runs)
+ *   inflight DIR                             what the pinned maps in DIR keep of execs in progress:
+ *                                            "held N hashed N entries N" (slots of inflight_slots held,
+ *                                            inflight_hashed's count, entries of the inflight hash)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1103,6 +1106,71 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
         return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
+/* The pinned map DIR/NAME's fd. */
+static int pinned_map(const char *dir, const char *name)
+{
+        char path[PATH_MAX];
+        union bpf_attr attr;
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        memset(&attr, 0, sizeof(attr));
+        attr.pathname = (__u64)(uintptr_t)path;
+        fd = (int)sys_bpf(BPF_OBJ_GET, &attr);
+        if (fd < 0)
+                die("bpf(BPF_OBJ_GET, %s)", path);
+        return fd;
+}
+
+/* The value at key into value, which must have room for it; false when there is none. */
+static bool map_lookup(int map, const void *key, void *value)
+{
+        union bpf_attr attr;
+
+        memset(&attr, 0, sizeof(attr));
+        attr.map_fd = (__u32)map;
+        attr.key = (__u64)(uintptr_t)key;
+        attr.value = (__u64)(uintptr_t)value;
+        if (sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) == 0)
+                return true;
+        if (errno != ENOENT)
+                die("bpf(BPF_MAP_LOOKUP_ELEM)");
+        return false;
+}
+
+/* Slots and entries left only by exec runs the kernel skipped; the exit of their thread frees them. */
+static int cmd_inflight(char **a)
+{
+        int slots = pinned_map(a[0], "inflight_slots"), hashed = pinned_map(a[0], "inflight_hashed");
+        int hash = pinned_map(a[0], "inflight");
+        static __u64 value[512]; /* larger than any of these maps' values */
+        unsigned long held = 0, entries = 0;
+        __u64 key = 0, next, count = 0;
+        union bpf_attr attr;
+        __u32 k;
+
+        for (k = 0; map_lookup(slots, &k, value); k++)
+                held += value[0] != 0; /* the holder's thread ID */
+        k = 0;
+        if (map_lookup(hashed, &k, value))
+                count = value[0];
+        for (;;) {
+                memset(&attr, 0, sizeof(attr));
+                attr.map_fd = (__u32)hash;
+                attr.key = entries ? (__u64)(uintptr_t)&key : 0;
+                attr.next_key = (__u64)(uintptr_t)&next;
+                if (sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr) < 0) {
+                        if (errno != ENOENT)
+                                die("bpf(BPF_MAP_GET_NEXT_KEY)");
+                        break;
+                }
+                key = next;
+                entries++;
+        }
+        printf("held %lu hashed %llu entries %lu\n", held, (unsigned long long)count, entries);
+        return 0;
+}
+
 /*
  * The kernel copies the value with its CPU in a BPF context (bpf_prog_active). Preempted there, on a kernel
  * with full preemption, the hammer leaves the CPU in that context, and the syscall tracepoint programs of
@@ -1127,14 +1195,8 @@ static int cmd_hammer(char **a)
                 die("bpf(BPF_MAP_CREATE)");
         /* The stop file is looked for between batches: the lookups are what the CPU does. */
         while (access(a[0], F_OK) < 0) {
-                for (int i = 0; i < 64; i++, lookups++) {
-                        memset(&attr, 0, sizeof(attr));
-                        attr.map_fd = (__u32)map;
-                        attr.key = (__u64)(uintptr_t)&key;
-                        attr.value = (__u64)(uintptr_t)value;
-                        if (sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) < 0)
-                                die("bpf(BPF_MAP_LOOKUP_ELEM)");
-                }
+                for (int i = 0; i < 64; i++, lookups++)
+                        map_lookup(map, &key, value);
         }
         printf("lookups %llu\n", lookups);
         return 0;
@@ -1243,6 +1305,7 @@ static const struct {
         {"seccomp", 3, cmd_seccomp, "seccomp ERRNO PROG ARG0 [ARG...]"},
         {"failing", 3, cmd_failing, "failing N PROG ARG0 [ARG...]"},
         {"hammer", 1, cmd_hammer, "hammer STOP"},
+        {"inflight", 1, cmd_inflight, "inflight DIR"},
 };
 
 int main(int argc, char **argv)

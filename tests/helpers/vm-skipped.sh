@@ -58,10 +58,13 @@ phase() {
                 "skipped $(($(field skipped) - k0)) $(cat /tmp/hammer"$1")"
 }
 
-# The state between phases: the kernel's count and what no record reported yet.
+# The state between phases: the kernel's count and what no record reported yet; and what the maps still
+# keep of execs in progress, when none is (the failed execs whose exit run was skipped left entries, which
+# their threads' exits must have freed).
 state() {
         status
         echo "RESULT state $1 skipped $(field skipped) unreported $(field skipped_unreported)"
+        echo "RESULT inflight $1 $(exectool inflight /sys/fs/bpf/execauditd)"
 }
 
 start_journald

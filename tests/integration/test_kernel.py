@@ -382,6 +382,10 @@ def test_skipped_runs_on_a_preemptible_kernel(env):
                                                                                 "before-remove"))
     for p in (1, 2):
         check(numbers("reported %d" % p)["unreported"] == 0, "daemon %d reported all it saw skipped" % p, *lines)
+    # A failed exec whose exit run was skipped left its entry; the exit of its thread freed it.
+    for n in ("after-1", "before-2", "after-2", "before-remove"):
+        check(numbers("inflight " + n) == {"held": 0, "hashed": 0, "entries": 0},
+              "%s: nothing kept of execs in progress when none is" % n, *lines)
 
     skipped = [r for r in records if r.get("EXEC_EVENT") == "lost" and r.get("EXEC_LOST_REASON") == "skipped"]
     pids = [r["_PID"] for r in records if r.get("EXEC_EVENT") == "started"]
