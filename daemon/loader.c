@@ -447,8 +447,9 @@ static bool same_shape(int fd, const struct bpf_map *map)
 
         if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
                 return false;
+        /* The flags too: the daemon maps some of them (BPF_F_MMAPABLE). */
         return info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
-               info.value_size == bpf_map__value_size(map) &&
+               info.value_size == bpf_map__value_size(map) && info.map_flags == bpf_map__map_flags(map) &&
                (bpf_map__max_entries(map) == 0 || info.max_entries == bpf_map__max_entries(map));
 }
 
