@@ -71,9 +71,13 @@ int main(int argc, char **argv)
                         return 2;
                 }
         }
-        skel = bpf_floor__open_and_load();
-        if (!skel) {
-                r = -errno;
+        skel = bpf_floor__open();
+        r = skel ? libbpf_num_possible_cpus() : -errno;
+        if (r >= 0)
+                r = bpf_map__set_max_entries(skel->maps.cpu_counters, (__u32)r);
+        if (r >= 0)
+                r = bpf_floor__load(skel);
+        if (r < 0) {
                 fprintf(stderr, "bpf_floor: loading: %s\n", strerror(-r));
                 goto out;
         }

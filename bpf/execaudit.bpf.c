@@ -136,8 +136,16 @@ struct {
         __type(value, struct path_buf);
 } path_scratch SEC(".maps");
 
+/*
+ * The counters, one struct ea_stats per CPU, indexed by CPU number (the daemon sets max_entries to the
+ * number of possible CPUs before loading). mmap-able, so the daemon sums them after every drain without a
+ * bpf(2) map operation: one preempted on a fully preemptible kernel leaves its CPU inside a BPF context, and
+ * the syscall tracepoint programs run there meanwhile are skipped. An mmap-able array's values start on a
+ * page and each is 128 bytes, so no two CPUs' counters share a cache line.
+ */
 struct {
-        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(map_flags, BPF_F_MMAPABLE);
         __uint(max_entries, 1);
         __type(key, __u32);
         __type(value, struct ea_stats);
@@ -289,12 +297,15 @@ static const __u32 zero;
                 __v;                                                                                        \
         })
 
+/* Atomic although the element is this CPU's: a kernel that lets a program run be preempted (or moved) lets
+ * two runs share it, and the daemon reads the counters while they grow. */
 static __always_inline void count(enum ea_stat which)
 {
-        struct ea_stats *s = bpf_map_lookup_elem(&stats, &zero);
+        __u32 cpu = bpf_get_smp_processor_id();
+        struct ea_stats *s = bpf_map_lookup_elem(&stats, &cpu);
 
         if (s && which < EA_STAT_SLOTS)
-                s->n[which]++;
+                __sync_fetch_and_add(&s->n[which], 1);
 }
 
 static __always_inline struct inflight_slot *inflight_slot_of(__u32 tid)

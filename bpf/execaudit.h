@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define EA_LAYOUT_VERSION 5
+#define EA_LAYOUT_VERSION 6
 
 /* Longest filename the kernel accepts is PATH_MAX - 1 bytes; we keep the NUL room too. */
 #define EA_FILENAME_MAX 4096
@@ -207,7 +207,8 @@ struct ea_comm_key {
         char comm[16];
 };
 
-/* Indexes of the per-CPU "stats" map's counters. Append only: the numbering is part of the pin layout. */
+/* Indexes of the counters in each CPU's element of the "stats" map (a per-CPU map of one element before
+ * layout 6). Append only: the numbering is part of the pin layout. */
 enum ea_stat {
         EA_STAT_EXEC_ENTER,       /* execve/execveat entered */
         EA_STAT_EXEC,             /* successful execs seen */

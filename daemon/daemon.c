@@ -199,8 +199,7 @@ static void account_emit_failures(struct daemon *d)
         };
         struct ea_stats st;
 
-        if (loader_read_stats(&d->loader, &st) < 0)
-                return;
+        loader_read_stats(&d->loader, &st);
         for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
                 uint64_t now = st.n[map[i].stat], *seen = &d->emit_failed_reported[map[i].stat];
                 uint64_t *mark = loader_reported_mark(&d->loader, map[i].stat);
@@ -249,8 +248,7 @@ static void baseline_counters(struct daemon *d)
         struct ea_stats st;
         uint64_t failed, full, skipped;
 
-        if (loader_read_stats(&d->loader, &st) < 0)
-                return;
+        loader_read_stats(&d->loader, &st);
         for (int i = 0; i < EA_STAT_SLOTS; i++) {
                 const uint64_t *mark = loader_reported_mark(&d->loader, (enum ea_stat)i);
 
@@ -415,9 +413,8 @@ static void push_stats(struct daemon *d)
 
         record_init(&rec);
         writer_get_stats(d->writer, &ws);
-        r = loader_read_stats(&d->loader, &ks);
-        if (r >= 0)
-                r = format_stats(&rec, &di, &ks, &ws, d->loader.buffer_peak, d->loader.ncpu);
+        loader_read_stats(&d->loader, &ks);
+        r = format_stats(&rec, &di, &ks, &ws, d->loader.buffer_peak, d->loader.ncpu);
         if (d->loader.buffer_peak)
                 memset(d->loader.buffer_peak, 0, (size_t)d->loader.ncpu);
         if (r >= 0)
@@ -718,8 +715,7 @@ static void stopping_detail(struct daemon *d, char *buf, size_t n)
         struct writer_stats ws;
 
         writer_get_stats(d->writer, &ws);
-        if (loader_read_stats(&d->loader, &ks) < 0)
-                memset(&ks, 0, sizeof(ks));
+        loader_read_stats(&d->loader, &ks);
         snprintf(buf, n,
                  "last sequence number %llu; %llu events emitted by the kernel, %llu failed to emit, %llu "
                  "records written so far; the programs stay attached through their pins and count what no "

@@ -407,63 +407,61 @@ static int read_state(int fd, struct ea_daemon_state *st)
         return bpf_map_lookup_elem(fd, &key, st) < 0 ? -errno : r;
 }
 
-static void sum_percpu(const struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
+void loader_sum_stats(const struct ea_stats *elems, size_t n, struct ea_stats *sum)
 {
-        memset(sum, 0, sizeof(*sum));
-        for (int c = 0; c < ncpu; c++)
+        for (size_t e = 0; e < n; e++)
                 for (int i = 0; i < EA_STAT_SLOTS; i++)
-                        sum->n[i] += percpu[c].n[i];
+                        sum->n[i] += __atomic_load_n(&elems[e].n[i], __ATOMIC_RELAXED);
 }
 
-/* A per-CPU "stats" map (fd) of this layout summed into sum, with percpu room for ncpu values. */
-static int sum_stats_of_layout(int fd, struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
+/*
+ * The shape of a "stats" map (fd) of any layout: from layout 6 an array of one struct ea_stats per CPU,
+ * before a per-CPU array of one. A lookup of any of its *keys fills *per_key values (every CPU's, of a
+ * per-CPU map) at *value (allocated: free it, also on failure). -EMEDIUMTYPE for another kind of map.
+ */
+static int stats_shape(int fd, __u32 *keys, int *per_key, struct ea_stats **value)
 {
-        __u32 key = 0;
+        struct bpf_map_info info = {};
+        __u32 len = sizeof(info);
 
-        memset(sum, 0, sizeof(*sum));
-        if (bpf_map_lookup_elem(fd, &key, percpu) < 0)
-                return -errno;
-        sum_percpu(percpu, ncpu, sum);
-        return 0;
-}
-
-/* pin_path's "stats", of this layout, read into *percpu (*ncpu values, allocated: free it): the map's fd,
- * or a negative errno (nothing to free or close). */
-static int lookup_pinned_stats(const char *pin_path, struct ea_stats **percpu, int *ncpu)
-{
-        int fd = open_pin(pin_path, "stats"), r;
-        __u32 key = 0;
-
-        *percpu = NULL;
-        *ncpu = libbpf_num_possible_cpus();
-        r = fd < 0 ? fd : value_size(fd, BPF_MAP_TYPE_PERCPU_ARRAY);
-        if (r >= 0 && (size_t)r != sizeof(**percpu))
-                r = -EMEDIUMTYPE;
-        if (r >= 0)
-                r = *ncpu > 0 ? 0 : *ncpu < 0 ? *ncpu : -EINVAL;
-        if (r >= 0)
-                r = (*percpu = calloc((size_t)*ncpu, sizeof(**percpu))) ? 0 : -ENOMEM;
-        if (r >= 0 && bpf_map_lookup_elem(fd, &key, *percpu) < 0)
-                r = -errno;
-        if (r >= 0)
+        *value = NULL;
+        if (fd < 0)
                 return fd;
-        free(*percpu);
-        *percpu = NULL;
-        if (fd >= 0)
-                close(fd);
-        return r;
+        if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+                return -errno;
+        if (info.key_size != sizeof(__u32) || info.value_size != sizeof(**value))
+                return -EMEDIUMTYPE;
+        if (info.type == BPF_MAP_TYPE_ARRAY)
+                *per_key = 1;
+        else if (info.type == BPF_MAP_TYPE_PERCPU_ARRAY)
+                *per_key = libbpf_num_possible_cpus();
+        else
+                return -EMEDIUMTYPE;
+        if (*per_key <= 0)
+                return *per_key < 0 ? *per_key : -EINVAL;
+        *keys = info.max_entries;
+        *value = calloc((size_t)*per_key, sizeof(**value));
+        return *value ? 0 : -ENOMEM;
 }
 
-/* The same for a pinned map not known to be of this layout. */
-static int sum_stats(int fd, struct ea_stats *percpu, int ncpu, struct ea_stats *sum)
+/* A pinned "stats" map (fd) of any layout, every key's counters summed; zero when it cannot be read. Not
+ * for the running daemon's own map: a lookup per key is a bpf(2) map operation (see loader_read_stats()). */
+static int sum_stats(int fd, struct ea_stats *sum)
 {
-        int r = value_size(fd, BPF_MAP_TYPE_PERCPU_ARRAY);
+        struct ea_stats *value;
+        __u32 keys = 0;
+        int per_key = 0, r = stats_shape(fd, &keys, &per_key, &value);
 
-        if (r >= 0 && (size_t)r != sizeof(*sum))
-                r = -EMEDIUMTYPE;
-        if (r >= 0)
-                return sum_stats_of_layout(fd, percpu, ncpu, sum);
         memset(sum, 0, sizeof(*sum));
+        for (__u32 key = 0; r >= 0 && key < keys; key++) {
+                if (bpf_map_lookup_elem(fd, &key, value) < 0)
+                        r = -errno;
+                else
+                        loader_sum_stats(value, (size_t)per_key, sum);
+        }
+        if (r < 0)
+                memset(sum, 0, sizeof(*sum));
+        free(value);
         return r;
 }
 
@@ -496,8 +494,9 @@ static bool same_shape(int fd, const struct bpf_map *map)
 
         if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
                 return false;
+        /* The flags too: the daemon maps some of them (BPF_F_MMAPABLE). */
         return info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
-               info.value_size == bpf_map__value_size(map) &&
+               info.value_size == bpf_map__value_size(map) && info.map_flags == bpf_map__map_flags(map) &&
                (bpf_map__max_entries(map) == 0 || info.max_entries == bpf_map__max_entries(map));
 }
 
@@ -581,16 +580,19 @@ static void read_previous(struct loader *l, int state, int seq, int stats, const
         l->prev_known = true;
         if (stats < 0)
                 return;
-        r = sum_stats(stats, l->percpu, l->ncpu, &sum);
+        r = sum_stats(stats, &sum);
         sum.n[EA_STAT_SKIPPED] += skipped_count(progs);
         loader_unreported(&sum, &st, &l->prev_failed_untracked, &l->prev_tracked_full, &l->prev_skipped);
         if (r < 0 || (size_t)size < offsetof(struct ea_daemon_state, skipped_reported))
                 l->prev_failed_untracked = l->prev_tracked_full = 0;
 }
 
-static int map_words(struct loader *l)
+/* The maps the daemon reads and writes in place: no bpf(2) call for them after the start. */
+static int map_memory(struct loader *l)
 {
-        l->active_len = (size_t)sysconf(_SC_PAGESIZE);
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+        l->active_len = page;
         l->active = mmap(NULL, l->active_len, PROT_READ | PROT_WRITE, MAP_SHARED,
                          bpf_map__fd(l->skel->maps.active), 0);
         if (l->active == MAP_FAILED) {
@@ -602,6 +604,12 @@ static int map_words(struct loader *l)
         if (l->state == MAP_FAILED) {
                 l->state = NULL;
                 return log_error_errno(-errno, "Cannot map the daemon state");
+        }
+        l->stats_len = ((size_t)l->ncpu * sizeof(*l->stats) + page - 1) / page * page;
+        l->stats = mmap(NULL, l->stats_len, PROT_READ, MAP_SHARED, bpf_map__fd(l->skel->maps.stats), 0);
+        if (l->stats == MAP_FAILED) {
+                l->stats = NULL;
+                return log_error_errno(-errno, "Cannot map the counters");
         }
         return 0;
 }
@@ -617,8 +625,10 @@ static int open_skeleton(struct loader *l)
         r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)l->ncpu);
         if (r >= 0)
                 r = bpf_map__set_max_entries(l->skel->maps.args_scratch, (__u32)l->ncpu);
+        if (r >= 0)
+                r = bpf_map__set_max_entries(l->skel->maps.stats, (__u32)l->ncpu);
         if (r < 0)
-                return log_error_errno(r, "Cannot size the scratch maps");
+                return log_error_errno(r, "Cannot size the per-CPU maps");
         return 0;
 }
 
@@ -655,9 +665,8 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 goto fail;
 
         l->ncpu = libbpf_num_possible_cpus();
-        l->percpu = l->ncpu > 0 ? calloc((size_t)l->ncpu, sizeof(*l->percpu)) : NULL;
         l->buffer_peak = l->ncpu > 0 ? calloc((size_t)l->ncpu, 1) : NULL;
-        if (!l->percpu || !l->buffer_peak) {
+        if (!l->buffer_peak) {
                 r = log_error_errno(l->ncpu < 0 ? l->ncpu : -ENOMEM, "Cannot size the per-CPU buffers");
                 goto fail;
         }
@@ -670,7 +679,7 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 read_previous(l, bpf_map__fd(l->skel->maps.daemon_state), bpf_map__fd(l->skel->maps.seq), -1,
                               NULL);
                 log_info("Adopted the programs pinned in %s: they stayed attached", l->pin_path);
-                r = map_words(l);
+                r = map_memory(l);
                 if (r < 0)
                         goto fail;
                 return 0;
@@ -693,7 +702,7 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 log_error_errno(r, "Cannot load the BPF programs into the kernel");
                 goto fail;
         }
-        r = map_words(l);
+        r = map_memory(l);
         if (r < 0)
                 goto fail;
         return 0;
@@ -957,15 +966,15 @@ void loader_refresh_skipped(struct loader *l)
         l->skipped_read_usec = clock_usec(CLOCK_MONOTONIC);
 }
 
-int loader_read_stats(struct loader *l, struct ea_stats *sum)
+void loader_read_stats(struct loader *l, struct ea_stats *sum)
 {
-        /* Read after every drain: the skeleton's map is ours or passed same_shape(), no need to ask. */
-        int r = sum_stats_of_layout(bpf_map__fd(l->skel->maps.stats), l->percpu, l->ncpu, sum);
-
+        /* Read after every drain, from the mapping: a bpf(2) lookup would be a window in which the
+         * syscall tracepoint programs are skipped on this CPU, opened by the daemon itself. */
+        memset(sum, 0, sizeof(*sum));
+        loader_sum_stats(l->stats, (size_t)l->ncpu, sum);
         if (clock_usec(CLOCK_MONOTONIC) - l->skipped_read_usec >= 1000000u)
                 loader_refresh_skipped(l);
         sum->n[EA_STAT_SKIPPED] += l->skipped_now;
-        return r;
 }
 
 void loader_close(struct loader *l, bool unpin)
@@ -976,6 +985,9 @@ void loader_close(struct loader *l, bool unpin)
         if (l->state)
                 munmap(l->state, l->active_len);
         l->state = NULL;
+        if (l->stats)
+                munmap((void *)l->stats, l->stats_len);
+        l->stats = NULL;
         if (l->pb)
                 perf_buffer__free(l->pb);
         l->pb = NULL;
@@ -993,8 +1005,6 @@ void loader_close(struct loader *l, bool unpin)
                                 bpf_link__disconnect(*l->skel->skeleton->progs[i].link);
         execaudit__destroy(l->skel);
         l->skel = NULL;
-        free(l->percpu);
-        l->percpu = NULL;
         free(l->buffer_peak);
         l->buffer_peak = NULL;
         skipped_close(&l->skipped);
@@ -1074,17 +1084,21 @@ int loader_detach_pinned(const char *pin_path, uint64_t *skipped)
 
 int loader_keep_skipped(const char *pin_path, uint64_t skipped)
 {
-        struct ea_stats *percpu;
-        __u32 key = 0;
-        int ncpu, fd = lookup_pinned_stats(pin_path, &percpu, &ncpu), r = 0;
+        struct ea_stats *value;
+        __u32 keys, key = 0;
+        int per_key, fd = open_pin(pin_path, "stats"), r = stats_shape(fd, &keys, &per_key, &value);
 
-        if (fd < 0)
-                return fd;
-        percpu[0].n[EA_STAT_SKIPPED] += skipped;
-        if (bpf_map_update_elem(fd, &key, percpu, BPF_ANY) < 0)
+        /* The programs are detached: nothing counts into the element between the lookup and the update. */
+        if (r >= 0 && bpf_map_lookup_elem(fd, &key, value) < 0)
                 r = -errno;
-        free(percpu);
-        close(fd);
+        if (r >= 0) {
+                value[0].n[EA_STAT_SKIPPED] += skipped;
+                if (bpf_map_update_elem(fd, &key, value, BPF_ANY) < 0)
+                        r = -errno;
+        }
+        free(value);
+        if (fd >= 0)
+                close(fd);
         return r;
 }
 
@@ -1100,9 +1114,8 @@ int loader_remove_pins(const char *pin_path)
 int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, struct ea_daemon_state *state,
                        uint64_t *seq, struct ea_stats *sum, int *links)
 {
-        struct ea_stats *percpu;
         struct skipped progs;
-        int ncpu, fd, r;
+        int fd, r;
         struct dirent *de;
         DIR *d;
 
@@ -1116,12 +1129,12 @@ int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, str
         }
         if (r >= 0)
                 r = read_pinned(pin_path, "seq", seq, sizeof(*seq));
-        fd = r < 0 ? r : lookup_pinned_stats(pin_path, &percpu, &ncpu);
-        if (fd < 0)
-                return fd;
-        sum_percpu(percpu, ncpu, sum);
-        free(percpu);
-        close(fd);
+        fd = r < 0 ? r : open_pin(pin_path, "stats");
+        r = sum_stats(fd, sum);
+        if (fd >= 0)
+                close(fd);
+        if (r < 0)
+                return r;
         skipped_init(&progs);
         skipped_hold_pinned(&progs, pin_path);
         sum->n[EA_STAT_SKIPPED] += skipped_count(&progs);

@@ -49,9 +49,9 @@ struct loader {
          * last read, and when (CLOCK_MONOTONIC): reading it takes a syscall per program. */
         struct skipped skipped;
         uint64_t skipped_now, skipped_read_usec;
-        uint64_t *active; /* the mmap-ed "active" word (see execaudit.h) */
-        struct ea_stats
-                *percpu; /* room for one lookup of the per-CPU "stats" map (read after every drain) */
+        uint64_t *active;             /* the mmap-ed "active" word (see execaudit.h) */
+        const struct ea_stats *stats; /* the mmap-ed "stats" map: an element per possible CPU */
+        size_t stats_len;
         int ncpu;
         size_t active_len;
         uint8_t *buffer_peak; /* per perf buffer: the highest fill seen at a drain, percent */
@@ -92,10 +92,13 @@ int loader_attach(struct loader *l);
 /* Notes how full each perf buffer is (call before consuming); loader_buffer_peaks() then says the highest
  * fill per buffer since the last reset. */
 void loader_sample_fill(struct loader *l);
-/* The kernel's counters, summed over the CPUs. EA_STAT_SKIPPED is read at most once a second, unless
- * loader_refresh_skipped() just read it. */
-int loader_read_stats(struct loader *l, struct ea_stats *sum);
+/* The kernel's counters, summed over the CPUs from the mapped "stats" map (no bpf(2) map operation).
+ * EA_STAT_SKIPPED is read at most once a second, unless loader_refresh_skipped() just read it. */
+void loader_read_stats(struct loader *l, struct ea_stats *sum);
 void loader_refresh_skipped(struct loader *l);
+/* Adds the counters of n elements of a "stats" map to sum, each loaded whole (relaxed atomic loads): the
+ * elements may be the kernel's own, counting meanwhile. */
+void loader_sum_stats(const struct ea_stats *elems, size_t n, struct ea_stats *sum);
 /* Where the pinned daemon state keeps how much of a counter without sequence numbers the journal accounts
  * for (EA_STAT_FAILED_UNTRACKED, EA_STAT_TRACKED_FULL, EA_STAT_SKIPPED); NULL for any other. */
 uint64_t *loader_reported_mark(struct loader *l, enum ea_stat stat);

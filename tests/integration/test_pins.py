@@ -166,21 +166,38 @@ def u64(n):
     return [str((n >> (8 * i)) & 0xff) for i in range(8)]
 
 
+def pinned_map(name, size, value, kind="array"):
+    """A map of one element pinned under PINS, as an earlier layout's daemon left it. bpftool gives every
+    CPU's copy of a per-CPU map's element the same value."""
+    subprocess.run(["bpftool", "map", "create", PINS + "/" + name, "type", kind, "key", "4", "value", str(size),
+                    "entries", "1", "name", name], check=True)
+    subprocess.run(["bpftool", "map", "update", "pinned", PINS + "/" + name, "key", "0", "0", "0", "0", "value",
+                    *value], check=True)
+
+
+# Slots of the stats map (enum ea_stat).
+EXEC, TRACKED_FULL, FAILED_UNTRACKED, SKIPPED = 1, 10, 14, 15
+
+
+def stats_value(counts):
+    """A struct ea_stats for bpftool: 16 counters, those of counts (slot -> value) set."""
+    return [b for i in range(16) for b in u64(counts.get(i, 0))]
+
+
+def possible_cpus():
+    with open("/sys/devices/system/cpu/possible") as f:
+        spans = [part.partition("-") for part in f.read().strip().split(",")]
+    return sum(int(last or first) - int(first) + 1 for first, _, last in spans)
+
+
 def test_replaced_layout_3_gap(env):
     """Pins of layout 3, whose daemon_state was shorter (32 bytes), are read as far as they go: what their
     programs numbered and no daemon handled is reported, though how much of their untracked counts was
     reported is not known."""
     os.makedirs(PINS, mode=0o700)
-
-    def array(name, size, value):
-        subprocess.run(["bpftool", "map", "create", PINS + "/" + name, "type", "array", "key", "4", "value",
-                        str(size), "entries", "1", "name", name], check=True)
-        subprocess.run(["bpftool", "map", "update", "pinned", PINS + "/" + name, "key", "0", "0", "0", "0",
-                        "value", *value], check=True)
-
-    array("pin_version", 40, ["3"] + ["0"] * 39)
-    array("daemon_state", 32, u64(10) + u64(1) + u64(1) + u64(0))  # handled_seq 10
-    array("seq", 8, u64(15))
+    pinned_map("pin_version", 40, ["3"] + ["0"] * 39)
+    pinned_map("daemon_state", 32, u64(10) + u64(1) + u64(1) + u64(0))  # handled_seq 10
+    pinned_map("seq", 8, u64(15))
     env.start("")
     gaps = env.wait_records(lambda rs: rs, "the no_reader loss record", "EXEC_EVENT=lost",
                             "EXEC_LOST_REASON=no_reader")
@@ -188,6 +205,81 @@ def test_replaced_layout_3_gap(env):
           [g.brief() for g in gaps])
     check("replaced the pins of layout 3" in lifecycle(env, "started")[-1].s("MESSAGE"), "said",
           lifecycle(env, "started")[-1].brief())
+    check(env.stop() == 0, "clean stop")
+
+
+def layout_5_pins():
+    """Pins as a layout-5 daemon left them: numbers up to 15 taken, 10 handled; the counters in a per-CPU
+    array of one element (each CPU's copy the same here), of which the loss records accounted for 1 failed
+    exec and 2 exits that could not be followed, and 3 skipped runs (the marks in daemon_state)."""
+    os.makedirs(PINS, mode=0o700)
+    pinned_map("pin_version", 40, ["5"] + ["0"] * 39)
+    pinned_map("daemon_state", 56, u64(10) + u64(1) + u64(1) + u64(0) + u64(1) + u64(2) + u64(3))
+    pinned_map("seq", 8, u64(15))
+    pinned_map("stats", 128, stats_value({EXEC: 7, TRACKED_FULL: 4, FAILED_UNTRACKED: 5, SKIPPED: 6}),
+               "percpu_array")
+
+
+def test_layout_5_counters(env):
+    """Up to layout 5 the counters were a per-CPU map of one element (an array of one element per CPU
+    since): --status, --remove-pins and a replacing start sum every CPU's copy of such pins, and report what
+    the counts without sequence numbers grew beyond their marks."""
+    n = possible_cpus()
+    failed, exits, skipped = 5 * n - 1, 4 * n - 2, 6 * n - 3
+    env.write_config("")
+    layout_5_pins()
+    st = env.status()
+    check(st["layout"] == "5 (not this daemon's)" and int(st["execs"]) == 7 * n and int(st["skipped"]) == 6 * n
+          and int(st["tracked_full"]) == 4 * n and int(st["failed_untracked"]) == 5 * n,
+          "--status: every CPU's counts", n, st)
+    check(int(st["untracked_unreported"]) == failed + exits and int(st["skipped_unreported"]) == skipped,
+          "--status: beyond the marks", n, st)
+
+    p = tool(env, "--remove-pins")
+    check(p.returncode == 0 and not os.path.exists(PINS), "--remove-pins", p.stderr)
+    lost = env.wait_records(lambda rs: len(rs) >= 3 and rs, "the three loss records of --remove-pins",
+                            "EXEC_EVENT=lost")
+    counts = {r.s("EXEC_LOST_REASON"): r.i("EXEC_LOST") for r in lost}
+    check(len(lost) == 3 and counts == {"no_reader": 5, "untracked": failed + exits, "skipped": skipped},
+          "numbers 11 to 15, and the counts beyond the marks", n, [r.brief() for r in lost])
+
+    layout_5_pins()
+    env.start("")
+    check("replaced the pins of layout 5" in lifecycle(env, "started")[-1].s("MESSAGE"), "replaced",
+          lifecycle(env, "started")[-1].brief())
+    # In the log as read at the start; the loss records may also hold the new programs' own counts.
+    check("could not follow %d failed execs and %d processes (their exits) that no daemon reported"
+          % (failed, exits) in env.log(), "the untracked counts of every CPU read", n, env.log())
+    check("The kernel skipped %d runs of the replaced programs that no daemon reported" % skipped in env.log(),
+          "and the skipped runs", n, env.log())
+    env.wait(lambda: len(env.records("EXEC_EVENT=lost")) >= 6, "the replacing start's loss records")
+    check(env.stop() == 0, "clean stop")
+    mine = env.records("EXEC_EVENT=lost")[3:]
+    check(sum(r.i("EXEC_LOST") for r in mine if r.s("EXEC_LOST_REASON") == "untracked") >= failed + exits and
+          sum(r.i("EXEC_LOST") for r in mine if r.s("EXEC_LOST_REASON") == "skipped") >= skipped and
+          [r.i("EXEC_LOST") for r in mine if r.s("EXEC_LOST_REASON") == "no_reader"] == [5],
+          "reported", [r.brief() for r in mine])
+
+
+def test_counters_of_every_cpu(env):
+    """The counters are an array of one element per CPU: --status and a start that replaces the pins sum
+    every CPU's element (here exits the programs could not follow, which only the kernel counts)."""
+    n = possible_cpus()
+    env.start("")
+    check(env.stop() == 0, "clean stop")
+    st = env.status()
+    check(int(st["tracked_full"]) == 0 and int(st["untracked_unreported"]) == 0, "nothing untracked yet", st)
+    for cpu in range(n):
+        subprocess.run(["bpftool", "map", "update", "pinned", PINS + "/stats", "key", *u64(cpu)[:4], "value",
+                        *stats_value({TRACKED_FULL: cpu + 3})], check=True)
+    total = sum(cpu + 3 for cpu in range(n))
+    st = env.status()
+    check(int(st["tracked_full"]) == total and int(st["untracked_unreported"]) == total, "--status sums them",
+          n, st)
+    os.unlink(PINS + "/link_ea_exec")  # the next start loads afresh
+    env.start(None)
+    check("could not follow 0 failed execs and %d processes (their exits) that no daemon reported" % total
+          in env.log(), "the replacing start sums them", n, env.log())
     check(env.stop() == 0, "clean stop")
 
 
@@ -556,7 +648,8 @@ def test_watchdog_pings(env):
 
 if __name__ == "__main__":
     main([test_remove_pins_reports_what_no_daemon_handled, test_pins_of_others_are_kept, test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
-          test_replaces_other_layout_and_broken_pins, test_replaced_layout_3_gap, test_replaced_pins_gap_under_load,
+          test_replaces_other_layout_and_broken_pins, test_replaced_layout_3_gap, test_layout_5_counters,
+          test_counters_of_every_cpu, test_replaced_pins_gap_under_load,
           test_replaced_pins_untracked_exits, test_failed_exec_while_no_daemon_runs,
           test_gap_reported_whole_and_once,
           test_status_and_remove_pins, test_one_daemon_per_pin_path, test_bpffs_mounted_unless_a_service,

@@ -2,7 +2,8 @@
 /*
  * Unit test for format_stats(): every counter lands in its field, every field name is one journald keeps,
  * and MESSAGE sums the losses. And loader_unreported(): what the counters without sequence numbers grew
- * beyond the marks the pinned daemon state keeps.
+ * beyond the marks the pinned daemon state keeps. And loader_sum_stats(): the CPUs' elements of the
+ * "stats" map added up, slot by slot.
  */
 #include <string.h>
 
@@ -93,6 +94,25 @@ int main(void)
                 ks.n[EA_STAT_SKIPPED] = 1;
                 loader_unreported(&ks, &st, &failed, &full, &skipped);
                 CHECK_NUM(skipped, 0);
+        }
+
+        set_case("the CPUs' counters summed");
+        {
+                struct ea_stats cpus[3] = {0}, sum = {0};
+
+                /* A value per CPU and slot, each slot's sum its own (6 << 4 * slot): no slot taken for
+                 * another, all 64 bits kept. */
+                for (int c = 0; c < 3; c++)
+                        for (int i = 0; i < EA_STAT_SLOTS; i++)
+                                cpus[c].n[i] = (uint64_t)(c + 1) << (4 * i);
+                loader_sum_stats(cpus, 3, &sum);
+                for (int i = 0; i < EA_STAT_SLOTS; i++)
+                        CHECK_NUM(sum.n[i], (uint64_t)6 << (4 * i));
+                /* Added to what sum holds: a pinned map's keys are looked up and added one by one. */
+                loader_sum_stats(&cpus[1], 1, &sum);
+                CHECK_NUM(sum.n[EA_STAT_EXEC], 6 * 16 + 2 * 16);
+                loader_sum_stats(NULL, 0, &sum);
+                CHECK_NUM(sum.n[EA_STAT_EXEC_ENTER], 8);
         }
         return check_summary("test-stats");
 }
