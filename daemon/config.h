@@ -100,7 +100,7 @@ struct config_error {
         /* Whole: a section or key name may be as long as its line, and is shown as the file has it. */
         char section[EA_CONFIG_MAX_LINE + 1];
         char key[EA_CONFIG_MAX_LINE + 1]; /* "" when the error is not about one key */
-        char message[256];
+        char message[1024];
 };
 
 void config_defaults(struct ea_config *c);

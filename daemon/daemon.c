@@ -741,6 +741,9 @@ int daemon_run(const char *config_path)
         r = config_load(config_path, &d.cfg, &err);
         if (r < 0)
                 return report_config_error(&d, &err);
+        r = loader_check_pin_path(&d.cfg, &err);
+        if (r < 0)
+                return report_config_error(&d, &err);
         r = loader_mount_filesystems(&d.cfg);
         if (r < 0)
                 return r;
@@ -851,6 +854,8 @@ int daemon_check_config(const char *config_path, FILE *out)
         if (!cfg || !fs)
                 goto out;
         r = config_load(config_path, cfg, &err);
+        if (r >= 0)
+                r = loader_check_pin_path(cfg, &err);
         if (r < 0) {
                 log_config_error("", &err);
                 goto out;

@@ -179,29 +179,44 @@ static const char *pin_path_origin(const struct ea_config *cfg, char *buf, size_
         return buf;
 }
 
-int loader_mount_filesystems(const struct ea_config *cfg)
+int loader_check_pin_path(const struct ea_config *cfg, struct config_error *err)
 {
-        char parent[PATH_MAX], from[PATH_MAX + 32], why[3 * PATH_MAX];
+        char parent[PATH_MAX];
         bool service = getenv("INVOCATION_ID") != NULL;
-        int r;
 
-        /* libbpf finds tracepoint ids in tracefs, via debugfs's tracing directory if that exists. */
-        if (fs_is("/sys/kernel/tracing", TRACEFS_MAGIC) <= 0 &&
-            fs_is("/sys/kernel/debug/tracing", TRACEFS_MAGIC) <= 0) {
-                r = ensure_mount("/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC);
-                if (r < 0)
-                        return r;
-        }
-        /* The directory above PinPath=; "/x" is in "/", never a bpffs root whose own pins would be emptied.
-         * PinPath= that is a bpffs root itself was refused with the configuration (config.c, bpffs_root). */
+        /* "/x" is in "/", never a bpffs root whose own pins would be emptied: PinPath= that is a bpffs root
+         * itself was refused with the configuration (config.c, bpffs_root). */
         if (!config_dir_above(cfg->pin_path, parent) || bpffs_at(parent) > 0)
                 return 0;
         /* A service's mounts are private (PrivateMounts=): that bpffs would go, pins and all, at stop. */
         if (strcmp(parent, EA_BPFFS_MOUNT) == 0 && !service)
-                return ensure_mount(parent, "bpf", BPF_FS_MAGIC);
-        loader_bpffs_advice(parent, service, bpffs_at, why, sizeof(why));
-        log_error("PinPath=%s (%s): %s", cfg->pin_path, pin_path_origin(cfg, from, sizeof(from)), why);
+                return 0;
+        memset(err, 0, sizeof(*err));
+        loader_bpffs_advice(parent, service, bpffs_at, err->message, sizeof(err->message));
+        snprintf(err->file, sizeof(err->file), "%s",
+                 cfg->pin_path_at.line ? cfg->pin_path_at.file : cfg->path);
+        err->line = cfg->pin_path_at.line;
+        snprintf(err->section, sizeof(err->section), "BPF");
+        snprintf(err->key, sizeof(err->key), "PinPath");
         return -ENOTDIR;
+}
+
+int loader_mount_filesystems(const struct ea_config *cfg)
+{
+        char parent[PATH_MAX];
+
+        /* libbpf finds tracepoint ids in tracefs, via debugfs's tracing directory if that exists. */
+        if (fs_is("/sys/kernel/tracing", TRACEFS_MAGIC) <= 0 &&
+            fs_is("/sys/kernel/debug/tracing", TRACEFS_MAGIC) <= 0) {
+                int r = ensure_mount("/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC);
+
+                if (r < 0)
+                        return r;
+        }
+        /* What loader_check_pin_path() left to do. */
+        if (config_dir_above(cfg->pin_path, parent) && strcmp(parent, EA_BPFFS_MOUNT) == 0)
+                return ensure_mount(parent, "bpf", BPF_FS_MAGIC);
+        return 0;
 }
 
 static int pin_file(char out[PATH_MAX], const char *dir, const char *prefix, const char *name)

@@ -59,7 +59,14 @@ struct loader {
 
 /* Root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) and kernel BTF, with a message saying what is missing. */
 int loader_check_system(void);
-/* bpffs under the pin path and tracefs, mounted when missing, as systemd does at boot. */
+/*
+ * Whether the directory PinPath= is in can hold pins: on a bpffs, or /sys/fs/bpf outside a service, which
+ * loader_mount_filesystems() mounts. Otherwise -ENOTDIR, with err naming where PinPath= was set (the main
+ * file for the default) and what to do about it (loader_bpffs_advice()).
+ */
+int loader_check_pin_path(const struct ea_config *cfg, struct config_error *err);
+/* bpffs on /sys/fs/bpf when PinPath= is in it, and tracefs, mounted when missing, as systemd does at boot.
+ * Call after loader_check_pin_path(). */
 int loader_mount_filesystems(const struct ea_config *cfg);
 /*
  * Why dir, the directory PinPath= is in, cannot hold pins (it is not on a bpffs), and what to do about it,

@@ -142,7 +142,8 @@ def test_pin_path_on_a_bpffs_mount_point(env):
 def test_pin_path_not_on_a_bpffs(env):
     # The start names where PinPath= was set and what makes sense to do: a mount on /sys/fs/bpf alone, and
     # never over the directory above PinPath= whatever it is. Before, PinPath=/etc/x got "mount -t bpf bpf
-    # /etc", and a missing directory below the bpffs got a mount on it rather than a mkdir.
+    # /etc", and a missing directory below the bpffs got a mount on it rather than a mkdir. --check-config
+    # says the same (it took these before), and the refused start leaves a config_rejected record.
     ours = "/sys/fs/bpf/ea-it-missing-%d" % os.getpid()
     cases = (("/etc/ea-it-%d" % os.getpid(),
               "/etc is not on a BPF file system: PinPath= names a directory on one, such as "
@@ -151,14 +152,23 @@ def test_pin_path_not_on_a_bpffs(env):
              (env.dir + "/pins/execauditd",
               "%s/pins does not exist, and %s is not on a BPF file system: PinPath= names a directory on one"
               % (env.dir, env.dir)))
-    for pin, why in cases:
+    for n, (pin, why) in enumerate(cases, 1):
         env.write_config("[BPF]\n# elsewhere\nPinPath=%s\n" % pin)
+        msg = "%s:3: [BPF] PinPath=: %s" % (env.config_path, why)
+        out = check_config(env)
+        check(out.returncode == 1 and msg in out.stderr and not out.stdout, "--check-config refuses it",
+              out.returncode, msg, out.stderr)
         p = env.start(wait_ready=False)
         code = p.wait(timeout=60)
-        msg = "PinPath=%s (%s:3): %s" % (pin, env.config_path, why)
         check(code == 1 and msg in env.log(), "refused, with what to do", code, msg, env.log())
         check("mount -t bpf" not in env.log(), "no mount suggested", env.log())
         check(not os.path.exists(pin), "nothing made", pin)
+        rej = env.wait_records(lambda rs: len(rs) == n and rs, "config_rejected record",
+                               "EXEC_EVENT=config_rejected")
+        r = rej[-1]
+        check(r.s("EXEC_CONFIG_FILE") == env.config_path and r.i("EXEC_CONFIG_LINE") == 3 and
+              r.s("EXEC_CONFIG_SECTION") == "BPF" and r.s("EXEC_CONFIG_KEY") == "PinPath" and
+              r.s("EXEC_CONFIG_ERROR").startswith(why), "the record names the file, line, key and why", r.brief())
     check(not env.records("EXEC_EVENT=started"), "never started")
 
 
