@@ -43,9 +43,17 @@ stop_daemon() {
 # journald, started and waited for (up to 30 s).
 start_journald() {
         /usr/lib/systemd/systemd-journald </dev/null >/dev/null 2>&1 &
+        J=$!
         n=0
         until [ -S /run/systemd/journal/socket ] || [ $n -ge 150 ]; do
                 sleep 0.2
                 n=$((n + 1))
         done
+}
+
+# journald stopped, its socket gone with it: a sender finds nobody to write to.
+stop_journald() {
+        kill -TERM $J
+        wait $J
+        rm -f /run/systemd/journal/socket
 }

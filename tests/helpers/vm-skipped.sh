@@ -7,7 +7,8 @@
 # rounds of 50 failed execs ("nonexistent VMSKIP-N") until the programs missed some of them (the kernel's
 # execs_failed grew by less than the execs done), 40 rounds at most: (1) with the daemon running, until
 # its skipped loss records cover what the kernel counted; (2) with no daemon, then a daemon that adopts
-# the pins and reports what grew; (3) with no daemon, then --remove-pins, which reports the rest. Only
+# the pins and reports what grew; (3) with no daemon, then a --remove-pins that cannot write to the journal
+# (journald stopped) and keeps what it could not report, then one that reports the rest. Only
 # counts decide: "RESULT ..." lines on the console (execauditd --status's numbers), the journal on the
 # second serial port as JSON.
 . /usr/lib/eavm/vm-lib.sh
@@ -82,9 +83,17 @@ start_daemon 2
 wait_reported 2
 stop_daemon
 state after-2
-# 3: no daemon; --remove-pins reports what grew since.
+# 3: no daemon; --remove-pins reports what grew since. One that cannot write to the journal keeps the pins,
+# and with them the skipped runs of the programs it detached, whose own counts go with the programs; the
+# next one, journald back, reports them.
 phase 3
 state before-remove
+stop_journald
+execauditd --config $CONF --remove-pins >/tmp/refused 2>&1 || echo "RESULT refused"
+[ -e /sys/fs/bpf/execauditd/stats ] && echo "RESULT kept"
+sed 's/^/REFUSED /' /tmp/refused
+state refused
+start_journald
 execauditd --config $CONF --remove-pins && echo "RESULT removed"
 [ -e /sys/fs/bpf/execauditd ] || echo "RESULT no-pins"
 sed 's/^/DAEMON /' /tmp/daemon.log

@@ -40,7 +40,7 @@ VM_SKIPPED = os.path.join(HELPERS, "vm-skipped.sh")
 VM_LIB = os.path.join(HELPERS, "vm-lib.sh")  # sourced by both
 # What vm-daemon.sh runs, from this machine, all in the machine's /usr/bin (journald in /usr/lib/systemd).
 VM_PROGRAMS = ["journalctl", "dash", "mount", "sleep", "cat", "true", "chmod", "grep", "sed", "cp", "mkdir",
-               "touch", "tr", "setpriv", "unshare", "nsenter"]
+               "touch", "tr", "setpriv", "unshare", "nsenter", "rm"]
 CACHE = "/var/cache/execauditd-tests"
 
 
@@ -345,7 +345,8 @@ def test_skipped_runs_on_a_preemptible_kernel(env):
     # exec whose sys_exit_execve run is skipped has no record and no sequence number; only the program's
     # recursion_misses tell, which 6.12 (bookworm-backports) counts and 6.1 does not. In the machine
     # (vm-skipped.sh), exectool hammer makes that happen, on its one CPU, to rounds of failed execs: with a
-    # daemon running, with none and then a daemon adopting the pins, with none and then --remove-pins.
+    # daemon running, with none and then a daemon adopting the pins, with none and then --remove-pins (first
+    # without journald, when it must keep the count with the pins, then with it).
     del env  # the machine has its own journal and bpffs
     vmlinuz = backports_kernel()
     with tempfile.TemporaryDirectory() as d:
@@ -355,7 +356,7 @@ def test_skipped_runs_on_a_preemptible_kernel(env):
         records = journal_of(journal)
     lines = [l[l.find("RESULT "):] for l in out.splitlines() if "RESULT " in l]
     shown = lines + [l for l in out.splitlines() if l.startswith("DAEMON ")] + [out[-3000:]]
-    for step in ("started 1", "stopped 0", "started 2", "removed", "no-pins", "done"):
+    for step in ("started 1", "stopped 0", "started 2", "refused", "kept", "removed", "no-pins", "done"):
         check("RESULT " + step in lines, "the machine's step: " + step, *shown)
     version = [tuple(int(n) for n in m.groups()) for m in (re.match(r"RESULT kernel (\d+)\.(\d+)\.", l)
                                                            for l in lines) if m]
@@ -378,12 +379,12 @@ def test_skipped_runs_on_a_preemptible_kernel(env):
               ph)
         check(ph["execs"] - ph["seen"] <= ph["skipped"], "phase %d: the kernel counted each run it skipped" % p,
               ph)
-    after1, before2, after2, before_remove = (numbers("state " + n) for n in ("after-1", "before-2", "after-2",
-                                                                                "before-remove"))
+    after1, before2, after2, before_remove, refused = (numbers("state " + n) for n in (
+        "after-1", "before-2", "after-2", "before-remove", "refused"))
     for p in (1, 2):
         check(numbers("reported %d" % p)["unreported"] == 0, "daemon %d reported all it saw skipped" % p, *lines)
     # A failed exec whose exit run was skipped left its entry; the exit of its thread freed it.
-    for n in ("after-1", "before-2", "after-2", "before-remove"):
+    for n in ("after-1", "before-2", "after-2", "before-remove", "refused"):
         check(numbers("inflight " + n) == {"held": 0, "hashed": 0, "entries": 0},
               "%s: nothing kept of execs in progress when none is" % n, *lines)
 
@@ -419,13 +420,17 @@ def test_skipped_runs_on_a_preemptible_kernel(env):
     check(reported(by[1]) == (after2["skipped"] - after2["unreported"]) - (after1["skipped"] - after1["unreported"]),
           "phase 2: the adopting daemon's skipped records: what the pinned mark moved by", after1, after2,
           *messages)
-    # 3: no daemon; --remove-pins reports the rest.
-    check(len(removed) == 1 and int(removed[0]["EXEC_LOST"]) == before_remove["unreported"] > 0
-          and before_remove["unreported"] >= phases[3]["execs"] - phases[3]["seen"],
+    # 3: no daemon; a --remove-pins without journald keeps the count, of which the detached programs held the
+    # part since the last daemon (loader_keep_skipped()); the next one reports the rest.
+    check(refused["skipped"] == before_remove["skipped"] and refused["unreported"] == before_remove["unreported"],
+          "phase 3: the refused --remove-pins kept the whole count with the pins", before_remove, refused,
+          *[l for l in out.splitlines() if l.startswith("REFUSED ")])
+    check(len(removed) == 1 and int(removed[0]["EXEC_LOST"]) == refused["unreported"] > 0
+          and refused["unreported"] >= phases[3]["execs"] - phases[3]["seen"],
           "phase 3: --remove-pins's skipped record is what --status called unreported, and covers what the "
-          "programs did not see", before_remove, phases[3], *messages)
-    check(reported(skipped) == before_remove["skipped"], "all skipped records: the kernel's whole count",
-          before_remove, *messages)
+          "programs did not see", refused, phases[3], *messages)
+    check(reported(skipped) == refused["skipped"], "all skipped records: the kernel's whole count",
+          refused, *messages)
     # Each daemon's stats at its stop: the kernel's count then.
     for pid, state in zip(pids, (after1, after2)):
         stats = [r for r in records if r.get("EXEC_EVENT") == "stats" and r.get("_PID") == pid]
