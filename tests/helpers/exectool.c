@@ -1172,6 +1172,61 @@ static int cmd_inflight(char **a)
 }
 
 /*
+ * Entries in the pinned "tracked" map for thread group IDs no process can have (from FIRST, above the
+ * kernel's PID_MAX_LIMIT), added until the kernel refuses one (the map is full); INFO gets how many. Then
+ * PROG runs as a child while this process, whose own entry would free room at its exit, waits: its exit
+ * code is PROG's. With FIRST and N, "tracked-clear" deletes the entries again.
+ */
+static int cmd_tracked_fill(char **a)
+{
+        int map = pinned_map(a[0], "tracked");
+        static __u64 value[64]; /* larger than the value */
+        unsigned long added = 0;
+        union bpf_attr attr;
+        __u32 key = (__u32)parse_long(a[1]);
+        pid_t child;
+
+        for (;; key++, added++) {
+                memset(&attr, 0, sizeof(attr));
+                attr.map_fd = (__u32)map;
+                attr.key = (__u64)(uintptr_t)&key;
+                attr.value = (__u64)(uintptr_t)value;
+                attr.flags = BPF_NOEXIST;
+                if (sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) < 0) {
+                        if (errno != E2BIG)
+                                die("bpf(BPF_MAP_UPDATE_ELEM)");
+                        break;
+                }
+        }
+        write_file(a[2], "%lu\n", added);
+        child = fork();
+        if (child < 0)
+                die("fork");
+        if (child == 0) {
+                execve(a[3], a + 4, environ);
+                die("execve %s", a[3]);
+        }
+        return wait_child(child);
+}
+
+static int cmd_tracked_clear(char **a)
+{
+        int map = pinned_map(a[0], "tracked");
+        __u32 key = (__u32)parse_long(a[1]);
+        unsigned long n = (unsigned long)parse_long(a[2]);
+        union bpf_attr attr;
+
+        for (unsigned long i = 0; i < n; i++, key++) {
+                memset(&attr, 0, sizeof(attr));
+                attr.map_fd = (__u32)map;
+                attr.key = (__u64)(uintptr_t)&key;
+                if (sys_bpf(BPF_MAP_DELETE_ELEM, &attr) < 0)
+                        die("bpf(BPF_MAP_DELETE_ELEM)");
+        }
+        return 0;
+}
+
+/*
  * The kernel copies the value with its CPU in a BPF context (bpf_prog_active). Preempted there, on a kernel
  * with full preemption, the hammer leaves the CPU in that context, and the syscall tracepoint programs of
  * the execs that run there meanwhile are skipped (counted in their recursion_misses on 6.12, not on 6.1).
@@ -1306,6 +1361,8 @@ static const struct {
         {"failing", 3, cmd_failing, "failing N PROG ARG0 [ARG...]"},
         {"hammer", 1, cmd_hammer, "hammer STOP"},
         {"inflight", 1, cmd_inflight, "inflight DIR"},
+        {"tracked-fill", 5, cmd_tracked_fill, "tracked-fill DIR FIRST INFO PROG ARG0 [ARG...]"},
+        {"tracked-clear", 3, cmd_tracked_clear, "tracked-clear DIR FIRST N"},
 };
 
 int main(int argc, char **argv)

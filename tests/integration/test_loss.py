@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Loss paths: perf buffer overflow, a full journal queue behind a stalled journald, journald going away,
-the reader of the daemon's stderr going away. Every missing EXEC_SEQ must be covered by a loss record."""
+the reader of the daemon's stderr going away, more live processes than the kernel side can follow. Every missing EXEC_SEQ must be covered by a loss record."""
 import os
 import signal
 import subprocess
 import time
 
-from harness import fill_stopped_journald, check, main, marker
+from harness import DAEMON, fill_stopped_journald, check, main, marker
 
 STORM = os.environ.get("EA_STORM", "")
+EXECTOOL = os.environ.get("EA_EXECTOOL", "")
+PINS = "/sys/fs/bpf/execauditd"  # the default PinPath, on the test's private bpffs (harness.py)
 
 
 def last_taken(recs):
@@ -184,6 +186,71 @@ def test_failed_exec_without_entry_is_recorded(env):
           "nothing untracked in the stats record", [x.brief() for x in st])
 
 
+def sh_and_child(m, *fill):
+    """sh, started by fill (exectool tracked-fill ...: PROG ARG0 ... follow) when given, runs /bin/true as a
+    child and exits 3."""
+    sh = ["/bin/sh", "-c", "/bin/true %s-child; exit 3" % m, m + "-sh"]
+    p = subprocess.run([*fill, "/bin/sh", *sh] if fill else sh, check=False)
+    check(p.returncode == 3, "sh ran", p.returncode)
+
+
+def test_tracked_full(env):
+    """More live audited processes than the "tracked" map holds (131072): a process that finds no room
+    has its exec recorded, but its exit is lost, counted (EXEC_STATS_TRACKED_FULL) and reported (an
+    untracked loss record, also under Exits=no, as a later reload could ask for that exit), and its
+    children's records have no EXEC_PARENT_ID. The map is filled here with entries for thread group IDs
+    above the kernel's PID_MAX_LIMIT, which no process has; once they are gone, exits and parents are
+    recorded again."""
+    first, info = 1 << 23, os.path.join(env.dir, "added")
+    for exits in ("yes", "no"):
+        env.start("[Capture]\nExits=%s\n" % exits)
+        pid = str(env.daemon_pid).encode()
+        m = marker()
+        try:
+            sh_and_child(m, EXECTOOL, "tracked-fill", PINS, str(first), info)
+        finally:
+            if os.path.exists(info):
+                with open(info) as f:
+                    added = int(f.read())
+                os.unlink(info)
+                subprocess.run([EXECTOOL, "tracked-clear", PINS, str(first), str(added)], check=True)
+        check(100000 < added <= 131072, "the map filled up", added)
+        sh = env.wait_one(m + "-sh", "exec", filename="/bin/sh")
+        child = env.wait_one(m + "-child", "exec", filename="/bin/true")
+        check(child.get("EXEC_PARENT_ID") is None and child.i("EXEC_PPID") == sh.i("EXEC_PID"),
+              "Exits=%s: the child of an untracked process has no EXEC_PARENT_ID" % exits, sh.brief(),
+              child.brief())
+
+        def mine(rs):
+            return [r for r in rs if r.get("_PID") == [pid]]
+
+        env.wait_records(lambda rs: reported(mine(rs), "untracked") >= 2, "untracked loss records",
+                         "EXEC_EVENT=lost")
+        m2 = marker()
+        sh_and_child(m2)
+        sh2 = env.wait_one(m2 + "-sh", "exec", filename="/bin/sh")
+        child2 = env.wait_one(m2 + "-child", "exec", filename="/bin/true")
+        check(child2.s("EXEC_PARENT_ID") == sh2.s("EXEC_ID"), "Exits=%s: room again, EXEC_PARENT_ID" % exits,
+              sh2.brief(), child2.brief())
+        if exits == "yes":
+            exit2 = env.wait_exit(sh2.i("EXEC_PID"))
+            check(exit2.i("EXEC_EXIT_CODE") == 3, "room again: the exit record", exit2.brief())
+        sync(env)
+        check(env.stop() == 0, "clean stop")
+        recs = mine(env.records())
+        gone = [r.i("EXEC_PID") for r in env.records("EXEC_EVENT=exit")]
+        check(sh.i("EXEC_PID") not in gone and child.i("EXEC_PID") not in gone, "no exit record of the untracked",
+              sh.brief(), child.brief())
+        st = [r for r in recs if r.s("EXEC_EVENT") == "stats"][-1]
+        lost = [r.brief() for r in recs if r.s("EXEC_EVENT") == "lost"]
+        check(st.i("EXEC_STATS_TRACKED_FULL") == reported(recs, "untracked") >= 2,
+              "Exits=%s: every process that found no room is reported lost, once" % exits, st.brief(), *lost)
+        check(not [r for r in recs if r.s("EXEC_EVENT") == "lost" and r.s("EXEC_LOST_REASON") != "untracked"],
+              "no other loss", *lost)
+        # The next daemon counts afresh.
+        subprocess.run([DAEMON, "--remove-pins", "--config", env.config_path], check=True)
+
 if __name__ == "__main__":
     main([test_perf_buffer_loss_is_reported, test_journal_queue_full_is_reported, test_journald_missing,
-          test_failed_exec_without_entry_is_recorded, test_stop_while_journald_is_stopped, test_stderr_reader_gone])
+          test_failed_exec_without_entry_is_recorded, test_stop_while_journald_is_stopped, test_stderr_reader_gone,
+          test_tracked_full])
