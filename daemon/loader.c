@@ -183,10 +183,15 @@ int loader_check_pin_path(const struct ea_config *cfg, struct config_error *err)
 {
         char parent[PATH_MAX];
         bool service = getenv("INVOCATION_ID") != NULL;
+        int r;
 
         /* "/x" is in "/", never a bpffs root whose own pins would be emptied: PinPath= that is a bpffs root
          * itself was refused with the configuration (config.c, bpffs_root). */
-        if (!config_dir_above(cfg->pin_path, parent) || bpffs_at(parent) > 0)
+        if (!config_dir_above(cfg->pin_path, parent))
+                return 0;
+        r = bpffs_at(parent);
+        /* Not allowed to look (--check-config without root): the start, which is, finds out. */
+        if (r > 0 || r == -EACCES || r == -EPERM)
                 return 0;
         /* A service's mounts are private (PrivateMounts=): that bpffs would go, pins and all, at stop. */
         if (strcmp(parent, EA_BPFFS_MOUNT) == 0 && !service)

@@ -61,8 +61,8 @@ struct loader {
 int loader_check_system(void);
 /*
  * Whether the directory PinPath= is in can hold pins: on a bpffs, or /sys/fs/bpf outside a service, which
- * loader_mount_filesystems() mounts. Otherwise -ENOTDIR, with err naming where PinPath= was set (the main
- * file for the default) and what to do about it (loader_bpffs_advice()).
+ * loader_mount_filesystems() mounts, or not to be seen without root. Otherwise -ENOTDIR, with err naming
+ * where PinPath= was set (the main file for the default) and what to do about it (loader_bpffs_advice()).
  */
 int loader_check_pin_path(const struct ea_config *cfg, struct config_error *err);
 /* bpffs on /sys/fs/bpf when PinPath= is in it, and tracefs, mounted when missing, as systemd does at boot.

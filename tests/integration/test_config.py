@@ -171,6 +171,28 @@ def test_pin_path_not_on_a_bpffs(env):
               r.s("EXEC_CONFIG_ERROR").startswith(why), "the record names the file, line, key and why", r.brief())
     check(not env.records("EXEC_EVENT=started"), "never started")
 
+    # Without root, --check-config may not look into a directory of mode 0700 on the way: it leaves that to
+    # the start, as it does for a mount point, instead of refusing a PinPath= it cannot judge.
+    private = "/sys/fs/bpf/ea-it-private-%d" % os.getpid()
+    conf = "/tmp/ea-it-private-%d.conf" % os.getpid()
+    os.mkdir(private, 0o700)
+    try:
+        with open(conf, "w") as f:
+            f.write("[BPF]\nPinPath=%s/a/execauditd\n" % private)
+        os.chmod(conf, 0o644)
+        out = subprocess.run(["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "--inh-caps=-all",
+                              DAEMON, "--check-config", "--config", conf], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, timeout=30)
+        check(out.returncode == 0 and "PinPath=%s/a/execauditd" % private in out.stdout,
+              "--check-config without root takes what it cannot judge", out.returncode, out.stderr)
+        out = subprocess.run([DAEMON, "--check-config", "--config", conf], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, timeout=30)
+        check(out.returncode == 1 and "%s/a does not exist: create it" % private in out.stderr,
+              "and with root refuses it", out.returncode, out.stderr)
+    finally:
+        os.rmdir(private)
+        os.unlink(conf)
+
 
 def test_reload(env):
     env.start("[Capture]\nFailedExecs=no\n")
