@@ -1187,6 +1187,11 @@ static int cmd_tracked_fill(char **a)
         pid_t child;
 
         for (;; key++, added++) {
+                if (added > 1ul << 20) {
+                        errno = EINVAL;
+                        die("%s/tracked takes more than %lu entries: not the map this tool knows", a[0],
+                            added);
+                }
                 memset(&attr, 0, sizeof(attr));
                 attr.map_fd = (__u32)map;
                 attr.key = (__u64)(uintptr_t)&key;
