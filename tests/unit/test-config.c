@@ -226,6 +226,12 @@ struct reject_case {
 #define NUM_MSG(v)        "expected a number (optionally with K or M), got \"" v "\""
 #define PAGES_MSG(v)      v " is not a power of two between 1 and 4096"
 #define ARGS_RANGE_MSG(v) v " is out of range: must be between 0 and 262144"
+/* A MaxArgsBytes= value on line 2 and the message its error must carry, alone and as formatted. */
+#define ARGS_ROW(v, msg)                                                                                    \
+        {                                                                                                   \
+                "[Capture]\nMaxArgsBytes=" v "\n", 2, "Capture", "MaxArgsBytes", msg,                       \
+                        "t.conf:2: [Capture] MaxArgsBytes=: " msg                                           \
+        }
 #define SECTION_TEXT_MSG(sec, text)                                                                         \
         "text after [" sec "] on its line (\"" text                                                         \
         "\"): put each key on a line of its own (lines end with "                                           \
@@ -257,48 +263,23 @@ static const struct reject_case rejects[] = {
          "t.conf:2: [Capture] FailedExecs=: expected yes or no, got \"\""},
         {"[Capture]\nFailedExecs=2\n", 2, "Capture", "FailedExecs", "expected yes or no, got \"2\"",
          "t.conf:2: [Capture] FailedExecs=: expected yes or no, got \"2\""},
-        {"[Capture]\nMaxArgsBytes=262145\n", 2, "Capture", "MaxArgsBytes",
-         "262145 is out of range: must be between 0 and 262144",
-         "t.conf:2: [Capture] MaxArgsBytes=: 262145 is out of range: must be between 0 and 262144"},
-        {"[Capture]\nMaxArgsBytes=257K\n", 2, "Capture", "MaxArgsBytes",
-         "257K is out of range: must be between 0 and 262144",
-         "t.conf:2: [Capture] MaxArgsBytes=: 257K is out of range: must be between 0 and 262144"},
-        {"[Capture]\nMaxArgsBytes=1M\n", 2, "Capture", "MaxArgsBytes",
-         "1M is out of range: must be between 0 and 262144",
-         "t.conf:2: [Capture] MaxArgsBytes=: 1M is out of range: must be between 0 and 262144"},
-        {"[Capture]\nMaxArgsBytes=-1\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("-1"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("-1")},
-        {"[Capture]\nMaxArgsBytes=12x\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("12x"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("12x")},
-        {"[Capture]\nMaxArgsBytes=\n", 2, "Capture", "MaxArgsBytes", NUM_MSG(""),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("")},
+        ARGS_ROW("262145", ARGS_RANGE_MSG("262145")),
+        ARGS_ROW("257K", ARGS_RANGE_MSG("257K")),
+        ARGS_ROW("1M", ARGS_RANGE_MSG("1M")),
+        ARGS_ROW("-1", NUM_MSG("-1")),
+        ARGS_ROW("12x", NUM_MSG("12x")),
+        ARGS_ROW("", NUM_MSG("")),
         /* A number too large for 64 bits is still a number: out of range, not malformed. */
-        {"[Capture]\nMaxArgsBytes=99999999999999999999999\n", 2, "Capture", "MaxArgsBytes",
-         ARGS_RANGE_MSG("99999999999999999999999"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("99999999999999999999999")},
-        {"[Capture]\nMaxArgsBytes=18446744073709551616\n", 2, "Capture", "MaxArgsBytes",
-         ARGS_RANGE_MSG("18446744073709551616"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("18446744073709551616")},
-        {"[Capture]\nMaxArgsBytes=18446744073709551615K\n", 2, "Capture", "MaxArgsBytes",
-         ARGS_RANGE_MSG("18446744073709551615K"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("18446744073709551615K")},
-        {"[Capture]\nMaxArgsBytes=18014398509481984k\n", 2, "Capture", "MaxArgsBytes",
-         ARGS_RANGE_MSG("18014398509481984k"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("18014398509481984k")},
-        {"[Capture]\nMaxArgsBytes=17592186044416M\n", 2, "Capture", "MaxArgsBytes",
-         ARGS_RANGE_MSG("17592186044416M"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " ARGS_RANGE_MSG("17592186044416M")},
-        {"[Capture]\nMaxArgsBytes=99999999999999999999x\n", 2, "Capture", "MaxArgsBytes",
-         NUM_MSG("99999999999999999999x"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("99999999999999999999x")},
-        {"[Capture]\nMaxArgsBytes=+5\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("+5"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("+5")},
-        {"[Capture]\nMaxArgsBytes=0x10\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("0x10"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("0x10")},
-        {"[Capture]\nMaxArgsBytes=1KB\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("1KB"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("1KB")},
-        {"[Capture]\nMaxArgsBytes=1 K\n", 2, "Capture", "MaxArgsBytes", NUM_MSG("1 K"),
-         "t.conf:2: [Capture] MaxArgsBytes=: " NUM_MSG("1 K")},
+        ARGS_ROW("99999999999999999999999", ARGS_RANGE_MSG("99999999999999999999999")),
+        ARGS_ROW("18446744073709551616", ARGS_RANGE_MSG("18446744073709551616")),
+        ARGS_ROW("18446744073709551615K", ARGS_RANGE_MSG("18446744073709551615K")),
+        ARGS_ROW("18014398509481984k", ARGS_RANGE_MSG("18014398509481984k")),
+        ARGS_ROW("17592186044416M", ARGS_RANGE_MSG("17592186044416M")),
+        ARGS_ROW("99999999999999999999x", NUM_MSG("99999999999999999999x")),
+        ARGS_ROW("+5", NUM_MSG("+5")),
+        ARGS_ROW("0x10", NUM_MSG("0x10")),
+        ARGS_ROW("1KB", NUM_MSG("1KB")),
+        ARGS_ROW("1 K", NUM_MSG("1 K")),
         {"[BPF]\nPerfBufferPages=0\n", 2, "BPF", "PerfBufferPages", PAGES_MSG("0"),
          "t.conf:2: [BPF] PerfBufferPages=: " PAGES_MSG("0")},
         {"[BPF]\nPerfBufferPages=3\n", 2, "BPF", "PerfBufferPages", PAGES_MSG("3"),
