@@ -82,6 +82,11 @@
  *   inflight DIR                             what the pinned maps in DIR keep of execs in progress:
  *                                            "held N hashed N entries N" (slots of inflight_slots held,
  *                                            inflight_hashed's count, entries of the inflight hash)
+ *   map-fill DIR MAP FIRST INFO PROG ARG0 [ARG...]
+ *                                            fills the pinned hash map DIR/MAP ("tracked" or "inflight")
+ *                                            with keys FIRST, FIRST+1, ... until it is full, then runs PROG
+ *                                            as a child and exits with its status. INFO: entries added
+ *   map-clear DIR MAP FIRST N                deletes the N keys from FIRST again
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1171,62 +1176,96 @@ static int cmd_inflight(char **a)
         return 0;
 }
 
-/*
- * Entries in the pinned "tracked" map for thread group IDs no process can have (from FIRST, above the
- * kernel's PID_MAX_LIMIT), added until the kernel refuses one (the map is full); INFO gets how many. Then
- * PROG runs as a child while this process, whose own entry would free room at its exit, waits: its exit
- * code is PROG's. With FIRST and N, "tracked-clear" deletes the entries again.
- */
-static int cmd_tracked_fill(char **a)
+/* The key and value sizes of map, which must be a hash map with keys of 4 or 8 bytes. */
+static void map_sizes(int map, const char *name, __u32 *key_size, __u32 *value_size)
 {
-        int map = pinned_map(a[0], "tracked");
-        static __u64 value[64]; /* larger than the value */
-        unsigned long added = 0;
+        struct bpf_map_info info;
         union bpf_attr attr;
-        __u32 key = (__u32)parse_long(a[1]);
+
+        memset(&info, 0, sizeof(info));
+        memset(&attr, 0, sizeof(attr));
+        attr.info.bpf_fd = (__u32)map;
+        attr.info.info_len = sizeof(info);
+        attr.info.info = (__u64)(uintptr_t)&info;
+        if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0)
+                die("bpf(BPF_OBJ_GET_INFO_BY_FD, %s)", name);
+        if (info.type != BPF_MAP_TYPE_HASH || (info.key_size != 4 && info.key_size != 8) ||
+            info.value_size > 4096) {
+                errno = EINVAL;
+                die("%s: not a hash map with 4- or 8-byte keys", name);
+        }
+        *key_size = info.key_size;
+        *value_size = info.value_size;
+}
+
+/* key as a map key of key_size bytes (4 or 8), in the host's byte order. */
+static void *map_key(__u64 *key, __u32 key_size, __u32 *small)
+{
+        *small = (__u32)*key;
+        return key_size == 4 ? (void *)small : (void *)key;
+}
+
+/*
+ * Entries (all bytes 0) in the pinned hash map DIR/MAP for keys no process or task can have (from FIRST:
+ * above the kernel's PID_MAX_LIMIT for "tracked", no kernel address for "inflight"), added until the
+ * kernel refuses one (the map is full); INFO gets how many. Then PROG runs as a child while this process,
+ * whose own "tracked" entry would free room at its exit, waits: its exit code is PROG's. With FIRST and N,
+ * "map-clear" deletes the entries again.
+ */
+static int cmd_map_fill(char **a)
+{
+        int map = pinned_map(a[0], a[1]);
+        static __u64 value[512]; /* room for any value map_sizes() accepts */
+        __u32 key_size, value_size, small;
+        unsigned long added = 0;
+        __u64 key = (__u64)parse_long(a[2]);
+        union bpf_attr attr;
         pid_t child;
 
+        map_sizes(map, a[1], &key_size, &value_size);
         for (;; key++, added++) {
                 if (added > 1ul << 20) {
                         errno = EINVAL;
-                        die("%s/tracked takes more than %lu entries: not the map this tool knows", a[0],
+                        die("%s/%s takes more than %lu entries: not the map this tool knows", a[0], a[1],
                             added);
                 }
                 memset(&attr, 0, sizeof(attr));
                 attr.map_fd = (__u32)map;
-                attr.key = (__u64)(uintptr_t)&key;
+                attr.key = (__u64)(uintptr_t)map_key(&key, key_size, &small);
                 attr.value = (__u64)(uintptr_t)value;
                 attr.flags = BPF_NOEXIST;
                 if (sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) < 0) {
                         if (errno != E2BIG)
-                                die("bpf(BPF_MAP_UPDATE_ELEM)");
+                                die("bpf(BPF_MAP_UPDATE_ELEM, %s)", a[1]);
                         break;
                 }
         }
-        write_file(a[2], "%lu\n", added);
+        write_file(a[3], "%lu\n", added);
         child = fork();
         if (child < 0)
                 die("fork");
         if (child == 0) {
-                execve(a[3], a + 4, environ);
-                die("execve %s", a[3]);
+                execve(a[4], a + 5, environ);
+                die("execve %s", a[4]);
         }
         return wait_child(child);
 }
 
-static int cmd_tracked_clear(char **a)
+static int cmd_map_clear(char **a)
 {
-        int map = pinned_map(a[0], "tracked");
-        __u32 key = (__u32)parse_long(a[1]);
-        unsigned long n = (unsigned long)parse_long(a[2]);
+        int map = pinned_map(a[0], a[1]);
+        __u64 key = (__u64)parse_long(a[2]);
+        unsigned long n = (unsigned long)parse_long(a[3]);
+        __u32 key_size, value_size, small;
         union bpf_attr attr;
 
+        map_sizes(map, a[1], &key_size, &value_size);
         for (unsigned long i = 0; i < n; i++, key++) {
                 memset(&attr, 0, sizeof(attr));
                 attr.map_fd = (__u32)map;
-                attr.key = (__u64)(uintptr_t)&key;
+                attr.key = (__u64)(uintptr_t)map_key(&key, key_size, &small);
                 if (sys_bpf(BPF_MAP_DELETE_ELEM, &attr) < 0)
-                        die("bpf(BPF_MAP_DELETE_ELEM)");
+                        die("bpf(BPF_MAP_DELETE_ELEM, %s)", a[1]);
         }
         return 0;
 }
@@ -1366,8 +1405,8 @@ static const struct {
         {"failing", 3, cmd_failing, "failing N PROG ARG0 [ARG...]"},
         {"hammer", 1, cmd_hammer, "hammer STOP"},
         {"inflight", 1, cmd_inflight, "inflight DIR"},
-        {"tracked-fill", 5, cmd_tracked_fill, "tracked-fill DIR FIRST INFO PROG ARG0 [ARG...]"},
-        {"tracked-clear", 3, cmd_tracked_clear, "tracked-clear DIR FIRST N"},
+        {"map-fill", 6, cmd_map_fill, "map-fill DIR MAP FIRST INFO PROG ARG0 [ARG...]"},
+        {"map-clear", 4, cmd_map_clear, "map-clear DIR MAP FIRST N"},
 };
 
 int main(int argc, char **argv)

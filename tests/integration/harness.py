@@ -123,6 +123,18 @@ def check_caps_dropped(text):
           "CapPrm and CapEff of both threads: CAP_BPF, no CAP_SYS_ADMIN", text)
 
 
+def unmappable_elf(path):
+    """An x86-64 executable whose one segment lies in kernel space: the kernel accepts it, replaces the
+    process's memory (the point of no return), then fails to map it and kills the process (SIGSEGV)."""
+    vaddr = 0xffff800000000000
+    ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + bytes(9), 2, 62, 1, vaddr + 120, 64, 0, 0,
+                       64, 56, 1, 0, 0, 0)
+    phdr = struct.pack("<IIQQQQQQ", 1, 5, 0, vaddr, vaddr, 0x1000, 0x1000, 0x1000)
+    with open(path, "wb") as f:
+        f.write((ehdr + phdr).ljust(0x1000, b"\x90"))
+    os.chmod(path, 0o755)
+
+
 def wait_until(pred, what, timeout=WAIT_SECONDS):
     """pred()'s first true value, polled every 50 ms; TestFailure after timeout seconds."""
     end = time.monotonic() + timeout

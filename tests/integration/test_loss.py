@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Loss paths: perf buffer overflow, a full journal queue behind a stalled journald, journald going away,
-the reader of the daemon's stderr going away, more live processes than the kernel side can follow. Every missing EXEC_SEQ must be covered by a loss record."""
+the reader of the daemon's stderr going away, more live processes than the kernel side can follow (and more
+execs in progress than it can hold, which is not a loss). Every missing EXEC_SEQ must be covered by a loss record."""
 import os
 import signal
 import subprocess
 import time
 
-from harness import DAEMON, fill_stopped_journald, check, main, marker
+from harness import DAEMON, fill_stopped_journald, check, main, marker, unmappable_elf
 
 STORM = os.environ.get("EA_STORM", "")
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
@@ -187,7 +188,7 @@ def test_failed_exec_without_entry_is_recorded(env):
 
 
 def sh_and_child(m, *fill):
-    """sh, started by fill (exectool tracked-fill ...: PROG ARG0 ... follow) when given, runs /bin/true as a
+    """sh, started by fill (exectool map-fill ...: PROG ARG0 ... follow) when given, runs /bin/true as a
     child and exits 3."""
     sh = ["/bin/sh", "-c", "/bin/true %s-child; exit 3" % m, m + "-sh"]
     p = subprocess.run([*fill, "/bin/sh", *sh] if fill else sh, check=False)
@@ -207,13 +208,13 @@ def test_tracked_full(env):
         pid = str(env.daemon_pid).encode()
         m = marker()
         try:
-            sh_and_child(m, EXECTOOL, "tracked-fill", PINS, str(first), info)
+            sh_and_child(m, EXECTOOL, "map-fill", PINS, "tracked", str(first), info)
         finally:
             if os.path.exists(info):
                 with open(info) as f:
                     added = int(f.read())
                 os.unlink(info)
-                subprocess.run([EXECTOOL, "tracked-clear", PINS, str(first), str(added)], check=True)
+                subprocess.run([EXECTOOL, "map-clear", PINS, "tracked", str(first), str(added)], check=True)
         check(100000 < added <= 131072, "the map filled up", added)
         sh = env.wait_one(m + "-sh", "exec", filename="/bin/sh")
         child = env.wait_one(m + "-child", "exec", filename="/bin/true")
@@ -250,7 +251,93 @@ def test_tracked_full(env):
         # The next daemon counts afresh.
         subprocess.run([DAEMON, "--remove-pins", "--config", env.config_path], check=True)
 
+
+# Three execs from threads that do not lead their process ($0 is exectool, $1 the INFO prefix, $2 the
+# marker): one succeeds, one fails (ENOENT), one fails after the point of no return ($4, unmappable) with
+# the new image's stack where the caller's was (no address randomization), so that the caller's pointers
+# lead into the strings the kernel put there.
+THREAD_EXECS = """
+"$0" thread-exec "$1.ok" /bin/true true "$2-ok"; echo $? >>"$1.rc"
+"$0" thread-exec "$1.missing" "$3" "$3" "$2-missing"; echo $? >>"$1.rc"
+setarch -R "$0" thread-exec "$1.elf" "$4" "$4" "$2-elf"; echo $? >>"$1.rc"
+"""
+
+
+def pid_tid(path):
+    with open(path) as f:
+        pid, tid = map(int, f.read().split())
+    check(pid != tid, "exec'd from a thread that is not the leader", path, pid, tid)
+    return pid, tid
+
+
+def test_inflight_full(env):
+    """More execs in progress at once than the kernel side can hold: the hash that takes the syscall entries
+    of execs from threads that do not lead their process (8192 entries) is full. Such an exec is still
+    recorded, without what only its entry knows (EXEC_DURATION_NSEC=0), and counted
+    (EXEC_STATS_INFLIGHT_FULL): a successful one whole, a failed one with its filename and argv read through
+    the registers it was entered with, and one that failed after the point of no return with nothing read
+    (told by the fatal signal it left queued: its pointers lead into the new image). Not a loss. The hash
+    is filled here with keys no task_struct's address can be."""
+    env.start("")
+    m = marker()
+    pre, added = os.path.join(env.dir, "thr"), os.path.join(env.dir, "added")
+    missing, elf = "/nonexistent/" + m, os.path.join(env.dir, "badelf-" + m[3:12])
+    unmappable_elf(elf)
+    try:
+        p = subprocess.run([EXECTOOL, "map-fill", PINS, "inflight", "1", added, "/bin/sh", "sh", "-c",
+                            THREAD_EXECS, EXECTOOL, pre, m, missing, elf], check=False)
+    finally:
+        with open(added) as f:
+            n = int(f.read())
+        held = subprocess.run([EXECTOOL, "inflight", PINS], stdout=subprocess.PIPE, check=True).stdout
+        subprocess.run([EXECTOOL, "map-clear", PINS, "inflight", "1", str(n)], check=True)
+    check(p.returncode == 0 and n == 8192, "the hash filled up, the three execs ran", p.returncode, n)
+    with open(pre + ".rc") as f:
+        rcs = f.read().split()
+    check(rcs == ["0", "127", str(128 + signal.SIGSEGV)], "true ran, ENOENT, SIGSEGV", rcs)
+    check(held.split()[2:] == [b"hashed", b"0", b"entries", b"8192"],
+          "every refused entry taken off inflight_hashed's count again", held)
+
+    pid, tid = pid_tid(pre + ".ok")
+    ok = env.wait_one(m + "-ok", "exec", filename="/bin/true")
+    check(ok.i("EXEC_PID") == pid and ok.s("EXEC_CMDLINE") == "true %s-ok" % m, "the exec", ok.brief())
+    check(ok.i("EXEC_DURATION_NSEC") == 0, "no duration: no room for its entry", ok.brief())
+
+    pid, tid = pid_tid(pre + ".missing")
+    f = env.wait_one(m + "-missing", "exec_failed")
+    check(f.i("EXEC_PID") == pid and f.i("EXEC_TID") == tid, "the failed exec's thread", pid, tid, f.brief())
+    check(f.s("EXEC_FILENAME") == missing and f.s("EXEC_CMDLINE") == "%s %s-missing" % (missing, m)
+          and f.s("EXEC_ERRNO") == "ENOENT", "what it tried, read through the registers", f.brief())
+    check(f.i("EXEC_DURATION_NSEC") == 0, "no duration: no room for its entry", f.brief())
+
+    pid, tid = pid_tid(pre + ".elf")
+    r = env.wait_records(lambda rs: rs, "the exec failed after the point of no return",
+                         "EXEC_EVENT=exec_failed", "EXEC_PID=%d" % pid)
+    check(len(r) == 1, "one record", *[x.brief() for x in r])
+    r = r[0]
+    check(r.get1("EXEC_FILENAME") == b"" and r.s("EXEC_FILENAME_TRUNCATED") == "1"
+          and r.get1("EXEC_CMDLINE") == b"" and r.s("EXEC_ARGS_TRUNCATED") == "1"
+          and r.s("EXEC_ARGC_IS_MINIMUM") == "1", "nothing read through the pointers into the new image",
+          r.brief())
+    check(r.i("EXEC_RET") < 0 and r.i("EXEC_DURATION_NSEC") == 0, "the error, no duration", r.brief())
+
+    # Room again: the same exec has its entry.
+    m2 = marker()
+    info = os.path.join(env.dir, "thr2")
+    subprocess.run([EXECTOOL, "thread-exec", info, "/bin/true", "true", m2], check=True)
+    pid_tid(info)
+    again = env.wait_one(m2, "exec", filename="/bin/true")
+    check(again.i("EXEC_DURATION_NSEC") > 0, "room again: the duration", again.brief())
+    sync(env)
+    check(env.stop() == 0, "clean stop")
+    recs = env.records()
+    st = [x for x in recs if x.s("EXEC_EVENT") == "stats"][-1]
+    check(st.i("EXEC_STATS_INFLIGHT_FULL") >= 3, "counted (other threads' execs may have been refused too)",
+          st.brief())
+    lost = [x.brief() for x in recs if x.s("EXEC_EVENT") == "lost"]
+    check(not lost, "no loss", *lost)
+
 if __name__ == "__main__":
     main([test_perf_buffer_loss_is_reported, test_journal_queue_full_is_reported, test_journald_missing,
           test_failed_exec_without_entry_is_recorded, test_stop_while_journald_is_stopped, test_stderr_reader_gone,
-          test_tracked_full])
+          test_tracked_full, test_inflight_full])

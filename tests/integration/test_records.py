@@ -6,13 +6,12 @@ import errno
 import os
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
-from harness import check, main, marker, bash_unquote
+from harness import check, main, marker, bash_unquote, unmappable_elf
 
 SMALL_ARGS = "[Capture]\nMaxArgsBytes=1024\n"
 
@@ -245,18 +244,6 @@ def test_truncated_argv(env):
     check(f.i("EXEC_ARGC") == 3 and f.s("EXEC_ARGS_TRUNCATED") == "0", "argc across a piece boundary",
           f.brief())
     check(bash_unquote(f.get1("EXEC_CMDLINE")) == [a.encode() for a in args], "argv across a piece boundary")
-
-
-def unmappable_elf(path):
-    """An x86-64 executable whose one segment lies in kernel space: the kernel accepts it, replaces the
-    process's memory (the point of no return), then fails to map it and kills the process (SIGSEGV)."""
-    vaddr = 0xffff800000000000
-    ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + bytes(9), 2, 62, 1, vaddr + 120, 64, 0, 0,
-                       64, 56, 1, 0, 0, 0)
-    phdr = struct.pack("<IIQQQQQQ", 1, 5, 0, vaddr, vaddr, 0x1000, 0x1000, 0x1000)
-    with open(path, "wb") as f:
-        f.write((ehdr + phdr).ljust(0x1000, b"\x90"))
-    os.chmod(path, 0o755)
 
 
 def failed_past_no_return(env, from_thread):
