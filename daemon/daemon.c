@@ -515,7 +515,13 @@ static int apply_config(struct daemon *d, struct ea_config *next)
         const char *note = "";
         int r;
 
-        /* These shape what is already loaded and pinned; they change at the next start. */
+        /* These shape what is already loaded and pinned; they change at the next start, which must not
+         * refuse what a reload took: a new PinPath= is judged now, as the start and --check-config would. */
+        if (strcmp(next->pin_path, d->cfg.pin_path) != 0) {
+                r = loader_check_pin_path(next, &err);
+                if (r < 0)
+                        return report_config_error(d, &err);
+        }
         if (strcmp(next->pin_path, d->cfg.pin_path) != 0 ||
             next->perf_buffer_pages != d->cfg.perf_buffer_pages) {
                 note = "PinPath= and PerfBufferPages= changes take effect at restart";

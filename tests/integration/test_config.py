@@ -171,6 +171,21 @@ def test_pin_path_not_on_a_bpffs(env):
               r.s("EXEC_CONFIG_ERROR").startswith(why), "the record names the file, line, key and why", r.brief())
     check(not env.records("EXEC_EVENT=started"), "never started")
 
+    # A reload takes such a PinPath= no more than a start: the running daemon would keep its pins until the
+    # next start, which would then refuse to audit. It answered "applied" with a note before.
+    env.start("")
+    pin, why = cases[0]
+    env.write_config("[BPF]\n# elsewhere\nPinPath=%s\n" % pin)
+    out = subprocess.run([DAEMON, "--reload", str(env.daemon_pid)], stderr=subprocess.PIPE, text=True, timeout=60)
+    check(out.returncode == 1 and "rejected" in out.stderr, "the reload is refused", out.returncode, out.stderr)
+    check(env.daemon.poll() is None, "the daemon keeps running")
+    r = env.wait_records(lambda rs: len(rs) == len(cases) + 1 and rs, "config_rejected record of the reload",
+                         "EXEC_EVENT=config_rejected")[-1]
+    check(r.i("EXEC_CONFIG_LINE") == 3 and r.s("EXEC_CONFIG_KEY") == "PinPath"
+          and r.s("EXEC_CONFIG_ERROR").startswith(why), "the record names the line, key and why", r.brief())
+    check(not env.records("EXEC_EVENT=reloaded"), "no reloaded record")
+    check(env.stop() == 0, "clean stop")
+
     # Without root, --check-config may not look into a directory of mode 0700 on the way: it leaves that to
     # the start, as it does for a mount point, instead of refusing a PinPath= it cannot judge.
     private = "/sys/fs/bpf/ea-it-private-%d" % os.getpid()
