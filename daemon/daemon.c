@@ -797,6 +797,10 @@ int daemon_run(const char *config_path)
                 if (r < 0)
                         log_warning_errno(r, "Cannot give up CAP_SYS_ADMIN, so it is kept");
         }
+        /* CAP_IPC_LOCK mapped the buffers beyond RLIMIT_MEMLOCK (see the unit); nothing is mapped again. */
+        r = caps_drop(CAP_IPC_LOCK);
+        if (r < 0)
+                log_warning_errno(r, "Cannot give up CAP_IPC_LOCK, so it is kept");
         /* Buffers open and programs attached: from here on every number arrives or is counted. */
         r = start_numbering(&d, &first);
         if (r >= 0)

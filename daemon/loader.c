@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -798,6 +799,7 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
         l->raw.ctx = ctx;
         l->pb = perf_buffer__new_raw(bpf_map__fd(l->skel->maps.events), pages, &attr, on_raw_event, l, NULL);
         if (!l->pb) {
+                struct rlimit lim;
                 int r = -errno;
 
                 l->pb = NULL;
@@ -808,6 +810,14 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
                                                "kernels then allow perf_event_open(2) only with "
                                                "CAP_SYS_ADMIN",
                                                pages);
+                if (r == -EPERM && getrlimit(RLIMIT_MEMLOCK, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+                        return log_error_errno(r,
+                                               "Cannot open the perf buffers (%u pages per CPU): the locked "
+                                               "memory they take beyond kernel.perf_event_mlock_kb exceeds "
+                                               "RLIMIT_MEMLOCK (%llu KiB), and CAP_IPC_LOCK is not there to "
+                                               "allow it (the shipped unit gives it): raise the limit "
+                                               "(LimitMEMLOCK=) or lower PerfBufferPages=",
+                                               pages, (unsigned long long)lim.rlim_cur / 1024);
                 return log_error_errno(r, "Cannot open the perf buffers (%u pages per CPU)", pages);
         }
         return 0;

@@ -451,6 +451,9 @@ static void *writer_main(void *arg)
         r = caps_drop(CAP_SYS_ADMIN);
         if (r < 0)
                 log_warning_errno(r, "The journal writer cannot give up CAP_SYS_ADMIN, so it is kept");
+        r = caps_drop(CAP_IPC_LOCK);
+        if (r < 0)
+                log_warning_errno(r, "The journal writer cannot give up CAP_IPC_LOCK, so it is kept");
         pthread_mutex_lock(&w->lock);
         for (;;) {
                 uint64_t batch_lost[LOST_R__MAX] = {0}, batch_seq = 0, progress_limit, *progress;

@@ -117,10 +117,11 @@ def exec_start(unit_text):
 
 def check_caps_dropped(text):
     """text holds the CapPrm and CapEff lines of the daemon's two threads (/proc/PID/task/TID/status, in
-    any wrapping): every set has CAP_BPF, none CAP_SYS_ADMIN (given up once the daemon is started)."""
+    any wrapping): every set has CAP_BPF, none CAP_SYS_ADMIN or CAP_IPC_LOCK (given up once the daemon is
+    started)."""
     sets = re.findall(r"(CapPrm|CapEff):\s*([0-9a-f]+)", text)
-    check(len(sets) == 4 and all(not int(v, 16) & (1 << 21) and int(v, 16) & (1 << 39) for _, v in sets),
-          "CapPrm and CapEff of both threads: CAP_BPF, no CAP_SYS_ADMIN", text)
+    check(len(sets) == 4 and all(not int(v, 16) & (1 << 21 | 1 << 14) and int(v, 16) & (1 << 39) for _, v in sets),
+          "CapPrm and CapEff of both threads: CAP_BPF, no CAP_SYS_ADMIN or CAP_IPC_LOCK", text)
 
 
 def unmappable_elf(path):

@@ -43,9 +43,13 @@ Description=execauditd unit test marker %i
 [Service]
 ExecStart=/bin/sh -c "exec sleep 600" %i
 """
-# "host" is PID 1's mount namespace, found through /proc/1/ns/mnt: the unit must allow reading it.
+# "host" is PID 1's mount namespace, found through /proc/1/ns/mnt: the unit must allow reading it. The
+# larger perf buffers (applied at the restart) are 16 MiB of locked memory on 2 CPUs, more than the default
+# RLIMIT_MEMLOCK allows beyond kernel.perf_event_mlock_kb: the unit must lift it (LimitMEMLOCK=).
 HOST_FILTER = """[Filter]
 ExcludeMountNamespaces=host
+[BPF]
+PerfBufferPages=2048
 """
 
 
@@ -330,6 +334,8 @@ def lifecycle(c, links):
     c.ok("systemctl", "reload", "execauditd")
     rel = one(c, "reloaded record", lambda r: True, "EXEC_EVENT=reloaded")
     check(rel.i("EXEC_CONFIG_GENERATION") == 2, "EXEC_CONFIG_GENERATION=2", rel.brief())
+    check(rel.s("MESSAGE").endswith("; PinPath= and PerfBufferPages= changes take effect at restart"),
+          "PerfBufferPages= waits for the restart", rel.brief())
     check(c.state() == "active", "active after reload", c.state())
     excluded, included = marker(), marker()
     c.ok("/bin/true", excluded)
@@ -338,7 +344,8 @@ def lifecycle(c, links):
     check(not [r for r in c.records("EXEC_EVENT=exec", "EXEC_COMM=true") if excluded in r.s("EXEC_CMDLINE")],
           "ExcludeMountNamespaces=host leaves out the container's host namespace")
 
-    # Restart: the new daemon adopts the pinned programs, with the host filter read at start.
+    # Restart: the new daemon adopts the pinned programs, with the host filter read at start and the larger
+    # perf buffers.
     pid = c.ok("systemctl", "show", "-P", "MainPID", "execauditd").strip()
     c.ok("systemctl", "restart", "execauditd")
     check(c.state() == "active", "active after restart", c.state())
