@@ -641,6 +641,48 @@ static bool is_key_name(const char *name, size_t len)
         return false;
 }
 
+static bool is_section_name(const char *name, size_t len)
+{
+        if (len == strlen("Filter") && memcmp(name, "Filter", len) == 0)
+                return true;
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                if (strlen(keys[i].section) == len && memcmp(keys[i].section, name, len) == 0)
+                        return true;
+        return false;
+}
+
+/*
+ * A line continuing Commands= or ExcludeCommands= that is an assignment or a section header to the eye:
+ * inih reads an unindented "Key : value" as one, and its tokens ("Key", ":", "value") would otherwise be
+ * taken for command names, as would "[Section]". Other lists' entries never look like a key name.
+ */
+static int check_command_line(const char *value, char *msg, size_t n)
+{
+        for (const char *p = value + strspn(value, FILTER_SEPARATORS); *p;
+             p += strspn(p, FILTER_SEPARATORS)) {
+                size_t len = strcspn(p, FILTER_SEPARATORS), name, blank;
+
+                if (p[0] == '[' && len > 2 && p[len - 1] == ']' && is_section_name(p + 1, len - 2)) {
+                        set_msg(msg, n,
+                                "\"%s\" looks like a section header: an indented line continues the one "
+                                "before it",
+                                SHOWN_N(p, len));
+                        return -EINVAL;
+                }
+                /* "Key:" with nothing between is one token, which add_command() refuses. */
+                name = strcspn(p, " \t:,");
+                blank = strspn(p + name, " \t");
+                if (blank && p[name + blank] == ':' && is_key_name(p, name)) {
+                        set_msg(msg, n,
+                                "\"%s\" looks like a key: an indented line continues the one before it",
+                                SHOWN_N(p, name + blank + 1));
+                        return -EINVAL;
+                }
+                p += len;
+        }
+        return 0;
+}
+
 static int add_command(struct ea_filter_list *l, const char *tok, char *msg, size_t n)
 {
         const char *colon = strchr(tok, ':');
@@ -780,6 +822,8 @@ static int filter_handler(struct parse_state *st, const char *name, const char *
                 st->cfg->map_at[k->kind == FK_MNTNS_MAP].line = st->line;
                 return 1;
         }
+        if (st->continues && k->kind == FK_COMMANDS && check_command_line(value, msg, sizeof(msg)) < 0)
+                return reject(st, "Filter", name, msg);
         for (const char *p = value + strspn(value, FILTER_SEPARATORS); *p;
              p += strspn(p, FILTER_SEPARATORS)) {
                 size_t len = strcspn(p, FILTER_SEPARATORS);
