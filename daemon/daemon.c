@@ -303,9 +303,10 @@ static int start_numbering(struct daemon *d, uint64_t *first)
 static void report_replaced_untracked(struct daemon *d)
 {
         const struct loader *l = &d->loader;
-        /* The processes they could not follow are a loss whatever Exits= says (their children lack
-         * EXEC_PARENT_ID); those they followed and these do not, only for their exits. */
-        uint64_t exits = (d->cfg.exits ? l->prev_untracked : 0) + l->prev_tracked_full;
+        /* Processes they could not follow, and those they followed and these do not, are a loss whatever
+         * Exits= says: their children lack EXEC_PARENT_ID, and a reload may turn exits on before they end
+         * (with Exits=no at start, the second kind went uncounted). */
+        uint64_t exits = l->prev_untracked + l->prev_tracked_full;
 
         if (l->prev_skipped) {
                 writer_count_lost(d->writer, LOST_R_SKIPPED, l->prev_skipped);
@@ -315,7 +316,7 @@ static void report_replaced_untracked(struct daemon *d)
 
         if (exits + l->prev_failed_untracked)
                 writer_count_lost(d->writer, LOST_R_UNTRACKED, exits + l->prev_failed_untracked);
-        if (l->prev_untracked && d->cfg.exits)
+        if (l->prev_untracked)
                 log_notice("%llu processes tracked by the replaced programs are not tracked by these: their "
                            "exits will not be recorded",
                            (unsigned long long)l->prev_untracked);
