@@ -44,15 +44,20 @@ struct argv_walk {
         __u32 limit;   /* MaxArgsBytes */
         __u32 argc;
         __u32 truncated;
-        __u32 done; /* reached argv's NULL */
-        __u32 full; /* the chunk is full: send it and go on */
+        __u32 done;      /* reached argv's NULL */
+        __u32 full;      /* the chunk is full: send it and go on */
+        __u32 block_len; /* pointers in args_scratch.block */
 };
+
+/* Pointers of a failed exec's argv past MaxArgsBytes, only counted: read this many at a time. */
+#define ARGV_BLOCK 64
 
 /* One EA_EV_ARGS event under construction (twice the chunk so a bounded offset plus a bounded length fit),
  * and the argv walk that fills it, kept here for the same reason as struct path_walk. */
 struct args_scratch {
         char raw[sizeof(struct ea_args) + 2 * EA_ARGS_CHUNK];
         struct argv_walk w;
+        __u64 block[ARGV_BLOCK];
 };
 
 /*
@@ -346,9 +351,12 @@ static __always_inline long inflight_put(__u32 tid, bool leader, const struct ea
  * this one's. So is a slot entry of another task that had this ID (a leader killed mid-exec by a thread's
  * exec, whose ID that thread now has).
  */
-static __always_inline bool inflight_take(__u32 tid, struct task_struct *task, struct ea_inflight *out)
+static __always_inline bool inflight_take(__u32 tid, struct task_struct *task, struct ea_inflight *out,
+                                          bool leader)
 {
-        struct inflight_slot *s = inflight_slot_of(tid);
+        /* Only a leader's entry is in a slot (inflight_put): an exec'd thread's old ID was released in
+         * de_thread, and a new process holding it may have its own entry in that slot. */
+        struct inflight_slot *s = leader ? inflight_slot_of(tid) : NULL;
         __u64 key = (__u64)task;
         struct ea_inflight *h;
         __u64 *n;
@@ -517,12 +525,14 @@ static __always_inline bool audited(const struct config_ref *c, struct task_stru
         return true;
 }
 
-/* The current task's process fields; its name and IDs are named's: the task itself at an exec, the leader
- * at an exit. */
-static __always_inline void fill_proc(struct ea_proc *p, struct task_struct *task, struct task_struct *named)
+/* The current task's process fields; its IDs are of ids' credentials (the task itself at an exec, which
+ * the kernel checked, the leader at an exit), its name named's (the process's: the leader's, /proc/PID/comm,
+ * which a thread of its own renames only for itself). */
+static __always_inline void fill_proc(struct ea_proc *p, struct task_struct *task, struct task_struct *ids,
+                                      struct task_struct *named)
 {
         __u64 pid_tgid = bpf_get_current_pid_tgid();
-        const struct cred *cred = named->cred;
+        const struct cred *cred = ids->cred;
 
         p->pid = pid_tgid >> 32;
         p->tid = (__u32)pid_tgid;
@@ -1079,7 +1089,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         current_comm(comm);
         if (!audited(&c, task, (__u32)bpf_get_current_uid_gid(), comm)) {
                 count(EA_STAT_FILTERED);
-                inflight_take(old, task, &in);
+                inflight_take(old, task, &in, old == (__u32)bpf_get_current_pid_tgid());
                 /* An exit follows the decision on the process's last exec. */
                 tgid = bpf_get_current_pid_tgid() >> 32;
                 if (bpf_map_lookup_elem(&tracked, &tgid))
@@ -1087,7 +1097,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                 return 0;
         }
         ev = (struct ea_exec *)s->raw;
-        fill_proc(&ev->proc, task, task);
+        fill_proc(&ev->proc, task, task, task);
         fill_exec_context(ev, task);
         ev->proc.tid = old;
         ev->ret = 0;
@@ -1096,7 +1106,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         ev->argc = bprm->argc;
         ev->duration_ns = 0;
 
-        if (inflight_take(old, task, &in)) {
+        if (inflight_take(old, task, &in, old == (__u32)bpf_get_current_pid_tgid())) {
                 ev->duration_ns = now - in.ktime_ns;
                 /* Only if the new image agrees: its one argument is the kernel's "" (a thread of the
                  * caller can fill the array between our read and the kernel's). */
@@ -1171,9 +1181,58 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         tr.exec_seq = ev->hdr.seq;
         tr.exec_ktime_ns = now;
         tr.config_generation = c.generation;
-        if (bpf_map_update_elem(&tracked, &ev->proc.pid, &tr, BPF_ANY) < 0)
+        /* Refused (full, or no memory for the new element): the previous image's entry must not stand in
+         * for this one's exit and children. */
+        if (bpf_map_update_elem(&tracked, &ev->proc.pid, &tr, BPF_ANY) < 0) {
+                bpf_map_delete_elem(&tracked, &ev->proc.pid);
                 count(EA_STAT_TRACKED_FULL);
+        }
         return 0;
+}
+
+/*
+ * Counts the pointers of argv from w->idx once nothing more is captured, a block of them per step up to the
+ * end of their page (a block across it could fail for a page beyond the NULL): the kernel refuses a
+ * filename before it looks at argv, so a failed execve("", argv) with a million pointers costs it nothing,
+ * and one probe read per pointer was up to a million helper calls in one program run.
+ */
+/* A loop of its own (bpf_loop), not unrolled in argv_step, which the verifier then checks too often. */
+static long argv_count_one(__u32 j, void *arg)
+{
+        struct args_scratch *as = ((struct walk_ref *)arg)->p;
+        struct argv_walk *w = &as->w;
+
+        if (j >= ARGV_BLOCK || j >= w->block_len)
+                return 1;
+        if (!as->block[BOUND(j, ARGV_BLOCK - 1)]) {
+                w->done = 1;
+                return 1;
+        }
+        w->argc++;
+        w->idx++;
+        w->truncated = 1;
+        return 0;
+}
+
+static __always_inline long argv_count_block(struct args_scratch *as, struct argv_walk *w)
+{
+        __u64 at = w->argv + (__u64)w->idx * 8;
+        __u32 n = (4096 - (__u32)(at & 4095)) / 8;
+        struct walk_ref ref = {as};
+
+        if (w->idx >= EA_ARGV_SCAN_MAX)
+                return 1; /* not done: EXEC_ARGC_IS_MINIMUM */
+        if (n > ARGV_BLOCK)
+                n = ARGV_BLOCK;
+        if (n == 0) /* a pointer across the page's end */
+                n = 1;
+        if (bpf_probe_read_user(as->block, BOUND(n * 8, sizeof(as->block)), (const void *)at) < 0) {
+                w->truncated = 1;
+                return 1;
+        }
+        w->block_len = n;
+        bpf_loop(n, argv_count_one, &ref, 0);
+        return w->done ? 1 : 0;
 }
 
 static long argv_step(__u32 i, void *arg)
@@ -1184,6 +1243,9 @@ static long argv_step(__u32 i, void *arg)
         __u32 len, room, left;
         __u64 ptr = 0;
         long r;
+
+        if (w->total >= w->limit && w->str_off == 0)
+                return argv_count_block(as, w);
 
         /* An array page not mapped in: what follows is unknown (not done: argc is a lower bound). */
         if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void *)(w->argv + (__u64)w->idx * 8)) < 0) {
@@ -1353,12 +1415,20 @@ static __always_inline bool entry_of_this_call(struct task_struct *task, bool at
 
 /*
  * Without the entry's self_exec_id, a failure after the point of no return shows in the signal it leaves
- * queued: SIGKILL, or the SIGSEGV bprm_execve() forces. A failure before it with SIGKILL queued (killed
- * while it exec'd) is taken for one too: nothing read, which is the safe side.
+ * queued: SIGKILL, or the SIGSEGV bprm_execve() forces, which force_sig_info_to_task() unblocks and gives
+ * the default action. A SIGSEGV the caller sent itself and keeps blocked (or handles) is not that one: the
+ * process lives on, and would otherwise have its failed exec recorded unread and judged by its own comm. A
+ * failure before the point of no return with SIGKILL queued (killed while it exec'd) is taken for one too:
+ * nothing read, which is the safe side, and the process does not survive it.
  */
 static __always_inline bool fatal_signal_queued(struct task_struct *task)
 {
-        return task->pending.signal.sig[0] & (SIG_BIT(9 /* SIGKILL */) | SIG_BIT(11 /* SIGSEGV */));
+        __u64 pending = task->pending.signal.sig[0];
+
+        if (pending & SIG_BIT(9 /* SIGKILL */))
+                return true;
+        return (pending & ~task->blocked.sig[0] & SIG_BIT(11 /* SIGSEGV */)) &&
+               !task->sighand->action[11 - 1].sa.sa_handler /* SIG_DFL */;
 }
 
 static __always_inline int exec_failed(void *ctx, long ret, bool at)
@@ -1375,7 +1445,7 @@ static __always_inline int exec_failed(void *ctx, long ret, bool at)
         struct ea_args *a;
         struct ea_exec *ev;
         char comm[16];
-        bool entered = inflight_take(tid, task, &in), gone;
+        bool entered = inflight_take(tid, task, &in, true), gone;
         long r;
 
         if (ret >= 0 || !s || !as || !get_config(&c) || !(c.set->capture & EA_CAP_FAILED_EXECS))
@@ -1433,7 +1503,7 @@ static __always_inline int exec_failed(void *ctx, long ret, bool at)
                 count(EA_STAT_FILTERED);
                 goto out;
         }
-        fill_proc(&ev->proc, task, task);
+        fill_proc(&ev->proc, task, task, task->group_leader);
         fill_exec_context(ev, task);
         pos = ev->filename_len;
         /* Nothing was opened for good: no executable to name. */
@@ -1582,7 +1652,7 @@ int BPF_PROG(ea_exit, struct task_struct *task)
         /* The process's name and IDs are its leader's (/proc/PID), not those of the thread that happens to
          * end last, which any thread can rename. The leader is kept, a zombie at worst, until the group is
          * gone. */
-        fill_proc(&ev.proc, task, task->group_leader);
+        fill_proc(&ev.proc, task, task->group_leader, task->group_leader);
         /* As wait(2) reads it: a group exit's code is the group's, which a core dump completes (0x80) after
          * it zapped the other threads, whose own codes lack it. */
         ev.exit_code = sig->flags & 0x4 /* SIGNAL_GROUP_EXIT */ ? sig->group_exit_code : task->exit_code;

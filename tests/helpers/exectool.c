@@ -27,8 +27,10 @@
  *   chroot ROOT PROG ARG0 [ARG...]           new mount namespace, /usr bound on ROOT/usr, chroot ROOT, execs
  *   rename-fork COMM PROG ARG0 [ARG...]      renames itself COMM, a child execs; waits for it
  *   rename-exec COMM PROG ARG0 [ARG...]      renames itself COMM, then execs
- *   thread-exec INFO PROG ARG0 [ARG...]      execs from a thread that is not the leader while the leader and
- *                                            two more threads live. INFO: pid tid (of the exec'ing thread)
+ *   thread-exec [-n COMM] INFO PROG ARG0 [ARG...]
+ *                                            execs from a thread that is not the leader while the leader and
+ *                                            two more threads live; -n: that thread renamed COMM first.
+ *                                            INFO: pid tid (of the exec'ing thread)
  *   double-fork [-s] INFO PROG ARG0 [ARG...] a child forks a grandchild and exits; once reparented the
  *                                            grandchild execs. -s: be the subreaper and wait for it.
  *                                            INFO: ppid parent-comm (right before the exec)
@@ -67,10 +69,11 @@
  *   cold-execveat DIR NAME ARG0 [ARG...]     execveat(open(DIR), NAME, argv, envp, 0) with NAME on such a
  *                                            page
  *   bad-name ARG0 [ARG...]                   execve((char *)8, argv): fails with EFAULT (exit status 0 then)
- *   seccomp ERRNO PROG ARG0 [ARG...]         a seccomp filter refuses execve and execveat with ERRNO before
+ *   seccomp [-s] ERRNO PROG ARG0 [ARG...]    a seccomp filter refuses execve and execveat with ERRNO before
  *                                            they run (the syscall entry tracepoint never fires); then
  *                                            execveat(AT_FDCWD, PROG, argv) and execve(PROG, argv): exit
- *                                            status 0 when both fail with ERRNO
+ *                                            status 0 when both fail with ERRNO. -s: with a SIGSEGV sent
+ *                                            to itself pending, blocked
  *   cold-tail PROG ARG0 HEAD TAIL AFTER      execve(PROG, {ARG0, HEAD TAIL, AFTER}) with the second argument
  *                                            across a page boundary: HEAD on a page mapped in, TAIL on one
  *                                            that is not (as cold-argv)
@@ -93,6 +96,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -596,8 +600,12 @@ static void *idle_thread(void *p)
         return NULL;
 }
 
+static const char *thread_exec_comm;
+
 static void *exec_thread(void *p)
 {
+        if (thread_exec_comm && prctl(PR_SET_NAME, thread_exec_comm, 0, 0, 0) < 0)
+                die("PR_SET_NAME");
         write_file(p, "%d %d\n", (int)getpid(), (int)syscall(SYS_gettid));
         do_exec(thread_exec_args[0], thread_exec_args + 1);
 }
@@ -606,6 +614,12 @@ static int cmd_thread_exec(char **a)
 {
         pthread_t t[3];
 
+        if (strcmp(a[0], "-n") == 0) {
+                thread_exec_comm = a[1];
+                a += 2;
+                if (!a[0] || !a[1] || !a[2])
+                        usage("thread-exec [-n COMM] INFO PROG ARG0 [ARG...]");
+        }
         thread_exec_args = a + 1;
         for (int i = 0; i < 3; i++) {
                 errno = pthread_create(&t[i], NULL, i == 2 ? exec_thread : idle_thread, a[0]);
@@ -1075,7 +1089,24 @@ static int cmd_bad_name(char **a)
 
 static int cmd_seccomp(char **a)
 {
-        long err = parse_long(a[0]);
+        bool segv = strcmp(a[0], "-s") == 0;
+        long err;
+
+        if (segv) {
+                sigset_t set;
+
+                a++;
+                if (!a[0] || !a[1] || !a[2])
+                        usage("seccomp [-s] ERRNO PROG ARG0 [ARG...]");
+                /* A SIGSEGV of its own, blocked: pending through the execs, as the kernel leaves one after a
+                 * failure past the point of no return (which it unblocks). */
+                sigemptyset(&set);
+                sigaddset(&set, SIGSEGV);
+                if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+                    syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGSEGV) < 0)
+                        die("a blocked SIGSEGV");
+        }
+        err = parse_long(a[0]);
         struct sock_filter insns[] = {
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, 2, 0),
@@ -1386,7 +1417,7 @@ static const struct {
         {"chroot", 3, cmd_chroot, "chroot ROOT PROG ARG0 [ARG...]"},
         {"rename-fork", 3, cmd_rename_fork, "rename-fork COMM PROG ARG0 [ARG...]"},
         {"rename-exec", 3, cmd_rename_exec, "rename-exec COMM PROG ARG0 [ARG...]"},
-        {"thread-exec", 3, cmd_thread_exec, "thread-exec INFO PROG ARG0 [ARG...]"},
+        {"thread-exec", 3, cmd_thread_exec, "thread-exec [-n COMM] INFO PROG ARG0 [ARG...]"},
         {"double-fork", 3, cmd_double_fork, "double-fork [-s] INFO PROG ARG0 [ARG...]"},
         {"burn", 2, cmd_burn, "burn USER-MS MIB"},
         {"sleep", 1, cmd_sleep, "sleep MS"},
@@ -1401,7 +1432,7 @@ static const struct {
         {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},
         {"cold-tail", 5, cmd_cold_tail, "cold-tail PROG ARG0 HEAD TAIL AFTER"},
         {"bad-name", 1, cmd_bad_name, "bad-name ARG0 [ARG...]"},
-        {"seccomp", 3, cmd_seccomp, "seccomp ERRNO PROG ARG0 [ARG...]"},
+        {"seccomp", 3, cmd_seccomp, "seccomp [-s] ERRNO PROG ARG0 [ARG...]"},
         {"failing", 3, cmd_failing, "failing N PROG ARG0 [ARG...]"},
         {"hammer", 1, cmd_hammer, "hammer STOP"},
         {"inflight", 1, cmd_inflight, "inflight DIR"},

@@ -121,6 +121,19 @@ def test_failed_exec(env):
     check(r.i("EXEC_PPID") == os.getpid(), "EXEC_PPID", r.brief())
     check(not env.find(m, "exit"), "no exit record for a failed exec")
 
+    # From a thread that renamed itself: EXEC_COMM is the process's name (/proc/PID/comm, the leader's), as
+    # on every other record, and EXEC_TID the thread. It was the thread's own name.
+    m = marker()
+    info = os.path.join(env.dir, "thread")
+    p = subprocess.run([os.environ["EA_EXECTOOL"], "thread-exec", "-n", "renamed", info, path + "t", "x", m],
+                       stderr=subprocess.DEVNULL)
+    check(p.returncode == 127, "the exec from the thread failed", p.returncode)
+    with open(info) as f:
+        pid, tid = map(int, f.read().split())
+    r = env.wait_one(m, "exec_failed")
+    check(r.i("EXEC_PID") == pid and r.i("EXEC_TID") == tid != pid, "the process and the thread", r.brief())
+    check(r.s("EXEC_COMM") == "exectool", "the process's name, not the thread's", r.brief())
+
 
 def test_failed_exec_refused_by_seccomp(env):
     # seccomp refuses the syscall before its entry tracepoint: nothing was remembered at the entry, and the
@@ -142,6 +155,25 @@ def test_failed_exec_refused_by_seccomp(env):
     subprocess.run(["/bin/true", sync], check=True)
     env.wait_one(sync, "exec")
     check(not env.records("EXEC_EVENT=lost"), "no loss", [r.brief() for r in env.records("EXEC_EVENT=lost")])
+
+
+def test_failed_exec_with_a_blocked_sigsegv(env):
+    """A failed exec without its entry (refused by seccomp) whose caller keeps a SIGSEGV of its own pending,
+    blocked: not the SIGSEGV the kernel forces after the point of no return, which it unblocks. The caller
+    lives on, so what it tried is read and the filter judges the program's name, not the caller's comm.
+    Before, the record said nothing was read (an empty filename, no argv), and under ExcludeCommands= naming
+    the caller there was no record at all."""
+    env.start("[Filter]\nExcludeCommands=exectool\n")
+    m = marker()
+    p = subprocess.Popen([os.environ["EA_EXECTOOL"], "seccomp", "-s", str(errno.EPERM), "/bin/true", "/bin/true", m])
+    check(p.wait() == 0, "both execs refused with EPERM, the caller alive", p.returncode)
+    rs = env.wait_records(lambda rs: [r for r in rs if m in r.s("EXEC_CMDLINE")] if len(rs) >= 2 else None,
+                          "the two refused execs", "EXEC_EVENT=exec_failed", "EXEC_ERRNO=EPERM")
+    check(len(rs) == 2, "one record each", [r.brief() for r in rs])
+    for r in rs:
+        check(r.s("EXEC_FILENAME") == "/bin/true" and r.get("EXEC_FILENAME_TRUNCATED") is None
+              and r.s("EXEC_CMDLINE") == "/bin/true " + m and r.i("EXEC_PID") == p.pid, "what was refused, read",
+              r.brief())
 
 
 def test_hostile_argv(env):
@@ -229,6 +261,24 @@ def test_truncated_argv(env):
     f = env.wait_one(m, "exec_failed")
     check(f.s("EXEC_ARGS_TRUNCATED") == "1" and f.i("EXEC_ARGC") == len(args), "failed exec truncated",
           f.brief())
+
+    # Past MaxArgsBytes its pointers are only counted, a block at a time up to each page's end: exact
+    # across many pages, and a lower bound beyond 1048576 (the kernel refused the name before it looked at
+    # argv, and counting one pointer per helper call took 31 ms of a program run for 1.1 million here).
+    for n, exact in ((100003, True), (1100000, False)):
+        mn = marker()
+        try:
+            subprocess.run(["/nonexistent/" + mn, mn] + [""] * (n - 2))
+        except FileNotFoundError:
+            pass
+        f = env.wait_one(mn, "exec_failed")
+        check(f.s("EXEC_ARGS_TRUNCATED") == "1", "argv cut", n, f.brief())
+        if exact:
+            check(f.i("EXEC_ARGC") == n and f.get("EXEC_ARGC_IS_MINIMUM") is None, "argc counted exactly", n,
+                  f.brief())
+        else:
+            check(1048576 <= f.i("EXEC_ARGC") < n and f.s("EXEC_ARGC_IS_MINIMUM") == "1",
+                  "counting stopped past 1048576 pointers", n, f.brief())
 
     # A failed exec's argv travels in 32-KiB pieces: an argument that starts a new piece is counted once.
     env.stop()
@@ -362,6 +412,7 @@ def test_periodic_stats(env):
 
 if __name__ == "__main__":
     main([test_exec_fields, test_exit_code_and_signal, test_core_dump_of_a_multithreaded_process, test_failed_exec, test_failed_exec_refused_by_seccomp,
+          test_failed_exec_with_a_blocked_sigsegv,
           test_failed_after_the_point_of_no_return,
           test_failed_after_the_point_of_no_return_from_a_thread, test_hostile_argv, test_hostile_argv_in_a_batch,
           test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])
