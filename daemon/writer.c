@@ -65,6 +65,7 @@ struct writer {
         struct exit_seen *exits;
         const char *socket_path;
         bool journald_missing;
+        int send_error; /* the last failed send's, logged once until a send succeeds */
 };
 
 static const char *const lost_names[LOST_R__MAX] = {
@@ -321,10 +322,16 @@ static void note_exits(struct exit_seen *s, const struct item *it)
         }
 }
 
-/* Why records that journald did not take are lost. */
-static enum lost_reason send_failure(int r)
+/*
+ * Why records that journald did not take are lost. Said once per error until a send succeeds: a journald
+ * that takes nothing fails every batch, and a line per batch on standard error, which under systemd is a
+ * stream to that journald, filled the stream and blocked the writer, and the stop with it, for good.
+ */
+static enum lost_reason send_failure(struct writer *w, int r)
 {
-        log_warning_errno(r, "Writing records to the journal failed");
+        if (r != w->send_error)
+                log_warning_errno(r, "Writing records to the journal failed");
+        w->send_error = r;
         /* A socket file left by a dead journald refuses connections: journald is away too. */
         return r == -ENOENT || r == -ECONNREFUSED ? LOST_R_JOURNALD_UNAVAILABLE : LOST_R_JOURNAL_ERROR;
 }
@@ -335,10 +342,12 @@ static void send_batch(struct writer *w, uint64_t *written, uint64_t lost[LOST_R
         size_t n = w->batch.entries;
         int r = journal_batch_send(&w->journal, &w->batch);
 
-        if (r < 0)
-                lost[send_failure(r)] += n;
-        else
+        if (r < 0) {
+                lost[send_failure(w, r)] += n;
+        } else {
                 *written += n;
+                w->send_error = 0;
+        }
 }
 
 /* Into the batch, which goes out when full or when the queue is done; an entry larger than any batch goes
@@ -356,10 +365,12 @@ static void write_entry(struct writer *w, const char *entry, size_t len, uint64_
                 return;
         if (r == 0) /* larger than any batch */
                 r = journal_send(&w->journal, entry, len);
-        if (r < 0)
-                lost[send_failure(r)]++;
-        else
+        if (r < 0) {
+                lost[send_failure(w, r)]++;
+        } else {
                 (*written)++;
+                w->send_error = 0;
+        }
 }
 
 static void write_item(struct writer *w, const struct item *it, const struct format_ctx *ctx,

@@ -6,7 +6,7 @@
  * counters without sequence numbers are stored only once their loss is reported. journald is a
  * datagram socket this test binds in a temporary directory, as in test-journal.c. What is pushed while
  * the writer is held goes out together once it resumes. The batch being written counts against the
- * queue's bound while journald takes nothing.
+ * queue's bound while journald takes nothing. A journald that refuses every batch is warned of once.
  */
 #include "writer.h"
 #include "check.h"
@@ -14,7 +14,9 @@
 #include "execaudit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -116,6 +118,48 @@ static int push_exit(struct writer *w, uint64_t seq)
         memcpy(ev->proc.comm, "late", 5);
         writer_push_event(w, ev);
         return 0;
+}
+
+/*
+ * A journald that refuses every batch (a socket file nobody listens on) gets one warning on standard error,
+ * not one per batch: under systemd that is a stream to the same journald, and a line per batch filled it
+ * and blocked the writer.
+ */
+static void test_one_warning_per_error(const char *dir)
+{
+        int err[2], saved = dup(2), l, lines = 0;
+        char path[256], buf[16384];
+        struct writer *w = NULL;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "%s/refusing", dir);
+        l = bind_listener(path);
+        if (l < 0 || saved < 0 || pipe2(err, O_NONBLOCK) < 0) {
+                FAIL("setup: %m");
+                return;
+        }
+        close(l); /* the file stays: connections are refused */
+        fflush(stderr);
+        dup2(err[1], 2);
+        CHECK_RC(writer_start(&w, path, 16, 1 << 20), 0);
+        for (uint64_t i = 1; w && i <= 20; i++) {
+                if (push_exit(w, i) < 0)
+                        break;
+                wait_stat(w, LOST(LOST_R_JOURNALD_UNAVAILABLE), i); /* one batch each */
+        }
+        if (w)
+                writer_stop(w);
+        fflush(stderr);
+        dup2(saved, 2);
+        close(saved);
+        close(err[1]);
+        n = read(err[0], buf, sizeof(buf) - 1);
+        close(err[0]);
+        buf[n > 0 ? n : 0] = '\0';
+        for (char *p = buf; (p = strstr(p, "Writing records to the journal failed")); p++)
+                lines++;
+        CHECK_NUM(lines, 1);
+        unlink(path);
 }
 
 /* The limit a stop sets while the writer waits to report a loss bounds the batch taken after the wait. */
@@ -299,6 +343,7 @@ int main(void)
         test_marks(dir);
         test_hold(dir);
         test_bound_counts_the_batch(dir);
+        test_one_warning_per_error(dir);
         rmdir(dir);
         return check_summary("test-writer");
 }
