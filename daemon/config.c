@@ -1545,11 +1545,37 @@ static int format_filter(const struct ea_filter *f, struct strbuf *out)
         return p.r < 0 ? p.r : 0;
 }
 
+/*
+ * "# PATH (sha256 HASH)": the path as quote_text() shows it (a newline in it would end the comment), cut
+ * with "..." where the line would pass the 199 bytes a line may have, so the output parses back.
+ */
+static int format_header(const struct ea_config *c, struct strbuf *out)
+{
+        const size_t room = EA_CONFIG_MAX_LINE - strlen("#  (sha256 )") - strlen(c->sha256);
+        struct strbuf q = STRBUF_INIT;
+        size_t len;
+        int r;
+
+        r = quote_text(&q, c->path, strlen(c->path));
+        if (r < 0)
+                return r;
+        len = q.len;
+        if (len > room) {
+                len = room - strlen("...");
+                while (len > 0 && ((unsigned char)q.buf[len] & 0xc0) == 0x80) /* not inside a character */
+                        len--;
+        }
+        r = strbuf_printf(out, "# %.*s%s (sha256 %s)\n", (int)len, q.buf ? q.buf : "",
+                          len < q.len ? "..." : "", c->sha256);
+        strbuf_free(&q);
+        return r;
+}
+
 int config_format(const struct ea_config *c, struct strbuf *out)
 {
         int r;
 
-        r = strbuf_printf(out, "# %s (sha256 %s)\n", c->path, c->sha256);
+        r = format_header(c, out);
         if (r >= 0 && c->n_dropins)
                 r = strbuf_printf(out, "# drop-ins read: %u\n", c->n_dropins);
         if (r >= 0)

@@ -199,6 +199,28 @@ static void test_full_and_format(void)
                 check_full(&back);
         }
 
+        /* The path in the header comment: escaped, and cut to keep the line within 199 bytes. */
+        for (int i = 0; i < 2; i++) {
+                char path[300], *nl;
+                struct strbuf hb = STRBUF_INIT;
+
+                if (i == 0)
+                        snprintf(path, sizeof(path), "/%0200d/x.conf", 0);
+                else
+                        snprintf(path, sizeof(path), "/etc/nl\n[Capture]x.conf");
+                set_case(i == 0 ? "config_format: a long path, cut"
+                                : "config_format: a newline in the path");
+                CHECK_NUM(config_parse_string(full_text, path, &cfg, &err), 0);
+                CHECK_NUM(config_format(&cfg, &hb), 0);
+                nl = hb.buf ? strchr(hb.buf, '\n') : NULL;
+                CHECK(nl && nl - hb.buf <= EA_CONFIG_MAX_LINE);
+                CHECK(hb.buf &&
+                      strstr(hb.buf, i == 0 ? "00... (sha256 " : "# /etc/nl\\x0a[Capture]x.conf (sha256 "));
+                CHECK_NUM(config_parse_string(hb.buf ? hb.buf : "", "formatted", &back, &err), 0);
+                check_full(&back);
+                strbuf_free(&hb);
+        }
+
         set_case("config_format of the defaults");
         config_defaults(&cfg);
         strbuf_reset(&sb);
