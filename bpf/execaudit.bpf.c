@@ -89,7 +89,7 @@ struct dentry_head {
 /* The path is built backwards from the end; NAME_MAX more so one name at any offset fits. */
 struct path_buf {
         struct path_walk w;
-        char buf[EA_PATH_MAX + 256];
+        char buf[EA_PATH_MAX + 258]; /* a 255-byte name read as a string of up to 257 at any offset */
 };
 
 /* bpf_loop's context must be on the stack: it only points at the map value. */
@@ -657,6 +657,8 @@ static long path_step(__u32 i, void *arg)
         struct mount *mnt = w->mnt;
         struct dentry_head h = {};
         __u32 len, off;
+        char saved[2];
+        long r;
 
         if (!d || (d == w->root_dentry && w->vfsmnt == w->root_mnt)) {
                 w->ended = 1;
@@ -688,7 +690,22 @@ static long path_step(__u32 i, void *arg)
                 return 1;
         }
         off -= len;
-        bpf_probe_read_kernel(pb->buf + BOUND(off, EA_PATH_MAX), BOUND(len, 255), h.name);
+        /*
+         * A rename sets the name before the length, with nothing a probe read can wait for: the two read
+         * together may not belong together. The name is read as a string of at most len + 1 bytes and must
+         * end exactly there; anything else is a torn pair, and the path ends here, cut, rather than hold a
+         * name that never was or, past a short name's NUL, the dentry's own fields (kernel addresses). The
+         * read writes two bytes beyond the name: the '/' and first byte of what follows it, put back.
+         */
+        saved[0] = pb->buf[BOUND(off + len, EA_PATH_MAX)];
+        saved[1] = pb->buf[BOUND(off + len + 1, EA_PATH_MAX + 1)];
+        r = bpf_probe_read_kernel_str(pb->buf + BOUND(off, EA_PATH_MAX), BOUND(len + 2, 257), h.name);
+        pb->buf[BOUND(off + len, EA_PATH_MAX)] = saved[0];
+        pb->buf[BOUND(off + len + 1, EA_PATH_MAX + 1)] = saved[1];
+        if (r != len + 1) {
+                w->truncated = 1;
+                return 1;
+        }
         off--;
         pb->buf[BOUND(off, EA_PATH_MAX)] = '/';
         w->off = off;
