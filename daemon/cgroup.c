@@ -130,20 +130,23 @@ int cgroup_find_unit(const char *mount, const char *unit, char *out, size_t out_
                 struct dirent *de;
 
                 while (d && (de = readdir(d))) {
+                        /* systemd's escape of names that could pass for control files (cg_escape) */
+                        const char *name =
+                                de->d_name[0] == '_' && de->d_name[1] ? de->d_name + 1 : de->d_name;
                         char *child;
 
                         if (de->d_type != DT_DIR || de->d_name[0] == '.')
                                 continue;
                         if (asprintf(&child, "%s/%s", dir, de->d_name) < 0)
                                 continue;
-                        if (strcmp(de->d_name, unit) == 0) {
+                        if (strcmp(name, unit) == 0) {
                                 r = snprintf(out, out_size, "%s", child + mlen) >= (int)out_size
                                             ? -ENAMETOOLONG
                                             : 0;
                                 free(child);
                                 break;
                         }
-                        if (tail < MAX_DIRS && unit_is_slice(de->d_name, strlen(de->d_name)))
+                        if (tail < MAX_DIRS && unit_is_slice(name, strlen(name)))
                                 queue[tail++] = child;
                         else
                                 free(child);

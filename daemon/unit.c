@@ -69,6 +69,16 @@ static struct path_part container_id(const char *s, size_t len)
         return (struct path_part){s, len};
 }
 
+/* systemd's cg_unescape(): cg_escape() puts a '_' before a name that could pass for a control file
+ * ("io.netdata.service", "cpu.slice") or that starts with '_' or '.'. */
+static void cg_unescape(const char **name, size_t *len)
+{
+        if (*len > 1 && (*name)[0] == '_') {
+                (*name)++;
+                (*len)--;
+        }
+}
+
 void cgroup_path_names(const char *path, struct cgroup_names *out)
 {
         const char *p = path;
@@ -87,12 +97,16 @@ void cgroup_path_names(const char *path, struct cgroup_names *out)
                 if (len == 0)
                         break;
                 if (in_slices) {
-                        if (unit_is_slice(p, len))
-                                out->slice = (struct path_part){p, len};
+                        const char *name = p;
+                        size_t nlen = len;
+
+                        cg_unescape(&name, &nlen);
+                        if (unit_is_slice(name, nlen))
+                                out->slice = (struct path_part){name, nlen};
                         else {
                                 in_slices = false;
-                                if (is_unit(p, len))
-                                        out->unit = (struct path_part){p, len};
+                                if (is_unit(name, nlen))
+                                        out->unit = (struct path_part){name, nlen};
                         }
                 }
                 id = container_id(p, len);

@@ -264,6 +264,10 @@ static void test_find_unit(void)
                 "/machine.slice/libpod-1.scope/system.slice",
                 "/machine.slice/libpod-1.scope/system.slice/nginx.service",
                 "/machine.slice/libpod-1.scope/ssh.service",
+                /* systemd's escape (cg_escape) of names that could pass for control files */
+                "/system.slice/_io.netdata.service",
+                "/_cpu.slice",
+                "/_cpu.slice/worker.service",
                 NULL,
         };
         char top[] = "/tmp/ea-test-cgroup-XXXXXX";
@@ -280,6 +284,8 @@ static void test_find_unit(void)
         expect_unit(top, "init.scope", 0, "/init.scope");
         expect_unit(top, "user@1000.service", 0, "/user.slice/user-1000.slice/user@1000.service");
         expect_unit(top, "session-3.scope", 0, "/user.slice/user-1000.slice/session-3.scope");
+        expect_unit(top, "io.netdata.service", 0, "/system.slice/_io.netdata.service");
+        expect_unit(top, "worker.service", 0, "/_cpu.slice/worker.service");
         /* Below a service or a scope the names are the delegate's: a user's manager, a container. */
         expect_unit(top, "cron.service", -ENOENT, NULL);
         expect_unit(top, "nginx.service", -ENOENT, NULL);

@@ -47,6 +47,10 @@ static const struct names_case cases[] = {
         /* a component that is neither slice nor unit ends the unit search */
         {"/system.slice/weird/ssh.service", "", "system.slice", ""},
         {"//system.slice//ssh.service/", "ssh.service", "system.slice", ""},
+        /* systemd's escape of names that could pass for control files: the unit is named without it */
+        {"/system.slice/_io.netdata.service/x", "io.netdata.service", "system.slice", ""},
+        {"/_cpu.slice/_cpu-a.slice/_io.x.service", "io.x.service", "cpu-a.slice", ""},
+        {"/system.slice/__under.service", "_under.service", "system.slice", ""},
 };
 
 static void check_part(const char *what, struct path_part got, const char *want)
