@@ -1207,13 +1207,8 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         return 0;
 }
 
-/*
- * Counts the pointers of argv from w->idx once nothing more is captured, a block of them per step up to the
- * end of their page (a block across it could fail for a page beyond the NULL): the kernel refuses a
- * filename before it looks at argv, so a failed execve("", argv) with a million pointers costs it nothing,
- * and one probe read per pointer was up to a million helper calls in one program run.
- */
-/* A loop of its own (bpf_loop), not unrolled in argv_step, which the verifier then checks too often. */
+/* One pointer of the block: a loop of its own (bpf_loop), not unrolled in argv_step, which the verifier
+ * then checks too often. */
 static long argv_count_one(__u32 j, void *arg)
 {
         struct args_scratch *as = ((struct walk_ref *)arg)->p;
@@ -1231,6 +1226,12 @@ static long argv_count_one(__u32 j, void *arg)
         return 0;
 }
 
+/*
+ * Counts the pointers of argv from w->idx once nothing more is captured, a block of them per step up to the
+ * end of their page (a block across it could fail for a page beyond the NULL): the kernel refuses a
+ * filename before it looks at argv, so a failed execve("", argv) with a million pointers costs it nothing,
+ * and one probe read per pointer was up to a million helper calls in one program run.
+ */
 static __always_inline long argv_count_block(struct args_scratch *as, struct argv_walk *w)
 {
         __u64 at = w->argv + (__u64)w->idx * 8;
