@@ -124,6 +124,15 @@ def check_caps_dropped(text):
           "CapPrm and CapEff of both threads: CAP_BPF, no CAP_SYS_ADMIN or CAP_IPC_LOCK", text)
 
 
+def exec_thread_of(info):
+    """(pid, tid) that `exectool thread-exec` wrote to info before its exec: the process, and the thread (not
+    its leader) that called exec."""
+    with open(info) as f:
+        pid, tid = map(int, f.read().split())
+    check(pid != tid, "exec'd from a thread that is not the leader", info, pid, tid)
+    return pid, tid
+
+
 def unmappable_elf(path):
     """An x86-64 executable whose one segment lies in kernel space: the kernel accepts it, replaces the
     process's memory (the point of no return), then fails to map it and kills the process (SIGSEGV)."""
@@ -342,6 +351,11 @@ class Env:
                               "SYSLOG_IDENTIFIER=execauditd", *matches],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
         return [Record(e) for e in parse_export(out.stdout)]
+
+    def own(self, recs):
+        """The records among recs that the running daemon wrote (others are an earlier daemon's)."""
+        pid = str(self.daemon_pid).encode()
+        return [r for r in recs if r.get("_PID") == [pid]]
 
     def find(self, mark, event=None):
         """Records whose EXEC_CMDLINE or EXEC_FILENAME contains mark."""

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from harness import DAEMON, fill_stopped_journald, check, main, marker, unmappable_elf
+from harness import DAEMON, exec_thread_of, fill_stopped_journald, check, main, marker, unmappable_elf
 
 STORM = os.environ.get("EA_STORM", "")
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
@@ -205,7 +205,6 @@ def test_tracked_full(env):
     first, info = 1 << 23, os.path.join(env.dir, "added")
     for exits in ("yes", "no"):
         env.start("[Capture]\nExits=%s\n" % exits)
-        pid = str(env.daemon_pid).encode()
         m = marker()
         try:
             sh_and_child(m, EXECTOOL, "map-fill", PINS, "tracked", str(first), info)
@@ -222,10 +221,7 @@ def test_tracked_full(env):
               "Exits=%s: the child of an untracked process has no EXEC_PARENT_ID" % exits, sh.brief(),
               child.brief())
 
-        def mine(rs):
-            return [r for r in rs if r.get("_PID") == [pid]]
-
-        env.wait_records(lambda rs: reported(mine(rs), "untracked") >= 2, "untracked loss records",
+        env.wait_records(lambda rs: reported(env.own(rs), "untracked") >= 2, "untracked loss records",
                          "EXEC_EVENT=lost")
         m2 = marker()
         sh_and_child(m2)
@@ -238,7 +234,7 @@ def test_tracked_full(env):
             check(exit2.i("EXEC_EXIT_CODE") == 3, "room again: the exit record", exit2.brief())
         sync(env)
         check(env.stop() == 0, "clean stop")
-        recs = mine(env.records())
+        recs = env.own(env.records())
         gone = [r.i("EXEC_PID") for r in env.records("EXEC_EVENT=exit")]
         check(sh.i("EXEC_PID") not in gone and child.i("EXEC_PID") not in gone, "no exit record of the untracked",
               sh.brief(), child.brief())
@@ -261,13 +257,6 @@ THREAD_EXECS = """
 "$0" thread-exec "$1.missing" "$3" "$3" "$2-missing"; echo $? >>"$1.rc"
 setarch -R "$0" thread-exec "$1.elf" "$4" "$4" "$2-elf"; echo $? >>"$1.rc"
 """
-
-
-def pid_tid(path):
-    with open(path) as f:
-        pid, tid = map(int, f.read().split())
-    check(pid != tid, "exec'd from a thread that is not the leader", path, pid, tid)
-    return pid, tid
 
 
 def test_inflight_full(env):
@@ -298,19 +287,19 @@ def test_inflight_full(env):
     check(held.split()[2:] == [b"hashed", b"0", b"entries", b"8192"],
           "every refused entry taken off inflight_hashed's count again", held)
 
-    pid, tid = pid_tid(pre + ".ok")
+    pid, tid = exec_thread_of(pre + ".ok")
     ok = env.wait_one(m + "-ok", "exec", filename="/bin/true")
     check(ok.i("EXEC_PID") == pid and ok.s("EXEC_CMDLINE") == "true %s-ok" % m, "the exec", ok.brief())
     check(ok.i("EXEC_DURATION_NSEC") == 0, "no duration: no room for its entry", ok.brief())
 
-    pid, tid = pid_tid(pre + ".missing")
+    pid, tid = exec_thread_of(pre + ".missing")
     f = env.wait_one(m + "-missing", "exec_failed")
     check(f.i("EXEC_PID") == pid and f.i("EXEC_TID") == tid, "the failed exec's thread", pid, tid, f.brief())
     check(f.s("EXEC_FILENAME") == missing and f.s("EXEC_CMDLINE") == "%s %s-missing" % (missing, m)
           and f.s("EXEC_ERRNO") == "ENOENT", "what it tried, read through the registers", f.brief())
     check(f.i("EXEC_DURATION_NSEC") == 0, "no duration: no room for its entry", f.brief())
 
-    pid, tid = pid_tid(pre + ".elf")
+    pid, tid = exec_thread_of(pre + ".elf")
     r = env.wait_records(lambda rs: rs, "the exec failed after the point of no return",
                          "EXEC_EVENT=exec_failed", "EXEC_PID=%d" % pid)
     check(len(r) == 1, "one record", *[x.brief() for x in r])
@@ -325,7 +314,7 @@ def test_inflight_full(env):
     m2 = marker()
     info = os.path.join(env.dir, "thr2")
     subprocess.run([EXECTOOL, "thread-exec", info, "/bin/true", "true", m2], check=True)
-    pid_tid(info)
+    exec_thread_of(info)
     again = env.wait_one(m2, "exec", filename="/bin/true")
     check(again.i("EXEC_DURATION_NSEC") > 0, "room again: the duration", again.brief())
     sync(env)

