@@ -18,9 +18,10 @@
 
 #define CGROUP_ID 8842ull
 
-static const char *cgroup_cb(void *userdata, uint64_t id)
+static const char *cgroup_cb(void *userdata, uint64_t id, bool *truncated)
 {
         (void)userdata;
+        *truncated = false;
         return id == CGROUP_ID ? "/user.slice/user-0.slice/session-3.scope" : NULL;
 }
 

@@ -6,9 +6,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -192,44 +194,115 @@ void cgroup_resolver_done(struct cgroup_resolver *c)
         c->mount_fd = -1;
 }
 
-static char *lookup(struct cgroup_resolver *c, uint64_t id)
+static struct cgroup_cache_entry *cache_slot(struct cgroup_resolver *c, uint64_t id)
+{
+        return &c->cache[(id * 0x9E3779B97F4A7C15ull) >> 54];
+}
+
+static void cache_put(struct cgroup_resolver *c, uint64_t id, char *path, bool truncated)
+{
+        struct cgroup_cache_entry *e = cache_slot(c, id);
+
+        free(e->path);
+        *e = (struct cgroup_cache_entry){.id = id, .path = path, .known = true, .truncated = truncated};
+}
+
+/* The mount-relative path of fd: -ENAMETOOLONG when the kernel will not print it (PATH_MAX). */
+static int fd_path(const struct cgroup_resolver *c, int fd, char **out)
+{
+        char proc[64], target[PATH_MAX];
+        ssize_t n;
+
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        n = readlink(proc, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        if ((size_t)n < c->mount_len || memcmp(target, c->mount, c->mount_len) != 0 ||
+            (target[c->mount_len] != '/' && target[c->mount_len] != '\0'))
+                return -ENOENT;
+        *out = strdup((size_t)n == c->mount_len ? "/" : target + c->mount_len);
+        return *out ? 0 : -ENOMEM;
+}
+
+/*
+ * Past PATH_MAX the kernel prints no path, and whoever owns a delegated subtree (a user's manager in
+ * user@UID.service, a container) can nest cgroups that deep to hide which unit they run in. The deepest
+ * ancestor the kernel can still print names the unit, slice and container, which sit near the root, so
+ * the walk climbs to it and the record says the path was cut. Every ancestor has that same answer: every
+ * CGROUP_WALK_MARK levels it is cached for the ancestor too, so the next walk in the same deep tree stops
+ * there instead of climbing all of it again. Each level costs a readlink() that walks up to PATH_MAX bytes
+ * of names in the kernel (some 30 us here with 1-byte names), and the tree is the delegate's to grow: a
+ * cgroup more than CGROUP_WALK_MAX levels below that ancestor stays unnamed (NULL, truncated).
+ */
+static char *walk_up(struct cgroup_resolver *c, int fd, bool *truncated)
+{
+        uint64_t marks[CGROUP_WALK_MAX / CGROUP_WALK_MARK];
+        size_t n_marks = 0;
+        char *path = NULL;
+        int r = -ENAMETOOLONG;
+
+        *truncated = true;
+        for (unsigned level = 1; r == -ENAMETOOLONG && level <= CGROUP_WALK_MAX; level++) {
+                const struct cgroup_cache_entry *e;
+                struct stat st;
+                int up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+                close(fd);
+                fd = up;
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        break;
+                e = cache_slot(c, st.st_ino);
+                if (e->known && e->id == st.st_ino && e->truncated) {
+                        path = e->path ? strdup(e->path) : NULL;
+                        r = e->path && !path ? -ENOMEM : 0;
+                        break;
+                }
+                r = fd_path(c, fd, &path);
+                if (r == -ENAMETOOLONG && level % CGROUP_WALK_MARK == 0)
+                        marks[n_marks++] = st.st_ino;
+        }
+        if (fd >= 0)
+                close(fd);
+        for (size_t i = 0; r >= 0 && i < n_marks; i++)
+                cache_put(c, marks[i], path ? strdup(path) : NULL, true);
+        return path;
+}
+
+static char *lookup(struct cgroup_resolver *c, uint64_t id, bool *truncated)
 {
         struct {
                 struct file_handle fh;
                 uint64_t id;
         } h = {.fh = {.handle_bytes = sizeof(uint64_t), .handle_type = FILEID_KERNFS}, .id = id};
-        char proc[64], target[4096];
-        ssize_t n;
-        int fd;
+        char *path = NULL;
+        int fd, r;
 
+        *truncated = false;
         if (c->mount_fd < 0)
                 return NULL;
         memcpy(h.fh.f_handle, &id, sizeof(id));
         fd = open_by_handle_at(c->mount_fd, &h.fh, O_RDONLY | O_PATH | O_CLOEXEC);
         if (fd < 0)
                 return NULL;
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-        n = readlink(proc, target, sizeof(target) - 1);
+        r = fd_path(c, fd, &path);
+        if (r == -ENAMETOOLONG)
+                return walk_up(c, fd, truncated);
         close(fd);
-        if (n < 0 || (size_t)n < c->mount_len || memcmp(target, c->mount, c->mount_len) != 0)
-                return NULL;
-        target[n] = '\0';
-        if (target[c->mount_len] != '/' && target[c->mount_len] != '\0')
-                return NULL;
-        if ((size_t)n == c->mount_len)
-                return strdup("/");
-        return strdup(target + c->mount_len);
+        return path;
 }
 
-const char *cgroup_resolve(struct cgroup_resolver *c, uint64_t id)
+const char *cgroup_resolve(struct cgroup_resolver *c, uint64_t id, bool *truncated)
 {
-        struct cgroup_cache_entry *e = &c->cache[(id * 0x9E3779B97F4A7C15ull) >> 54];
+        struct cgroup_cache_entry *e = cache_slot(c, id);
+        bool cut;
+        char *path;
 
-        if (e->known && e->id == id)
-                return e->path;
-        free(e->path);
-        e->path = lookup(c, id);
-        e->id = id;
-        e->known = 1;
+        if (!(e->known && e->id == id)) {
+                path = lookup(c, id, &cut);
+                cache_put(c, id, path, cut);
+        }
+        if (truncated)
+                *truncated = e->truncated;
         return e->path;
 }

@@ -7,15 +7,22 @@
 #ifndef EA_CGROUP_H
 #define EA_CGROUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define CGROUP_CACHE_SIZE 1024
+/* Past PATH_MAX: levels climbed at most to a printable ancestor, and how often the answer is cached on the
+ * way (see walk_up() in cgroup.c). */
+#define CGROUP_WALK_MAX  256
+#define CGROUP_WALK_MARK 16
 
 struct cgroup_cache_entry {
         uint64_t id;
         char *path; /* NULL: unknown (negative entries are cached too) */
-        int known;
+        bool known;
+        /* path is the deepest printable ancestor's (NULL: none within CGROUP_WALK_MAX levels) */
+        bool truncated;
 };
 
 struct cgroup_resolver {
@@ -35,7 +42,9 @@ int cgroup2_mount_path(char *out, size_t out_size);
 int cgroup_find_unit(const char *mount, const char *unit, char *out, size_t out_size);
 int cgroup_resolver_init(struct cgroup_resolver *c);
 void cgroup_resolver_done(struct cgroup_resolver *c);
-/* "/system.slice/ssh.service", "/" for the root, or NULL when the cgroup no longer exists. */
-const char *cgroup_resolve(struct cgroup_resolver *c, uint64_t id);
+/* "/system.slice/ssh.service", "/" for the root, or NULL when the cgroup no longer exists. For a path
+ * longer than the kernel prints (PATH_MAX with the mount point), the deepest ancestor's that fits and
+ * *truncated set (truncated may be NULL). */
+const char *cgroup_resolve(struct cgroup_resolver *c, uint64_t id, bool *truncated);
 
 #endif

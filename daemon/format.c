@@ -65,7 +65,8 @@ static size_t comm_len(const char comm[16])
 /* Returns the cgroup path it added (NULL when unknown), for fields derived from it. */
 static const char *add_proc(struct record *r, const struct ea_proc *p, const struct format_ctx *ctx)
 {
-        const char *cg = ctx->cgroup_path ? ctx->cgroup_path(ctx->userdata, p->cgroup_id) : NULL;
+        bool cut = false;
+        const char *cg = ctx->cgroup_path ? ctx->cgroup_path(ctx->userdata, p->cgroup_id, &cut) : NULL;
 
         record_add_u64(r, "EXEC_PID", p->pid);
         record_add_u64(r, "EXEC_TID", p->tid);
@@ -78,6 +79,8 @@ static const char *add_proc(struct record *r, const struct ea_proc *p, const str
         record_add_u64(r, "EXEC_CGROUP_ID", p->cgroup_id);
         if (cg)
                 record_add_str(r, "EXEC_CGROUP", cg);
+        if (cut)
+                record_add_str(r, "EXEC_CGROUP_TRUNCATED", "1");
         record_add_u64(r, "EXEC_MNTNS", p->mntns);
         return cg;
 }

@@ -22,8 +22,9 @@
 
 struct format_ctx {
         int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
-        /* cgroup v2 path of a cgroup id, or NULL when unknown; may be NULL itself. */
-        const char *(*cgroup_path)(void *userdata, uint64_t id);
+        /* cgroup v2 path of a cgroup id, or NULL when unknown; *truncated when it is an ancestor's (the path
+         * was too long). May be NULL itself. */
+        const char *(*cgroup_path)(void *userdata, uint64_t id, bool *truncated);
         void *userdata;
         /* Whether the exit of the image exec'd at exec_ktime_ns by pid has been received already (then the
          * exec record carries no OBJECT_PID); may be NULL. */

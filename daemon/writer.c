@@ -299,9 +299,9 @@ void writer_get_stats(struct writer *w, struct writer_stats *out)
         pthread_mutex_unlock(&w->lock);
 }
 
-static const char *resolve_cgroup(void *userdata, uint64_t id)
+static const char *resolve_cgroup(void *userdata, uint64_t id, bool *truncated)
 {
-        return cgroup_resolve(userdata, id);
+        return cgroup_resolve(userdata, id, truncated);
 }
 
 static bool has_exited(void *userdata, uint32_t pid, uint64_t exec_ktime_ns)

@@ -4,7 +4,8 @@
  * (daemon/assemble.c) and events turned into entries (daemon/format.c).
  *
  * Input: one byte of options (bit 0: the process has exited already; bit 1: its cgroup path is known; bit 2:
- * CLOCK_REALTIME is behind CLOCK_BOOTTIME, as on a machine whose clock says 1970), one
+ * CLOCK_REALTIME is behind CLOCK_BOOTTIME, as on a machine whose clock says 1970; bit 3: the cgroup path was
+ * cut to an ancestor), one
  * byte n, n bytes of cgroup path, then samples, each a 16-bit little-endian length and that many bytes.
  * Samples go through assembly_take(), as on_sample() in daemon/daemon.c takes them on one CPU. Properties:
  *  - an event is formatted or refused with -EBADMSG, nothing else;
@@ -40,13 +41,15 @@ struct field {
 struct input {
         bool exited;
         const char *cgroup;
+        bool cgroup_truncated;
 };
 
-static const char *cgroup_cb(void *userdata, uint64_t id)
+static const char *cgroup_cb(void *userdata, uint64_t id, bool *truncated)
 {
         const struct input *in = userdata;
 
         (void)id;
+        *truncated = in->cgroup_truncated;
         return in->cgroup;
 }
 
@@ -275,6 +278,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (size < 2 || size - 2 < data[1])
                 return 0;
         in.exited = data[0] & 1;
+        in.cgroup_truncated = data[0] & 8;
         if (data[0] & 4)
                 ctx.realtime_offset_ns = -ctx.realtime_offset_ns;
         if (data[0] & 2) {

@@ -7,6 +7,7 @@ started it (EXEC_ID, EXEC_PARENT_*), what it cost (exit records), and argv exact
 The odd exec shapes come from tests/helpers/exectool.c (EA_EXECTOOL): a subcommand each, writing what the
 process saw right before its exec to an INFO file that the test compares with the record."""
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -726,6 +727,66 @@ def test_unit_slice_and_container(env):
         absent(r, "EXEC_UNIT", "EXEC_SLICE", "EXEC_CONTAINER_ID")
 
 
+def test_cgroup_past_path_max(env):
+    """Whoever owns a delegated subtree can nest cgroups past PATH_MAX, where the kernel prints no path:
+    EXEC_CGROUP is then the deepest ancestor it prints, EXEC_CGROUP_TRUNCATED=1 says so, and the unit and
+    slice above are still named, on the exec and on the exit."""
+    env.start("")
+    cg2 = cgroup2_mount()
+    slice_dir = os.path.join(cg2, "system.slice")
+    made_slice = not os.path.isdir(slice_dir)
+    m = marker()
+    unit = m + ".service"
+    name = "n" * 255
+    os.makedirs(os.path.join(slice_dir, unit))
+    fds = [os.open(os.path.join(slice_dir, unit), os.O_RDONLY | os.O_DIRECTORY)]
+    try:
+        for _ in range(20):
+            os.mkdir(name, dir_fd=fds[-1])
+            fds.append(os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fds[-1]))
+        printable = "/system.slice/" + unit
+        while len(cg2) + len(printable) + 1 + len(name) <= 4095:
+            printable += "/" + name
+        check(len(printable) < len("/system.slice/" + unit) + 20 * 256, "20 levels go past PATH_MAX")
+
+        deepest = fds[-1]
+        p = subprocess.Popen([EXECTOOL, "cgroup", ".", "/bin/true", "true", m], stdin=subprocess.DEVNULL,
+                             pass_fds=(deepest,), preexec_fn=lambda: os.fchdir(deepest))
+        check(p.wait() == 0, "exectool cgroup in the deepest cgroup", p.returncode)
+        r = one(env, m, "in the deepest cgroup", with_filename("/bin/true"))
+        check(r.s("EXEC_CGROUP") == printable, "EXEC_CGROUP is the deepest printable ancestor",
+              len(r.s("EXEC_CGROUP") or ""), len(printable))
+        check(r.s("EXEC_CGROUP_TRUNCATED") == "1", "EXEC_CGROUP_TRUNCATED=1", r.brief())
+        check(r.i("EXEC_CGROUP_ID") == os.fstat(deepest).st_ino, "EXEC_CGROUP_ID is the deepest's own")
+        check(r.s("EXEC_UNIT") == unit, "EXEC_UNIT", r.brief())
+        check(r.s("EXEC_SLICE") == "system.slice", "EXEC_SLICE", r.brief())
+        e = env.wait_exit(r.i("EXEC_PID"))
+        check(e.s("EXEC_CGROUP") == printable and e.s("EXEC_CGROUP_TRUNCATED") == "1",
+              "the exit record says the same", e.brief())
+
+        # Within PATH_MAX, nothing is cut.
+        m2 = marker()
+        tool("cgroup", os.path.join(slice_dir, unit), "/bin/true", "true", m2)
+        r = one(env, m2, "in the unit's own cgroup", with_filename("/bin/true"))
+        check(r.s("EXEC_CGROUP") == "/system.slice/" + unit, "EXEC_CGROUP", r.brief())
+        absent(r, "EXEC_CGROUP_TRUNCATED")
+    finally:
+        for i in range(len(fds) - 1, 0, -1):
+            os.close(fds[i])
+            for _ in range(100):
+                try:
+                    os.rmdir(name, dir_fd=fds[i - 1])
+                    break
+                except OSError as e:
+                    if e.errno != errno.EBUSY:
+                        raise
+                    time.sleep(0.05)
+        os.close(fds[0])
+        rmdir_cgroup(os.path.join(slice_dir, unit))
+        if made_slice:
+            rmdir_cgroup(slice_dir)
+
+
 def test_pid_namespace(env):
     env.start("")
     nested = nested_pidns()
@@ -1146,7 +1207,8 @@ if __name__ == "__main__":
           test_argv_race_with_rewriting_thread, test_args_padding_truncated_by_default,
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
           test_record_larger_than_a_datagram, test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
-          test_controlling_tty, test_unit_slice_and_container, test_pid_namespace, test_mount_namespace,
+          test_controlling_tty, test_unit_slice_and_container, test_cgroup_past_path_max,
+          test_pid_namespace, test_mount_namespace,
           test_detached_mount, test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_parent_thread_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
           test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_one_exit_record_for_many_threads, test_exit_cpu_of_all_threads,

@@ -4,13 +4,15 @@
  * cgroup2_mount_from_mountinfo() on mountinfo texts as found on unified and hybrid hosts, with optional
  * fields and octal escapes; then, as root, a live check of cgroup_resolve() against the running kernel:
  * the cgroup2 root and a cgroup created by the test, identified by the inode numbers of their
- * directories (which are the cgroup ids on 64-bit kernels). cgroup_find_unit() on a directory tree laid
- * out like a systemd host's, with decoys in delegated subtrees.
+ * directories (which are the cgroup ids on 64-bit kernels), and cgroups nested past PATH_MAX.
+ * cgroup_find_unit() on a directory tree laid out like a systemd host's, with decoys in delegated subtrees.
  */
 #include "cgroup.h"
 #include "check.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,12 +153,12 @@ static void test_live(void)
 
         set_case("cgroup_resolve of the cgroup2 root");
         CHECK(stat(c->mount, &st) == 0);
-        CHECK_STR(cgroup_resolve(c, st.st_ino), "/");
-        CHECK_STR(cgroup_resolve(c, st.st_ino), "/"); /* cached */
+        CHECK_STR(cgroup_resolve(c, st.st_ino, NULL), "/");
+        CHECK_STR(cgroup_resolve(c, st.st_ino, NULL), "/"); /* cached */
 
         set_case("cgroup_resolve of ids that do not exist");
-        CHECK(cgroup_resolve(c, UINT64_MAX) == NULL);
-        CHECK(cgroup_resolve(c, 0) == NULL);
+        CHECK(cgroup_resolve(c, UINT64_MAX, NULL) == NULL);
+        CHECK(cgroup_resolve(c, 0, NULL) == NULL);
 
         if (geteuid() != 0) {
                 fprintf(stderr, "note: not root, skipping the check on a cgroup created by the test\n");
@@ -175,18 +177,18 @@ static void test_live(void)
         }
         made = true;
         CHECK(stat(dir, &st) == 0);
-        CHECK_STR(cgroup_resolve(c, st.st_ino), want);
+        CHECK_STR(cgroup_resolve(c, st.st_ino, NULL), want);
         if (mkdir(sub, 0755) == 0) {
                 made_sub = true;
                 set_case("cgroup_resolve of a nested cgroup with a space in its name");
                 CHECK(stat(sub, &st_sub) == 0);
-                CHECK_STR(cgroup_resolve(c, st_sub.st_ino), want_sub);
+                CHECK_STR(cgroup_resolve(c, st_sub.st_ino, NULL), want_sub);
         } else {
                 CHECK(!"mkdir of the nested cgroup");
         }
 
         set_case("second lookup of the test cgroup (cached)");
-        p = cgroup_resolve(c, st.st_ino);
+        p = cgroup_resolve(c, st.st_ino, NULL);
         CHECK_STR(p, want);
 
         if (made_sub)
@@ -197,7 +199,7 @@ static void test_live(void)
         set_case("a removed cgroup no longer resolves (fresh cache)");
         cgroup_resolver_done(c);
         CHECK_NUM(cgroup_resolver_init(c), 0);
-        CHECK(cgroup_resolve(c, st.st_ino) == NULL);
+        CHECK(cgroup_resolve(c, st.st_ino, NULL) == NULL);
 out:
         if (made_sub)
                 rmdir(sub);
@@ -207,6 +209,145 @@ out:
         set_case("cgroup_resolver_done");
         CHECK(c->mount_fd == -1);
         cgroup_resolver_done(c); /* twice is harmless */
+out_free:
+        free(c);
+}
+
+/* The mount-relative path of the test's cgroup at depth d below top. */
+static void deep_path(char *out, size_t size, const char *top, const char *name, int d)
+{
+        size_t n = (size_t)snprintf(out, size, "/%s", top);
+
+        for (int i = 1; i <= d && n < size; i++)
+                n += (size_t)snprintf(out + n, size - n, "/%s", name);
+}
+
+/* Paths of some 4 KiB: a mismatch says how many names each has, not both paths. */
+static void check_deep(struct cgroup_resolver *c, uint64_t id, const char *top, const char *name, int depth,
+                       bool want_cut)
+{
+        char want[PATH_MAX + 300];
+        bool cut = !want_cut;
+        const char *got = cgroup_resolve(c, id, &cut);
+        int got_depth = -1;
+
+        deep_path(want, sizeof(want), top, name, depth);
+        for (const char *p = got; p && *p; p++)
+                got_depth += *p == '/';
+        if (!got || strcmp(got, want) != 0) {
+                fprintf(stderr, "FAIL %s:%d: [%s] got %zu bytes, %d levels below the top; want %zu, %d\n",
+                        __FILE__, __LINE__, case_name, got ? strlen(got) : 0, got_depth, strlen(want),
+                        depth);
+                failures++;
+        }
+        CHECK(cut == want_cut);
+}
+
+static struct cgroup_cache_entry *cached(struct cgroup_resolver *c, uint64_t id)
+{
+        for (size_t i = 0; i < CGROUP_CACHE_SIZE; i++)
+                if (c->cache[i].known && c->cache[i].id == id)
+                        return &c->cache[i];
+        return NULL;
+}
+
+/*
+ * Paths the kernel will not print (past PATH_MAX, with the mount point): the deepest ancestor that fits
+ * ("the horizon"), marked as cut; nothing, marked as cut, from more than CGROUP_WALK_MAX levels below it. A
+ * walk caches its answer for every CGROUP_WALK_MARK-th ancestor too, and the next walk stops there.
+ */
+static void test_deep(void)
+{
+        enum { MAX_LEVELS = 300 };
+        struct cgroup_resolver *c = calloc(1, sizeof(*c));
+        char top[64], name[256], want[PATH_MAX + 300];
+        int fds[MAX_LEVELS + 1], made = 0, h = 0, leaf;
+        uint64_t ids[MAX_LEVELS + 1];
+        struct stat st;
+
+        if (!c || geteuid() != 0 || cgroup_resolver_init(c) < 0) {
+                fprintf(stderr, "note: not root, skipping the check on deep cgroups\n");
+                goto out_free;
+        }
+        snprintf(top, sizeof(top), "ea-unit-deep-%ld", (long)getpid());
+        memset(name, 'n', 255);
+        name[255] = '\0';
+        for (int d = 0; d <= MAX_LEVELS; d++) {
+                deep_path(want, sizeof(want), top, name, d);
+                if (c->mount_len + strlen(want) < PATH_MAX)
+                        h = d;
+        }
+        leaf = h + CGROUP_WALK_MAX + 1;
+        set_case("deep: make %d levels of 255-byte names", leaf);
+        CHECK(h > 0 && leaf <= MAX_LEVELS);
+        fds[0] = -1;
+        if (leaf > MAX_LEVELS || mkdirat(c->mount_fd, top, 0755) < 0 ||
+            (fds[0] = openat(c->mount_fd, top, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+                CHECK(!"mkdir of the top cgroup");
+                goto out;
+        }
+        for (made = 1; made <= leaf; made++) {
+                if (mkdirat(fds[made - 1], name, 0755) < 0)
+                        break;
+                fds[made] = openat(fds[made - 1], name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (fds[made] < 0 || fstat(fds[made], &st) < 0) {
+                        made++;
+                        break;
+                }
+                ids[made] = st.st_ino;
+        }
+        made--;
+        CHECK_NUM(made, leaf);
+        if (made != leaf)
+                goto out;
+
+        set_case("deep: too far below the horizon to climb");
+        {
+                bool cut = false;
+
+                CHECK(cgroup_resolve(c, ids[leaf], &cut) == NULL);
+                CHECK(cut);
+                for (int d = h + 1; d < leaf; d++)
+                        CHECK(!cached(c, ids[d]));
+        }
+        set_case("deep: as far as can be climbed");
+        check_deep(c, ids[leaf - 1], top, name, h, true);
+        set_case("deep: every %dth ancestor was remembered, and no other", CGROUP_WALK_MARK);
+        for (int d = h + 1; d < leaf - 1; d++) {
+                bool mark = (leaf - 1 - d) % CGROUP_WALK_MARK == 0;
+
+                CHECK(!cached(c, ids[d]) == !mark);
+        }
+        check_deep(c, ids[leaf - 1 - CGROUP_WALK_MARK], top, name, h, true);
+        set_case("deep: a walk stops at a remembered ancestor");
+        {
+                struct cgroup_cache_entry *e = cached(c, ids[leaf - 1 - 2 * CGROUP_WALK_MARK]);
+                bool cut = false;
+                const char *got;
+
+                /* what the walk finds there, it answers */
+                CHECK(e != NULL);
+                if (e) {
+                        free(e->path);
+                        e->path = strdup("/marked");
+                        got = cgroup_resolve(c, ids[leaf - 1 - 2 * CGROUP_WALK_MARK + 5], &cut);
+                        CHECK(got && strcmp(got, "/marked") == 0);
+                        CHECK(cut);
+                }
+        }
+        set_case("deep: one level below the horizon");
+        check_deep(c, ids[h + 1], top, name, h, true);
+        set_case("deep: the horizon");
+        check_deep(c, ids[h], top, name, h, false);
+out:
+        for (int d = made; d >= 1; d--) {
+                unlinkat(fds[d - 1], name, AT_REMOVEDIR);
+                close(fds[d]);
+        }
+        if (fds[0] >= 0)
+                close(fds[0]);
+        unlinkat(c->mount_fd, top, AT_REMOVEDIR);
+        cgroup_resolver_done(c);
 out_free:
         free(c);
 }
@@ -318,5 +459,6 @@ int main(void)
         test_find_unit();
         test_mountinfo();
         test_live();
+        test_deep();
         return check_summary("test-cgroup");
 }

@@ -169,10 +169,14 @@ static void check_record_at(const struct record *r, bool kernel_event, int want_
 #define CGROUP_ID       4242ull
 #define CGROUP_PATH     "/user.slice/user-1000.slice/session-1.scope"
 
-static const char *cgroup_cb(void *userdata, uint64_t id)
+#define CGROUP_DEEP_ID 4343ull /* a path too long for the kernel: its deepest printable ancestor's */
+#define CGROUP_GONE_ID 4444ull /* the same, too deep to climb: no path */
+
+static const char *cgroup_cb(void *userdata, uint64_t id, bool *truncated)
 {
         (void)userdata;
-        return id == CGROUP_ID ? CGROUP_PATH : NULL;
+        *truncated = id == CGROUP_DEEP_ID || id == CGROUP_GONE_ID;
+        return id == CGROUP_ID || id == CGROUP_DEEP_ID ? CGROUP_PATH : NULL;
 }
 
 static const struct format_ctx ctx = {
@@ -383,6 +387,21 @@ static void test_exec(struct record *r)
         CHECK_FIELD(r, "EXEC_CGROUP_ID", "9999");
         CHECK_NO_FIELD(r, "EXEC_CGROUP");
         check_record(r, true, 27);
+
+        set_case("exec, cgroup path cut to an ancestor");
+        s.proc.cgroup_id = CGROUP_DEEP_ID;
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_FIELD(r, "EXEC_CGROUP", CGROUP_PATH);
+        CHECK_FIELD(r, "EXEC_CGROUP_TRUNCATED", "1");
+        CHECK_FIELD(r, "EXEC_UNIT", "session-1.scope");
+        check_record(r, true, 31);
+
+        set_case("exec, cgroup too deep to name");
+        s.proc.cgroup_id = CGROUP_GONE_ID;
+        CHECK_NUM(format_exec_spec(r, &s, &ctx), 0);
+        CHECK_NO_FIELD(r, "EXEC_CGROUP");
+        CHECK_FIELD(r, "EXEC_CGROUP_TRUNCATED", "1");
+        check_record(r, true, 28);
 
         set_case("exec, no cgroup_path callback");
         s.proc.cgroup_id = CGROUP_ID;
