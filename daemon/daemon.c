@@ -221,8 +221,10 @@ static void report_gap(struct daemon *d)
 
         d->gap_pending = false;
         n = n > d->gap_arrived ? n - d->gap_arrived : 0;
-        if (!n)
+        if (!n) {
+                writer_report_gap(d->writer, &(struct writer_gap){0}); /* lifts writer_gap_ahead() */
                 return;
+        }
         /* Replaced programs numbered their events in their own map: their range means nothing here. */
         gap = (struct writer_gap){.count = n,
                                   .first_seq = d->loader.adopted ? d->gap_first : 0,
@@ -288,6 +290,8 @@ static int start_numbering(struct daemon *d, uint64_t *first)
                 if (now > l->state->handled_seq) {
                         d->gap_first = l->state->handled_seq + 1;
                         d->gap_last = now;
+                        /* Events of the first drains may go out before the gap is counted. */
+                        writer_gap_ahead(d->writer, d->gap_first);
                 }
         } else if (l->prev_known && l->prev_seq > l->prev_state.handled_seq) {
                 d->gap_first = l->prev_state.handled_seq + 1;

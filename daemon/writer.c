@@ -54,7 +54,8 @@ struct writer {
         uint64_t last_seq;
         uint64_t *progress; /* the pinned daemon state's handled_seq (see execaudit.h), or NULL */
         uint64_t progress_limit;
-        bool all_reported; /* at the end */
+        uint64_t gap_limit; /* before writer_report_gap(): no progress to the gap's first number */
+        bool all_reported;  /* at the end */
         bool stop;
         bool held; /* writer_hold() */
         /* Writer thread only. */
@@ -261,6 +262,7 @@ void writer_report_gap(struct writer *w, const struct writer_gap *gap)
 {
         pthread_mutex_lock(&w->lock);
         w->pending_gap = *gap;
+        w->gap_limit = UINT64_MAX;
         wake(w);
         pthread_mutex_unlock(&w->lock);
 }
@@ -453,7 +455,9 @@ static void *writer_main(void *arg)
                                  .userdata = &w->cgroups,
                                  .exited = has_exited,
                                  .exited_userdata = w->exits};
-        uint64_t lost[LOST_R__MAX] = {0}, written;
+        /* seen: the highest number taken so far. Events arrive in order, so every number up to it is
+         * written or lost: handled (the progress) once no loss waits to be reported. */
+        uint64_t lost[LOST_R__MAX] = {0}, written, seen = 0;
         struct writer_mark marks[WRITER_MARKS] = {0};
         struct writer_gap gap = {0};
         int r;
@@ -467,7 +471,7 @@ static void *writer_main(void *arg)
                 log_warning_errno(r, "The journal writer cannot give up CAP_IPC_LOCK, so it is kept");
         pthread_mutex_lock(&w->lock);
         for (;;) {
-                uint64_t batch_lost[LOST_R__MAX] = {0}, batch_seq = 0, progress_limit, *progress;
+                uint64_t batch_lost[LOST_R__MAX] = {0}, batch_seq = 0, progress_limit, handled, *progress;
                 struct item *batch;
                 uint32_t generation;
                 bool any_lost, unreported;
@@ -495,7 +499,7 @@ static void *writer_main(void *arg)
                 /* Read with the batch they bound, not before the wait: a stop may have set the limit while
                  * this thread waited, before pushing events past it. */
                 progress = w->progress;
-                progress_limit = w->progress_limit;
+                progress_limit = w->progress_limit < w->gap_limit ? w->progress_limit : w->gap_limit;
                 batch = w->head;
                 w->head = w->tail = NULL;
                 w->taken = w->queued;
@@ -549,12 +553,12 @@ static void *writer_main(void *arg)
                         lost[i] += batch_lost[i];
                 if (!w->journald_missing)
                         report_lost(w, lost, &gap, generation, &written);
-                /* Handled: written, or lost and that loss in the journal. Events arrive in order. */
-                if (batch_seq > progress_limit)
-                        batch_seq = progress_limit;
+                if (batch_seq > seen)
+                        seen = batch_seq;
+                handled = seen < progress_limit ? seen : progress_limit;
                 if (all_zero(lost, LOST_R__MAX) && !gap.count) {
-                        if (progress && batch_seq > __atomic_load_n(progress, __ATOMIC_RELAXED))
-                                __atomic_store_n(progress, batch_seq, __ATOMIC_RELAXED);
+                        if (progress && handled > __atomic_load_n(progress, __ATOMIC_RELAXED))
+                                __atomic_store_n(progress, handled, __ATOMIC_RELAXED);
                         marks_store(marks);
                 }
 
@@ -601,6 +605,7 @@ int writer_start(struct writer **out, const char *socket_path, size_t max_items,
                 return -ENOMEM;
         w->max_items = max_items;
         w->progress_limit = UINT64_MAX;
+        w->gap_limit = UINT64_MAX;
         w->max_bytes = max_bytes;
         w->socket_path = socket_path;
         w->exits = calloc(1, sizeof(*w->exits));
@@ -634,6 +639,13 @@ void writer_set_progress(struct writer *w, uint64_t *handled_seq)
 {
         pthread_mutex_lock(&w->lock);
         w->progress = handled_seq;
+        pthread_mutex_unlock(&w->lock);
+}
+
+void writer_gap_ahead(struct writer *w, uint64_t first_seq)
+{
+        pthread_mutex_lock(&w->lock);
+        w->gap_limit = first_seq ? first_seq - 1 : 0;
         pthread_mutex_unlock(&w->lock);
 }
 

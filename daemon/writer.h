@@ -68,6 +68,9 @@ struct writer_gap {
 /* Reported as one no_reader record with its range, kept and retried like any loss until journald takes
  * it: as a queued record, a failed send would count it as one lost record instead of count events. */
 void writer_report_gap(struct writer *w, const struct writer_gap *gap);
+/* A gap from first_seq on is to be reported: no progress to it until writer_report_gap() (count 0 if there
+ * is nothing left to report), or a crash in between would take the gap's account with it. */
+void writer_gap_ahead(struct writer *w, uint64_t first_seq);
 /*
  * Between these the writer takes nothing from the queue unless it is half full; writer_resume() wakes it
  * once if anything is waiting. A drain hands over its events as one batch, which the writer sends in as

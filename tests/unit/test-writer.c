@@ -6,7 +6,8 @@
  * counters without sequence numbers are stored only once their loss is reported. journald is a
  * datagram socket this test binds in a temporary directory, as in test-journal.c. What is pushed while
  * the writer is held goes out together once it resumes. The batch being written counts against the
- * queue's bound while journald takes nothing. A journald that refuses every batch is warned of once.
+ * queue's bound while journald takes nothing. A journald that refuses every batch is warned of once. A
+ * gap announced at the start holds the progress back until it is reported.
  */
 #include "writer.h"
 #include "check.h"
@@ -193,6 +194,42 @@ static void test_limit_set_during_the_wait(const char *dir)
         unlink(path);
 }
 
+/*
+ * A start with a gap to report: events of its first drains may be written before the gap is handed over,
+ * and the progress must not pass the gap's start until it is (a crash in between lost the gap's account).
+ * Once it is, the progress is what was written, the events before the report included.
+ */
+static void test_gap_ahead(const char *dir)
+{
+        struct writer_gap gap = {
+                .count = 3, .first_seq = 5, .last_seq = 7, .since_usec = 1, .until_usec = 2};
+        struct writer *w = NULL;
+        uint64_t handled = 4;
+        char path[256];
+        int l;
+
+        w = start_listened(dir, "ahead", path, &l);
+        if (!w)
+                return;
+        writer_set_progress(w, &handled);
+        writer_gap_ahead(w, 5);
+        for (uint64_t seq = 8; seq <= 10; seq++)
+                if (push_exit(w, seq) < 0)
+                        goto out;
+        wait_stat(w, WRITTEN, 3);
+        CHECK_NUM(__atomic_load_n(&handled, __ATOMIC_RELAXED), 4);
+        writer_report_gap(w, &gap);
+        wait_stat(w, WRITTEN, 4);
+        CHECK_WHY(writer_stop(w), "the gap and the events written");
+        w = NULL;
+        CHECK_NUM(handled, 10);
+out:
+        if (w)
+                writer_stop(w);
+        close(l);
+        unlink(path);
+}
+
 static int count_entries(const char *buf, size_t len)
 {
         int n = 0;
@@ -340,6 +377,7 @@ int main(void)
         test_idle_at_stop(dir);
         test_unreported_at_stop(dir);
         test_limit_set_during_the_wait(dir);
+        test_gap_ahead(dir);
         test_marks(dir);
         test_hold(dir);
         test_bound_counts_the_batch(dir);
