@@ -36,6 +36,7 @@
 /* Longest an event waits for a missing earlier sequence number (documented in execauditd(8)). */
 #define REORDER_WINDOW_USEC (2 * DRAIN_INTERVAL_USEC)
 #define REORDER_MAX_EVENTS  16384
+#define REORDER_MAX_BYTES   (8u << 20)
 /* How often the filter maps in force are compared with what the daemon put there. */
 #define FILTER_CHECK_USEC (1000 * 1000)
 
@@ -163,9 +164,10 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
         }
         if (h->seq > d->last_seq)
                 d->last_seq = h->seq;
-        /* A full heap lets its lowest event go now, past a missing number: as in drain(), that number's
-         * emit failure is counted before an event after it reaches the writer (and its progress). */
-        if (d->reorder.n == d->reorder.cap && d->reorder.heap[0].seq > d->reorder.next_seq)
+        /* A full heap lets its lowest events go now, maybe past a missing number: as in drain(), that
+         * number's emit failure is counted before an event after it reaches the writer (and its progress).
+         */
+        if (reorder_full(&d->reorder, n))
                 account_emit_failures(d);
         reorder_add(&d->reorder, h->seq, clock_usec(CLOCK_MONOTONIC), copy, n, release_event, d);
 }
@@ -809,7 +811,7 @@ int daemon_run(const char *config_path)
         /* Buffers open and programs attached: from here on every number arrives or is counted. */
         r = start_numbering(&d, &first);
         if (r >= 0)
-                r = reorder_init(&d.reorder, REORDER_MAX_EVENTS, first);
+                r = reorder_init(&d.reorder, REORDER_MAX_EVENTS, REORDER_MAX_BYTES, first);
         if (r < 0) {
                 log_error_errno(r, "Cannot allocate the reorder buffer");
                 goto out_loader;

@@ -8,13 +8,15 @@
 
 #include "reorder.h"
 
-int reorder_init(struct reorder *r, size_t cap, uint64_t first_seq)
+int reorder_init(struct reorder *r, size_t cap, size_t max_bytes, uint64_t first_seq)
 {
         r->heap = calloc(cap, sizeof(*r->heap));
         if (!r->heap)
                 return -ENOMEM;
         r->n = 0;
         r->cap = cap;
+        r->bytes = 0;
+        r->max_bytes = max_bytes;
         r->next_seq = first_seq;
         return 0;
 }
@@ -25,7 +27,7 @@ void reorder_done(struct reorder *r, void (*free_fn)(void *data))
                 free_fn(r->heap[i].data);
         free(r->heap);
         r->heap = NULL;
-        r->n = r->cap = 0;
+        r->n = r->cap = r->bytes = 0;
 }
 
 static void swap(struct reorder_item *a, struct reorder_item *b)
@@ -41,6 +43,7 @@ static struct reorder_item pop(struct reorder *r)
         struct reorder_item top = r->heap[0];
         size_t i = 0;
 
+        r->bytes -= top.size;
         r->heap[0] = r->heap[--r->n];
         for (;;) {
                 size_t l = 2 * i + 1, m = i;
@@ -66,12 +69,17 @@ static void release_top(struct reorder *r, reorder_emit_fn emit, void *ctx)
         emit(ctx, it.data, it.size);
 }
 
+bool reorder_full(const struct reorder *r, size_t size)
+{
+        return r->n == r->cap || (r->n > 0 && r->bytes + size > r->max_bytes);
+}
+
 int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, size_t size,
                 reorder_emit_fn emit, void *ctx)
 {
         size_t i;
 
-        if (r->n == r->cap) {
+        while (reorder_full(r, size)) {
                 /* Full: the lowest of the held events and this one goes, whichever it is. */
                 if (seq < r->heap[0].seq) {
                         if (seq >= r->next_seq)
@@ -82,6 +90,7 @@ int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, 
                 release_top(r, emit, ctx);
         }
         i = r->n++;
+        r->bytes += size;
         r->heap[i] = (struct reorder_item){.seq = seq, .arrival_usec = now_usec, .data = data, .size = size};
         while (i > 0 && r->heap[(i - 1) / 2].seq > r->heap[i].seq) {
                 swap(&r->heap[i], &r->heap[(i - 1) / 2]);

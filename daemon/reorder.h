@@ -3,7 +3,8 @@
  * Puts kernel events back into EXEC_SEQ order. Each CPU has its own perf buffer, so a child's exec read
  * from one CPU's buffer can arrive before its parent's from another. Events wait in a bounded min-heap
  * until every earlier sequence number has gone out, or until they have waited the window (then the
- * missing numbers are losses, which loss records account for).
+ * missing numbers are losses, which loss records account for). The heap is bounded in events and in bytes:
+ * an exec event can be 53 KiB, and a storm under perf loss keeps many waiting.
  */
 #ifndef EA_REORDER_H
 #define EA_REORDER_H
@@ -22,15 +23,18 @@ struct reorder_item {
 struct reorder {
         struct reorder_item *heap;
         size_t n, cap;
-        uint64_t next_seq; /* the lowest sequence number not released yet */
+        size_t bytes, max_bytes; /* the sizes of the events held, and their bound */
+        uint64_t next_seq;       /* the lowest sequence number not released yet */
 };
 
 typedef void (*reorder_emit_fn)(void *ctx, void *data, size_t size);
 
-int reorder_init(struct reorder *r, size_t cap, uint64_t first_seq);
+int reorder_init(struct reorder *r, size_t cap, size_t max_bytes, uint64_t first_seq);
 /* Frees what is still held with free_fn. */
 void reorder_done(struct reorder *r, void (*free_fn)(void *data));
-/* Takes ownership of data. When the heap is full, the lowest event (held or this one) goes out first. */
+/* Whether an event of size bytes would find the heap full (one alone never does). */
+bool reorder_full(const struct reorder *r, size_t size);
+/* Takes ownership of data. While the heap is full, the lowest event (held or this one) goes out first. */
 int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, size_t size,
                 reorder_emit_fn emit, void *ctx);
 /*

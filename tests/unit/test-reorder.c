@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit test for daemon/reorder.c: events come out in sequence order, a gap is waited for only as long as
- * the window (and no event waits longer, even when a straggler arrives below it), a full heap makes room by
- * releasing the lowest, flush releases everything, and release through a bound gives the highest number
- * accounted for.
+ * the window (and no event waits longer, even when a straggler arrives below it), a heap full in events or
+ * in bytes makes room by releasing the lowest, flush releases everything, and release through a bound gives
+ * the highest number accounted for.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,18 +21,24 @@ static void emit(void *ctx, void *data, size_t size)
 {
         struct out *o = ctx;
 
-        CHECK_NUM(size, sizeof(uint64_t));
+        CHECK(size >= sizeof(uint64_t));
         if (o->n < 64)
                 o->seq[o->n++] = *(uint64_t *)data;
         free(data);
 }
 
-static void add(struct reorder *r, struct out *o, uint64_t seq, uint64_t now)
+/* An event of size bytes (at least 8), numbered seq. */
+static void add_sized(struct reorder *r, struct out *o, uint64_t seq, uint64_t now, size_t size)
 {
-        uint64_t *p = malloc(sizeof(*p));
+        uint64_t *p = calloc(1, size);
 
         *p = seq;
-        CHECK_NUM(reorder_add(r, seq, now, p, sizeof(*p), emit, o), 0);
+        CHECK_NUM(reorder_add(r, seq, now, p, size, emit, o), 0);
+}
+
+static void add(struct reorder *r, struct out *o, uint64_t seq, uint64_t now)
+{
+        add_sized(r, o, seq, now, sizeof(uint64_t));
 }
 
 /* Events arriving at the same time, in this order. */
@@ -55,7 +61,7 @@ int main(void)
         struct out o = {0};
 
         set_case("in order after a shuffle");
-        CHECK_NUM(reorder_init(&r, 16, 1), 0);
+        CHECK_NUM(reorder_init(&r, 16, SIZE_MAX, 1), 0);
         add_all(&r, &o, (const uint64_t[]){3, 1, 2}, 3, 0);
         reorder_release(&r, 0, 1000, false, emit, &o);
         expect(&o, (const uint64_t[]){1, 2, 3}, 3);
@@ -114,7 +120,7 @@ int main(void)
 
         set_case("a full heap releases its lowest to make room");
         o.n = 0;
-        CHECK_NUM(reorder_init(&r, 3, 1), 0);
+        CHECK_NUM(reorder_init(&r, 3, SIZE_MAX, 1), 0);
         add_all(&r, &o, (const uint64_t[]){12, 11, 13, 14}, 4, 0);
         expect(&o, (const uint64_t[]){11}, 1);
         CHECK_NUM(r.n, 3);
@@ -128,7 +134,7 @@ int main(void)
 
         set_case("a full heap and an event below all it holds: that event goes, not a higher one before it");
         o.n = 0;
-        CHECK_NUM(reorder_init(&r, 2, 1), 0);
+        CHECK_NUM(reorder_init(&r, 2, SIZE_MAX, 1), 0);
         add_all(&r, &o, (const uint64_t[]){2, 3, 1}, 3, 0);
         expect(&o, (const uint64_t[]){1}, 1);
         CHECK_NUM(r.next_seq, 2);
@@ -136,9 +142,32 @@ int main(void)
         expect(&o, (const uint64_t[]){1, 2, 3}, 3);
         reorder_done(&r, free);
 
+        set_case("full in bytes: the lowest go until the new event fits");
+        o.n = 0;
+        CHECK_NUM(reorder_init(&r, 16, 32, 1), 0);
+        add_all(&r, &o, (const uint64_t[]){5, 4, 3}, 3, 0);
+        CHECK_NUM(r.bytes, 24);
+        add_sized(&r, &o, 6, 0, 24);
+        expect(&o, (const uint64_t[]){3, 4}, 2);
+        CHECK_NUM(r.bytes, 32);
+        set_case("full in bytes and an event below all it holds: that event goes");
+        add(&r, &o, 2, 0);
+        expect(&o, (const uint64_t[]){3, 4, 2}, 3);
+        CHECK_NUM(r.n, 2);
+        reorder_release(&r, 0, 1000, true, emit, &o);
+        expect(&o, (const uint64_t[]){3, 4, 2, 5, 6}, 5);
+        CHECK_NUM(r.bytes, 0);
+        set_case("one event larger than the bound is still held");
+        add_sized(&r, &o, 8, 0, 64);
+        CHECK_NUM(r.n, 1);
+        CHECK(reorder_full(&r, 8));
+        add(&r, &o, 9, 0);
+        expect(&o, (const uint64_t[]){3, 4, 2, 5, 6, 8}, 6);
+        reorder_done(&r, free);
+
         set_case("release through: all up to the bound, gaps included, then what follows without one");
         o.n = 0;
-        CHECK_NUM(reorder_init(&r, 16, 1), 0);
+        CHECK_NUM(reorder_init(&r, 16, SIZE_MAX, 1), 0);
         add_all(&r, &o, (const uint64_t[]){2, 5, 7, 8, 10}, 5, 0);
         CHECK_NUM(reorder_release_through(&r, 6, emit, &o), 8);
         expect(&o, (const uint64_t[]){2, 5, 7, 8}, 4);
@@ -152,7 +181,7 @@ int main(void)
         reorder_done(&r, free);
         set_case("release through 0: only what follows without a gap");
         o.n = 0;
-        CHECK_NUM(reorder_init(&r, 16, 4), 0);
+        CHECK_NUM(reorder_init(&r, 16, SIZE_MAX, 4), 0);
         add(&r, &o, 4, 0);
         add(&r, &o, 6, 0);
         CHECK_NUM(reorder_release_through(&r, 0, emit, &o), 4);
@@ -161,7 +190,7 @@ int main(void)
         reorder_done(&r, free);
 
         set_case("done frees what is held");
-        CHECK_NUM(reorder_init(&r, 16, 1), 0);
+        CHECK_NUM(reorder_init(&r, 16, SIZE_MAX, 1), 0);
         add(&r, &o, 20, 0);
         add(&r, &o, 22, 0);
         reorder_done(&r, free);
