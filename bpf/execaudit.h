@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define EA_LAYOUT_VERSION 6
+#define EA_LAYOUT_VERSION 7
 
 /* Longest filename the kernel accepts is PATH_MAX - 1 bytes; we keep the NUL room too. */
 #define EA_FILENAME_MAX 4096
@@ -285,6 +285,14 @@ struct ea_daemon_state {
         __u64 tracked_full_reported;
         /* The same for the skipped runs (EA_STAT_SKIPPED) of these pins' programs (layout 5 and later). */
         __u64 skipped_reported;
+        /* What pins replaced by these left unreported (layout 7 and later): their no_reader gap and their
+         * untracked and skipped counts, carried here by the replacing daemon while carried_open is 1, which
+         * it clears once the journal has them. Until then a crash, or a stop with journald away, leaves
+         * them to the next daemon instead of losing them with the old pins. */
+        __u64 carried_open;
+        __u64 carried_no_reader;
+        __u64 carried_untracked;
+        __u64 carried_skipped;
 };
 
 #define EA_MAX_INFLIGHT   8192

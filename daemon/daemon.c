@@ -63,6 +63,8 @@ struct daemon {
         bool gap_pending;
         uint64_t filter_fp, filter_checked_usec;
         uint64_t gap_first, gap_last, gap_arrived, gap_since_usec;
+        /* The account state->carried_* holds is handed to the writer: its mark clears it (after_release). */
+        bool carry_pending;
         int ncpu;
         uint64_t stop_seq; /* at stop: every number up to it is in the journal or a loss record */
         struct writer *writer;
@@ -305,23 +307,39 @@ static int start_numbering(struct daemon *d, uint64_t *first)
 }
 
 /* What the replaced programs could not follow, or the kernel did not run, and nobody reported: losses,
- * not silence. */
+ * not silence. With what they carried themselves for pins they had replaced, the new state carries it all
+ * until the journal has it. */
 static void report_replaced_untracked(struct daemon *d)
 {
         const struct loader *l = &d->loader;
+        struct ea_daemon_state *st = l->state;
         /* Processes they could not follow, and those they followed and these do not, are a loss whatever
          * Exits= says: their children lack EXEC_PARENT_ID, and a reload may turn exits on before they end
          * (with Exits=no at start, the second kind went uncounted). */
         uint64_t exits = l->prev_untracked + l->prev_tracked_full;
+        uint64_t no_reader = 0, untracked = 0, skipped = 0;
 
+        if (l->adopted)
+                return;
+        loader_carried(&l->prev_state, &no_reader, &untracked, &skipped);
+        if (no_reader + untracked + skipped)
+                log_notice(
+                        "The replaced pins still carried %llu events (no_reader), %llu (untracked) and %llu "
+                        "(skipped) of pins they had replaced",
+                        (unsigned long long)no_reader, (unsigned long long)untracked,
+                        (unsigned long long)skipped);
+        if (no_reader)
+                writer_count_lost(d->writer, LOST_R_NO_READER, no_reader);
+        skipped += l->prev_skipped;
         if (l->prev_skipped) {
-                writer_count_lost(d->writer, LOST_R_SKIPPED, l->prev_skipped);
                 log_notice("The kernel skipped %llu runs of the replaced programs that no daemon reported",
                            (unsigned long long)l->prev_skipped);
         }
-
-        if (exits + l->prev_failed_untracked)
-                writer_count_lost(d->writer, LOST_R_UNTRACKED, exits + l->prev_failed_untracked);
+        if (skipped)
+                writer_count_lost(d->writer, LOST_R_SKIPPED, skipped);
+        untracked += exits + l->prev_failed_untracked;
+        if (untracked)
+                writer_count_lost(d->writer, LOST_R_UNTRACKED, untracked);
         if (l->prev_untracked)
                 log_notice("%llu processes tracked by the replaced programs are not tracked by these: their "
                            "exits will not be recorded",
@@ -331,6 +349,36 @@ static void report_replaced_untracked(struct daemon *d)
                            "(their exits) that no daemon reported",
                            (unsigned long long)l->prev_failed_untracked,
                            (unsigned long long)l->prev_tracked_full);
+        if (d->gap_pending)
+                no_reader += d->gap_last - d->gap_first + 1;
+        st->carried_no_reader = no_reader;
+        st->carried_untracked = untracked;
+        st->carried_skipped = skipped;
+        st->carried_open = no_reader || untracked || skipped;
+        d->carry_pending = st->carried_open;
+}
+
+/* Adopted pins carrying a replaced account that their daemon did not get into the journal. */
+static void report_carried(struct daemon *d)
+{
+        uint64_t no_reader, untracked, skipped;
+
+        if (!d->loader.adopted)
+                return;
+        loader_carried(d->loader.state, &no_reader, &untracked, &skipped);
+        if (!(no_reader + untracked + skipped))
+                return;
+        log_notice(
+                "The last daemon replaced pins and did not report their account: %llu events (no_reader), "
+                "%llu (untracked) and %llu (skipped)",
+                (unsigned long long)no_reader, (unsigned long long)untracked, (unsigned long long)skipped);
+        if (no_reader)
+                writer_count_lost(d->writer, LOST_R_NO_READER, no_reader);
+        if (untracked)
+                writer_count_lost(d->writer, LOST_R_UNTRACKED, untracked);
+        if (skipped)
+                writer_count_lost(d->writer, LOST_R_SKIPPED, skipped);
+        d->carry_pending = true;
 }
 
 static void consume(struct daemon *d)
@@ -349,6 +397,14 @@ static void after_release(struct daemon *d)
 {
         if (d->gap_pending)
                 report_gap(d);
+        /* After the gap: the mark is stored once it and every loss before it is in the journal. */
+        if (d->carry_pending && d->loader.state) {
+                d->carry_pending = false;
+                if (writer_count_lost_marked(d->writer, LOST_R_NO_READER, 0,
+                                             (uint64_t *)&d->loader.state->carried_open, 0) < 0)
+                        log_warning(
+                                "No mark left for the carried account: the next daemon reports it again");
+        }
         if (d->loader.state)
                 d->loader.state->alive_usec = clock_usec(CLOCK_REALTIME);
 }
@@ -817,6 +873,7 @@ int daemon_run(const char *config_path)
                 goto out_loader;
         }
         report_replaced_untracked(&d);
+        report_carried(&d);
         d.loader.state->started_usec = clock_usec(CLOCK_REALTIME);
         d.loader.state->restarts += d.loader.adopted;
         writer_set_progress(d.writer, (uint64_t *)&d.loader.state->handled_seq);

@@ -25,7 +25,7 @@ _Static_assert(sizeof(struct ea_proc) == 56, "ea_proc layout");
 _Static_assert(sizeof(struct ea_exec) == 216, "ea_exec layout");
 _Static_assert(sizeof(struct ea_exit) == 136, "ea_exit layout");
 _Static_assert(sizeof(struct ea_args) == 56, "ea_args layout");
-_Static_assert(sizeof(struct ea_daemon_state) == 56, "ea_daemon_state layout (append only)");
+_Static_assert(sizeof(struct ea_daemon_state) == 88, "ea_daemon_state layout (append only)");
 _Static_assert(sizeof(struct ea_exec) + EA_FILENAME_MAX + EA_PATH__MAX * EA_PATH_MAX + EA_ARGS_INLINE <
                        65535 - 64,
                "an exec event must fit one perf sample");

@@ -499,6 +499,16 @@ void loader_unreported(const struct ea_stats *sum, const struct ea_daemon_state 
         *skipped = beyond(sum->n[EA_STAT_SKIPPED], st->skipped_reported);
 }
 
+void loader_carried(const struct ea_daemon_state *st, uint64_t *no_reader, uint64_t *untracked,
+                    uint64_t *skipped)
+{
+        bool open = st->carried_open != 0;
+
+        *no_reader = open ? st->carried_no_reader : 0;
+        *untracked = open ? st->carried_untracked : 0;
+        *skipped = open ? st->carried_skipped : 0;
+}
+
 static int read_pinned(const char *dir, const char *name, void *value, size_t size)
 {
         int fd = open_pin(dir, name), r = read_one(fd, value, size);

@@ -112,6 +112,9 @@ uint64_t *loader_reported_mark(struct loader *l, enum ea_stat stat);
 /* What those counters (sum) grew beyond the marks of st: not in any loss record yet. */
 void loader_unreported(const struct ea_stats *sum, const struct ea_daemon_state *st, uint64_t *failed,
                        uint64_t *tracked_full, uint64_t *skipped);
+/* What st carries for pins it replaced and no loss record reported yet (all 0 when nothing is open). */
+void loader_carried(const struct ea_daemon_state *st, uint64_t *no_reader, uint64_t *untracked,
+                    uint64_t *skipped);
 /* The last sequence number the kernel took. */
 int loader_read_seq(struct loader *l, uint64_t *seq);
 /* Detaches and frees everything; with unpin, also removes the pins (and so the programs) from PinPath.

@@ -87,7 +87,7 @@ int daemon_status(const char *config_path, FILE *out)
         struct ea_daemon_state st;
         struct ea_stats sum;
         char pin_path[PATH_MAX];
-        uint64_t seq, failed, tracked_full, skipped;
+        uint64_t seq, failed, tracked_full, skipped, c_no_reader, c_untracked, c_skipped;
         pid_t holder;
         int links = 0, r;
 
@@ -119,6 +119,9 @@ int daemon_status(const char *config_path, FILE *out)
                         (unsigned long long)(failed + tracked_full));
         /* Before layout 5 no daemon reported skipped runs: all of them are unreported. */
         fprintf(out, "%-20s %llu\n", "skipped_unreported", (unsigned long long)skipped);
+        loader_carried(&st, &c_no_reader, &c_untracked, &c_skipped);
+        fprintf(out, "%-20s %llu\n", "carried_unreported",
+                (unsigned long long)(c_no_reader + c_untracked + c_skipped));
         print_time(out, "daemon_started", st.started_usec);
         print_time(out, "daemon_alive", st.alive_usec);
         fprintf(out, "%-20s %llu\n", "restarts", (unsigned long long)st.restarts);
@@ -148,7 +151,8 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
         struct daemon_info di = {.realtime_usec = clock_usec(CLOCK_REALTIME)};
         struct record rec;
         struct journal j;
-        uint64_t seq, failed, tracked_full, skipped, untracked, unhandled;
+        uint64_t seq, failed, tracked_full, skipped, untracked, unhandled, c_no_reader, c_untracked,
+                c_skipped;
         int links = 0, r = loader_read_pinned(pin_path, &v, &st, &seq, &sum, &links);
 
         if (r < 0) {
@@ -161,7 +165,10 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
         loader_unreported(&sum, &st, &failed, &tracked_full, &skipped);
         untracked = v.layout_version >= 4 ? failed + tracked_full : 0;
         unhandled = seq > st.handled_seq ? seq - st.handled_seq : 0;
-        if (!unhandled && !untracked && !skipped)
+        loader_carried(&st, &c_no_reader, &c_untracked, &c_skipped);
+        untracked += c_untracked;
+        skipped += c_skipped;
+        if (!unhandled && !c_no_reader && !untracked && !skipped)
                 return 0;
         record_init(&rec);
         journal_init(&j, JOURNAL_SOCKET);
@@ -175,6 +182,9 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
                 if (r >= 0)
                         r = journal_send_record(&j, &rec);
         }
+        /* A gap in the numbering of pins these replaced: no range here. */
+        if (r >= 0 && c_no_reader)
+                r = send_lost(&j, &rec, &di, LOST_NO_READER, c_no_reader);
         if (r >= 0 && untracked)
                 r = send_lost(&j, &rec, &di, LOST_UNTRACKED, untracked);
         if (r >= 0 && skipped)
@@ -191,11 +201,11 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
                         "The pins in %s hold %llu events no daemon handled, %llu untracked and %llu "
                         "skipped ones, and their loss cannot be written to the journal: the programs are "
                         "detached, the maps kept, for the next daemon to report them",
-                        pin_path, (unsigned long long)unhandled, (unsigned long long)untracked,
-                        (unsigned long long)skipped);
+                        pin_path, (unsigned long long)(unhandled + c_no_reader),
+                        (unsigned long long)untracked, (unsigned long long)skipped);
         log_warning("Lost %llu events (no_reader), %llu (untracked) and %llu (skipped) that no daemon "
                     "reported: recorded",
-                    (unsigned long long)unhandled, (unsigned long long)untracked,
+                    (unsigned long long)(unhandled + c_no_reader), (unsigned long long)untracked,
                     (unsigned long long)skipped);
         return 0;
 }

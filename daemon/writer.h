@@ -58,7 +58,7 @@ void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n);
  * much of the counter the journal accounts for. A later value for the same mark replaces one not yet
  * stored. -ENOBUFS for more than WRITER_MARKS different marks in a writer's life.
  */
-#define WRITER_MARKS 4
+#define WRITER_MARKS 8
 int writer_count_lost_marked(struct writer *w, enum lost_reason reason, uint64_t n, uint64_t *mark,
                              uint64_t value);
 /* The events no daemon handled before this one (first_seq 0: of replaced programs, range unknown). */

@@ -339,6 +339,69 @@ def test_replaced_pins_untracked_exits(env):
         check(env.stop() == 0, "clean stop")
 
 
+def crash_with_replaced_account(env):
+    """Pins replaced while journald is away, by a daemon then killed: the old pins' account (a gap of 20
+    execs and their exits, 3 sleepers they tracked) was never reported. Returns --status after."""
+    env.start("")
+    m = marker()
+    sleepers = [subprocess.Popen(["/bin/sh", "-c", "exec sleep 600", m]) for _ in range(3)]
+    try:
+        env.wait(lambda: len(env.find(m, "exec")) >= 3, "the sleepers' execs")
+        check(env.stop() == 0, "clean stop")
+        for i in range(20):
+            subprocess.run(["/bin/true", m, str(i)], check=True)
+        os.unlink(PINS + "/link_ea_exec")  # the next start replaces the pins
+        env.journald.kill()
+        env.journald.wait()
+        os.unlink("/run/systemd/journal/socket")
+        env.start("")
+        env.wait(lambda: "events happened while no daemon read them" in env.log(), "the gap found")
+        env.daemon.send_signal(signal.SIGKILL)
+        env.daemon.wait()
+    finally:
+        for p in sleepers:
+            p.kill()
+            p.wait()
+    st = env.status()
+    check(int(st["carried_unreported"]) >= 40 + 3, "--status: the carried account", st)
+    env.start_journald()
+    env.wait(lambda: os.path.exists("/run/systemd/journal/socket"), "journald's socket")
+    return st
+
+
+def check_carried_reported(env):
+    gaps = env.wait_records(lambda rs: [r for r in rs if r.i("EXEC_LOST") >= 40], "the carried gap",
+                            "EXEC_EVENT=lost", "EXEC_LOST_REASON=no_reader")
+    check(len(gaps) == 1 and "EXEC_LOST_SEQ_FIRST" not in gaps[0], "the old pins' gap, once, no range",
+          [g.brief() for g in gaps])
+    lost = env.wait_records(lambda rs: rs, "the carried untracked", "EXEC_EVENT=lost",
+                            "EXEC_LOST_REASON=untracked")
+    check(len(lost) == 1 and lost[0].i("EXEC_LOST") >= 3, "the sleepers untracked, once",
+          [r.brief() for r in lost])
+
+
+def test_replaced_account_carried_over_a_crash(env):
+    """A replacing start has the old pins' account only in memory until journald takes it: the new pins'
+    state carries it, so a crash with journald away leaves it to the next daemon, which reports it once."""
+    crash_with_replaced_account(env)
+    env.start(None)
+    check("did not report their account" in env.log(), "the adopting daemon says so", env.log())
+    check_carried_reported(env)
+    check(env.stop() == 0, "clean stop")
+    st = env.status()
+    check(int(st["carried_unreported"]) == 0, "reported: nothing carried any more", st)
+    env.start(None)
+    check(env.stop() == 0, "clean stop")
+    check_carried_reported(env)  # still once
+
+
+def test_remove_pins_reports_the_carried_account(env):
+    crash_with_replaced_account(env)
+    p = tool(env, "--remove-pins")
+    check(p.returncode == 0 and not os.path.exists(PINS), "--remove-pins", p.stderr)
+    check_carried_reported(env)
+
+
 def held_failed_exec(env, m):
     """A failed exec (ENOENT) held in the kernel since before anything here attached: it has no entry, so
     the kernel side records it from the registers it was entered with. Returns (process, path to create to
@@ -654,7 +717,9 @@ if __name__ == "__main__":
     main([test_remove_pins_reports_what_no_daemon_handled, test_pins_of_others_are_kept, test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
           test_replaces_other_layout_and_broken_pins, test_replaced_layout_3_gap, test_layout_5_counters,
           test_counters_of_every_cpu, test_replaced_pins_gap_under_load,
-          test_replaced_pins_untracked_exits, test_failed_exec_while_no_daemon_runs,
+          test_replaced_pins_untracked_exits, test_replaced_account_carried_over_a_crash,
+          test_remove_pins_reports_the_carried_account,
+          test_failed_exec_while_no_daemon_runs,
           test_gap_reported_whole_and_once,
           test_status_and_remove_pins, test_one_daemon_per_pin_path, test_bpffs_mounted_unless_a_service,
           test_sys_admin_dropped_after_start,
