@@ -169,7 +169,7 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
         /* A full heap lets its lowest events go now, maybe past a missing number: as in drain(), that
          * number's emit failure is counted before an event after it reaches the writer (and its progress).
          */
-        if (reorder_full(&d->reorder, n))
+        if (reorder_add_may_skip(&d->reorder, h->seq, n))
                 account_emit_failures(d);
         reorder_add(&d->reorder, h->seq, clock_usec(CLOCK_MONOTONIC), copy, n, release_event, d);
 }

@@ -74,6 +74,16 @@ bool reorder_full(const struct reorder *r, size_t size)
         return r->n == r->cap || (r->n > 0 && r->bytes + size > r->max_bytes);
 }
 
+bool reorder_add_may_skip(const struct reorder *r, uint64_t seq, size_t size)
+{
+        uint64_t lowest;
+
+        if (!reorder_full(r, size))
+                return false;
+        lowest = seq < r->heap[0].seq ? seq : r->heap[0].seq;
+        return lowest > r->next_seq || r->bytes + size > r->max_bytes;
+}
+
 int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, size_t size,
                 reorder_emit_fn emit, void *ctx)
 {

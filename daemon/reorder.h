@@ -34,6 +34,9 @@ int reorder_init(struct reorder *r, size_t cap, size_t max_bytes, uint64_t first
 void reorder_done(struct reorder *r, void (*free_fn)(void *data));
 /* Whether an event of size bytes would find the heap full (one alone never does). */
 bool reorder_full(const struct reorder *r, size_t size);
+/* Whether adding that event (numbered seq) may let an event go past a missing number: the caller counts
+ * the losses it knows of first. Exact for a heap full in events (one goes), an upper bound in bytes. */
+bool reorder_add_may_skip(const struct reorder *r, uint64_t seq, size_t size);
 /* Takes ownership of data. While the heap is full, the lowest event (held or this one) goes out first. */
 int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, size_t size,
                 reorder_emit_fn emit, void *ctx);

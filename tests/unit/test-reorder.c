@@ -121,7 +121,9 @@ int main(void)
         set_case("a full heap releases its lowest to make room");
         o.n = 0;
         CHECK_NUM(reorder_init(&r, 3, SIZE_MAX, 1), 0);
-        add_all(&r, &o, (const uint64_t[]){12, 11, 13, 14}, 4, 0);
+        add_all(&r, &o, (const uint64_t[]){12, 11, 13}, 3, 0);
+        CHECK(reorder_add_may_skip(&r, 14, 8)); /* 11 would go with 1 to 10 missing */
+        add(&r, &o, 14, 0);
         expect(&o, (const uint64_t[]){11}, 1);
         CHECK_NUM(r.n, 3);
 
@@ -135,7 +137,10 @@ int main(void)
         set_case("a full heap and an event below all it holds: that event goes, not a higher one before it");
         o.n = 0;
         CHECK_NUM(reorder_init(&r, 2, SIZE_MAX, 1), 0);
-        add_all(&r, &o, (const uint64_t[]){2, 3, 1}, 3, 0);
+        add_all(&r, &o, (const uint64_t[]){2, 3}, 2, 0);
+        CHECK(!reorder_add_may_skip(&r, 1, 8)); /* 1 is next */
+        CHECK(reorder_add_may_skip(&r, 4, 8));  /* 2 would go with 1 missing */
+        add(&r, &o, 1, 0);
         expect(&o, (const uint64_t[]){1}, 1);
         CHECK_NUM(r.next_seq, 2);
         reorder_release(&r, 0, 1000, false, emit, &o);
@@ -147,6 +152,8 @@ int main(void)
         CHECK_NUM(reorder_init(&r, 16, 32, 1), 0);
         add_all(&r, &o, (const uint64_t[]){5, 4, 3}, 3, 0);
         CHECK_NUM(r.bytes, 24);
+        CHECK(!reorder_add_may_skip(&r, 6, 8)); /* fits */
+        CHECK(reorder_add_may_skip(&r, 6, 24)); /* two go: an upper bound */
         add_sized(&r, &o, 6, 0, 24);
         expect(&o, (const uint64_t[]){3, 4}, 2);
         CHECK_NUM(r.bytes, 32);
