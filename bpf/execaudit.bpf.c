@@ -1638,6 +1638,40 @@ static __always_inline void group_times(struct signal_struct *sig, struct ea_exi
         }
 }
 
+/* The value is built here, not in place, so that an update replaces an entry whole. */
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct ea_cgroup_path);
+} cgroup_scratch SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_LRU_HASH);
+        __uint(max_entries, EA_CGROUPS_GONE);
+        __type(key, __u64);
+        __type(value, struct ea_cgroup_path);
+} cgroups_gone SEC(".maps");
+
+/* Every removed cgroup v2 directory, whatever the filter: which records will name it is not known here. */
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(ea_cgroup_gone, struct cgroup *cgrp, const char *path)
+{
+        struct ea_cgroup_path *v;
+        __u32 zero = 0;
+        __u64 id;
+
+        /* cgroup v1 hierarchies have IDs of their own; the default (v2) one is 0 */
+        if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+                return 0;
+        v = bpf_map_lookup_elem(&cgroup_scratch, &zero);
+        if (!v || bpf_probe_read_kernel_str(v->path, sizeof(v->path), path) <= 1)
+                return 0;
+        id = BPF_CORE_READ(cgrp, kn, id);
+        bpf_map_update_elem(&cgroups_gone, &id, v, BPF_ANY);
+        return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ea_exit, struct task_struct *task)
 {

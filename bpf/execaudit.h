@@ -295,6 +295,19 @@ struct ea_daemon_state {
         __u64 carried_skipped;
 };
 
+/*
+ * The path of a removed cgroup v2 directory (as the kernel's cgroup_rmdir tracepoint gives it, from the
+ * hierarchy's root), kept by cgroup id in the "cgroups_gone" LRU map: the records of a oneshot service are
+ * written after systemd has removed its cgroup, and open_by_handle_at() no longer finds it by then. A
+ * path of EA_CGROUP_PATH_MAX - 1 bytes may have been cut.
+ */
+#define EA_CGROUP_PATH_MAX 512
+#define EA_CGROUPS_GONE    1024
+
+struct ea_cgroup_path {
+        char path[EA_CGROUP_PATH_MAX];
+};
+
 #define EA_MAX_INFLIGHT   8192
 #define EA_INFLIGHT_SLOTS 8192 /* a power of two */
 #define EA_MAX_TRACKED    131072

@@ -13,12 +13,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "cgroup.h"
+#include "execaudit.h"
 #include "unit.h"
 
 #ifndef FILEID_KERNFS
 #define FILEID_KERNFS 0xfe
 #endif
+/* The initial cgroup namespace's inode number (include/linux/proc_ns.h) */
+#define PROC_CGROUP_INIT_INO 0xEFFFFFFBu
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
 static int unescape_field(const char *s, size_t len, char *out, size_t out_size)
@@ -41,7 +46,7 @@ static int unescape_field(const char *s, size_t len, char *out, size_t out_size)
         return 0;
 }
 
-int cgroup2_mount_from_mountinfo(const char *mountinfo, char *out, size_t out_size)
+int cgroup2_mount_from_mountinfo(const char *mountinfo, char *out, size_t out_size, bool *whole)
 {
         const char *line = mountinfo;
 
@@ -64,8 +69,11 @@ int cgroup2_mount_from_mountinfo(const char *mountinfo, char *out, size_t out_si
                     memcmp(sep + 3, "cgroup2 ", 8) == 0) {
                         const char *mp = f[4], *mp_end = memchr(mp, ' ', (size_t)(line + n - mp));
 
-                        if (mp_end)
+                        if (mp_end) {
+                                if (whole) /* the mount's root field is "/" */
+                                        *whole = f[4] - f[3] == 2 && f[3][0] == '/';
                                 return unescape_field(mp, (size_t)(mp_end - mp), out, out_size);
+                        }
                 }
                 line = end ? end + 1 : NULL;
         }
@@ -105,7 +113,7 @@ int cgroup2_mount_path(char *out, size_t out_size)
         int r = read_mountinfo(&mi);
 
         if (r >= 0)
-                r = cgroup2_mount_from_mountinfo(mi, out, out_size);
+                r = cgroup2_mount_from_mountinfo(mi, out, out_size, NULL);
         free(mi);
         return r;
 }
@@ -164,17 +172,20 @@ int cgroup_find_unit(const char *mount, const char *unit, char *out, size_t out_
 
 int cgroup_resolver_init(struct cgroup_resolver *c)
 {
+        struct stat ns;
         char *mi = NULL;
         int r;
 
         memset(c, 0, sizeof(*c));
-        c->mount_fd = -1;
+        c->mount_fd = c->gone_fd = -1;
         r = read_mountinfo(&mi);
         if (r < 0)
                 goto out;
-        r = cgroup2_mount_from_mountinfo(mi, c->mount, sizeof(c->mount));
+        r = cgroup2_mount_from_mountinfo(mi, c->mount, sizeof(c->mount), &c->whole);
         if (r < 0)
                 goto out;
+        /* In another cgroup namespace the mount's "/" is that namespace's root, not the hierarchy's. */
+        c->whole = c->whole && stat("/proc/self/ns/cgroup", &ns) == 0 && ns.st_ino == PROC_CGROUP_INIT_INO;
         c->mount_len = strlen(c->mount);
         c->mount_fd = open(c->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (c->mount_fd < 0)
@@ -191,7 +202,12 @@ void cgroup_resolver_done(struct cgroup_resolver *c)
         if (c->mount_fd >= 0)
                 close(c->mount_fd);
         memset(c, 0, sizeof(*c));
-        c->mount_fd = -1;
+        c->mount_fd = c->gone_fd = -1;
+}
+
+void cgroup_resolver_set_gone(struct cgroup_resolver *c, int fd)
+{
+        c->gone_fd = fd;
 }
 
 static struct cgroup_cache_entry *cache_slot(struct cgroup_resolver *c, uint64_t id)
@@ -269,6 +285,39 @@ static char *walk_up(struct cgroup_resolver *c, int fd, bool *truncated)
         return path;
 }
 
+/*
+ * A removed cgroup's path, as the kernel side kept it. One cut to the map's length ends inside a name:
+ * the ancestor before that name is what is known for sure.
+ */
+static char *gone_path(const struct cgroup_resolver *c, uint64_t id, bool *truncated)
+{
+        struct ea_cgroup_path v;
+        size_t len;
+
+        if (c->gone_fd < 0 || !c->whole || bpf_map_lookup_elem(c->gone_fd, &id, &v) < 0 || v.path[0] != '/')
+                return NULL;
+        len = strnlen(v.path, sizeof(v.path));
+        if (len >= sizeof(v.path) - 1) {
+                len = (size_t)((const char *)memrchr(v.path, '/', sizeof(v.path) - 1) - v.path);
+                v.path[len ? len : 1] = '\0';
+                *truncated = true;
+        }
+        return strndup(v.path, sizeof(v.path));
+}
+
+/* The kernel prints a directory removed after it was opened with " (deleted)" after its name. A live
+ * cgroup has its control files, so a name that really ends so is told apart; cgroup v2 directories cannot
+ * be renamed, so what comes before it was the path. */
+static void strip_deleted(int fd, char *path)
+{
+        static const char suffix[] = " (deleted)";
+        size_t len = strlen(path), n = sizeof(suffix) - 1;
+
+        if (len > n && strcmp(path + len - n, suffix) == 0 && faccessat(fd, "cgroup.procs", F_OK, 0) < 0 &&
+            errno == ENOENT)
+                path[len - n] = '\0';
+}
+
 static char *lookup(struct cgroup_resolver *c, uint64_t id, bool *truncated)
 {
         struct {
@@ -284,10 +333,12 @@ static char *lookup(struct cgroup_resolver *c, uint64_t id, bool *truncated)
         memcpy(h.fh.f_handle, &id, sizeof(id));
         fd = open_by_handle_at(c->mount_fd, &h.fh, O_RDONLY | O_PATH | O_CLOEXEC);
         if (fd < 0)
-                return NULL;
+                return gone_path(c, id, truncated);
         r = fd_path(c, fd, &path);
         if (r == -ENAMETOOLONG)
                 return walk_up(c, fd, truncated);
+        if (path)
+                strip_deleted(fd, path);
         close(fd);
         return path;
 }

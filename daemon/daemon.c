@@ -877,6 +877,7 @@ int daemon_run(const char *config_path)
         d.loader.state->started_usec = clock_usec(CLOCK_REALTIME);
         d.loader.state->restarts += d.loader.adopted;
         writer_set_progress(d.writer, (uint64_t *)&d.loader.state->handled_seq);
+        writer_set_cgroups_gone(d.writer, loader_cgroups_gone_fd(&d.loader));
 
         pins_note(&d, detail, sizeof(detail));
         lifecycle_with_filter(&d, "started", detail);

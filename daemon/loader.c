@@ -984,6 +984,11 @@ int loader_read_seq(struct loader *l, uint64_t *seq)
         return bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.seq), &key, seq) < 0 ? -errno : 0;
 }
 
+int loader_cgroups_gone_fd(const struct loader *l)
+{
+        return bpf_map__fd(l->skel->maps.cgroups_gone);
+}
+
 uint64_t *loader_reported_mark(struct loader *l, enum ea_stat stat)
 {
         if (!l->state)

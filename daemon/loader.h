@@ -117,6 +117,8 @@ void loader_carried(const struct ea_daemon_state *st, uint64_t *no_reader, uint6
                     uint64_t *skipped);
 /* The last sequence number the kernel took. */
 int loader_read_seq(struct loader *l, uint64_t *seq);
+/* The "cgroups_gone" map (paths of removed cgroups, see execaudit.h). */
+int loader_cgroups_gone_fd(const struct loader *l);
 /* Detaches and frees everything; with unpin, also removes the pins (and so the programs) from PinPath.
  * Without, the pinned programs stay attached and keep counting what no reader takes. */
 void loader_close(struct loader *l, bool unpin);

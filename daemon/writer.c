@@ -55,6 +55,7 @@ struct writer {
         uint64_t *progress; /* the pinned daemon state's handled_seq (see execaudit.h), or NULL */
         uint64_t progress_limit;
         uint64_t gap_limit; /* before writer_report_gap(): no progress to the gap's first number */
+        int cgroups_gone;   /* for the writer thread's resolver, which takes it with a batch */
         bool all_reported;  /* at the end */
         bool stop;
         bool held; /* writer_hold() */
@@ -294,6 +295,13 @@ void writer_set_generation(struct writer *w, uint32_t generation)
         pthread_mutex_unlock(&w->lock);
 }
 
+void writer_set_cgroups_gone(struct writer *w, int fd)
+{
+        pthread_mutex_lock(&w->lock);
+        w->cgroups_gone = fd;
+        pthread_mutex_unlock(&w->lock);
+}
+
 void writer_get_stats(struct writer *w, struct writer_stats *out)
 {
         pthread_mutex_lock(&w->lock);
@@ -517,6 +525,7 @@ static void *writer_main(void *arg)
                         w->pending_gap.count = 0;
                 }
                 generation = w->generation;
+                cgroup_resolver_set_gone(&w->cgroups, w->cgroups_gone);
                 pthread_mutex_unlock(&w->lock);
 
                 if (access(w->socket_path, F_OK) < 0) {
@@ -606,6 +615,7 @@ int writer_start(struct writer **out, const char *socket_path, size_t max_items,
         w->max_items = max_items;
         w->progress_limit = UINT64_MAX;
         w->gap_limit = UINT64_MAX;
+        w->cgroups_gone = -1;
         w->max_bytes = max_bytes;
         w->socket_path = socket_path;
         w->exits = calloc(1, sizeof(*w->exits));
@@ -618,6 +628,10 @@ int writer_start(struct writer **out, const char *socket_path, size_t max_items,
         r = cgroup_resolver_init(&w->cgroups);
         if (r < 0)
                 log_warning_errno(r, "No cgroup2 mount found: EXEC_CGROUP will be missing");
+        else if (!w->cgroups.whole)
+                log_notice(
+                        "cgroup2 is mounted from a subtree or in another cgroup namespace: a cgroup removed "
+                        "before its records are written will be missing from them");
         pthread_mutex_init(&w->lock, NULL);
         /* The retry wait counts on the monotonic clock: a clock set back must not stretch it. */
         pthread_condattr_init(&ca);

@@ -81,6 +81,8 @@ void writer_resume(struct writer *w);
 void writer_set_generation(struct writer *w, uint32_t generation);
 /* Where to store the highest kernel sequence number handled: written, or lost with the loss recorded. */
 void writer_set_progress(struct writer *w, uint64_t *handled_seq);
+/* The "cgroups_gone" map's fd, for EXEC_CGROUP of cgroups removed before their records are written. */
+void writer_set_cgroups_gone(struct writer *w, int fd);
 void writer_get_stats(struct writer *w, struct writer_stats *out);
 /* No progress past seq from now on: what follows is written, but a gap before it is not accounted for. */
 void writer_limit_progress(struct writer *w, uint64_t seq);

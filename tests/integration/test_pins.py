@@ -12,7 +12,7 @@ from harness import DAEMON, cgroup2_mount, check, check_caps_dropped, main, mark
 
 STORM = os.environ.get("EA_STORM", "")
 PINS = "/sys/fs/bpf/execauditd"
-HOOKS = 6  # execve/execveat entry and exit, sched_process_exec, sched_process_exit
+HOOKS = 7  # execve/execveat entry and exit, sched_process_exec, sched_process_exit, cgroup_rmdir
 
 
 def our_links():

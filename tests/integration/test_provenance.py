@@ -787,6 +787,39 @@ def test_cgroup_past_path_max(env):
             rmdir_cgroup(slice_dir)
 
 
+def test_cgroup_removed_right_after(env):
+    """A oneshot service's cgroup is removed as soon as its process is gone, before the daemon writes the
+    records (its drains come every 100 ms on an idle host): they still name the cgroup (and the exec record
+    the unit)."""
+    env.start("")
+    cg2 = cgroup2_mount()
+    slice_dir = os.path.join(cg2, "system.slice")
+    made_slice = not os.path.isdir(slice_dir)
+    units = []
+    try:
+        for _ in range(5):
+            m = marker()
+            path = os.path.join(slice_dir, m + ".service")
+            os.makedirs(path)
+            units.append((m, path, os.stat(path).st_ino))
+            tool("cgroup", path, "/bin/true", "true", m)
+            rmdir_cgroup(path)
+        for m, path, ino in units:
+            r = one(env, m, "in the removed cgroup", with_filename("/bin/true"))
+            check(r.s("EXEC_UNIT") == m + ".service", "EXEC_UNIT", r.brief())
+            check(r.s("EXEC_SLICE") == "system.slice", "EXEC_SLICE", r.brief())
+            e = env.wait_exit(r.i("EXEC_PID"))
+            for rec in (r, e):
+                check(rec.i("EXEC_CGROUP_ID") == ino, "EXEC_CGROUP_ID", rec.brief())
+                check(rec.s("EXEC_CGROUP") == "/system.slice/%s.service" % m, "EXEC_CGROUP", rec.brief())
+                absent(rec, "EXEC_CGROUP_TRUNCATED")
+    finally:
+        for _, path, _ in units:
+            rmdir_cgroup(path)
+        if made_slice:
+            rmdir_cgroup(slice_dir)
+
+
 def test_pid_namespace(env):
     env.start("")
     nested = nested_pidns()
@@ -1208,6 +1241,7 @@ if __name__ == "__main__":
           test_args_padding_complete_with_larger_limit, test_one_128k_argument,
           test_record_larger_than_a_datagram, test_argv_invalid_utf8_and_control_bytes, test_cwd_exact_bytes, test_loginuid_and_session,
           test_controlling_tty, test_unit_slice_and_container, test_cgroup_past_path_max,
+          test_cgroup_removed_right_after,
           test_pid_namespace, test_mount_namespace,
           test_detached_mount, test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_parent_thread_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,

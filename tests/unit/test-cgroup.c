@@ -6,10 +6,13 @@
  * the cgroup2 root and a cgroup created by the test, identified by the inode numbers of their
  * directories (which are the cgroup ids on 64-bit kernels), and cgroups nested past PATH_MAX.
  * cgroup_find_unit() on a directory tree laid out like a systemd host's, with decoys in delegated subtrees.
+ * Removed cgroups named from a real BPF map of their paths.
  */
 #include "cgroup.h"
 #include "check.h"
+#include "execaudit.h"
 
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -74,56 +77,61 @@ static const char none[] = "22 1 0:20 / /sys rw - sysfs sysfs rw\n"
                            "41 31 0:38 / /sys/fs/cgroup/unified\n"
                            "\n";
 
-static void expect_mount(const char *label, const char *text, const char *want)
+static void expect_mount(const char *label, const char *text, const char *want, bool want_whole)
 {
         char out[4096];
+        bool whole = !want_whole;
 
         set_case("%s", label);
         memset(out, 'X', sizeof(out));
-        CHECK_NUM(cgroup2_mount_from_mountinfo(text, out, sizeof(out)), 0);
+        CHECK_NUM(cgroup2_mount_from_mountinfo(text, out, sizeof(out), &whole), 0);
         out[sizeof(out) - 1] = '\0';
         CHECK_STR(out, want);
+        CHECK(whole == want_whole);
 }
 
 static void test_mountinfo(void)
 {
         char out[64], small[32];
 
-        expect_mount("unified host", unified, "/sys/fs/cgroup");
-        expect_mount("hybrid host", hybrid, "/sys/fs/cgroup/unified");
-        expect_mount("optional fields before the separator", optional, "/sys/fs/cgroup");
-        expect_mount("escaped mount point", escaped, "/mnt/my cgroup\ttab\\back");
+        expect_mount("unified host", unified, "/sys/fs/cgroup", true);
+        expect_mount("hybrid host", hybrid, "/sys/fs/cgroup/unified", true);
+        /* a container's: its mount's root is its own cgroup */
+        expect_mount("optional fields before the separator", optional, "/sys/fs/cgroup", false);
+        expect_mount("escaped mount point", escaped, "/mnt/my cgroup\ttab\\back", true);
         expect_mount("single line, no newline", "30 22 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw",
-                     "/sys/fs/cgroup");
+                     "/sys/fs/cgroup", true);
         expect_mount("first of two cgroup2 mounts",
                      "30 22 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
-                     "90 22 0:26 / /run/other rw - cgroup2 cgroup2 rw\n",
-                     "/sys/fs/cgroup");
+                     "90 22 0:26 /x /run/other rw - cgroup2 cgroup2 rw\n",
+                     "/sys/fs/cgroup", true);
+        expect_mount("a subtree mounted", "30 22 0:26 /a /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+                     "/sys/fs/cgroup", false);
         expect_mount("a backslash that is not an escape stays",
-                     "30 22 0:26 / /a\\9b\\04 rw - cgroup2 cgroup2 rw\n", "/a\\9b\\04");
+                     "30 22 0:26 / /a\\9b\\04 rw - cgroup2 cgroup2 rw\n", "/a\\9b\\04", true);
 
         set_case("no cgroup2 mount");
-        CHECK_NUM(cgroup2_mount_from_mountinfo(none, out, sizeof(out)), -ENOENT);
+        CHECK_NUM(cgroup2_mount_from_mountinfo(none, out, sizeof(out), NULL), -ENOENT);
         set_case("empty mountinfo");
-        CHECK_NUM(cgroup2_mount_from_mountinfo("", out, sizeof(out)), -ENOENT);
-        CHECK_NUM(cgroup2_mount_from_mountinfo("\n\n", out, sizeof(out)), -ENOENT);
+        CHECK_NUM(cgroup2_mount_from_mountinfo("", out, sizeof(out), NULL), -ENOENT);
+        CHECK_NUM(cgroup2_mount_from_mountinfo("\n\n", out, sizeof(out), NULL), -ENOENT);
         set_case("cgroup2 line cut before the separator");
         CHECK_NUM(cgroup2_mount_from_mountinfo("30 22 0:26 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2",
-                                               out, sizeof(out)),
+                                               out, sizeof(out), NULL),
                   -ENOENT);
 
         set_case("output buffer too small");
         /* "/sys/fs/cgroup/unified" is 22 bytes: 23 with the NUL. */
-        CHECK_NUM(cgroup2_mount_from_mountinfo(hybrid, small, 22), -ENAMETOOLONG);
-        CHECK_NUM(cgroup2_mount_from_mountinfo(hybrid, small, 1), -ENAMETOOLONG);
+        CHECK_NUM(cgroup2_mount_from_mountinfo(hybrid, small, 22, NULL), -ENAMETOOLONG);
+        CHECK_NUM(cgroup2_mount_from_mountinfo(hybrid, small, 1, NULL), -ENAMETOOLONG);
         memset(small, 'X', sizeof(small));
-        CHECK_NUM(cgroup2_mount_from_mountinfo(hybrid, small, 23), 0);
+        CHECK_NUM(cgroup2_mount_from_mountinfo(hybrid, small, 23, NULL), 0);
         CHECK_STR(small, "/sys/fs/cgroup/unified");
         CHECK(small[23] == 'X'); /* nothing written past out_size */
         set_case("output buffer too small for the decoded escape");
         /* "/mnt/my cgroup\ttab\\back" is 23 bytes decoded. */
-        CHECK_NUM(cgroup2_mount_from_mountinfo(escaped, small, 23), -ENAMETOOLONG);
-        CHECK_NUM(cgroup2_mount_from_mountinfo(escaped, small, 24), 0);
+        CHECK_NUM(cgroup2_mount_from_mountinfo(escaped, small, 23, NULL), -ENAMETOOLONG);
+        CHECK_NUM(cgroup2_mount_from_mountinfo(escaped, small, 24, NULL), 0);
         CHECK_STR(small, "/mnt/my cgroup\ttab\\back");
 }
 
@@ -210,6 +218,97 @@ out:
         CHECK(c->mount_fd == -1);
         cgroup_resolver_done(c); /* twice is harmless */
 out_free:
+        free(c);
+}
+
+static void put_gone(int fd, uint64_t id, const char *path)
+{
+        struct ea_cgroup_path v = {{0}};
+
+        snprintf(v.path, sizeof(v.path), "%s", path);
+        CHECK(bpf_map_update_elem(fd, &id, &v, BPF_ANY) == 0);
+}
+
+static void check_gone(struct cgroup_resolver *c, uint64_t id, const char *want, bool want_cut)
+{
+        bool cut = !want_cut;
+        const char *got = cgroup_resolve(c, id, &cut);
+
+        if (want)
+                CHECK_STR(got, want);
+        else
+                CHECK(got == NULL);
+        CHECK(cut == want_cut);
+}
+
+/*
+ * Removed cgroups, from the kernel side's map of their paths (filled here the way its cgroup_rmdir
+ * program does; test_provenance.py checks that program): a path as the map holds it, one the map may have
+ * cut (its ancestor, flagged), nothing for an empty value, a missing entry or a mount that does not show
+ * the whole hierarchy. A live cgroup whose name ends like a removed one's path is read as it is.
+ */
+static void test_gone(void)
+{
+        struct cgroup_resolver *c = calloc(1, sizeof(*c));
+        const uint64_t base = UINT64_MAX - 100; /* no cgroup has such an ID */
+        char path[EA_CGROUP_PATH_MAX + 1], dir[4200], want[128];
+        struct stat st;
+        int fd;
+
+        if (!c || geteuid() != 0 || cgroup_resolver_init(c) < 0) {
+                fprintf(stderr, "note: not root or no cgroup2: skipping the removed cgroups\n");
+                free(c);
+                return;
+        }
+        set_case("a map for removed cgroups");
+        fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "test_gone", sizeof(uint64_t),
+                            sizeof(struct ea_cgroup_path), 16, NULL);
+        CHECK(fd >= 0);
+        if (fd < 0)
+                goto out;
+        CHECK(c->whole); /* the test runs on the host */
+        cgroup_resolver_set_gone(c, fd);
+
+        set_case("a removed cgroup's path");
+        put_gone(fd, base, "/system.slice/backup.service");
+        check_gone(c, base, "/system.slice/backup.service", false);
+
+        set_case("a path the map may have cut: its ancestor");
+        memset(path, 0, sizeof(path));
+        strcpy(path, "/system.slice/");
+        memset(path + strlen(path), 'n', EA_CGROUP_PATH_MAX - 1 - strlen(path));
+        put_gone(fd, base + 1, path);
+        check_gone(c, base + 1, "/system.slice", true);
+        path[EA_CGROUP_PATH_MAX - 2] = '\0'; /* one byte shorter: whole */
+        put_gone(fd, base + 2, path);
+        check_gone(c, base + 2, path, false);
+        path[0] = '/';
+        memset(path + 1, 'n', EA_CGROUP_PATH_MAX - 2);
+        path[EA_CGROUP_PATH_MAX - 1] = '\0';
+        put_gone(fd, base + 3, path);
+        check_gone(c, base + 3, "/", true);
+
+        set_case("an empty value, or no entry");
+        put_gone(fd, base + 4, "");
+        check_gone(c, base + 4, NULL, false);
+        check_gone(c, base + 5, NULL, false);
+
+        set_case("not when the mount shows part of the hierarchy");
+        put_gone(fd, base + 6, "/system.slice/other.service");
+        c->whole = false;
+        check_gone(c, base + 6, NULL, false);
+        c->whole = true;
+
+        set_case("a live cgroup named like a removed one's path");
+        snprintf(dir, sizeof(dir), "%s/ea-unit-test-%ld (deleted)", c->mount, (long)getpid());
+        snprintf(want, sizeof(want), "/ea-unit-test-%ld (deleted)", (long)getpid());
+        CHECK(mkdir(dir, 0755) == 0);
+        CHECK(stat(dir, &st) == 0);
+        check_gone(c, st.st_ino, want, false);
+        rmdir(dir);
+        close(fd);
+out:
+        cgroup_resolver_done(c);
         free(c);
 }
 
@@ -460,5 +559,6 @@ int main(void)
         test_mountinfo();
         test_live();
         test_deep();
+        test_gone();
         return check_summary("test-cgroup");
 }
