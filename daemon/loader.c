@@ -412,20 +412,39 @@ static int read_one(int fd, void *value, size_t size)
         return bpf_map_lookup_elem(fd, &key, value) < 0 ? -errno : 0;
 }
 
-/* The daemon state of any layout: it only grew at its end, so an older one is read as far as it goes and
- * the rest left zero. Its size, or a negative errno. */
-static int read_state(int fd, struct ea_daemon_state *st)
+/* Larger than any daemon state a later layout will have: a map of another shape. */
+#define STATE_SIZE_MAX 4096
+
+/* The pinned daemon state's value, whole, of some size in [min, STATE_SIZE_MAX]: in *value (freed by the
+ * caller), its size returned. */
+static int state_value(int fd, size_t min, unsigned char **value)
 {
         int r = value_size(fd, BPF_MAP_TYPE_ARRAY);
         __u32 key = 0;
 
-        memset(st, 0, sizeof(*st));
-        if (r >= 0 && ((size_t)r > sizeof(*st) ||
-                       (size_t)r < offsetof(struct ea_daemon_state, failed_untracked_reported)))
+        *value = NULL;
+        if (r >= 0 && ((size_t)r > STATE_SIZE_MAX || (size_t)r < min))
                 r = -EMEDIUMTYPE;
-        if (r < 0)
-                return r;
-        return bpf_map_lookup_elem(fd, &key, st) < 0 ? -errno : r;
+        if (r >= 0 && !(*value = calloc(1, (size_t)r)))
+                r = -ENOMEM;
+        if (r >= 0 && bpf_map_lookup_elem(fd, &key, *value) < 0)
+                r = -errno;
+        return r;
+}
+
+/* The daemon state of any layout: it only grows at its end, so an older one is read as far as it goes and
+ * the rest left zero, a later one (pins of a daemon since downgraded) as far as this daemon knows it. Its
+ * size, or a negative errno. */
+static int read_state(int fd, struct ea_daemon_state *st)
+{
+        unsigned char *value;
+        int r = state_value(fd, offsetof(struct ea_daemon_state, failed_untracked_reported), &value);
+
+        memset(st, 0, sizeof(*st));
+        if (r >= 0)
+                memcpy(st, value, (size_t)r < sizeof(*st) ? (size_t)r : sizeof(*st));
+        free(value);
+        return r;
 }
 
 void loader_sum_stats(const struct ea_stats *elems, size_t n, struct ea_stats *sum)
@@ -1154,6 +1173,25 @@ int loader_remove_pins(const char *pin_path)
 
         execaudit__destroy(skel);
         return r;
+}
+
+int loader_write_pinned_state(const char *pin_path, const struct ea_daemon_state *st)
+{
+        unsigned char *value;
+        __u32 key = 0;
+        int fd = open_pin(pin_path, "daemon_state"),
+            r = state_value(fd, offsetof(struct ea_daemon_state, failed_untracked_reported), &value);
+
+        /* An earlier layout's takes as much of st as it has room for, a later one's keeps what follows */
+        if (r >= 0) {
+                memcpy(value, st, (size_t)r < sizeof(*st) ? (size_t)r : sizeof(*st));
+                if (bpf_map_update_elem(fd, &key, value, BPF_ANY) < 0)
+                        r = -errno;
+        }
+        free(value);
+        if (fd >= 0)
+                close(fd);
+        return r < 0 ? r : 0;
 }
 
 int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, struct ea_daemon_state *state,

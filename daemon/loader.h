@@ -133,6 +133,8 @@ int loader_keep_skipped(const char *pin_path, uint64_t skipped);
 int loader_remove_pins(const char *pin_path);
 /* execauditd --status: the pinned counters, read without loading anything (EA_STAT_SKIPPED from the
  * programs of the link pins). */
+/* Writes st over the pinned daemon state (as far as that layout's goes), while no daemon holds the pins. */
+int loader_write_pinned_state(const char *pin_path, const struct ea_daemon_state *st);
 int loader_read_pinned(const char *pin_path, struct ea_pin_version *version, struct ea_daemon_state *state,
                        uint64_t *seq, struct ea_stats *sum, int *links);
 

@@ -138,6 +138,17 @@ static int send_lost(struct journal *j, struct record *rec, const struct daemon_
         return r < 0 ? r : journal_send_record(j, rec);
 }
 
+/* What is in the journal is marked so in the pinned state at once: when a later record does not get in,
+ * the pins stay, and whoever reports them next does not report it again. */
+static int mark_reported(const char *pin_path, const struct ea_daemon_state *st)
+{
+        int r = loader_write_pinned_state(pin_path, st);
+
+        if (r < 0)
+                log_error_errno(r, "Cannot mark the loss records written in the pinned state");
+        return r;
+}
+
 /*
  * What the pins hold that no loss record reported yet (events numbered after the last daemon's progress,
  * counts without numbers beyond their marks) goes to the journal before they go, as the next daemon would
@@ -172,6 +183,8 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
                 return 0;
         record_init(&rec);
         journal_init(&j, JOURNAL_SOCKET);
+        /* A journald that takes nothing is waited for JOURNAL_STOP_WAIT_SEC, not for good: the pins stay. */
+        journal_stopping(&j);
         di.seq = seq;
         r = 0;
         if (unhandled) {
@@ -181,12 +194,29 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
                                       di.realtime_usec);
                 if (r >= 0)
                         r = journal_send_record(&j, &rec);
+                if (r >= 0) {
+                        st.handled_seq = seq;
+                        r = mark_reported(pin_path, &st);
+                }
         }
         /* A gap in the numbering of pins these replaced: no range here. */
-        if (r >= 0 && c_no_reader)
+        if (r >= 0 && c_no_reader) {
                 r = send_lost(&j, &rec, &di, LOST_NO_READER, c_no_reader);
-        if (r >= 0 && untracked)
+                if (r >= 0) {
+                        st.carried_no_reader = 0;
+                        r = mark_reported(pin_path, &st);
+                }
+        }
+        if (r >= 0 && untracked) {
                 r = send_lost(&j, &rec, &di, LOST_UNTRACKED, untracked);
+                if (r >= 0) {
+                        st.failed_untracked_reported += failed;
+                        st.tracked_full_reported += tracked_full;
+                        st.carried_untracked = 0;
+                        r = mark_reported(pin_path, &st);
+                }
+        }
+        /* The last: once it is in, the pins go, and with them the skipped runs of the detached programs. */
         if (r >= 0 && skipped)
                 r = send_lost(&j, &rec, &di, LOST_SKIPPED, skipped);
         journal_close(&j);

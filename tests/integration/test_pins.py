@@ -5,6 +5,7 @@ broken pin directories, --status and --remove-pins."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 
@@ -208,6 +209,24 @@ def test_replaced_layout_3_gap(env):
     check(env.stop() == 0, "clean stop")
 
 
+def test_replaced_later_layout_gap(env):
+    """Pins of a later layout (a daemon since downgraded), whose daemon_state grew at its end: what this
+    daemon knows of it is read, so what their programs numbered and no daemon handled is still reported."""
+    os.makedirs(PINS, mode=0o700)
+    pinned_map("pin_version", 40, ["99"] + ["0"] * 39)
+    size = 88 + 64  # layout 7's 88 bytes and more
+    pinned_map("daemon_state", size, u64(10) + u64(1) + u64(1) + u64(0) + ["0"] * (88 - 32) + ["7"] * (size - 88))
+    pinned_map("seq", 8, u64(15))
+    env.start("")
+    gaps = env.wait_records(lambda rs: rs, "the no_reader loss record", "EXEC_EVENT=lost",
+                            "EXEC_LOST_REASON=no_reader")
+    check(len(gaps) == 1 and gaps[0].i("EXEC_LOST") == 5, "numbers 11 to 15 counted",
+          [g.brief() for g in gaps])
+    check("replaced the pins of layout 99" in lifecycle(env, "started")[-1].s("MESSAGE"), "said",
+          lifecycle(env, "started")[-1].brief())
+    check(env.stop() == 0, "clean stop")
+
+
 def layout_5_pins():
     """Pins as a layout-5 daemon left them: numbers up to 15 taken, 10 handled; the counters in a per-CPU
     array of one element (each CPU's copy the same here), of which the loss records accounted for 1 failed
@@ -400,6 +419,37 @@ def test_remove_pins_reports_the_carried_account(env):
     p = tool(env, "--remove-pins")
     check(p.returncode == 0 and not os.path.exists(PINS), "--remove-pins", p.stderr)
     check_carried_reported(env)
+
+
+def test_remove_pins_with_journald_stuck(env):
+    """--remove-pins waits a bounded time for a journald that takes nothing, then keeps the pins and says
+    so; what got into the journal before is marked in the pins, and the next --remove-pins reports only
+    the rest: every loss once."""
+    crash_with_replaced_account(env)
+    time.sleep(1)  # journald's socket queue empty: nothing else sends to it
+    env.journald.send_signal(signal.SIGSTOP)
+    try:
+        # The kernel queues a datagram while the queue is not longer than max_dgram_qlen: one place left.
+        with open("/proc/sys/net/unix/max_dgram_qlen") as f:
+            qlen = int(f.read())
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+            s.setblocking(False)
+            for i in range(qlen):
+                s.sendto(b"MESSAGE=filler\n", "/run/systemd/journal/socket")
+        p = subprocess.run([DAEMON, "--config", env.config_path, "--remove-pins"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60, check=False)
+    finally:
+        env.journald.send_signal(signal.SIGCONT)
+    check(p.returncode != 0 and os.path.exists(PINS), "pins kept", p.returncode, p.stderr)
+    check(b"cannot be written to the journal" in p.stderr, "and said why", p.stderr)
+    first = env.wait_records(lambda rs: rs, "the record that got in", "EXEC_EVENT=lost")
+    check(len(first) == 1, "one record got in", [r.brief() for r in first])
+    p = tool(env, "--remove-pins")
+    check(p.returncode == 0 and not os.path.exists(PINS), "--remove-pins", p.stderr)
+    check_carried_reported(env)
+    ranges = env.records("EXEC_EVENT=lost", "EXEC_LOST_REASON=no_reader")
+    ranges = [r.brief() for r in ranges if "EXEC_LOST_SEQ_FIRST" in r]
+    check(len(ranges) <= 1, "the unhandled range once", ranges)
 
 
 def held_failed_exec(env, m):
@@ -715,10 +765,11 @@ def test_watchdog_pings(env):
 
 if __name__ == "__main__":
     main([test_remove_pins_reports_what_no_daemon_handled, test_pins_of_others_are_kept, test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
-          test_replaces_other_layout_and_broken_pins, test_replaced_layout_3_gap, test_layout_5_counters,
+          test_replaces_other_layout_and_broken_pins, test_replaced_layout_3_gap, test_replaced_later_layout_gap,
+          test_layout_5_counters,
           test_counters_of_every_cpu, test_replaced_pins_gap_under_load,
           test_replaced_pins_untracked_exits, test_replaced_account_carried_over_a_crash,
-          test_remove_pins_reports_the_carried_account,
+          test_remove_pins_reports_the_carried_account, test_remove_pins_with_journald_stuck,
           test_failed_exec_while_no_daemon_runs,
           test_gap_reported_whole_and_once,
           test_status_and_remove_pins, test_one_daemon_per_pin_path, test_bpffs_mounted_unless_a_service,
