@@ -45,6 +45,7 @@ struct writer {
         struct item *head, *tail;
         size_t queued, queued_bytes, max_items, max_bytes;
         size_t taken, taken_bytes; /* the batch the writer is writing: still held, so within the bounds */
+        size_t records, taken_records;      /* daemon records among them (WRITER_MAX_RECORDS) */
         uint64_t pending_lost[LOST_R__MAX]; /* not reported yet */
         struct writer_mark pending_marks[WRITER_MARKS];
         uint64_t *marks_known[WRITER_MARKS]; /* every mark ever given: no more can be pending or held */
@@ -197,8 +198,16 @@ int writer_push_record(struct writer *w, const struct record *r)
         it->size = (uint32_t)len;
         memcpy(it->data, entry, len);
         pthread_mutex_lock(&w->lock);
-        enqueue(w, it);
+        if (w->records + w->taken_records < WRITER_MAX_RECORDS) {
+                w->records++;
+                enqueue(w, it);
+                it = NULL;
+        } else {
+                w->pending_lost[LOST_R_JOURNAL]++;
+                wake(w);
+        }
         pthread_mutex_unlock(&w->lock);
+        free(it);
         return 0;
 }
 
@@ -512,7 +521,8 @@ static void *writer_main(void *arg)
                 w->head = w->tail = NULL;
                 w->taken = w->queued;
                 w->taken_bytes = w->queued_bytes;
-                w->queued = w->queued_bytes = 0;
+                w->taken_records = w->records;
+                w->queued = w->queued_bytes = w->records = 0;
                 for (int i = 0; i < LOST_R__MAX; i++) {
                         lost[i] += w->pending_lost[i];
                         w->stats.lost[i] += w->pending_lost[i];
@@ -576,7 +586,7 @@ static void *writer_main(void *arg)
                     w->taken_bytes >= WRITER_TRIM_AFTER_BYTES) /* written by this thread alone */
                         malloc_trim(0);
                 pthread_mutex_lock(&w->lock);
-                w->taken = w->taken_bytes = 0;
+                w->taken = w->taken_bytes = w->taken_records = 0;
                 w->stats.written += written;
                 for (int i = 0; i < LOST_R__MAX; i++)
                         w->stats.lost[i] += batch_lost[i];

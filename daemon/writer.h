@@ -19,6 +19,7 @@
 /* About 7 s of a full-rate storm on 2 CPUs (two records per exec): journald may stall for seconds. */
 #define WRITER_MAX_QUEUED       32768
 #define WRITER_MAX_QUEUED_BYTES (16u << 20)
+#define WRITER_MAX_RECORDS      1024
 
 enum lost_reason {
         LOST_R_PERF_BUFFER,
@@ -49,7 +50,9 @@ void writer_event_free(void *data);
 /* Queues an event from writer_event_alloc, taking ownership; never blocks: when the queue is full the
  * event is counted as lost. */
 void writer_push_event(struct writer *w, void *data);
-/* A daemon record (started, lost, ...): always queued, never dropped for lack of room. */
+/* A daemon record (started, stats, ...): queued whatever the events fill, unless WRITER_MAX_RECORDS of them
+ * wait already (journald has taken nothing for hours of stats records): then counted as lost (journal).
+ * Loss records are not queued: they are counts, reported in place of what they count. */
 int writer_push_record(struct writer *w, const struct record *r);
 void writer_count_lost(struct writer *w, enum lost_reason reason, uint64_t n);
 /*

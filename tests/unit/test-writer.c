@@ -6,8 +6,9 @@
  * counters without sequence numbers are stored only once their loss is reported. journald is a
  * datagram socket this test binds in a temporary directory, as in test-journal.c. What is pushed while
  * the writer is held goes out together once it resumes. The batch being written counts against the
- * queue's bound while journald takes nothing. A journald that refuses every batch is warned of once. A
- * gap announced at the start holds the progress back until it is reported.
+ * queue's bound while journald takes nothing, and daemon records have a bound of their own. A journald
+ * that refuses every batch is warned of once. A gap announced at the start holds the progress back until
+ * it is reported.
  */
 #include "writer.h"
 #include "check.h"
@@ -328,6 +329,49 @@ static void test_bound_counts_the_batch(const char *dir)
         unlink(path);
 }
 
+/* Daemon records are not held back by the events' bound, but by one of their own: with journald taking
+ * nothing, one record taken and WRITER_MAX_RECORDS + 5 more pushed lose 6; the rest is written once it
+ * takes again. */
+static void test_records_bounded(const char *dir)
+{
+        struct writer_stats ws;
+        struct writer *w = NULL;
+        struct record rec;
+        char path[256], buf[65536];
+        int l;
+
+        w = start_listened(dir, "records", path, &l);
+        if (!w)
+                return;
+        if (fill_listener(path) < 0) {
+                FAIL("cannot fill the listener's queue");
+                writer_stop(w);
+                close(l);
+                return;
+        }
+        record_init(&rec);
+        record_add_str(&rec, "MESSAGE", "a daemon record");
+        CHECK_RC(writer_push_record(w, &rec), 0);
+        usleep(100 * 1000); /* the writer has taken it, and waits (the check holds without it too) */
+        for (int i = 0; i < WRITER_MAX_RECORDS + 5; i++)
+                CHECK_RC(writer_push_record(w, &rec), 0);
+        record_free(&rec);
+        for (int i = 0; i < 10000; i++) { /* 10 s at most: a failure, not a timing check */
+                while (recv(l, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+                        ;
+                writer_get_stats(w, &ws);
+                if (ws.written >= WRITER_MAX_RECORDS + 1)
+                        break;
+                usleep(1000);
+        }
+        writer_get_stats(w, &ws);
+        CHECK_NUM(ws.written, WRITER_MAX_RECORDS + 1); /* the records and the loss record */
+        CHECK_NUM(ws.lost[LOST_R_JOURNAL], 6);
+        CHECK_WHY(writer_stop(w), "all reported");
+        close(l);
+        unlink(path);
+}
+
 /* A mark is stored once its loss (and every one before it) is in the journal, with the latest value given
  * for it; one given with nothing to report is stored too, by the stop at the latest. */
 static void test_marks(const char *dir)
@@ -381,6 +425,7 @@ int main(void)
         test_marks(dir);
         test_hold(dir);
         test_bound_counts_the_batch(dir);
+        test_records_bounded(dir);
         test_one_warning_per_error(dir);
         rmdir(dir);
         return check_summary("test-writer");
