@@ -104,8 +104,8 @@ static int report_config_error(struct daemon *d, const struct config_error *err)
                 struct journal j;
 
                 journal_init(&j, JOURNAL_SOCKET);
-                journal_stopping(
-                        &j); /* the daemon exits: a journald that takes nothing is not waited for long */
+                /* The daemon exits: a journald that takes nothing is not waited for long. */
+                journal_stopping(&j);
                 r = journal_send_record(&j, &rec);
                 journal_close(&j);
         }

@@ -139,14 +139,16 @@ static int send_lost(struct journal *j, struct record *rec, const struct daemon_
 }
 
 /* What is in the journal is marked so in the pinned state at once: when a later record does not get in,
- * the pins stay, and whoever reports them next does not report it again. */
-static int mark_reported(const char *pin_path, const struct ea_daemon_state *st)
+ * the pins stay, and whoever reports them next does not report it again. Unmarked, it would only be
+ * reported twice then: the next records are still sent. */
+static void mark_reported(const char *pin_path, const struct ea_daemon_state *st)
 {
         int r = loader_write_pinned_state(pin_path, st);
 
         if (r < 0)
-                log_error_errno(r, "Cannot mark the loss records written in the pinned state");
-        return r;
+                log_warning_errno(r,
+                                  "Cannot mark the loss records written in the pinned state %s/daemon_state",
+                                  pin_path);
 }
 
 /*
@@ -196,7 +198,7 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
                         r = journal_send_record(&j, &rec);
                 if (r >= 0) {
                         st.handled_seq = seq;
-                        r = mark_reported(pin_path, &st);
+                        mark_reported(pin_path, &st);
                 }
         }
         /* A gap in the numbering of pins these replaced: no range here. */
@@ -204,7 +206,7 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
                 r = send_lost(&j, &rec, &di, LOST_NO_READER, c_no_reader);
                 if (r >= 0) {
                         st.carried_no_reader = 0;
-                        r = mark_reported(pin_path, &st);
+                        mark_reported(pin_path, &st);
                 }
         }
         if (r >= 0 && untracked) {
@@ -213,7 +215,7 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
                         st.failed_untracked_reported += failed;
                         st.tracked_full_reported += tracked_full;
                         st.carried_untracked = 0;
-                        r = mark_reported(pin_path, &st);
+                        mark_reported(pin_path, &st);
                 }
         }
         /* The last: once it is in, the pins go, and with them the skipped runs of the detached programs. */

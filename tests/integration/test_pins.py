@@ -191,40 +191,35 @@ def possible_cpus():
     return sum(int(last or first) - int(first) + 1 for first, _, last in spans)
 
 
-def test_replaced_layout_3_gap(env):
-    """Pins of layout 3, whose daemon_state was shorter (32 bytes), are read as far as they go: what their
-    programs numbered and no daemon handled is reported, though how much of their untracked counts was
-    reported is not known."""
+def check_replaced_gap(env, layout, state):
+    """Pins of another layout whose daemon_state (bytes for bpftool) says 10 handled, and whose programs
+    took numbers up to 15: a start replaces them and reports 11 to 15 as no_reader."""
     os.makedirs(PINS, mode=0o700)
-    pinned_map("pin_version", 40, ["3"] + ["0"] * 39)
-    pinned_map("daemon_state", 32, u64(10) + u64(1) + u64(1) + u64(0))  # handled_seq 10
+    pinned_map("pin_version", 40, [str(layout)] + ["0"] * 39)
+    pinned_map("daemon_state", len(state), state)
     pinned_map("seq", 8, u64(15))
     env.start("")
     gaps = env.wait_records(lambda rs: rs, "the no_reader loss record", "EXEC_EVENT=lost",
                             "EXEC_LOST_REASON=no_reader")
     check(len(gaps) == 1 and gaps[0].i("EXEC_LOST") == 5, "numbers 11 to 15 counted",
           [g.brief() for g in gaps])
-    check("replaced the pins of layout 3" in lifecycle(env, "started")[-1].s("MESSAGE"), "said",
-          lifecycle(env, "started")[-1].brief())
+    started = lifecycle(env, "started")[-1]
+    check("replaced the pins of layout %d" % layout in started.s("MESSAGE"), "said", started.brief())
     check(env.stop() == 0, "clean stop")
+
+
+def test_replaced_layout_3_gap(env):
+    """Pins of layout 3, whose daemon_state was shorter (32 bytes), are read as far as they go: what their
+    programs numbered and no daemon handled is reported, though how much of their untracked counts was
+    reported is not known."""
+    check_replaced_gap(env, 3, u64(10) + u64(1) + u64(1) + u64(0))
 
 
 def test_replaced_later_layout_gap(env):
     """Pins of a later layout (a daemon since downgraded), whose daemon_state grew at its end: what this
     daemon knows of it is read, so what their programs numbered and no daemon handled is still reported."""
-    os.makedirs(PINS, mode=0o700)
-    pinned_map("pin_version", 40, ["99"] + ["0"] * 39)
-    size = 88 + 64  # layout 7's 88 bytes and more
-    pinned_map("daemon_state", size, u64(10) + u64(1) + u64(1) + u64(0) + ["0"] * (88 - 32) + ["7"] * (size - 88))
-    pinned_map("seq", 8, u64(15))
-    env.start("")
-    gaps = env.wait_records(lambda rs: rs, "the no_reader loss record", "EXEC_EVENT=lost",
-                            "EXEC_LOST_REASON=no_reader")
-    check(len(gaps) == 1 and gaps[0].i("EXEC_LOST") == 5, "numbers 11 to 15 counted",
-          [g.brief() for g in gaps])
-    check("replaced the pins of layout 99" in lifecycle(env, "started")[-1].s("MESSAGE"), "said",
-          lifecycle(env, "started")[-1].brief())
-    check(env.stop() == 0, "clean stop")
+    known = u64(10) + u64(1) + u64(1) + u64(0) + ["0"] * (88 - 32)  # layout 7's 88 bytes
+    check_replaced_gap(env, 99, known + ["7"] * 64)
 
 
 def layout_5_pins():

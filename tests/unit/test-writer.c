@@ -295,6 +295,20 @@ static int fill_listener(const char *path)
         return errno == EAGAIN && n > 0 ? 0 : -EIO;
 }
 
+/* start_listened(), with the listener's queue full: journald taking nothing. */
+static struct writer *start_stalled(const char *dir, const char *name, char *path, int *l)
+{
+        struct writer *w = start_listened(dir, name, path, l);
+
+        if (w && fill_listener(path) < 0) {
+                FAIL("cannot fill the listener's queue");
+                writer_stop(w);
+                close(*l);
+                w = NULL;
+        }
+        return w;
+}
+
 /* The batch the writer is trying to write still counts against the queue's bound: with journald taking
  * nothing, 10 events taken and 10 more pushed into a queue of 16 places lose 4, not 0. */
 static void test_bound_counts_the_batch(const char *dir)
@@ -304,15 +318,9 @@ static void test_bound_counts_the_batch(const char *dir)
         char path[256], buf[65536];
         int l;
 
-        w = start_listened(dir, "bound", path, &l);
+        w = start_stalled(dir, "bound", path, &l);
         if (!w)
                 return;
-        if (fill_listener(path) < 0) {
-                FAIL("cannot fill the listener's queue");
-                writer_stop(w);
-                close(l);
-                return;
-        }
         for (uint64_t seq = 1; seq <= 10; seq++)
                 push_exit(w, seq);
         usleep(100 * 1000); /* the writer has taken them, and waits (the check holds without it too) */
@@ -340,15 +348,9 @@ static void test_records_bounded(const char *dir)
         char path[256], buf[65536];
         int l;
 
-        w = start_listened(dir, "records", path, &l);
+        w = start_stalled(dir, "records", path, &l);
         if (!w)
                 return;
-        if (fill_listener(path) < 0) {
-                FAIL("cannot fill the listener's queue");
-                writer_stop(w);
-                close(l);
-                return;
-        }
         record_init(&rec);
         record_add_str(&rec, "MESSAGE", "a daemon record");
         CHECK_RC(writer_push_record(w, &rec), 0);
