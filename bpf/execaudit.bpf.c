@@ -668,10 +668,14 @@ static long path_step(__u32 i, void *arg)
                 struct mount *m = BPF_CORE_READ(mnt, mnt_parent);
 
                 if (!m || m == mnt) {
-                        /* A mount's own parent: the root of its namespace, or of a tree attached to none
-                         * (lazily unmounted, left by a namespace that is gone, open_tree()'s), whose names
-                         * anyone can choose: no path from the root, as getcwd(2) says "(unreachable)". */
-                        if (!attached(mnt))
+                        /* A mount that is its own parent, reached without meeting the process's root:
+                         * the root of a mount namespace (the file is in another one, passed in or reached
+                         * through /proc/PID/root, or outside the process's chroot) or of a tree attached
+                         * to none (lazily unmounted, open_tree()'s). No path from the process's root
+                         * reaches it (getcwd(2)'s "(unreachable)"), and the names on the way are whoever
+                         * mounted there chose, even an unprivileged user in a user namespace. A parent that
+                         * is exiting has no root to go by: then only a tree attached to none is marked. */
+                        if (w->root_dentry || !attached(mnt))
                                 w->truncated = 1;
                         w->ended = 1;
                         return 1;

@@ -24,7 +24,8 @@
  *                                            first. INFO.1, INFO.2: pidns-inode ns-pid outer-pid
  *   mntns DIR SRC NAME INFO ARG0 [ARG...]    new mount namespace, tmpfs on DIR, SRC copied to DIR/NAME,
  *                                            which is exec'd. INFO: mntns-inode
- *   chroot ROOT PROG ARG0 [ARG...]           new mount namespace, /usr bound on ROOT/usr, chroot ROOT, execs
+ *   chroot [-k] ROOT PROG ARG0 [ARG...]      new mount namespace, /usr bound on ROOT/usr, chroot ROOT, execs
+ *                                            (-k: without chdir("/"), the working directory outside ROOT)
  *   rename-fork COMM PROG ARG0 [ARG...]      renames itself COMM, a child execs; waits for it
  *   rename-exec COMM PROG ARG0 [ARG...]      renames itself COMM, then execs
  *   thread-exec [-n COMM] INFO PROG ARG0 [ARG...]
@@ -54,6 +55,11 @@
  *                                            relative path such as usr/sbin/sshd), working directory PATH's
  *                                            directory; the tmpfs is then detached (MNT_DETACH) and the file
  *                                            exec'd by fd. INFO: the tmpfs's dev major:minor
+ *   otherns SRC PATH INFO ARG0 [ARG...]      as detached, but the tmpfs stays mounted in a child's new mount
+ *                                            namespace (on a directory that is empty in this one, which
+ *                                            this process stays in): the file and working directory are
+ *                                            reached through /proc/CHILD/root. INFO: the directory and the
+ *                                            tmpfs's dev major:minor
  *   threads N CODE MS                        N threads spin; once each has used MS ms of CPU time (its own
  *                                            thread clock), the main thread calls exit(CODE), so all of
  *                                            them end at once (exit_group), still spinning
@@ -552,15 +558,20 @@ static int cmd_mntns(char **a)
 
 static int cmd_chroot(char **a)
 {
+        bool keep_cwd = strcmp(a[0], "-k") == 0;
         char usr[PATH_MAX];
 
+        if (keep_cwd)
+                a++;
+        if (!a[0] || !a[1] || !a[2])
+                usage("chroot [-k] ROOT PROG ARG0 [ARG...]");
         make_private_mounts();
         snprintf(usr, sizeof(usr), "%s/usr", a[0]);
         if (mount("/usr", usr, NULL, MS_BIND | MS_REC, NULL) < 0)
                 die("bind /usr on %s", usr);
         if (chroot(a[0]) < 0)
                 die("chroot %s", a[0]);
-        if (chdir("/") < 0)
+        if (!keep_cwd && chdir("/") < 0)
                 die("chdir /");
         do_exec(a[1], a + 2);
 }
@@ -986,18 +997,16 @@ static int cmd_thread_fork(char **a)
         return (int)(intptr_t)rc;
 }
 
-static int cmd_detached(char **a)
+/* Mounts a tmpfs on top (a directory) and copies src to rel in it (a relative path, its directories made
+ * on the way): path is the file's. Returns the file, opened for reading. */
+static int tmpfs_with_file(const char *top, const char *src, const char *rel, char *path, size_t size)
 {
-        char top[] = "/tmp/ea-detached-XXXXXX", path[PATH_MAX], *slash;
-        struct stat st;
+        char *slash;
         int fd;
 
-        make_private_mounts();
-        if (!mkdtemp(top))
-                die("mkdtemp");
         if (mount("tmpfs", top, "tmpfs", 0, "mode=0755") < 0)
                 die("mount tmpfs on %s", top);
-        snprintf(path, sizeof(path), "%s/%s", top, a[1]);
+        snprintf(path, size, "%s/%s", top, rel);
         for (slash = path + strlen(top) + 1; (slash = strchr(slash, '/')); slash++) {
                 *slash = '\0';
                 if (mkdir(path, 0755) < 0)
@@ -1007,11 +1016,26 @@ static int cmd_detached(char **a)
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
         if (fd < 0)
                 die("create %s", path);
-        copy_fd(a[0], fd);
+        copy_fd(src, fd);
         close(fd);
         fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fstat(fd, &st) < 0)
+        if (fd < 0)
                 die("open %s", path);
+        return fd;
+}
+
+static int cmd_detached(char **a)
+{
+        char top[] = "/tmp/ea-detached-XXXXXX", path[PATH_MAX];
+        struct stat st;
+        int fd;
+
+        make_private_mounts();
+        if (!mkdtemp(top))
+                die("mkdtemp");
+        fd = tmpfs_with_file(top, a[0], a[1], path, sizeof(path));
+        if (fstat(fd, &st) < 0)
+                die("fstat %s", path);
         *strrchr(path, '/') = '\0';
         if (chdir(path) < 0)
                 die("chdir %s", path);
@@ -1020,6 +1044,55 @@ static int cmd_detached(char **a)
         write_file(a[2], "%u:%u\n", major(st.st_dev), minor(st.st_dev));
         fexecve(fd, a + 3, environ);
         die("fexecve %s", a[1]);
+}
+
+/*
+ * A file that only another mount namespace has: a child makes it there (a tmpfs on a directory that is
+ * empty here) and waits until the program exec'd here ends; this process, left in its namespace, opens the
+ * file and its directory through /proc/CHILD/root.
+ */
+static int cmd_otherns(char **a)
+{
+        char top[] = "/tmp/ea-otherns-XXXXXX", path[PATH_MAX], via[PATH_MAX + 32];
+        int ready[2], hold[2], fd;
+        struct stat st;
+        pid_t pid;
+        char c;
+
+        if (!mkdtemp(top))
+                die("mkdtemp");
+        /* hold's write end goes through the exec: the child sees its end when the program's does. */
+        if (pipe2(ready, O_CLOEXEC) < 0 || pipe(hold) < 0)
+                die("pipe");
+        pid = fork();
+        if (pid < 0)
+                die("fork");
+        if (pid == 0) {
+                close(ready[0]);
+                close(hold[1]);
+                make_private_mounts();
+                close(tmpfs_with_file(top, a[0], a[1], path, sizeof(path)));
+                write_all(ready[1], "", 1);
+                while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+                        ;
+                umount2(top, MNT_DETACH);
+                rmdir(top);
+                _exit(0);
+        }
+        close(ready[1]);
+        close(hold[0]);
+        if (read(ready[0], &c, 1) != 1)
+                die("the file in the other namespace was not made");
+        snprintf(via, sizeof(via), "/proc/%d/root%s/%s", (int)pid, top, a[1]);
+        fd = open(via, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                die("open %s", via);
+        *strrchr(via, '/') = '\0';
+        if (chdir(via) < 0)
+                die("chdir %s", via);
+        write_file(a[2], "%s %u:%u\n", top, major(st.st_dev), minor(st.st_dev));
+        fexecve(fd, a + 3, environ);
+        die("fexecve %s", via);
 }
 
 /* text on a page of its own that is not mapped in yet: the first access faults. */
@@ -1414,7 +1487,7 @@ static const struct {
         {"cgroup", 3, cmd_cgroup, "cgroup DIR PROG ARG0 [ARG...]"},
         {"pidns", 3, cmd_pidns, "pidns INFO PROG ARG0 [ARG...]"},
         {"mntns", 5, cmd_mntns, "mntns DIR SRC NAME INFO ARG0 [ARG...]"},
-        {"chroot", 3, cmd_chroot, "chroot ROOT PROG ARG0 [ARG...]"},
+        {"chroot", 3, cmd_chroot, "chroot [-k] ROOT PROG ARG0 [ARG...]"},
         {"rename-fork", 3, cmd_rename_fork, "rename-fork COMM PROG ARG0 [ARG...]"},
         {"rename-exec", 3, cmd_rename_exec, "rename-exec COMM PROG ARG0 [ARG...]"},
         {"thread-exec", 3, cmd_thread_exec, "thread-exec [-n COMM] INFO PROG ARG0 [ARG...]"},
@@ -1427,6 +1500,7 @@ static const struct {
         {"crash", 2, cmd_crash, "crash DIR N"},
         {"thread-fork", 3, cmd_thread_fork, "thread-fork COMM PROG ARG0 [ARG...]"},
         {"detached", 4, cmd_detached, "detached SRC PATH INFO ARG0 [ARG...]"},
+        {"otherns", 4, cmd_otherns, "otherns SRC PATH INFO ARG0 [ARG...]"},
         {"cold-execveat", 3, cmd_cold_execveat, "cold-execveat DIR NAME ARG0 [ARG...]"},
         {"traced", 4, cmd_traced, "traced INFO MS PROG ARG0 [ARG...]"},
         {"cold-argv", 2, cmd_cold_argv, "cold-argv PROG ARG0 [ARG...]"},

@@ -899,6 +899,25 @@ def test_detached_mount(env):
         absent(r, "EXEC_FILELESS")
 
 
+def test_other_namespace(env):
+    """A file reached in another mount namespace (opened through /proc/PID/root, as a file descriptor passed
+    in would be) has no path from the process's root either: in that namespace, whoever can make one (an
+    unprivileged user in a user namespace too) can mount anything on any path, such as /usr/sbin/sshd. The
+    path from that namespace's root is marked truncated, as for a detached mount."""
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        info = os.path.join(d, "info")
+        tool("otherns", "/bin/true", "usr/sbin/sshd", info, "sshd", m)
+        top = open(info).read().split()[0]
+        r = one(env, m, "exec from the other namespace's tmpfs", not_exectool)
+        check(r.s("EXEC_EXE") == top + "/usr/sbin/sshd" and r.s("EXEC_EXE_TRUNCATED") == "1",
+              "EXEC_EXE in another namespace is marked", top, r.brief())
+        check(r.s("EXEC_CWD") == top + "/usr/sbin" and r.s("EXEC_CWD_TRUNCATED") == "1",
+              "EXEC_CWD in another namespace is marked", r.brief())
+        absent(r, "EXEC_FILELESS")
+
+
 def test_bind_mount(env):
     """The path through which the process reached the file: a bind mount shows as its mount point."""
     env.start("")
@@ -913,7 +932,7 @@ def test_bind_mount(env):
                         'mount --bind "$1" "$2" && exec "$3" "$4"', "sh", src, dst, prog, m], check=True)
         r = one(env, m, "exec through the bind mount", with_filename(prog))
         check(r.s("EXEC_EXE") == prog, "EXEC_EXE through the bind mount", prog, r.brief())
-        absent(r, "EXEC_FILELESS")
+        absent(r, "EXEC_FILELESS", "EXEC_EXE_TRUNCATED", "EXEC_CWD_TRUNCATED")
 
 
 def test_chroot(env):
@@ -934,12 +953,21 @@ def test_chroot(env):
         r = one(env, m, "binary in the chroot", with_filename("/x/prog-" + m))
         check(r.s("EXEC_EXE") == "/x/prog-" + m, "EXEC_EXE inside the chroot", r.brief())
         check(r.s("EXEC_CWD") == "/", "EXEC_CWD inside the chroot", r.brief())
-        absent(r, "EXEC_FILELESS", "EXEC_INTERPRETER")
+        absent(r, "EXEC_FILELESS", "EXEC_INTERPRETER", "EXEC_EXE_TRUNCATED", "EXEC_CWD_TRUNCATED")
 
         tool("chroot", root, "/x/script-" + m, "script", m)
         r = one(env, m, "script in the chroot", with_filename("/x/script-" + m))
         check(r.s("EXEC_EXE") == "/x/script-" + m, "a script's EXEC_EXE inside the chroot", r.brief())
         check(r.s("EXEC_INTERPRETER") == SH, "EXEC_INTERPRETER inside the chroot", SH, r.brief())
+
+        # Left outside the new root, the working directory has no path from it ("(unreachable)").
+        tool("chroot", "-k", root, "/x/prog-" + m, "outside", m, cwd=d)
+        r = one(env, m, "binary in the chroot, cwd outside",
+                lambda r: with_filename("/x/prog-" + m)(r) and r.s("EXEC_CMDLINE").startswith("outside "))
+        check(r.s("EXEC_CWD") == os.path.realpath(d) and r.s("EXEC_CWD_TRUNCATED") == "1",
+              "EXEC_CWD outside the chroot is marked", d, r.brief())
+        check(r.s("EXEC_EXE") == "/x/prog-" + m, "EXEC_EXE inside the chroot", r.brief())
+        absent(r, "EXEC_EXE_TRUNCATED")
 
 
 # -- who started it ----------------------------------------------------------------------------------------
@@ -1243,7 +1271,7 @@ if __name__ == "__main__":
           test_controlling_tty, test_unit_slice_and_container, test_cgroup_past_path_max,
           test_cgroup_removed_right_after,
           test_pid_namespace, test_mount_namespace,
-          test_detached_mount, test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_parent_thread_renamed_before_fork, test_renamed_then_exec,
+          test_detached_mount, test_other_namespace, test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_parent_thread_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
           test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_one_exit_record_for_many_threads, test_exit_cpu_of_all_threads,
           test_exit_resources])
