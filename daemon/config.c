@@ -641,20 +641,23 @@ static bool is_key_name(const char *name, size_t len)
         return false;
 }
 
-static bool is_section_name(const char *name, size_t len)
+/* Written as keys and section names are: a letter, then letters and digits. A misspelt one is too. */
+static bool name_shaped(const char *name, size_t len)
 {
-        if (len == strlen("Filter") && memcmp(name, "Filter", len) == 0)
-                return true;
-        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-                if (strlen(keys[i].section) == len && memcmp(keys[i].section, name, len) == 0)
-                        return true;
-        return false;
+        if (len == 0 || !isalpha((unsigned char)name[0]))
+                return false;
+        for (size_t i = 1; i < len; i++)
+                if (!isalnum((unsigned char)name[i]))
+                        return false;
+        return true;
 }
 
 /*
  * A line continuing Commands= or ExcludeCommands= that is an assignment or a section header to the eye:
- * inih reads an unindented "Key : value" as one, and its tokens ("Key", ":", "value") would otherwise be
- * taken for command names, as would "[Section]". Other lists' entries never look like a key name.
+ * inih reads an unindented "Key: value" or "Key : value" as one, and its tokens ("Key:", "value") would
+ * otherwise be taken for command names, as would "[Section]". So would a misspelt key's or section's, and
+ * silently, where unindented it is an error: any name written so is refused, known or not. A name with a
+ * colon inside ("a:b") is left to add_command(). Other lists' entries never look like a key name.
  */
 static int check_command_line(const char *value, char *msg, size_t n)
 {
@@ -662,17 +665,16 @@ static int check_command_line(const char *value, char *msg, size_t n)
              p += strspn(p, FILTER_SEPARATORS)) {
                 size_t len = strcspn(p, FILTER_SEPARATORS), name, blank;
 
-                if (p[0] == '[' && len > 2 && p[len - 1] == ']' && is_section_name(p + 1, len - 2)) {
+                if (p[0] == '[' && len > 2 && p[len - 1] == ']' && name_shaped(p + 1, len - 2)) {
                         set_msg(msg, n,
                                 "\"%s\" looks like a section header: an indented line continues the one "
                                 "before it",
                                 SHOWN_N(p, len));
                         return -EINVAL;
                 }
-                /* "Key:" with nothing between is one token, which add_command() refuses. */
                 name = strcspn(p, " \t:,");
                 blank = strspn(p + name, " \t");
-                if (blank && p[name + blank] == ':' && is_key_name(p, name)) {
+                if (p[name + blank] == ':' && (blank || name + 1 == len) && name_shaped(p, name)) {
                         set_msg(msg, n,
                                 "\"%s\" looks like a key: an indented line continues the one before it",
                                 SHOWN_N(p, name + blank + 1));
@@ -928,7 +930,10 @@ static bool continues_assignment(const struct parse_state *st, const char *s, si
 
 /*
  * Hands inih one line at a time, so that we know which line a handler call came from, and so that a line
- * longer than inih's buffer is an error of its own instead of being split into a bogus next line.
+ * longer than inih's buffer is an error of its own instead of being split into a bogus next line. A line
+ * may fill the buffer less one byte, the newline's: inih since 2025 (benhoyt/inih#188) takes a line that
+ * fills it with no newline for a longer one and swallows what follows, so the limit is the same whichever
+ * inih the daemon is built with.
  */
 static char *read_line(char *str, int num, void *stream)
 {
@@ -950,10 +955,10 @@ static char *read_line(char *str, int num, void *stream)
                 p += 3;
                 content -= 3;
         }
-        if (content > (size_t)num - 1) {
+        if (content > (size_t)num - 2) {
                 char msg[64];
 
-                snprintf(msg, sizeof(msg), "line is longer than %d bytes", num - 1);
+                snprintf(msg, sizeof(msg), "line is longer than %d bytes", num - 2);
                 reject(st, "", "", msg);
                 content = 0;
         }
@@ -1547,7 +1552,8 @@ static int format_filter(const struct ea_filter *f, struct strbuf *out)
 
 /*
  * "# PATH (sha256 HASH)": the path as quote_text() shows it (a newline in it would end the comment), cut
- * with "..." where the line would pass the 199 bytes a line may have, so the output parses back.
+ * with "..." where the line would pass the EA_CONFIG_MAX_LINE bytes a line may have, so the output parses
+ * back.
  */
 static int format_header(const struct ea_config *c, struct strbuf *out)
 {

@@ -19,7 +19,8 @@
 #define EA_PERF_BUFFER_PAGES_MAX     4096u
 #define EA_DEFAULT_STATS_INTERVAL    3600u          /* seconds */
 #define EA_STATS_INTERVAL_MAX        (30u * 86400u) /* seconds */
-#define EA_CONFIG_MAX_LINE           199 /* inih's INI_MAX_LINE, less the NUL: longer is an error */
+/* inih's INI_MAX_LINE, less the newline and the NUL, as every inih reads a file: longer is an error. */
+#define EA_CONFIG_MAX_LINE 198
 
 /* [Filter]: which processes are audited. Names are resolved while parsing (an unknown name is an error with
  * file:line); cgroup paths and unit names are resolved to ids when the filter is applied, because they may

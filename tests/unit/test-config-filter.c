@@ -416,6 +416,15 @@ static void test_commands_and_maps(void)
         CHECK_NUM(ex->n_commands, 1);
         CHECK_STR(ex->commands[0], "sh");
 
+        set_case("an indented line of names with colons and brackets that no key or section is written as");
+        CHECK_NUM(parse_filter("Commands=bash\n  a:b [ [x-y] 2to3: x-y:\n"), 0);
+        CHECK_NUM(in->n_commands, 6);
+        CHECK_STR(in->commands[1], "a:b");
+        CHECK_STR(in->commands[2], "[");
+        CHECK_STR(in->commands[3], "[x-y]");
+        CHECK_STR(in->commands[4], "2to3:");
+        CHECK_STR(in->commands[5], "x-y:");
+
         set_case("Commands= empties, repeats add, duplicates once");
         CHECK_NUM(parse_filter("Commands=a b\nCommands=\nCommands=c\nCommands=c d\n"), 0);
         CHECK_NUM(in->n_commands, 2);
@@ -539,6 +548,13 @@ static const struct reject_case rejects[] = {
          "\"Commands :\" looks like a key: an indented line continues the one before it"},
         {"Commands=bash\n cron, Exits  :no\n", 3, "Commands",
          "\"Exits  :\" looks like a key: an indented line continues the one before it"},
+        /* A misspelt key or section too: unindented it is an error, indented it must not become names. */
+        {"ExcludeCommands=cron\n  Exit: no\n", 3, "ExcludeCommands",
+         "\"Exit:\" looks like a key: an indented line continues the one before it"},
+        {"Commands=bash\n  exits :no\n", 3, "Commands",
+         "\"exits :\" looks like a key: an indented line continues the one before it"},
+        {"Commands=bash\n  [Captrue]\n", 3, "Commands",
+         "\"[Captrue]\" looks like a section header: an indented line continues the one before it"},
         {"Commands=bash\n  [Capture]\n", 3, "Commands",
          "\"[Capture]\" looks like a section header: an indented line continues the one before it"},
         {"ExcludeCommands=cron\n\t, [Filter] x\n", 3, "ExcludeCommands",
@@ -1157,7 +1173,7 @@ static void check_round_trip(const char *want_filter_section)
         for (const char *line = sb.buf; *line;) {
                 size_t len = strcspn(line, "\n");
 
-                CHECK_WHY(len <= 199, "line longer than the parser accepts");
+                CHECK_WHY(len <= EA_CONFIG_MAX_LINE, "line longer than the parser accepts");
                 line += len + (line[len] == '\n');
         }
         section = strstr(sb.buf, "\n[Filter]\n");
@@ -1191,10 +1207,11 @@ static void test_format(void)
         {
                 char body[1024], want[1024], a[200], b[200];
 
-                memset(a, 'a', 197);
-                a[197] = '\0';
-                memset(b, 'b', 197);
-                b[197] = '\0';
+                /* " /" and the name fill a line of EA_CONFIG_MAX_LINE bytes. */
+                memset(a, 'a', EA_CONFIG_MAX_LINE - 2);
+                a[EA_CONFIG_MAX_LINE - 2] = '\0';
+                memset(b, 'b', EA_CONFIG_MAX_LINE - 2);
+                b[EA_CONFIG_MAX_LINE - 2] = '\0';
                 /* The first of its key, after another; then after a short one of the same key. */
                 snprintf(body, sizeof(body), "Units=x.service\nCgroups=\n /%s\nCgroups=/s\n /%s\n", a, b);
                 CHECK_NUM(parse_filter(body), 0);

@@ -199,7 +199,7 @@ static void test_full_and_format(void)
                 check_full(&back);
         }
 
-        /* The path in the header comment: escaped, and cut to keep the line within 199 bytes. */
+        /* The path in the header comment: escaped, and cut to keep the line within EA_CONFIG_MAX_LINE. */
         for (int i = 0; i < 2; i++) {
                 char path[300], *nl;
                 struct strbuf hb = STRBUF_INIT;
@@ -437,17 +437,25 @@ static void test_section_line_comments(void)
         CHECK_STR(cfg.pin_path, "/sys/fs/bpf/x");
 }
 
-/* Lines of exactly 199 characters are the documented maximum and must work. */
+/*
+ * Lines of exactly EA_CONFIG_MAX_LINE (198) characters are the documented maximum and must work: with the
+ * newline they fill inih's 200-byte buffer less the NUL.
+ */
 static void test_line_limit_ok(void)
 {
         struct ea_config cfg;
         struct config_error err;
         char text[1024], pin[256];
 
-        set_case("199-character comment line");
-        memset(pin, 'c', 198);
-        pin[198] = '\0';
+        set_case("198-character comment line");
+        memset(pin, 'c', EA_CONFIG_MAX_LINE - 1);
+        pin[EA_CONFIG_MAX_LINE - 1] = '\0';
         snprintf(text, sizeof(text), "[Capture]\n#%s\nExits=no\n", pin);
+        CHECK_NUM(config_parse_string(text, "l.conf", &cfg, &err), 0);
+        CHECK(cfg.exits == false);
+
+        set_case("198-character comment line, the last, with no newline");
+        snprintf(text, sizeof(text), "[Capture]\nExits=no\n#%s", pin);
         CHECK_NUM(config_parse_string(text, "l.conf", &cfg, &err), 0);
         CHECK(cfg.exits == false);
 
@@ -455,11 +463,11 @@ static void test_line_limit_ok(void)
         CHECK_NUM(config_parse_string("\xef\xbb\xbf[Capture]\nExits=no\n", "l.conf", &cfg, &err), 0);
         CHECK(cfg.exits == false);
 
-        set_case("199-character PinPath line");
-        /* "PinPath=" is 8 characters, so the value has 191. */
-        memset(pin, 'p', 191);
+        set_case("198-character PinPath line");
+        /* "PinPath=" is 8 characters, so the value has 190. */
+        memset(pin, 'p', EA_CONFIG_MAX_LINE - 8);
         pin[0] = pin[2] = '/';
-        pin[191] = '\0';
+        pin[EA_CONFIG_MAX_LINE - 8] = '\0';
         snprintf(text, sizeof(text), "[BPF]\nPinPath=%s\nPerfBufferPages=2\n", pin);
         CHECK_NUM(config_parse_string(text, "l.conf", &cfg, &err), 0);
         CHECK_STR(cfg.pin_path, pin);
@@ -467,8 +475,10 @@ static void test_line_limit_ok(void)
 }
 
 /*
- * Over-long lines. inih reads at most 199 characters per line and hands the rest of the line to the
- * parser as if it were the next line (with the line counter advanced), so config.c must detect them.
+ * Over-long lines. inih reads at most 199 characters per line; Debian 12's hands the rest of the line to the
+ * parser as if it were the next line (with the line counter advanced), later ones skip up to the next
+ * newline and read a line of 199 characters with no newline as longer still. config.c must detect them,
+ * the same way with either.
  */
 static void test_line_limit_exceeded(void)
 {
@@ -487,6 +497,16 @@ static void test_line_limit_exceeded(void)
         CHECK_STR(err.file, "long.conf");
         /* Reported as line 4: the rest of line 3 counted as a line of its own. */
         CHECK_WHY(err.line == 3, "over-long line reported with the wrong line number");
+
+        set_case("a line of 199 characters, one too many, then a setting");
+        memset(fill, 'z', EA_CONFIG_MAX_LINE - 8);
+        fill[0] = '/';
+        fill[EA_CONFIG_MAX_LINE - 8] = '\0';
+        snprintf(text, sizeof(text), "[BPF]\nPinPath=/%s\nPerfBufferPages=2\n", fill);
+        r = config_parse_string(text, "long.conf", &cfg, &err);
+        CHECK(r < 0);
+        CHECK_NUM(err.line, 2);
+        CHECK_STR(err.message, "line is longer than 198 bytes");
 
         set_case("comment line of 207 characters whose tail is \"Exits=no\"");
         /* '#' and 198 more characters fill the 199 inih reads; "Exits=no" is what it reads next. */
@@ -511,13 +531,13 @@ static void test_line_limit_exceeded(void)
         CHECK(err.line != 0);
         CHECK_WHY(err.line == 2, "first error should be the over-long line 2");
 
-        set_case("199 characters and CRLF: the carriage return is part of the line end");
-        memset(fill, 'e', 190);
-        fill[190] = '\0';
+        set_case("198 characters and CRLF: the carriage return is part of the line end");
+        memset(fill, 'e', 189);
+        fill[189] = '\0';
         fill[1] = '/';
-        snprintf(text, sizeof(text), "[BPF]\r\nPinPath=/%s\r\n", fill); /* 8 + 191 characters */
+        snprintf(text, sizeof(text), "[BPF]\r\nPinPath=/%s\r\n", fill); /* 8 + 190 characters */
         CHECK_NUM(config_parse_string(text, "crlf.conf", &cfg, &err), 0);
-        CHECK_NUM(strlen(cfg.pin_path), 191);
+        CHECK_NUM(strlen(cfg.pin_path), 190);
 }
 
 /*
