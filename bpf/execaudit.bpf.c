@@ -824,7 +824,25 @@ static __always_inline void mark_deleted(struct ea_exec *ev, enum ea_path idx, s
                 ev->flags |= EA_F_PATH_DELETED << idx;
 }
 
-static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, struct task_struct *task)
+/* Whether root is its mount namespace's top: the root of the mount on the namespace's own root (rootfs,
+ * under the mount that / is since boot or a container's pivot_root), or of that mount itself. */
+static __always_inline bool root_is_top(struct path *root)
+{
+        struct vfsmount *vm = root->mnt;
+        struct mount *m = real_mount(vm), *p;
+
+        if (root->dentry != vm->mnt_root)
+                return false;
+        p = BPF_CORE_READ(m, mnt_parent);
+        if (p == m)
+                return true;
+        return BPF_CORE_READ(p, mnt_parent) == p &&
+               BPF_CORE_READ(m, mnt_mountpoint) == BPF_CORE_READ(p, mnt.mnt_root);
+}
+
+/* Paths of the context: the working directory, the parent's executable and, for a process in a chroot, its
+ * root directory, which the other paths are below and which nothing else in the record would show. */
+static __always_inline void put_context_paths(struct ea_exec *ev, __u32 *pos, struct task_struct *task)
 {
         struct task_struct *parent = task->real_parent;
         struct fs_struct *fs = task->fs, *pfs = parent->fs;
@@ -833,6 +851,7 @@ static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, s
         /* The scratch still holds the previous event's lengths: a path not written must say so. */
         ev->path_len[EA_PATH_CWD] = 0;
         ev->path_len[EA_PATH_PARENT_EXE] = 0;
+        ev->path_len[EA_PATH_ROOT] = 0;
         if (fs) {
                 put_path(ev, pos, EA_PATH_CWD, fs->pwd.dentry, fs->pwd.mnt, fs->pwd.mnt->mnt_root,
                          &fs->root);
@@ -842,6 +861,10 @@ static __always_inline void put_cwd_and_parent(struct ea_exec *ev, __u32 *pos, s
                 put_path(ev, pos, EA_PATH_PARENT_EXE, pexe->f_path.dentry, pexe->f_path.mnt,
                          pexe->f_path.mnt->mnt_root, pfs ? &pfs->root : NULL);
                 mark_deleted(ev, EA_PATH_PARENT_EXE, pexe->f_path.dentry);
+        }
+        if (fs && !root_is_top(&fs->root)) {
+                put_path(ev, pos, EA_PATH_ROOT, fs->root.dentry, fs->root.mnt, fs->root.mnt->mnt_root, NULL);
+                mark_deleted(ev, EA_PATH_ROOT, fs->root.dentry);
         }
 }
 
@@ -1145,7 +1168,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         ev->filename_len = fl;
         pos = fl;
         put_exe(ev, &pos, task, bprm);
-        put_cwd_and_parent(ev, &pos, task);
+        put_context_paths(ev, &pos, task);
 
         start = task->mm->arg_start;
         end = task->mm->arg_end;
@@ -1531,7 +1554,7 @@ static __always_inline int exec_failed(void *ctx, long ret, bool at)
         /* Nothing was opened for good: no executable to name. */
         ev->path_len[EA_PATH_EXE] = 0;
         ev->path_len[EA_PATH_INTERP] = 0;
-        put_cwd_and_parent(ev, &pos, task);
+        put_context_paths(ev, &pos, task);
 
         a = (struct ea_args *)as->raw;
         w = &as->w;

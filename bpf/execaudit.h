@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define EA_LAYOUT_VERSION 7
+#define EA_LAYOUT_VERSION 8
 
 /* Longest filename the kernel accepts is PATH_MAX - 1 bytes; we keep the NUL room too. */
 #define EA_FILENAME_MAX 4096
@@ -54,7 +54,7 @@ enum ea_exec_flag {
         EA_F_SCRIPT = 1u << 5,             /* EA_PATH_INTERP is set: a #! script (or binfmt_misc) ran */
         EA_F_NO_ARGV0 = 1u << 6,           /* the caller passed argc 0; argc is then 0 and no argv is sent */
         EA_F_PATH_TRUNCATED = 1u << 8,     /* << enum ea_path: that path lost its leading part */
-        EA_F_PATH_DELETED = 1u << 12,      /* << enum ea_path (not the exe: EA_F_FILELESS): no name left */
+        EA_F_PATH_DELETED = 1u << 16,      /* << enum ea_path (not the exe: EA_F_FILELESS): no name left */
 };
 
 /* The resolved paths of an exec event, in the order they follow the filename in data. */
@@ -63,6 +63,7 @@ enum ea_path {
         EA_PATH_INTERP,
         EA_PATH_CWD,
         EA_PATH_PARENT_EXE,
+        EA_PATH_ROOT, /* sent only when the process's root directory is not its mount namespace's */
         EA_PATH__MAX,
 };
 
@@ -119,6 +120,7 @@ struct ea_exec {
         __u32 _pad;
         __u64 parent_exec_ktime_ns; /* the real parent's exec (EXEC_PARENT_ID), 0 when unknown */
         __u16 path_len[EA_PATH__MAX];
+        __u16 _pad_paths[3]; /* data starts at sizeof(struct ea_exec): the daemon appends argv there */
         char parent_comm[16];
         char tty[32]; /* the controlling terminal's kernel name ("pts3"), empty when none */
         char data[];

@@ -22,7 +22,8 @@
 
 _Static_assert(sizeof(struct ea_header) == 32, "ea_header layout");
 _Static_assert(sizeof(struct ea_proc) == 56, "ea_proc layout");
-_Static_assert(sizeof(struct ea_exec) == 216, "ea_exec layout");
+_Static_assert(sizeof(struct ea_exec) == 224, "ea_exec layout");
+_Static_assert(offsetof(struct ea_exec, data) == sizeof(struct ea_exec), "ea_exec data at its end");
 _Static_assert(sizeof(struct ea_exit) == 136, "ea_exit layout");
 _Static_assert(sizeof(struct ea_args) == 56, "ea_args layout");
 _Static_assert(sizeof(struct ea_daemon_state) == 88, "ea_daemon_state layout (append only)");
@@ -128,23 +129,22 @@ struct exec_strings {
 };
 
 static const char *const path_field[EA_PATH__MAX] = {
-        [EA_PATH_EXE] = "EXEC_EXE",
-        [EA_PATH_INTERP] = "EXEC_INTERPRETER",
-        [EA_PATH_CWD] = "EXEC_CWD",
-        [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE",
+        [EA_PATH_EXE] = "EXEC_EXE",   [EA_PATH_INTERP] = "EXEC_INTERPRETER",
+        [EA_PATH_CWD] = "EXEC_CWD",   [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE",
+        [EA_PATH_ROOT] = "EXEC_ROOT",
 };
 
 static const char *const path_truncated_field[EA_PATH__MAX] = {
-        [EA_PATH_EXE] = "EXEC_EXE_TRUNCATED",
-        [EA_PATH_INTERP] = "EXEC_INTERPRETER_TRUNCATED",
-        [EA_PATH_CWD] = "EXEC_CWD_TRUNCATED",
-        [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE_TRUNCATED",
+        [EA_PATH_EXE] = "EXEC_EXE_TRUNCATED",   [EA_PATH_INTERP] = "EXEC_INTERPRETER_TRUNCATED",
+        [EA_PATH_CWD] = "EXEC_CWD_TRUNCATED",   [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE_TRUNCATED",
+        [EA_PATH_ROOT] = "EXEC_ROOT_TRUNCATED",
 };
 
 static const char *const path_deleted_field[EA_PATH__MAX] = {
         [EA_PATH_INTERP] = "EXEC_INTERPRETER_DELETED",
         [EA_PATH_CWD] = "EXEC_CWD_DELETED",
         [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE_DELETED",
+        [EA_PATH_ROOT] = "EXEC_ROOT_DELETED",
 };
 
 static int split_strings(const struct ea_exec *ev, size_t size, struct exec_strings *out)

@@ -187,16 +187,13 @@ static size_t exec_event(struct ea_exec *ev, uint16_t type, const char *const pa
 static int event_seeds(void)
 {
         static const char *const paths[EA_PATH__MAX] = {
-                [EA_PATH_EXE] = "/usr/bin/env",
-                [EA_PATH_INTERP] = "",
-                [EA_PATH_CWD] = "/home/alice",
-                [EA_PATH_PARENT_EXE] = "/usr/bin/bash",
+                [EA_PATH_EXE] = "/usr/bin/env",         [EA_PATH_INTERP] = "", [EA_PATH_CWD] = "/home/alice",
+                [EA_PATH_PARENT_EXE] = "/usr/bin/bash", [EA_PATH_ROOT] = "",
         };
         static const char *const script[EA_PATH__MAX] = {
-                [EA_PATH_EXE] = "./run.sh",
-                [EA_PATH_INTERP] = "/usr/bin/bash",
-                [EA_PATH_CWD] = "/tmp/",
-                [EA_PATH_PARENT_EXE] = "/usr/bin/make",
+                [EA_PATH_EXE] = "./run.sh",   [EA_PATH_INTERP] = "/usr/bin/bash",
+                [EA_PATH_CWD] = "/tmp/",      [EA_PATH_PARENT_EXE] = "/usr/bin/make",
+                [EA_PATH_ROOT] = "/srv/jail",
         };
         static struct input in;
         static union {

@@ -248,6 +248,8 @@ def test_daemon_on_debian_12_kernel(env):
     r = one("exec", "true VMMARK-a $'x\\ny'")
     check(r["EXEC_EXE"] == "/usr/bin/true" and r["EXEC_FILENAME"] == "/usr/bin/true" and r["EXEC_CWD"] == "/",
           "exec: the executable, filename and cwd", r)
+    # The root that switch_root(8) made, as on any booted machine: no chroot to tell of.
+    check("EXEC_ROOT" not in r and "EXEC_EXE_TRUNCATED" not in r, "no EXEC_ROOT at the machine's root", r)
     check(exit_of(r)["EXEC_EXIT_CODE"] == "0", "its exit", exit_of(r))
     r = one("exec_failed", "nonexistent VMMARK-b")
     check(r["EXEC_FILENAME"] == "/nonexistent" and r["EXEC_ERRNO"] == "ENOENT", "a failed exec", r)

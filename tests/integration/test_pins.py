@@ -218,7 +218,7 @@ def test_replaced_layout_3_gap(env):
 def test_replaced_later_layout_gap(env):
     """Pins of a later layout (a daemon since downgraded), whose daemon_state grew at its end: what this
     daemon knows of it is read, so what their programs numbered and no daemon handled is still reported."""
-    known = u64(10) + u64(1) + u64(1) + u64(0) + ["0"] * (88 - 32)  # layout 7's 88 bytes
+    known = u64(10) + u64(1) + u64(1) + u64(0) + ["0"] * (88 - 32)  # layouts 7 and 8: 88 bytes
     check_replaced_gap(env, 99, known + ["7"] * 64)
 
 

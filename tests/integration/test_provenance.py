@@ -145,7 +145,8 @@ def test_exe_relative_path(env):
         check(r.s("EXEC_FILENAME") == "./prog-" + m, "EXEC_FILENAME is what was passed", r.brief())
         check(r.s("EXEC_EXE") == prog, "EXEC_EXE is the absolute path", prog, r.brief())
         check(r.s("EXEC_CWD") == d, "EXEC_CWD", d, r.brief())
-        absent(r, "EXEC_FILELESS", "EXEC_EXE_INODE", "EXEC_EXE_DEV", "EXEC_INTERPRETER", "EXEC_ARGV0_MISSING")
+        absent(r, "EXEC_FILELESS", "EXEC_EXE_INODE", "EXEC_EXE_DEV", "EXEC_INTERPRETER", "EXEC_ARGV0_MISSING",
+               "EXEC_ROOT", "EXEC_EXE_TRUNCATED", "EXEC_CWD_TRUNCATED")
 
 
 def test_exe_execveat_and_fexecve(env):
@@ -915,7 +916,7 @@ def test_other_namespace(env):
               "EXEC_EXE in another namespace is marked", top, r.brief())
         check(r.s("EXEC_CWD") == top + "/usr/sbin" and r.s("EXEC_CWD_TRUNCATED") == "1",
               "EXEC_CWD in another namespace is marked", r.brief())
-        absent(r, "EXEC_FILELESS")
+        absent(r, "EXEC_FILELESS", "EXEC_ROOT")
 
 
 def test_bind_mount(env):
@@ -932,7 +933,8 @@ def test_bind_mount(env):
                         'mount --bind "$1" "$2" && exec "$3" "$4"', "sh", src, dst, prog, m], check=True)
         r = one(env, m, "exec through the bind mount", with_filename(prog))
         check(r.s("EXEC_EXE") == prog, "EXEC_EXE through the bind mount", prog, r.brief())
-        absent(r, "EXEC_FILELESS", "EXEC_EXE_TRUNCATED", "EXEC_CWD_TRUNCATED")
+        # A mount namespace of its own, its root the one it was made with: no chroot to tell of.
+        absent(r, "EXEC_FILELESS", "EXEC_EXE_TRUNCATED", "EXEC_CWD_TRUNCATED", "EXEC_ROOT")
 
 
 def test_chroot(env):
@@ -953,7 +955,10 @@ def test_chroot(env):
         r = one(env, m, "binary in the chroot", with_filename("/x/prog-" + m))
         check(r.s("EXEC_EXE") == "/x/prog-" + m, "EXEC_EXE inside the chroot", r.brief())
         check(r.s("EXEC_CWD") == "/", "EXEC_CWD inside the chroot", r.brief())
-        absent(r, "EXEC_FILELESS", "EXEC_INTERPRETER", "EXEC_EXE_TRUNCATED", "EXEC_CWD_TRUNCATED")
+        # The paths are the chroot's: the record says which directory that is, from the namespace's root.
+        check(r.s("EXEC_ROOT") == os.path.realpath(root), "EXEC_ROOT names the chroot", root, r.brief())
+        absent(r, "EXEC_FILELESS", "EXEC_INTERPRETER", "EXEC_EXE_TRUNCATED", "EXEC_CWD_TRUNCATED",
+               "EXEC_ROOT_TRUNCATED", "EXEC_ROOT_DELETED")
 
         tool("chroot", root, "/x/script-" + m, "script", m)
         r = one(env, m, "script in the chroot", with_filename("/x/script-" + m))
@@ -967,7 +972,30 @@ def test_chroot(env):
         check(r.s("EXEC_CWD") == os.path.realpath(d) and r.s("EXEC_CWD_TRUNCATED") == "1",
               "EXEC_CWD outside the chroot is marked", d, r.brief())
         check(r.s("EXEC_EXE") == "/x/prog-" + m, "EXEC_EXE inside the chroot", r.brief())
+        check(r.s("EXEC_ROOT") == os.path.realpath(root), "EXEC_ROOT names the chroot", root, r.brief())
         absent(r, "EXEC_EXE_TRUNCATED")
+
+
+def test_pivot_root(env):
+    """A container's root, made by pivot_root(2) in a mount namespace of its own, is that namespace's top:
+    paths inside it and no EXEC_ROOT, which is for a chroot."""
+    env.start("")
+    m = marker()
+    with scratch() as d:
+        root = os.path.join(d, "root")
+        for sub in ("usr", "x", "old"):
+            os.makedirs(os.path.join(root, sub))
+        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            if os.path.islink("/" + name):
+                os.symlink(os.readlink("/" + name), os.path.join(root, name))
+        copy_exe("/bin/true", os.path.join(root, "x", "prog-" + m))
+        subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                        'mount --bind "$1" "$1" && mount --bind /usr "$1/usr" && cd "$1" && '
+                        'pivot_root . old && exec "$2" "$3"', "sh", root, "/x/prog-" + m, m], check=True)
+        r = one(env, m, "exec in the pivoted root", with_filename("/x/prog-" + m))
+        check(r.s("EXEC_EXE") == "/x/prog-" + m and r.s("EXEC_CWD") == "/",
+              "paths inside the new root", r.brief())
+        absent(r, "EXEC_ROOT", "EXEC_EXE_TRUNCATED", "EXEC_CWD_TRUNCATED")
 
 
 # -- who started it ----------------------------------------------------------------------------------------
@@ -1271,7 +1299,7 @@ if __name__ == "__main__":
           test_controlling_tty, test_unit_slice_and_container, test_cgroup_past_path_max,
           test_cgroup_removed_right_after,
           test_pid_namespace, test_mount_namespace,
-          test_detached_mount, test_other_namespace, test_bind_mount, test_chroot, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_parent_thread_renamed_before_fork, test_renamed_then_exec,
+          test_detached_mount, test_other_namespace, test_bind_mount, test_chroot, test_pivot_root, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_parent_thread_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
           test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_one_exit_record_for_many_threads, test_exit_cpu_of_all_threads,
           test_exit_resources])

@@ -95,8 +95,9 @@ static unsigned count_named(const struct record *r, const char *name)
 static bool exact_bytes_field(const char *name, size_t len)
 {
         static const char *const exact[] = {
-                "EXEC_FILENAME", "EXEC_COMM",       "EXEC_CGROUP", "EXEC_EXE",   "EXEC_INTERPRETER",
-                "EXEC_CWD",      "EXEC_PARENT_EXE", "EXEC_UNIT",   "EXEC_SLICE", "EXEC_PARENT_COMM",
+                "EXEC_FILENAME",    "EXEC_COMM",        "EXEC_CGROUP",     "EXEC_EXE",
+                "EXEC_INTERPRETER", "EXEC_CWD",         "EXEC_PARENT_EXE", "EXEC_UNIT",
+                "EXEC_SLICE",       "EXEC_PARENT_COMM", "EXEC_ROOT",
         };
 
         for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
@@ -685,8 +686,25 @@ static void test_exec_context(struct record *r)
         CHECK_NO_FIELD(r, "EXEC_EXE_INODE");
         CHECK_NO_FIELD(r, "EXEC_CONTAINER_ID");
         CHECK_NO_FIELD(r, "EXEC_ARGV0_MISSING");
+        CHECK_NO_FIELD(r, "EXEC_ROOT");
         CHECK_FIELD(r, "EXEC_CMDLINE", "ls -l 'a b'");
         check_record(r, true, 39);
+
+        set_case("exec in a chroot: its root directory, cut and removed");
+        {
+                struct exec_spec c = s;
+
+                c.path[EA_PATH_ROOT] = "/srv/jail";
+                c.flags |= EA_F_PATH_TRUNCATED << EA_PATH_ROOT | EA_F_PATH_DELETED << EA_PATH_ROOT;
+                CHECK_NUM(format_exec_spec(r, &c, &ctx), 0);
+                CHECK_FIELD(r, "EXEC_ROOT", "/srv/jail");
+                CHECK_FIELD(r, "EXEC_ROOT_TRUNCATED", "1");
+                CHECK_FIELD(r, "EXEC_ROOT_DELETED", "1");
+                CHECK_FIELD(r, "EXEC_EXE", "/usr/bin/ls");
+                CHECK_NO_FIELD(r, "EXEC_CWD_TRUNCATED");
+                CHECK_NO_FIELD(r, "EXEC_CWD_DELETED");
+                check_record(r, true, 42);
+        }
 
         set_case("the process is known to be gone: no OBJECT_PID, everything else as before");
         {
