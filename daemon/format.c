@@ -128,23 +128,15 @@ struct exec_strings {
         const char *args;
 };
 
-static const char *const path_field[EA_PATH__MAX] = {
-        [EA_PATH_EXE] = "EXEC_EXE",   [EA_PATH_INTERP] = "EXEC_INTERPRETER",
-        [EA_PATH_CWD] = "EXEC_CWD",   [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE",
-        [EA_PATH_ROOT] = "EXEC_ROOT",
-};
-
-static const char *const path_truncated_field[EA_PATH__MAX] = {
-        [EA_PATH_EXE] = "EXEC_EXE_TRUNCATED",   [EA_PATH_INTERP] = "EXEC_INTERPRETER_TRUNCATED",
-        [EA_PATH_CWD] = "EXEC_CWD_TRUNCATED",   [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE_TRUNCATED",
-        [EA_PATH_ROOT] = "EXEC_ROOT_TRUNCATED",
-};
-
-static const char *const path_deleted_field[EA_PATH__MAX] = {
-        [EA_PATH_INTERP] = "EXEC_INTERPRETER_DELETED",
-        [EA_PATH_CWD] = "EXEC_CWD_DELETED",
-        [EA_PATH_PARENT_EXE] = "EXEC_PARENT_EXE_DELETED",
-        [EA_PATH_ROOT] = "EXEC_ROOT_DELETED",
+/* Each resolved path's field and the fields that mark it (the exe's removal is EXEC_FILELESS instead). */
+static const struct {
+        const char *name, *truncated, *deleted;
+} path_fields[EA_PATH__MAX] = {
+        [EA_PATH_EXE] = {"EXEC_EXE", "EXEC_EXE_TRUNCATED", NULL},
+        [EA_PATH_INTERP] = {"EXEC_INTERPRETER", "EXEC_INTERPRETER_TRUNCATED", "EXEC_INTERPRETER_DELETED"},
+        [EA_PATH_CWD] = {"EXEC_CWD", "EXEC_CWD_TRUNCATED", "EXEC_CWD_DELETED"},
+        [EA_PATH_PARENT_EXE] = {"EXEC_PARENT_EXE", "EXEC_PARENT_EXE_TRUNCATED", "EXEC_PARENT_EXE_DELETED"},
+        [EA_PATH_ROOT] = {"EXEC_ROOT", "EXEC_ROOT_TRUNCATED", "EXEC_ROOT_DELETED"},
 };
 
 static int split_strings(const struct ea_exec *ev, size_t size, struct exec_strings *out)
@@ -214,13 +206,13 @@ static void add_exec_context(struct record *r, const struct ea_exec *ev, const s
 
         for (int i = 0; i < EA_PATH__MAX; i++) {
                 if (i != EA_PATH_EXE && st->len[i])
-                        record_add(r, path_field[i], st->path[i], st->len[i]);
+                        record_add(r, path_fields[i].name, st->path[i], st->len[i]);
                 if ((ev->flags & (EA_F_PATH_TRUNCATED << i)) ||
                     (i == EA_PATH_EXE && exe_from_cwd(ev, st) &&
                      (ev->flags & (EA_F_PATH_TRUNCATED << EA_PATH_CWD))))
-                        record_add_str(r, path_truncated_field[i], "1");
-                if (path_deleted_field[i] && st->len[i] && (ev->flags & (EA_F_PATH_DELETED << i)))
-                        record_add_str(r, path_deleted_field[i], "1");
+                        record_add_str(r, path_fields[i].truncated, "1");
+                if (path_fields[i].deleted && st->len[i] && (ev->flags & (EA_F_PATH_DELETED << i)))
+                        record_add_str(r, path_fields[i].deleted, "1");
         }
         if (ev->loginuid != UINT32_MAX)
                 record_add_u64(r, "EXEC_LOGINUID", ev->loginuid);
