@@ -63,6 +63,10 @@
  *   threads N CODE MS                        N threads spin; once each has used MS ms of CPU time (its own
  *                                            thread clock), the main thread calls exit(CODE), so all of
  *                                            them end at once (exit_group), still spinning
+ *   thread-exits CODE1 CODE2 MS              the main thread ends with exit(2) (SYS_exit, not exit_group)
+ *                                            and CODE1 while a second thread lives on for MS ms and then
+ *                                            does the same with CODE2: no group exit, the last thread to
+ *                                            end is not the leader
  *   traced INFO MS PROG ARG0 [ARG...]        runs PROG in a child it traces with every thread
  *                                            (PTRACE_O_TRACECLONE), letting each stop go, and reaps none of
  *                                            the threads that end until MS ms have passed (PROG must have
@@ -939,6 +943,30 @@ static int cmd_threads(char **a)
         exit((int)parse_long(a[1]));
 }
 
+static long thread_exit_code, thread_exit_ms;
+
+static void *late_exit(void *arg)
+{
+        (void)arg;
+        sleep_ms(thread_exit_ms);
+        syscall(SYS_exit, (int)thread_exit_code);
+        return NULL;
+}
+
+static int cmd_thread_exits(char **a)
+{
+        long leader = parse_long(a[0]);
+        pthread_t t;
+
+        thread_exit_code = parse_long(a[1]);
+        thread_exit_ms = parse_long(a[2]);
+        if (pthread_create(&t, NULL, late_exit, NULL) != 0)
+                die("pthread_create");
+        /* Not exit(): glibc's would end the whole group. */
+        syscall(SYS_exit, (int)leader);
+        return 127;
+}
+
 static void *named_spin(void *arg)
 {
         char name[16];
@@ -1497,6 +1525,7 @@ static const struct {
         {"slot-clash", 4, cmd_slot_clash, "slot-clash INFO STRIDE NAME1 NAME2"},
         {"held", 4, cmd_held, "held INFO GO PROG ARG0 [ARG...]"},
         {"threads", 3, cmd_threads, "threads N CODE MS"},
+        {"thread-exits", 3, cmd_thread_exits, "thread-exits CODE1 CODE2 MS"},
         {"crash", 2, cmd_crash, "crash DIR N"},
         {"thread-fork", 3, cmd_thread_fork, "thread-fork COMM PROG ARG0 [ARG...]"},
         {"detached", 4, cmd_detached, "detached SRC PATH INFO ARG0 [ARG...]"},

@@ -77,6 +77,18 @@ def test_exit_code_and_signal(env):
     check(e.s("EXEC_COMM") == os.path.basename(sys.executable)[:15], "exit EXEC_COMM", e.brief())
 
 
+def test_exit_code_without_a_group_exit(env):
+    # Every thread ends with exit(2), the leader first (code 3), another thread 300 ms later (code 5): the
+    # kernel makes the last thread's code the group's (synchronize_group_exit), and the record says what
+    # the parent's wait(2) got, not the leader's own code.
+    env.start("")
+    m = marker()
+    p = subprocess.run([os.environ["EA_EXECTOOL"], "thread-exits", "3", "5", "300", m], check=False)
+    check(p.returncode == 5, "wait(2) gives the last thread's code", p.returncode)
+    e = env.wait_exit(env.wait_one(m, "exec").i("EXEC_PID"))
+    check(e.i("EXEC_EXIT_CODE") == 5, "EXEC_EXIT_CODE as wait(2) gave it", e.brief())
+
+
 def test_core_dump_of_a_multithreaded_process(env):
     """Threads renamed wrk0... spin while the main thread aborts: the exit record names the process (its
     leader), not the thread that ended last, and says what wait(2) says, the core dump included, though the
@@ -409,7 +421,7 @@ def test_periodic_stats(env):
 
 
 if __name__ == "__main__":
-    main([test_exec_fields, test_exit_code_and_signal, test_core_dump_of_a_multithreaded_process, test_failed_exec, test_failed_exec_refused_by_seccomp,
+    main([test_exec_fields, test_exit_code_and_signal, test_exit_code_without_a_group_exit, test_core_dump_of_a_multithreaded_process, test_failed_exec, test_failed_exec_refused_by_seccomp,
           test_failed_exec_with_a_blocked_sigsegv,
           test_failed_after_the_point_of_no_return,
           test_failed_after_the_point_of_no_return_from_a_thread, test_hostile_argv, test_hostile_argv_in_a_batch,
