@@ -889,6 +889,7 @@ static __always_inline int remember_entry(__u64 filename, __u64 argv)
         e.task = (__u64)task;
         e.filename = filename;
         e.argv = argv;
+        e.io_uring = bpf_core_field_exists(struct task_struct, io_uring) && task->io_uring;
         /* The new image cannot tell an empty argv from {""}: only the caller's array can. A page the
          * kernel will fault in cannot be read here, and says nothing. */
         e.no_argv0 =
@@ -917,6 +918,10 @@ int ea_enter_execveat(struct trace_event_raw_sys_enter *ctx)
  * older image or close-on-exec file; the list is newest first, so the script is the last one opened for
  * exec (__FMODE_EXEC) in it. Found, it is resolved like any executable; not found (the symbol missing, or a
  * list longer than the scan), the name it was opened by has to do.
+ * Not looked for when the task had io_uring at the syscall's entry: the exec cancels its requests before it
+ * replaces the image, and the cancelling runs the pending work, the script's release with it; the oldest
+ * release left would then be the old image's loader, put by exec_mmap(). Nor without the entry, which
+ * tells.
  */
 extern const void ____fput __ksym __weak;
 
@@ -975,12 +980,12 @@ static long work_step(__u32 i, void *arg)
         return 0;
 }
 
-static __always_inline struct file *pending_script_file(struct task_struct *task)
+static __always_inline struct file *pending_script_file(struct task_struct *task, bool scan)
 {
         struct work_scan t = {
                 .cb = task->task_works, .fput = (__u64)&____fput, .work_off = file_work_offset()};
 
-        if (!t.fput || t.work_off == ~0ull)
+        if (!scan || !t.fput || t.work_off == ~0ull)
                 return NULL;
         bpf_loop(TASK_WORKS_SCAN, work_step, &t, 0);
         /* The oldest such file is the script only if the scan saw the list's end. */
@@ -1059,9 +1064,10 @@ static __always_inline void put_exe_file(struct ea_exec *ev, __u32 *pos, const s
                 ev->flags |= EA_F_FILELESS;
 }
 
-/* Resolved paths of a successful exec: the file the kernel opened, and for a script its interpreter. */
+/* Resolved paths of a successful exec: the file the kernel opened, and for a script its interpreter (scan:
+ * the script's release may be looked for on the task's pending work). */
 static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_struct *task,
-                                    struct linux_binprm *bprm)
+                                    struct linux_binprm *bprm, bool scan)
 {
         struct fs_struct *fs = task->fs;
         struct file *f = bprm->file, *script;
@@ -1078,7 +1084,7 @@ static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_
         }
         ev->flags |= EA_F_SCRIPT;
         script = BPF_CORE_READ_BITFIELD(bprm, have_execfd) ? exec_fd_file(task, bprm)
-                                                           : pending_script_file(task);
+                                                           : pending_script_file(task, scan);
         if (script) {
                 read_exe_file_at(&x, script);
                 put_exe_file(ev, pos, &x, root);
@@ -1123,6 +1129,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         struct ea_exec *ev;
         struct ea_settings *set;
         char comm[16];
+        bool scan = false;
         long r = -1;
 
         count(EA_STAT_EXEC);
@@ -1152,6 +1159,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 
         if (inflight_take(old, task, &in, old == (__u32)bpf_get_current_pid_tgid())) {
                 ev->duration_ns = now - in.ktime_ns;
+                scan = !in.io_uring;
                 /* Only if the new image agrees: its one argument is the kernel's "" (a thread of the
                  * caller can fill the array between our read and the kernel's). */
                 if (in.no_argv0 && bprm->argc == 1 && task->mm->arg_end - task->mm->arg_start == 1)
@@ -1167,7 +1175,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                 fl = EA_FILENAME_MAX - 1;
         ev->filename_len = fl;
         pos = fl;
-        put_exe(ev, &pos, task, bprm);
+        put_exe(ev, &pos, task, bprm, scan);
         put_context_paths(ev, &pos, task);
 
         start = task->mm->arg_start;

@@ -242,10 +242,10 @@ struct ea_stats {
 /* Per-thread state between execve entry and the new image or the syscall's failure. */
 struct ea_inflight {
         __u64 ktime_ns;
-        __u64 filename; /* user pointer */
-        __u64 argv;     /* user pointer */
-        __u32 no_argv0; /* argv was empty: the kernel (5.18+) runs the program with {"", NULL} */
-        __u32 _pad;
+        __u64 filename;     /* user pointer */
+        __u64 argv;         /* user pointer */
+        __u32 no_argv0;     /* argv was empty: the kernel (5.18+) runs the program with {"", NULL} */
+        __u32 io_uring;     /* the task had io_uring: the exec's cancelling runs its pending work early */
         __u64 self_exec_id; /* the task's at entry: changed at exit, the caller's memory is gone */
         __u64 task;         /* the task_struct's address: the one identity a thread keeps through exec */
 };

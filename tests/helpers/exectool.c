@@ -67,6 +67,8 @@
  *                                            and CODE1 while a second thread lives on for MS ms and then
  *                                            does the same with CODE2: no group exit, the last thread to
  *                                            end is not the leader
+ *   uring PROG ARG0 [ARG...]                 execs with an io_uring read of an empty pipe in flight: the
+ *                                            exec cancels it, running the task's pending work early
  *   traced INFO MS PROG ARG0 [ARG...]        runs PROG in a child it traces with every thread
  *                                            (PTRACE_O_TRACECLONE), letting each stop go, and reaps none of
  *                                            the threads that end until MS ms have passed (PROG must have
@@ -117,6 +119,7 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include <linux/filter.h>
+#include <linux/io_uring.h>
 #include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
@@ -967,6 +970,41 @@ static int cmd_thread_exits(char **a)
         return 127;
 }
 
+static int cmd_uring(char **a)
+{
+        struct io_uring_params p = {0};
+        struct io_uring_sqe *sqes, *e;
+        static char byte;
+        unsigned *tail, i;
+        int fd, pipefd[2];
+        char *sq;
+
+        fd = (int)syscall(__NR_io_uring_setup, 4, &p);
+        if (fd < 0)
+                die("io_uring_setup");
+        if (pipe(pipefd) < 0)
+                die("pipe");
+        sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned), PROT_READ | PROT_WRITE,
+                  MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+        sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+                    fd, IORING_OFF_SQES);
+        if (sq == MAP_FAILED || sqes == MAP_FAILED)
+                die("mmap io_uring");
+        tail = (unsigned *)(sq + p.sq_off.tail);
+        i = *tail & *(unsigned *)(sq + p.sq_off.ring_mask);
+        e = &sqes[i];
+        memset(e, 0, sizeof(*e));
+        e->opcode = IORING_OP_READ;
+        e->fd = pipefd[0];
+        e->addr = (unsigned long)&byte;
+        e->len = 1;
+        ((unsigned *)(sq + p.sq_off.array))[i] = i;
+        __atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+        if (syscall(__NR_io_uring_enter, fd, 1, 0, 0, NULL, 0) != 1)
+                die("io_uring_enter");
+        do_exec(a[0], a + 1);
+}
+
 static void *named_spin(void *arg)
 {
         char name[16];
@@ -1526,6 +1564,7 @@ static const struct {
         {"held", 4, cmd_held, "held INFO GO PROG ARG0 [ARG...]"},
         {"threads", 3, cmd_threads, "threads N CODE MS"},
         {"thread-exits", 3, cmd_thread_exits, "thread-exits CODE1 CODE2 MS"},
+        {"uring", 2, cmd_uring, "uring PROG ARG0 [ARG...]"},
         {"crash", 2, cmd_crash, "crash DIR N"},
         {"thread-fork", 3, cmd_thread_fork, "thread-fork COMM PROG ARG0 [ARG...]"},
         {"detached", 4, cmd_detached, "detached SRC PATH INFO ARG0 [ARG...]"},

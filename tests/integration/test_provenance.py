@@ -273,6 +273,25 @@ def test_script_symlink_and_dirfd(env):
         check(r.s("EXEC_EXE") == outer, "EXEC_EXE is the outer script", outer, r.brief())
 
 
+def test_script_exec_with_io_uring_in_flight(env):
+    """An exec that cancels io_uring requests runs the task's pending work early: the script's release is
+    gone by the time the new image starts, and what is queued then are the old image's files (its loader
+    first). For a process that had io_uring, the record falls back to the name, never to one of those."""
+    env.start("")
+    with scratch() as d:
+        os.mkdir(os.path.join(d, "real"))
+        script = write_script(os.path.join(d, "real", "script"))
+        link = os.path.join(d, "link")
+        os.symlink(os.path.join("real", "script"), link)
+        m = marker()
+        p = spawn("uring", link, link, m)
+        check(p.wait() == 0, "exectool uring of a script")
+        r = one(env, m, "the script, exec'd with a request in flight", not_exectool)
+        check(r.s("EXEC_EXE") == link and "EXEC_EXE_INODE" not in r, "EXEC_EXE is the name it was run by",
+              link, r.brief())
+        check(r.s("EXEC_INTERPRETER") == SH, "EXEC_INTERPRETER", SH, r.brief())
+
+
 @contextlib.contextmanager
 def binfmt_misc(name, magic, interpreter, flags):
     """A binfmt_misc handler, registered for the block and removed after (the registrations are global)."""
@@ -1289,7 +1308,7 @@ def test_exit_resources(env):
 
 if __name__ == "__main__":
     main([test_exe_relative_path, test_exe_execveat_and_fexecve, test_exe_symlink, test_script_absolute_path,
-          test_script_relative_path, test_script_symlink_and_dirfd, test_binfmt_misc,
+          test_script_relative_path, test_script_symlink_and_dirfd, test_script_exec_with_io_uring_in_flight, test_binfmt_misc,
           test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
           test_deleted_cwd_and_parent_exe,
           test_argv0_missing, test_argv_array_not_mapped_in, test_failed_exec_argument_cut_at_a_chunk,
