@@ -700,6 +700,34 @@ static int lock_pins(struct loader *l, const struct ea_config *cfg)
         return 0;
 }
 
+/*
+ * libbpf takes the zeros that /proc/kallsyms shows under kernel.kptr_restrict=2 (to everyone, CAP_SYSLOG
+ * or not) for ____fput's address, and the programs then never find a script's file: EXEC_EXE of a script
+ * is the name it was run by. Only this says so.
+ */
+static void check_fput_visible(void)
+{
+        FILE *f = fopen("/proc/kallsyms", "re");
+        char line[512], *sym;
+        bool shown = false;
+
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f)) {
+                sym = strrchr(line, ' ');
+                if (!sym || strcmp(sym + 1, "____fput\n") != 0)
+                        continue;
+                shown = strspn(line, "0") < strcspn(line, " ");
+                break;
+        }
+        fclose(f);
+        if (!shown)
+                log_notice(
+                        "The kernel does not show the address of ____fput in /proc/kallsyms "
+                        "(kernel.kptr_restrict=2): EXEC_EXE of a #! script is the name it was run by, not "
+                        "resolved through symbolic links or /dev/fd/N");
+}
+
 int loader_load(struct loader *l, const struct ea_config *cfg)
 {
         int template_fd[2] = {-1, -1};
@@ -752,6 +780,7 @@ int loader_load(struct loader *l, const struct ea_config *cfg)
                 log_error_errno(r, "Cannot load the BPF programs into the kernel");
                 goto fail;
         }
+        check_fput_visible();
         r = map_memory(l);
         if (r < 0)
                 goto fail;

@@ -292,6 +292,36 @@ def test_script_exec_with_io_uring_in_flight(env):
         check(r.s("EXEC_INTERPRETER") == SH, "EXEC_INTERPRETER", SH, r.brief())
 
 
+def test_script_with_kernel_addresses_hidden(env):
+    """kernel.kptr_restrict=2 hides ____fput's address even from root: the script is then recorded by the
+    name it was run by, and the daemon says so when it loads its programs."""
+    with open("/proc/sys/kernel/kptr_restrict") as f:
+        old = f.read()
+    try:
+        with open("/proc/sys/kernel/kptr_restrict", "w") as f:
+            f.write("2")
+        env.start("")
+    finally:
+        with open("/proc/sys/kernel/kptr_restrict", "w") as f:
+            f.write(old)
+    check("does not show the address of ____fput" in env.log(), "the daemon says so", env.log())
+    with scratch() as d:
+        os.mkdir(os.path.join(d, "real"))
+        write_script(os.path.join(d, "real", "script"))
+        link = os.path.join(d, "link")
+        os.symlink(os.path.join("real", "script"), link)
+        m = marker()
+        subprocess.run([link, m], check=True)
+        r = one(env, m, "the script by its symlink", with_filename(link))
+        check(r.s("EXEC_EXE") == link, "EXEC_EXE is the name it was run by", link, r.brief())
+    check(env.stop() == 0, "clean stop")
+    p = subprocess.run([os.environ["EXECAUDITD"], "--config", env.config_path, "--remove-pins"], check=False)
+    check(p.returncode == 0, "--remove-pins", p.returncode)
+    env.start("")
+    check("Adopted" not in env.log() and "____fput" not in env.log(), "loaded again, with addresses shown: "
+          "nothing to say", env.log())
+
+
 @contextlib.contextmanager
 def binfmt_misc(name, magic, interpreter, flags):
     """A binfmt_misc handler, registered for the block and removed after (the registrations are global)."""
@@ -1308,7 +1338,8 @@ def test_exit_resources(env):
 
 if __name__ == "__main__":
     main([test_exe_relative_path, test_exe_execveat_and_fexecve, test_exe_symlink, test_script_absolute_path,
-          test_script_relative_path, test_script_symlink_and_dirfd, test_script_exec_with_io_uring_in_flight, test_binfmt_misc,
+          test_script_relative_path, test_script_symlink_and_dirfd, test_script_exec_with_io_uring_in_flight,
+          test_script_with_kernel_addresses_hidden, test_binfmt_misc,
           test_fileless_memfd, test_fileless_deleted_binary, test_fileless_o_tmpfile,
           test_deleted_cwd_and_parent_exe,
           test_argv0_missing, test_argv_array_not_mapped_in, test_failed_exec_argument_cut_at_a_chunk,
