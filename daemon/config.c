@@ -496,6 +496,16 @@ static bool valid_cgroup_path(const char *p)
         }
 }
 
+/* Of a valid path: "/" is level 0, "/a" level 1. */
+static unsigned cgroup_level(const char *p)
+{
+        unsigned level = 0;
+
+        for (; p[1]; p++)
+                level += *p == '/';
+        return level;
+}
+
 /* NAME.TYPE or NAME@INSTANCE.TYPE with a known TYPE; a template (NAME@.TYPE) has no cgroup. */
 static int check_unit(const char *u, char *msg, size_t n)
 {
@@ -544,6 +554,11 @@ static int add_cgroup(struct ea_filter_list *l, const char *tok, bool unit, char
                         "expected an absolute cgroup path without trailing /, empty, . or .. components, "
                         "got \"%s\"",
                         SHOWN(tok));
+                return -EINVAL;
+        } else if (cgroup_level(tok) >= EA_CGROUP_DEPTH_MAX) {
+                /* The kernel side compares a fixed number of ancestors: it would never match. */
+                set_msg(msg, n, "\"%s\" is %u levels below the root cgroup: at most %d are compared",
+                        SHOWN(tok), cgroup_level(tok), EA_CGROUP_DEPTH_MAX - 1);
                 return -EINVAL;
         }
         for (uint32_t i = 0; i < l->n_cgroups; i++)

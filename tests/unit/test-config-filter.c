@@ -331,6 +331,12 @@ static void test_cgroups_and_units(void)
         CHECK_NUM(parse_filter("ExcludeCgroups=/user.slice\nExcludeUnits=cron.service\nExcludeUnits=\n"), 0);
         CHECK_NUM(ex->n_cgroups, 1);
         CHECK_CGROUP(*ex, 0, "/user.slice", false);
+
+        set_case("a cgroup at level 31, the deepest the kernel side compares");
+        CHECK_NUM(parse_filter(
+                          "ExcludeCgroups=/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a\n"),
+                  0);
+        CHECK_NUM(ex->n_cgroups, 1);
 }
 
 static void test_mount_namespaces(void)
@@ -510,6 +516,12 @@ static const struct reject_case rejects[] = {
         {"Cgroups=/..\n", 2, "Cgroups", CGROUP_MSG("/..")},
         {"ExcludeCgroups=/.\n", 2, "ExcludeCgroups", CGROUP_MSG("/.")},
         {"ExcludeCgroups=ssh.service\n", 2, "ExcludeCgroups", CGROUP_MSG("ssh.service")},
+        /* Level 32: the kernel side compares levels 0 to 31 only; an exclude would silently do nothing. */
+        {"ExcludeCgroups=/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a\n", 2,
+         "ExcludeCgroups",
+         "\"/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a\" is 32 levels below the root "
+         "cgroup: "
+         "at most 31 are compared"},
         {"Units=ssh\n", 2, "Units", UNIT_MSG("ssh")},
         {"Units=ssh.foo\n", 2, "Units", UNIT_MSG("ssh.foo")},
         {"Units=.service\n", 2, "Units", UNIT_MSG(".service")},
