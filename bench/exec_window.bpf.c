@@ -37,7 +37,7 @@ int window_start(struct trace_event_raw_sys_enter *ctx)
         __u32 tid = (__u32)bpf_get_current_pid_tgid();
         struct window w = {};
 
-        if (t->real_parent->tgid != runner_tgid)
+        if ((__u32)t->real_parent->tgid != runner_tgid)
                 return 0;
         w.start = bpf_ktime_get_ns();
         if (read_argv0) {

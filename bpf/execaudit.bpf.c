@@ -618,9 +618,10 @@ static __always_inline void read_dentry_head(struct dentry *d, struct dentry_hea
 {
         __u32 parent = bpf_core_field_offset(struct dentry, d_parent);
 
-        /* The relocated offsets are constants to the verifier: one branch is dead. */
+        /* The relocated offsets are constants to the verifier: one branch is dead. A big-endian kernel's
+         * qstr has len before hash. */
         if (bpf_core_field_offset(struct dentry, d_name) == parent + 8 &&
-            bpf_core_field_offset(struct qstr, name) == 8) {
+            bpf_core_field_offset(struct qstr, len) == 4 && bpf_core_field_offset(struct qstr, name) == 8) {
                 bpf_probe_read_kernel(h, sizeof(*h), (void *)d + parent);
                 return;
         }
@@ -794,8 +795,13 @@ static __always_inline void fill_exec_context(struct ea_exec *ev, struct task_st
         struct upid up = {};
         __u32 level, ptgid;
 
-        ev->loginuid = task->loginuid.val;
-        ev->sessionid = task->sessionid;
+        /* CONFIG_AUDIT's; without it, unset as a process that never logged in has them. */
+        ev->loginuid = (__u32)-1;
+        ev->sessionid = (__u32)-1;
+        if (bpf_core_field_exists(task->loginuid)) {
+                ev->loginuid = task->loginuid.val;
+                ev->sessionid = task->sessionid;
+        }
         ev->pidns = 0;
         ev->ns_pid = 0;
         level = tp->level;
