@@ -45,7 +45,7 @@ ExecStart=/bin/sh -c "exec sleep 600" %i
 """
 # "host" is PID 1's mount namespace, found through /proc/1/ns/mnt: the unit must allow reading it. The
 # larger perf buffers (applied at the restart) are 16 MiB of locked memory on 2 CPUs, more than the default
-# RLIMIT_MEMLOCK allows beyond kernel.perf_event_mlock_kb: the unit must lift it (LimitMEMLOCK=).
+# RLIMIT_MEMLOCK allows beyond kernel.perf_event_mlock_kb: the unit must allow it (CAP_IPC_LOCK).
 HOST_FILTER = """[Filter]
 ExcludeMountNamespaces=host
 [BPF]
