@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "time-util.h"
 
 /* As sd-journal: room for any record we build (argv up to 256 KiB) in one datagram. */
 #define JOURNAL_SNDBUF (8 * 1024 * 1024)
@@ -67,16 +68,20 @@ static int journal_connect(struct journal *j)
 
 void journal_stopping(struct journal *j)
 {
-        __atomic_store_n(&j->stopping, 1, __ATOMIC_RELAXED);
+        uint64_t now = clock_usec(CLOCK_MONOTONIC);
+
+        __atomic_store_n(&j->stopping_usec, now ? now : 1, __ATOMIC_RELAXED);
 }
 
 /*
  * At stop a stopped journald would hold the daemon for good (systemd kills it after TimeoutStopSec=, and
- * nothing says why): it is waited for JOURNAL_STOP_WAIT_SEC, counted from when the stop was seen.
+ * nothing says why): it is waited for JOURNAL_STOP_WAIT_SEC, counted from when the stop was seen, and a
+ * slow one, which takes a datagram now and then, for JOURNAL_STOP_TOTAL_SEC from the stop in all.
  */
 static int send_waiting(struct journal *j, const struct msghdr *mh)
 {
         long pause = FULL_PAUSE_MIN_NS, waited_since_stop = -1;
+        uint64_t stop;
 
         for (;;) {
                 if (sendmsg(j->fd, mh, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
@@ -85,12 +90,16 @@ static int send_waiting(struct journal *j, const struct msghdr *mh)
                         continue;
                 if (errno != EAGAIN)
                         return -errno;
-                if (waited_since_stop < 0 && __atomic_load_n(&j->stopping, __ATOMIC_RELAXED))
+                stop = __atomic_load_n(&j->stopping_usec, __ATOMIC_RELAXED);
+                if (waited_since_stop < 0 && stop)
                         waited_since_stop = 0;
-                if (j->gave_up || waited_since_stop >= JOURNAL_STOP_WAIT_SEC * 1000000000L) {
-                        j->gave_up = true;
+                if (!j->gave_up && waited_since_stop >= JOURNAL_STOP_WAIT_SEC * 1000000000L)
+                        j->gave_up = JOURNAL_GAVE_UP_IDLE;
+                if (!j->gave_up && stop &&
+                    clock_usec(CLOCK_MONOTONIC) - stop >= JOURNAL_STOP_TOTAL_SEC * 1000000ull)
+                        j->gave_up = JOURNAL_GAVE_UP_SLOW;
+                if (j->gave_up)
                         return -ETIMEDOUT;
-                }
                 nanosleep(&(struct timespec){.tv_nsec = pause}, NULL);
                 if (waited_since_stop >= 0)
                         waited_since_stop += pause;

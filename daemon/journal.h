@@ -11,25 +11,33 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "strbuf.h"
 
 struct journal {
-        int fd;           /* -1 until connected */
-        const char *path; /* the socket: JOURNAL_SOCKET, or a test's */
-        int sndbuf;       /* SO_SNDBUF to ask for; a datagram larger than it goes through a memfd */
-        int stopping;     /* set from another thread (atomic): waits on a full journald are bounded */
-        bool gave_up;     /* a journald that took nothing for JOURNAL_STOP_WAIT_SEC after the stop */
+        int fd;                 /* -1 until connected */
+        const char *path;       /* the socket: JOURNAL_SOCKET, or a test's */
+        int sndbuf;             /* SO_SNDBUF to ask for; a datagram larger than it goes through a memfd */
+        uint64_t stopping_usec; /* CLOCK_MONOTONIC, set from another thread (atomic): waits are bounded */
+        int gave_up;            /* after the stop: JOURNAL_GAVE_UP_* */
 };
 
 /* At stop, how long a journald that takes nothing is waited for before what is left counts as lost. */
 #define JOURNAL_STOP_WAIT_SEC 5
+/* ...and one that takes, but slowly, at most this long from the stop: below systemd's TimeoutStopSec=
+ * (90 s), whose SIGKILL would leave nothing said. */
+#define JOURNAL_STOP_TOTAL_SEC 60
+enum {
+        JOURNAL_GAVE_UP_IDLE = 1, /* took nothing for JOURNAL_STOP_WAIT_SEC */
+        JOURNAL_GAVE_UP_SLOW,     /* took, but had not taken all JOURNAL_STOP_TOTAL_SEC after the stop */
+};
 
 void journal_init(struct journal *j, const char *path);
 void journal_close(struct journal *j);
 /* From any thread: the daemon stops. A send that waits on a full journald gives up (-ETIMEDOUT) once
- * journald has taken nothing for JOURNAL_STOP_WAIT_SEC since, and every later one that would wait at once.
- */
+ * journald has taken nothing for JOURNAL_STOP_WAIT_SEC since, or JOURNAL_STOP_TOTAL_SEC have passed since
+ * the stop, and every later one that would wait at once. */
 void journal_stopping(struct journal *j);
 /* Sends one entry (journald's native format), connecting (again) as needed and waiting while journald's
  * queue is full. -ENOENT/-ECONNREFUSED: no journald listening. */

@@ -594,10 +594,15 @@ static void *writer_main(void *arg)
                 if (w->stop && !w->head && !loss_pending(w)) {
                         /* The last attempt was made: what journald could not take goes to stderr. */
                         w->all_reported = !gap.count && all_zero(lost, LOST_R__MAX);
-                        if (w->journal.gave_up)
+                        if (w->journal.gave_up == JOURNAL_GAVE_UP_IDLE)
                                 log_error(
                                         "journald took nothing for %d s after the stop: not waiting longer",
                                         JOURNAL_STOP_WAIT_SEC);
+                        else if (w->journal.gave_up == JOURNAL_GAVE_UP_SLOW)
+                                log_error(
+                                        "journald had not taken everything %d s after the stop: not waiting "
+                                        "longer",
+                                        JOURNAL_STOP_TOTAL_SEC);
                         for (int i = 0; i < LOST_R__MAX; i++)
                                 if (lost[i])
                                         log_error("Lost %llu events (%s), and the loss record could not be "
