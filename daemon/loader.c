@@ -700,6 +700,17 @@ static int lock_pins(struct loader *l, const struct ea_config *cfg)
         return 0;
 }
 
+/* Program runs hold preemption off, so a global membarrier (synchronize_rcu()) waits out those in progress.
+ * A kernel booted with nohz_full= refuses it (EINVAL): a pause then, far longer than any run takes. */
+static void wait_runs_in_progress(void)
+{
+        if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0) {
+                log_debug("membarrier failed (%s): pausing 50 ms for the program runs in progress",
+                          strerror(errno));
+                nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+        }
+}
+
 /*
  * libbpf takes the zeros that /proc/kallsyms shows under kernel.kptr_restrict=2 (to everyone, CAP_SYSLOG
  * or not) for ____fput's address, and the programs then never find a script's file: EXEC_EXE of a script
@@ -1007,7 +1018,7 @@ int loader_attach(struct loader *l)
                  * handled just before the count is not in it. membarrier waits out the runs in progress,
                  * so that exit's number is in the old seq read after it, which the gap report covers: an
                  * exit may be in both counts, never in neither. */
-                syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+                wait_runs_in_progress();
                 read_previous(l, old[OLD_STATE], old[OLD_SEQ], old[OLD_STATS], &old_progs);
         }
         for (int i = 0; i < OLD__MAX; i++)
@@ -1167,7 +1178,7 @@ int loader_detach_pinned(const char *pin_path, uint64_t *skipped)
         }
         /* And the runs that had started before. */
         if (d && r >= 0) {
-                syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+                wait_runs_in_progress();
                 *skipped = skipped_count(&progs);
         }
         skipped_close(&progs);
