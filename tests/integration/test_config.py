@@ -3,6 +3,7 @@
 """Config at start, --check-config, and SIGHUP reloads (valid and broken) against the running daemon."""
 import errno
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -230,16 +231,49 @@ def test_reload(env):
     check(not env.find(m2, "exec_failed"), "old config still in force")
     check(not env.records("EXEC_EVENT=reloaded"), "no reloaded record for a rejected config")
 
-    # A valid one: applied, generation 2, announced.
+    # A valid one: applied, generation 2, announced; systemd is told RELOADING=1, then READY=1.
     env.write_config("[Capture]\nFailedExecs=yes\n")
-    env.reload()
+    env.notifications()
+    env.signal(signal.SIGHUP)
+    seen = [line for m in env.wait_notify("READY=1") for line in m.split("\n")]
+    check("RELOADING=1" in seen and seen.index("RELOADING=1") < seen.index("READY=1"), "RELOADING=1, then READY=1",
+          seen)
     rel = env.wait_records(lambda rs: rs, "reloaded record", "EXEC_EVENT=reloaded")[0]
     check(rel.i("EXEC_CONFIG_GENERATION") == 2 and len(rel.s("EXEC_CONFIG_SHA256")) == 64, "reloaded", rel.brief())
     m3 = marker()
     run_failed_exec(m3)
     f = env.wait_one(m3, "exec_failed")
     check(f.i("EXEC_CONFIG_GENERATION") == 2, "failed exec recorded under generation 2", f.brief())
-    check(env.stop() == 0, "clean stop")
+    # SIGINT stops it as SIGTERM does: STOPPING=1, a stopping record, status 0.
+    env.notifications()
+    env.signal(signal.SIGINT)
+    check(env.daemon.wait(timeout=60) == 0, "clean stop on SIGINT", env.daemon.returncode)
+    check("STOPPING=1" in [line for m in env.notifications() for line in m.split("\n")], "STOPPING=1")
+    env.wait_records(lambda rs: rs, "stopping record", "EXEC_EVENT=stopping")
+
+
+def test_exits_no(env):
+    """Exits=no: an audited process's exec is recorded, its exit is not."""
+    env.start("[Capture]\nExits=no\n")
+    m = marker()
+    p = subprocess.run(["/bin/sh", "-c", "exit 3", m], check=False)
+    check(p.returncode == 3, "sh ran")
+    r = env.wait_one(m, "exec")
+    sync(env)  # the exit came before this exec: it would be in the journal by now
+    check(not env.records("EXEC_EVENT=exit", "EXEC_PID=%d" % r.i("EXEC_PID")), "no exit record")
+
+
+def test_version_and_help(env):
+    del env  # no daemon runs
+    out = subprocess.run([DAEMON, "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         timeout=30)
+    check(out.returncode == 0 and re.fullmatch(r"execauditd \d+\.\d+\.\d+\n", out.stdout) and not out.stderr,
+          "--version", out.returncode, out.stdout, out.stderr)
+    out = subprocess.run([DAEMON, "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
+    check(out.returncode == 0 and out.stdout.startswith("Usage: execauditd [OPTIONS]\n") and not out.stderr,
+          "--help", out.returncode, out.stdout, out.stderr)
+    for option in ("--config", "--check-config", "--reload", "--status", "--remove-pins", "--version"):
+        check(option in out.stdout, "--help lists " + option, out.stdout)
 
 
 def test_refuses_without_privileges(env):
@@ -508,7 +542,7 @@ def test_stop_while_a_reload_waits(env):
 
 if __name__ == "__main__":
     main([test_broken_config_at_start, test_check_config, test_pin_path_on_a_bpffs_mount_point,
-          test_pin_path_not_on_a_bpffs, test_reload, test_refuses_without_privileges,
+          test_pin_path_not_on_a_bpffs, test_reload, test_exits_no, test_version_and_help, test_refuses_without_privileges,
           test_reload_client_waits, test_reloads_at_once, test_reload_waiting_for_a_name_service,
           test_stop_while_a_reload_waits, test_reload_of_another_process, test_reload_of_a_daemon_that_stops,
           test_conflicting_modes])
