@@ -232,14 +232,20 @@ def test_script_relative_path(env):
         check(r.s("EXEC_CWD") == d, "EXEC_CWD", d, r.brief())
 
 
+def script_and_link(d):
+    """d/real/script, and d/link, a relative symlink to it."""
+    os.mkdir(os.path.join(d, "real"))
+    script = write_script(os.path.join(d, "real", "script"))
+    link = os.path.join(d, "link")
+    os.symlink(os.path.join("real", "script"), link)
+    return script, link
+
+
 def test_script_symlink_and_dirfd(env):
     """The script the kernel opened, resolved: through a symlink, and by execveat() relative to a dirfd."""
     env.start("")
     with scratch() as d:
-        os.mkdir(os.path.join(d, "real"))
-        script = write_script(os.path.join(d, "real", "script"))
-        link = os.path.join(d, "link")
-        os.symlink(os.path.join("real", "script"), link)
+        script, link = script_and_link(d)
         m = marker()
         subprocess.run([link, m], check=True)
         r = one(env, m, "the script by its symlink", with_filename(link))
@@ -279,10 +285,7 @@ def test_script_exec_with_io_uring_in_flight(env):
     first). For a process that had io_uring, the record falls back to the name, never to one of those."""
     env.start("")
     with scratch() as d:
-        os.mkdir(os.path.join(d, "real"))
-        script = write_script(os.path.join(d, "real", "script"))
-        link = os.path.join(d, "link")
-        os.symlink(os.path.join("real", "script"), link)
+        script, link = script_and_link(d)
         m = marker()
         p = spawn("uring", link, link, m)
         check(p.wait() == 0, "exectool uring of a script")
@@ -306,10 +309,7 @@ def test_script_with_kernel_addresses_hidden(env):
             f.write(old)
     check("does not show the address of ____fput" in env.log(), "the daemon says so", env.log())
     with scratch() as d:
-        os.mkdir(os.path.join(d, "real"))
-        write_script(os.path.join(d, "real", "script"))
-        link = os.path.join(d, "link")
-        os.symlink(os.path.join("real", "script"), link)
+        link = script_and_link(d)[1]
         m = marker()
         subprocess.run([link, m], check=True)
         r = one(env, m, "the script by its symlink", with_filename(link))
