@@ -441,6 +441,10 @@ static void drain_at_stop(struct daemon *d)
         if (loader_read_seq(&d->loader, &taken) < 0 ||
             syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
                 taken = 0; /* no bound: only what follows without a gap is accounted for */
+        /* A full heap may let events after taken go out past a number still on its way: neither the
+         * writer's progress nor stop_seq may pass that number, or it would be in no account. */
+        writer_limit_progress(d->writer, taken);
+        reorder_watch_skips(&d->reorder, taken + 1);
         /* A number up to taken still missing now is an emit failure, already counted; it is given the
          * reorder window anyway, as in a running daemon, before the numbers after it go out. */
         for (;;) {
@@ -454,6 +458,8 @@ static void drain_at_stop(struct daemon *d)
         loader_refresh_skipped(&d->loader);
         account_emit_failures(d);
         d->stop_seq = reorder_release_through(&d->reorder, taken, release_event, d);
+        if (d->reorder.skipped <= d->stop_seq)
+                d->stop_seq = d->reorder.skipped - 1;
         /* Written, but not accounted for: a number before them may still be on its way. Their failures
          * are the next daemon's no_reader count. */
         writer_limit_progress(d->writer, d->stop_seq);

@@ -18,6 +18,7 @@ int reorder_init(struct reorder *r, size_t cap, size_t max_bytes, uint64_t first
         r->bytes = 0;
         r->max_bytes = max_bytes;
         r->next_seq = first_seq;
+        r->skip_watch = r->skipped = UINT64_MAX;
         return 0;
 }
 
@@ -60,13 +61,31 @@ static struct reorder_item pop(struct reorder *r)
         return top;
 }
 
+/* seq goes out: the numbers from next_seq to just below it, if any, are gone past while missing. */
+static void advance(struct reorder *r, uint64_t seq)
+{
+        if (seq > r->next_seq && seq > r->skip_watch) {
+                uint64_t low = r->next_seq > r->skip_watch ? r->next_seq : r->skip_watch;
+
+                if (low < r->skipped)
+                        r->skipped = low;
+        }
+        if (seq >= r->next_seq)
+                r->next_seq = seq + 1;
+}
+
 static void release_top(struct reorder *r, reorder_emit_fn emit, void *ctx)
 {
         struct reorder_item it = pop(r);
 
-        if (it.seq >= r->next_seq)
-                r->next_seq = it.seq + 1;
+        advance(r, it.seq);
         emit(ctx, it.data, it.size);
+}
+
+void reorder_watch_skips(struct reorder *r, uint64_t from)
+{
+        r->skip_watch = from;
+        r->skipped = UINT64_MAX;
 }
 
 bool reorder_full(const struct reorder *r, size_t size)
@@ -92,8 +111,7 @@ int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, 
         while (reorder_full(r, size)) {
                 /* Full: the lowest of the held events and this one goes, whichever it is. */
                 if (seq < r->heap[0].seq) {
-                        if (seq >= r->next_seq)
-                                r->next_seq = seq + 1;
+                        advance(r, seq);
                         emit(ctx, data, size);
                         return 0;
                 }

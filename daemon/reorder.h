@@ -25,6 +25,8 @@ struct reorder {
         size_t n, cap;
         size_t bytes, max_bytes; /* the sizes of the events held, and their bound */
         uint64_t next_seq;       /* the lowest sequence number not released yet */
+        uint64_t skip_watch;     /* see reorder_watch_skips(); UINT64_MAX: not watching */
+        uint64_t skipped;        /* the lowest watched number gone past while missing; UINT64_MAX: none */
 };
 
 typedef void (*reorder_emit_fn)(void *ctx, void *data, size_t size);
@@ -37,6 +39,11 @@ bool reorder_full(const struct reorder *r, size_t size);
 /* Whether adding that event (numbered seq) may let an event go past a missing number: the caller counts
  * the losses it knows of first. Exact for a heap full in events (one goes), an upper bound in bytes. */
 bool reorder_add_may_skip(const struct reorder *r, uint64_t seq, size_t size);
+/*
+ * From now on, remember the lowest number from `from` up that an event went out past while it was missing
+ * (in `skipped`): a number that may still be on its way, so nothing after it is accounted for yet.
+ */
+void reorder_watch_skips(struct reorder *r, uint64_t from);
 /* Takes ownership of data. While the heap is full, the lowest event (held or this one) goes out first. */
 int reorder_add(struct reorder *r, uint64_t seq, uint64_t now_usec, void *data, size_t size,
                 reorder_emit_fn emit, void *ctx);

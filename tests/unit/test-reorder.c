@@ -3,7 +3,7 @@
  * Unit test for daemon/reorder.c: events come out in sequence order, a gap is waited for only as long as
  * the window (and no event waits longer, even when a straggler arrives below it), a heap full in events or
  * in bytes makes room by releasing the lowest, flush releases everything, and release through a bound gives
- * the highest number accounted for.
+ * the highest number accounted for, and a watch remembers the lowest number gone past while missing.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -194,6 +194,38 @@ int main(void)
         CHECK_NUM(reorder_release_through(&r, 0, emit, &o), 4);
         expect(&o, (const uint64_t[]){4}, 1);
         CHECK_NUM(r.n, 1);
+        reorder_done(&r, free);
+
+        set_case("watched skips: a full heap going past a missing number remembers the lowest one");
+        o.n = 0;
+        CHECK_NUM(reorder_init(&r, 2, SIZE_MAX, 1), 0);
+        CHECK_NUM(r.skipped, UINT64_MAX);
+        add_all(&r, &o, (const uint64_t[]){2, 3, 4}, 3, 0); /* 2 goes past 1: not watched */
+        CHECK_NUM(r.skipped, UINT64_MAX);
+        reorder_watch_skips(&r, 6);
+        add(&r, &o, 7, 0); /* 3 goes, in sequence */
+        add(&r, &o, 9, 0); /* 4 goes past nothing missing, 5 is below the watch */
+        CHECK_NUM(r.skipped, UINT64_MAX);
+        add(&r, &o, 10, 0); /* 7 goes past 5 and 6: 6 is the lowest watched */
+        CHECK_NUM(r.skipped, 6);
+        add(&r, &o, 11, 0); /* 9 goes past 8: 6 stays the lowest */
+        CHECK_NUM(r.skipped, 6);
+        add(&r, &o, 5, 0); /* a straggler goes at once: nothing gone past */
+        CHECK_NUM(r.skipped, 6);
+        expect(&o, (const uint64_t[]){2, 3, 4, 7, 9, 5}, 6);
+        CHECK_NUM(reorder_release_through(&r, 5, emit, &o), 11);
+        CHECK_NUM(r.skipped, 6);
+        reorder_watch_skips(&r, 1);
+        CHECK_NUM(r.skipped, UINT64_MAX);
+        reorder_done(&r, free);
+        set_case("watched skips: an event let through by a full heap skips as a held one would");
+        o.n = 0;
+        CHECK_NUM(reorder_init(&r, 1, SIZE_MAX, 1), 0);
+        reorder_watch_skips(&r, 1);
+        add(&r, &o, 5, 0);
+        add(&r, &o, 3, 0); /* 3, lower, goes at once, past 1 and 2 */
+        CHECK_NUM(r.skipped, 1);
+        expect(&o, (const uint64_t[]){3}, 1);
         reorder_done(&r, free);
 
         set_case("done frees what is held");
