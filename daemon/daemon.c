@@ -309,16 +309,13 @@ static int start_numbering(struct daemon *d, uint64_t *first)
 }
 
 /* What the replaced programs could not follow, or the kernel did not run, and nobody reported: losses,
- * not silence. With what they carried themselves for pins they had replaced, the new state carries it all
- * until the journal has it. */
+ * not silence. The new state carries it all, with what they carried themselves for pins they had
+ * replaced and their no_reader gap (which report_gap() reports), until the journal has it (loader_attach).
+ */
 static void report_replaced_untracked(struct daemon *d)
 {
         const struct loader *l = &d->loader;
-        struct ea_daemon_state *st = l->state;
-        /* Processes they could not follow, and those they followed and these do not, are a loss whatever
-         * Exits= says: their children lack EXEC_PARENT_ID, and a reload may turn exits on before they end
-         * (with Exits=no at start, the second kind went uncounted). */
-        uint64_t exits = l->prev_untracked + l->prev_tracked_full;
+        const struct ea_daemon_state *st = l->state;
         uint64_t no_reader = 0, untracked = 0, skipped = 0;
 
         if (l->adopted)
@@ -332,16 +329,13 @@ static void report_replaced_untracked(struct daemon *d)
                         (unsigned long long)skipped);
         if (no_reader)
                 writer_count_lost(d->writer, LOST_R_NO_READER, no_reader);
-        skipped += l->prev_skipped;
-        if (l->prev_skipped) {
+        if (l->prev_skipped)
                 log_notice("The kernel skipped %llu runs of the replaced programs that no daemon reported",
                            (unsigned long long)l->prev_skipped);
-        }
-        if (skipped)
-                writer_count_lost(d->writer, LOST_R_SKIPPED, skipped);
-        untracked += exits + l->prev_failed_untracked;
-        if (untracked)
-                writer_count_lost(d->writer, LOST_R_UNTRACKED, untracked);
+        if (st->carried_open && st->carried_skipped)
+                writer_count_lost(d->writer, LOST_R_SKIPPED, st->carried_skipped);
+        if (st->carried_open && st->carried_untracked)
+                writer_count_lost(d->writer, LOST_R_UNTRACKED, st->carried_untracked);
         if (l->prev_untracked)
                 log_notice("%llu processes tracked by the replaced programs are not tracked by these: their "
                            "exits will not be recorded",
@@ -351,13 +345,36 @@ static void report_replaced_untracked(struct daemon *d)
                            "(their exits) that no daemon reported",
                            (unsigned long long)l->prev_failed_untracked,
                            (unsigned long long)l->prev_tracked_full);
-        if (d->gap_pending)
-                no_reader += d->gap_last - d->gap_first + 1;
-        st->carried_no_reader = no_reader;
-        st->carried_untracked = untracked;
-        st->carried_skipped = skipped;
-        st->carried_open = no_reader || untracked || skipped;
         d->carry_pending = st->carried_open;
+}
+
+/*
+ * A fresh start that failed once attached: the replaced pins' account went with them, and the numbers
+ * these programs took go with these. Loss records say so, written before the writer stops (with journald
+ * away, they are lost with the daemon, as its log says).
+ */
+static void report_failed_start(struct daemon *d)
+{
+        const struct ea_daemon_state *st = d->loader.state;
+        uint64_t taken = 0;
+
+        if (d->loader.adopted || !st)
+                return;
+        if (loader_read_seq(&d->loader, &taken) < 0)
+                taken = 0;
+        if (st->carried_open || taken)
+                log_error(
+                        "This start failed: %llu events (no_reader), %llu (untracked) and %llu (skipped) of "
+                        "the replaced pins, and %llu numbered by these programs, are reported as lost",
+                        (unsigned long long)st->carried_no_reader, (unsigned long long)st->carried_untracked,
+                        (unsigned long long)st->carried_skipped, (unsigned long long)taken);
+        if (taken + (st->carried_open ? st->carried_no_reader : 0))
+                writer_count_lost(d->writer, LOST_R_NO_READER,
+                                  taken + (st->carried_open ? st->carried_no_reader : 0));
+        if (st->carried_open && st->carried_untracked)
+                writer_count_lost(d->writer, LOST_R_UNTRACKED, st->carried_untracked);
+        if (st->carried_open && st->carried_skipped)
+                writer_count_lost(d->writer, LOST_R_SKIPPED, st->carried_skipped);
 }
 
 /* Adopted pins carrying a replaced account that their daemon did not get into the journal. */
@@ -858,8 +875,10 @@ int daemon_run(const char *config_path)
         if (r < 0)
                 goto out_loader;
         r = loader_attach(&d.loader);
-        if (r < 0)
+        if (r < 0) {
+                report_failed_start(&d);
                 goto out_loader;
+        }
         /* CAP_SYS_ADMIN was for perf_event_open(2) alone (Debian's perf_event_paranoid=3, see the unit): the
          * buffers are open and the programs attached. Without CAP_BPF it would still write the filter maps.
          * Hardening, not function: a filter that refuses capset(2) leaves it held, and the log says so. */

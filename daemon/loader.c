@@ -383,6 +383,13 @@ static int open_pin(const char *dir, const char *name)
         return fd < 0 ? -errno : fd;
 }
 
+static bool pin_present(const char *dir, const char *name)
+{
+        char path[PATH_MAX];
+
+        return pin_file(path, dir, "", name) == 0 && access(path, F_OK) == 0;
+}
+
 /* The value size of fd, a map of type keyed by a __u32; -EMEDIUMTYPE for another kind of map. */
 static int value_size(int fd, enum bpf_map_type type)
 {
@@ -635,6 +642,28 @@ static void read_previous(struct loader *l, int state, int seq, int stats, const
         loader_unreported(&sum, &st, &l->prev_failed_untracked, &l->prev_tracked_full, &l->prev_skipped);
         if (r < 0 || (size_t)size < offsetof(struct ea_daemon_state, skipped_reported))
                 l->prev_failed_untracked = l->prev_tracked_full = 0;
+}
+
+/* The replaced pins' account goes into the new state as soon as they are gone, before anything else can
+ * fail: a crash before the journal has it leaves it to the next daemon, in pins (carried_open) or, when
+ * this start fails, in loss records (daemon.c). */
+static void carry_replaced(struct loader *l)
+{
+        struct ea_daemon_state *st = l->state;
+        uint64_t no_reader, untracked, skipped;
+
+        loader_carried(&l->prev_state, &no_reader, &untracked, &skipped);
+        if (l->prev_known && l->prev_seq > l->prev_state.handled_seq)
+                no_reader += l->prev_seq - l->prev_state.handled_seq;
+        /* Processes they could not follow, and those they followed and these do not, are a loss whatever
+         * Exits= says: their children lack EXEC_PARENT_ID, and a reload may turn exits on before they end.
+         */
+        untracked += l->prev_untracked + l->prev_tracked_full + l->prev_failed_untracked;
+        skipped += l->prev_skipped;
+        st->carried_no_reader = no_reader;
+        st->carried_untracked = untracked;
+        st->carried_skipped = skipped;
+        st->carried_open = no_reader || untracked || skipped;
 }
 
 /* The maps the daemon reads and writes in place: no bpf(2) call for them after the start. */
@@ -1012,7 +1041,10 @@ int loader_attach(struct loader *l)
                         "skipped: those records lost are not reported",
                         l->pin_path);
         r = clear_pin_dir(l->pin_path, l->skel);
-        if (r >= 0) {
+        /* When some old pins stay, this start fails. Their account is read (the old maps are open) unless
+         * the pins it is kept in stay too, for the next start: reported once, here or there. */
+        if (r >= 0 || !pin_present(l->pin_path, old_name[OLD_STATE]) ||
+            !pin_present(l->pin_path, old_name[OLD_SEQ])) {
                 l->prev_untracked = count_untracked(old[OLD_TRACKED], bpf_map__fd(l->skel->maps.tracked));
                 /* The old programs go when the work the unlinks queued has run, and an exit one of them
                  * handled just before the count is not in it. membarrier waits out the runs in progress,
@@ -1020,6 +1052,7 @@ int loader_attach(struct loader *l)
                  * exit may be in both counts, never in neither. */
                 wait_runs_in_progress();
                 read_previous(l, old[OLD_STATE], old[OLD_SEQ], old[OLD_STATS], &old_progs);
+                carry_replaced(l);
         }
         for (int i = 0; i < OLD__MAX; i++)
                 if (old[i] >= 0)
@@ -1031,9 +1064,18 @@ int loader_attach(struct loader *l)
                 return log_error_errno(-errno, "Cannot create %s", l->pin_path);
         l->pinned = true;
         r = pin_all(l);
-        if (r >= 0)
-                hold_skipped(l);
-        return r;
+        if (r < 0) {
+                /* Not left half pinned: the next start would find part of this account there, which this
+                 * one reports (loader_attach()'s callers). */
+                int q = clear_pin_dir(l->pin_path, l->skel);
+
+                if (q < 0)
+                        log_warning_errno(q, "Cannot remove the pins made so far in %s", l->pin_path);
+                l->pinned = false;
+                return r;
+        }
+        hold_skipped(l);
+        return 0;
 }
 
 int loader_read_seq(struct loader *l, uint64_t *seq)

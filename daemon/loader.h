@@ -94,7 +94,12 @@ int loader_check_external_map(int fd, const char **why);
 struct perf_event_attr loader_perf_event_attr(unsigned pages);
 int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
                             perf_buffer_lost_fn lost, void *ctx);
-/* Fresh load: attaches, then replaces whatever PinPath held with this object's pins. Adopted: nothing. */
+/*
+ * Fresh load: attaches, then replaces whatever PinPath held with this object's pins. The replaced pins'
+ * account (their no_reader gap, and what they carried, could not follow or skipped) is in the new state's
+ * carried_* from the moment they are gone. On failure no pin of this object stays: the caller reports that
+ * account and the numbers these programs took (loader_read_seq) as losses. Adopted: nothing.
+ */
 int loader_attach(struct loader *l);
 /* Notes how full each perf buffer is (call before consuming); loader_buffer_peaks() then says the highest
  * fill per buffer since the last reset. */

@@ -89,6 +89,8 @@
  *   cold-tail PROG ARG0 HEAD TAIL AFTER      execve(PROG, {ARG0, HEAD TAIL, AFTER}) with the second argument
  *                                            across a page boundary: HEAD on a page mapped in, TAIL on one
  *                                            that is not (as cold-argv)
+ *   nopin ERRNO PROG ARG0 [ARG...]           execs PROG under a seccomp filter that fails bpf(BPF_OBJ_PIN)
+ *                                            with ERRNO: a daemon that cannot pin anything
  *   failing N PROG ARG0 [ARG...]             execve(PROG, argv) N times in a row, each of which must fail
  *                                            (exit status 0 then): N failed execs for one fork
  *   hammer STOP                              looks the one element of a BPF array map (a 64 KiB value) up
@@ -1265,6 +1267,27 @@ static int cmd_seccomp(char **a)
         return at_errno == err && errno == err ? 0 : 127;
 }
 
+static int cmd_nopin(char **a)
+{
+        long err = parse_long(a[0]);
+        /* args[0]'s low half on little-endian x86-64: bpf(2)'s cmd is an int. */
+        struct sock_filter insns[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_bpf, 0, 3),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BPF_OBJ_PIN, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = {.len = sizeof(insns) / sizeof(insns[0]), .filter = insns};
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+                die("seccomp");
+        execv(a[1], a + 2);
+        die("exec %s", a[1]);
+}
+
 static int cmd_failing(char **a)
 {
         long n = parse_long(a[0]);
@@ -1575,6 +1598,7 @@ static const struct {
         {"cold-tail", 5, cmd_cold_tail, "cold-tail PROG ARG0 HEAD TAIL AFTER"},
         {"bad-name", 1, cmd_bad_name, "bad-name ARG0 [ARG...]"},
         {"seccomp", 3, cmd_seccomp, "seccomp [-s] ERRNO PROG ARG0 [ARG...]"},
+        {"nopin", 3, cmd_nopin, "nopin ERRNO PROG ARG0 [ARG...]"},
         {"failing", 3, cmd_failing, "failing N PROG ARG0 [ARG...]"},
         {"hammer", 1, cmd_hammer, "hammer STOP"},
         {"inflight", 1, cmd_inflight, "inflight DIR"},

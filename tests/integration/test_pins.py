@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Pinned programs outlive the daemon: adoption after kill -9 and restarts, the no-reader gap, replaced and
 broken pin directories, --status and --remove-pins."""
+import contextlib
 import json
 import os
 import signal
@@ -353,9 +354,10 @@ def test_replaced_pins_untracked_exits(env):
         check(env.stop() == 0, "clean stop")
 
 
-def crash_with_replaced_account(env):
-    """Pins replaced while journald is away, by a daemon then killed: the old pins' account (a gap of 20
-    execs and their exits, 3 sleepers they tracked) was never reported. Returns --status after."""
+@contextlib.contextmanager
+def old_pins_with_an_account(env):
+    """Pins that the next start replaces, with an account nobody reported: a gap of 20 execs and their
+    exits, and 3 sleepers they track (alive until the block ends)."""
     env.start("")
     m = marker()
     sleepers = [subprocess.Popen(["/bin/sh", "-c", "exec sleep 600", m]) for _ in range(3)]
@@ -365,6 +367,17 @@ def crash_with_replaced_account(env):
         for i in range(20):
             subprocess.run(["/bin/true", m, str(i)], check=True)
         os.unlink(PINS + "/link_ea_exec")  # the next start replaces the pins
+        yield
+    finally:
+        for p in sleepers:
+            p.kill()
+            p.wait()
+
+
+def crash_with_replaced_account(env):
+    """Pins replaced while journald is away, by a daemon then killed: the old pins' account was never
+    reported. Returns --status after."""
+    with old_pins_with_an_account(env):
         env.journald.kill()
         env.journald.wait()
         os.unlink("/run/systemd/journal/socket")
@@ -372,10 +385,6 @@ def crash_with_replaced_account(env):
         env.wait(lambda: "events happened while no daemon read them" in env.log(), "the gap found")
         env.daemon.send_signal(signal.SIGKILL)
         env.daemon.wait()
-    finally:
-        for p in sleepers:
-            p.kill()
-            p.wait()
     st = env.status()
     check(int(st["carried_unreported"]) >= 40 + 3, "--status: the carried account", st)
     env.start_journald()
@@ -407,6 +416,23 @@ def test_replaced_account_carried_over_a_crash(env):
     st = env.status()
     check(int(st["carried_unreported"]) == 0, "reported: nothing carried any more", st)
     env.start(None)
+    check(env.stop() == 0, "clean stop")
+    check_carried_reported(env)  # still once
+
+
+def test_failed_replacing_start_reports_the_account(env):
+    """A start that replaced the pins and then cannot pin its own leaves no pins: the old pins' account,
+    and what its own programs numbered, would go with it, so its loss records say so, once."""
+    with old_pins_with_an_account(env):
+        env.start("", wait_ready=False, wrap=[os.environ["EA_EXECTOOL"], "nopin", "30", DAEMON],
+                  wrap_forks=False)
+        check(env.daemon.wait(timeout=60) != 0, "the start fails", env.log())
+    check("Cannot pin map" in env.log() and "This start failed" in env.log(), "and says why", env.log())
+    check(not os.path.exists(PINS) or not os.listdir(PINS), "no pins left", os.listdir(PINS))
+    check(not our_links(), "no program left attached", our_links())
+    check_carried_reported(env)
+    env.start(None)
+    check("Adopted" not in env.log(), "a fresh start: nothing was left to adopt", env.log())
     check(env.stop() == 0, "clean stop")
     check_carried_reported(env)  # still once
 
@@ -766,6 +792,7 @@ if __name__ == "__main__":
           test_layout_5_counters,
           test_counters_of_every_cpu, test_replaced_pins_gap_under_load,
           test_replaced_pins_untracked_exits, test_replaced_account_carried_over_a_crash,
+          test_failed_replacing_start_reports_the_account,
           test_remove_pins_reports_the_carried_account, test_remove_pins_with_journald_stuck,
           test_failed_exec_while_no_daemon_runs,
           test_gap_reported_whole_and_once,
