@@ -103,8 +103,28 @@ struct {
         __uint(value_size, sizeof(__u32));
 } events SEC(".maps");
 
-/* One slot per CPU, indexed by CPU number: per-CPU maps cannot hold values over 32 KiB. The daemon sets
- * max_entries to the number of possible CPUs before loading. */
+/*
+ * Which run a scratch belongs to. Runs on one CPU share its scratch only while none of them can be
+ * preempted: a program cannot interrupt itself (the kernel skips and counts that run), and the syscall
+ * tracepoint programs exclude each other, but on a kernel whose tracepoint programs can be preempted
+ * (PREEMPT_RT, from 2026 on: SRCU and migrate_disable() instead of preempt_disable()) a failed exec's
+ * program can run on a CPU while that CPU's successful-exec program waits, half way through its event.
+ * There each gets a scratch of its own (scratch_sets, set by the daemon before loading).
+ */
+enum scratch_user {
+        SCRATCH_EXEC,   /* tp_btf/sched_process_exec */
+        SCRATCH_FAILED, /* the syscall exit tracepoints */
+};
+
+const volatile __u32 scratch_sets = 1; /* 1, or 2: one for each scratch_user */
+
+static __always_inline __u32 scratch_index(enum scratch_user who)
+{
+        return scratch_sets > 1 ? who : 0;
+}
+
+/* scratch_sets slots per CPU, indexed by CPU number (times scratch_sets, plus the user's index): per-CPU
+ * maps cannot hold values over 32 KiB. The daemon sets max_entries before loading. */
 struct {
         __uint(type, BPF_MAP_TYPE_ARRAY);
         __uint(max_entries, 1);
@@ -112,11 +132,11 @@ struct {
         __type(value, struct scratch);
 } scratch SEC(".maps");
 
-static __always_inline struct scratch *get_scratch(void)
+static __always_inline struct scratch *get_scratch(enum scratch_user who)
 {
-        __u32 cpu = bpf_get_smp_processor_id();
+        __u32 k = bpf_get_smp_processor_id() * scratch_sets + scratch_index(who);
 
-        return bpf_map_lookup_elem(&scratch, &cpu);
+        return bpf_map_lookup_elem(&scratch, &k);
 }
 
 /* Sized like "scratch". */
@@ -127,16 +147,17 @@ struct {
         __type(value, struct args_scratch);
 } args_scratch SEC(".maps");
 
-static __always_inline struct args_scratch *get_args_scratch(void)
+static __always_inline struct args_scratch *get_args_scratch(enum scratch_user who)
 {
-        __u32 cpu = bpf_get_smp_processor_id();
+        __u32 k = bpf_get_smp_processor_id() * scratch_sets + scratch_index(who);
 
-        return bpf_map_lookup_elem(&args_scratch, &cpu);
+        return bpf_map_lookup_elem(&args_scratch, &k);
 }
 
+/* An element per scratch_user, whatever scratch_sets says (they are small). */
 struct {
         __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-        __uint(max_entries, 1);
+        __uint(max_entries, 2);
         __type(key, __u32);
         __type(value, struct path_buf);
 } path_scratch SEC(".maps");
@@ -727,10 +748,12 @@ static long path_step(__u32 i, void *arg)
  * Resolves dentry+mnt below root into ev->data at *pos as path number idx. root is a BTF pointer (read with
  * plain loads); the callers read mnt_root, because one of them only has mnt as an address.
  */
-static __always_inline void put_path(struct ea_exec *ev, __u32 *pos, enum ea_path idx, struct dentry *dentry,
-                                     struct vfsmount *mnt, struct dentry *mnt_root, struct path *root)
+static __always_inline void put_path(enum scratch_user who, struct ea_exec *ev, __u32 *pos, enum ea_path idx,
+                                     struct dentry *dentry, struct vfsmount *mnt, struct dentry *mnt_root,
+                                     struct path *root)
 {
-        struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+        __u32 k = scratch_index(who);
+        struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &k);
         struct walk_ref ref = {pb};
         __u32 len, off, p = *pos;
 
@@ -848,7 +871,8 @@ static __always_inline bool root_is_top(struct path *root)
 
 /* Paths of the context: the working directory, the parent's executable and, for a process in a chroot, its
  * root directory, which the other paths are below and which nothing else in the record would show. */
-static __always_inline void put_context_paths(struct ea_exec *ev, __u32 *pos, struct task_struct *task)
+static __always_inline void put_context_paths(enum scratch_user who, struct ea_exec *ev, __u32 *pos,
+                                              struct task_struct *task)
 {
         struct task_struct *parent = task->real_parent;
         struct fs_struct *fs = task->fs, *pfs = parent->fs;
@@ -859,17 +883,18 @@ static __always_inline void put_context_paths(struct ea_exec *ev, __u32 *pos, st
         ev->path_len[EA_PATH_PARENT_EXE] = 0;
         ev->path_len[EA_PATH_ROOT] = 0;
         if (fs) {
-                put_path(ev, pos, EA_PATH_CWD, fs->pwd.dentry, fs->pwd.mnt, fs->pwd.mnt->mnt_root,
+                put_path(who, ev, pos, EA_PATH_CWD, fs->pwd.dentry, fs->pwd.mnt, fs->pwd.mnt->mnt_root,
                          &fs->root);
                 mark_deleted(ev, EA_PATH_CWD, fs->pwd.dentry);
         }
         if (pexe) {
-                put_path(ev, pos, EA_PATH_PARENT_EXE, pexe->f_path.dentry, pexe->f_path.mnt,
+                put_path(who, ev, pos, EA_PATH_PARENT_EXE, pexe->f_path.dentry, pexe->f_path.mnt,
                          pexe->f_path.mnt->mnt_root, pfs ? &pfs->root : NULL);
                 mark_deleted(ev, EA_PATH_PARENT_EXE, pexe->f_path.dentry);
         }
         if (fs && !root_is_top(&fs->root)) {
-                put_path(ev, pos, EA_PATH_ROOT, fs->root.dentry, fs->root.mnt, fs->root.mnt->mnt_root, NULL);
+                put_path(who, ev, pos, EA_PATH_ROOT, fs->root.dentry, fs->root.mnt, fs->root.mnt->mnt_root,
+                         NULL);
                 mark_deleted(ev, EA_PATH_ROOT, fs->root.dentry);
         }
 }
@@ -1062,7 +1087,7 @@ static __always_inline void read_exe_file_at(struct exe_file *x, struct file *f)
 static __always_inline void put_exe_file(struct ea_exec *ev, __u32 *pos, const struct exe_file *x,
                                          struct path *root)
 {
-        put_path(ev, pos, EA_PATH_EXE, x->dentry, x->mnt, x->mnt_root, root);
+        put_path(SCRATCH_EXEC, ev, pos, EA_PATH_EXE, x->dentry, x->mnt, x->mnt_root, root);
         ev->exe_ino = x->ino;
         ev->exe_dev = x->dev;
         /* No link left (deleted, O_TMPFILE, memfd), or unhashed and not a root of its own. */
@@ -1097,7 +1122,8 @@ static __always_inline void put_exe(struct ea_exec *ev, __u32 *pos, struct task_
         } else {
                 put_path_str(ev, pos, EA_PATH_EXE, bprm->filename);
         }
-        put_path(ev, pos, EA_PATH_INTERP, f->f_path.dentry, f->f_path.mnt, f->f_path.mnt->mnt_root, root);
+        put_path(SCRATCH_EXEC, ev, pos, EA_PATH_INTERP, f->f_path.dentry, f->f_path.mnt,
+                 f->f_path.mnt->mnt_root, root);
         mark_deleted(ev, EA_PATH_INTERP, f->f_path.dentry);
 }
 
@@ -1124,7 +1150,7 @@ static __always_inline __u32 fd_path_prefix(const struct linux_binprm *bprm)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-        struct scratch *s = get_scratch();
+        struct scratch *s = get_scratch(SCRATCH_EXEC);
         __u32 old = old_pid, fl = 0, max_args, n, tgid, pos, off, skip = 0;
         struct args_scratch *as;
         struct ea_inflight in;
@@ -1182,7 +1208,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
         ev->filename_len = fl;
         pos = fl;
         put_exe(ev, &pos, task, bprm, scan);
-        put_context_paths(ev, &pos, task);
+        put_context_paths(SCRATCH_EXEC, ev, &pos, task);
 
         start = task->mm->arg_start;
         end = task->mm->arg_end;
@@ -1210,7 +1236,7 @@ int BPF_PROG(ea_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
                         n = 0;
                 }
         } else {
-                as = get_args_scratch();
+                as = get_args_scratch(SCRATCH_EXEC);
                 off = 0;
                 for (int i = 0; i < EA_ARGS_MAX / EA_ARGS_CHUNK && as; i++) {
                         __u32 len = n - off;
@@ -1492,8 +1518,8 @@ static __always_inline bool fatal_signal_queued(struct task_struct *task)
 
 static __always_inline int exec_failed(void *ctx, long ret, bool at)
 {
-        struct scratch *s = get_scratch();
-        struct args_scratch *as = get_args_scratch();
+        struct scratch *s = get_scratch(SCRATCH_FAILED);
+        struct args_scratch *as = get_args_scratch(SCRATCH_FAILED);
         __u32 tid = (__u32)bpf_get_current_pid_tgid(), pos, off = 0, len;
         struct task_struct *task = bpf_get_current_task_btf();
         struct walk_ref ref = {as};
@@ -1568,7 +1594,7 @@ static __always_inline int exec_failed(void *ctx, long ret, bool at)
         /* Nothing was opened for good: no executable to name. */
         ev->path_len[EA_PATH_EXE] = 0;
         ev->path_len[EA_PATH_INTERP] = 0;
-        put_context_paths(ev, &pos, task);
+        put_context_paths(SCRATCH_FAILED, ev, &pos, task);
 
         a = (struct ea_args *)as->raw;
         w = &as->w;

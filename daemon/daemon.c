@@ -445,11 +445,11 @@ static void drain(struct daemon *d)
  * The last drain. The programs stay attached, so events go on arriving, and one whose number was taken
  * just before this drain read its CPU's buffer can land there after it while later numbers came from other
  * CPUs. So: the numbers taken so far are read first, and membarrier waits out every program run in
- * progress (they run with preemption disabled, which synchronize_rcu() waits for); after it, each of those
- * numbers is in a buffer or its emit failure is counted. Everything held up to them goes out, and what
- * follows without a gap: stop_seq, the last number accounted for. Events after a later gap are written
- * too, and since the next daemon counts every number after stop_seq as no_reader, a few may be both in
- * the journal and in that count, never in neither.
+ * progress (they run inside rcu_read_lock(), preemptible only on PREEMPT_RT, and synchronize_rcu() waits
+ * for them either way); after it, each of those numbers is in a buffer or its emit failure is counted.
+ * Everything held up to them goes out, and what follows without a gap: stop_seq, the last number accounted
+ * for. Events after a later gap are written too, and since the next daemon counts every number after
+ * stop_seq as no_reader, a few may be both in the journal and in that count, never in neither.
  */
 static void drain_at_stop(struct daemon *d)
 {

@@ -693,17 +693,27 @@ static int map_memory(struct loader *l)
         return 0;
 }
 
+/* PREEMPT_RT, where tracepoint programs may be preemptible (see scratch_sets in the BPF source). */
+static bool kernel_is_rt(void)
+{
+        char buf[8];
+
+        return read_line("/sys/kernel/realtime", buf, sizeof(buf)) == 0 && buf[0] == '1';
+}
+
 /* The skeleton, opened and sized for this machine's CPUs. */
 static int open_skeleton(struct loader *l)
 {
+        __u32 sets = kernel_is_rt() ? 2 : 1;
         int r;
 
         l->skel = execaudit__open();
         if (!l->skel)
                 return log_error_errno(-errno, "Cannot open the BPF object");
-        r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)l->ncpu);
+        l->skel->rodata->scratch_sets = sets;
+        r = bpf_map__set_max_entries(l->skel->maps.scratch, (__u32)l->ncpu * sets);
         if (r >= 0)
-                r = bpf_map__set_max_entries(l->skel->maps.args_scratch, (__u32)l->ncpu);
+                r = bpf_map__set_max_entries(l->skel->maps.args_scratch, (__u32)l->ncpu * sets);
         if (r >= 0)
                 r = bpf_map__set_max_entries(l->skel->maps.stats, (__u32)l->ncpu);
         if (r < 0)
