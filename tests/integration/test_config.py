@@ -64,6 +64,13 @@ def test_check_config(env):
         os.close(w)
     check(out.returncode == 1 and out.stderr == "execauditd: Cannot write to standard output: %s\n"
           % os.strerror(errno.EPIPE), "a write to a pipe without reader fails", out.returncode, out.stderr)
+    # It loads nothing: no pins, no program.
+    env.write_config("[BPF]\nPinPath=/sys/fs/bpf/ea-it-check\n")
+    out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    progs = subprocess.run(["bpftool", "prog", "show"], stdout=subprocess.PIPE, text=True, check=True).stdout
+    check(out.returncode == 0 and not os.path.exists("/sys/fs/bpf/ea-it-check") and " ea_exec " not in progs,
+          "--check-config pins and loads nothing", out.returncode, out.stderr, progs)
     env.write_config("[BPF]\nPerfBufferPages=3\n")
     out = subprocess.run([DAEMON, "--check-config", "--config", env.config_path], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)

@@ -234,6 +234,16 @@ def test_cgroups(env):
         run(in_cgroup(slice_ + "/" + unit, "/bin/true", again))
         expect(env, [again], [])
         check(env.stop() == 0, "clean stop")
+
+        # ExcludeUnits= leaves the unit out, below it too, and nothing else.
+        cg.make(slice_ + "/" + unit + "/sub")
+        env.start("[Filter]\nExcludeUnits=%s\n" % unit)
+        yes, no, no_sub = marker(), marker(), marker()
+        run(in_cgroup(slice_ + "/" + unit, "/bin/true", no))
+        run(in_cgroup(slice_ + "/" + unit + "/sub", "/bin/true", no_sub))
+        run(in_cgroup(base + "/child", "/bin/true", yes))
+        expect(env, [yes], [no, no_sub])
+        check(env.stop() == 0, "clean stop")
     finally:
         cg.cleanup()
 
