@@ -134,19 +134,27 @@ def test_mount_namespaces(env):
     run(["/bin/true", own])
     expect(env, [own], [host])
     check(env.stop() == 0, "clean stop")
+    env.start("[Filter]\nMountNamespaces=host\n", wrap=["unshare", "-p", "-f", "--kill-child", "--mount-proc", "--"])
+    host, own = marker(), marker()
+    run(["nsenter", "-t", str(env.daemon_pid), "-m", "/bin/true", host])
+    run(["/bin/true", own])
+    expect(env, [host], [own])
+    check(env.stop() == 0, "clean stop")
 
-    # An explicit namespace, named by a /proc path.
+    # An explicit namespace, named by a /proc path, then by its inode number.
     sleeper = subprocess.Popen(["unshare", "-m", "sleep", "1000"])
     try:
         ns = "/proc/%d/ns/mnt" % sleeper.pid
         env.wait(lambda: os.stat(ns).st_ino != os.stat("/proc/self/ns/mnt").st_ino, "unshare -m")
-        env.start("[Filter]\nMountNamespaces=%s\n" % ns)
-        inside, outside = marker(), marker()
-        run(["/bin/true", outside])
-        run(["nsenter", "-t", str(sleeper.pid), "-m", "/bin/true", inside])
-        expect(env, [inside], [outside])
-        r = found(env, inside)[0]
-        check(r.i("EXEC_MNTNS") == os.stat(ns).st_ino, "EXEC_MNTNS of the namespace", r.brief())
+        for entry in (ns, str(os.stat(ns).st_ino)):
+            env.start("[Filter]\nMountNamespaces=%s\n" % entry)
+            inside, outside = marker(), marker()
+            run(["/bin/true", outside])
+            run(["nsenter", "-t", str(sleeper.pid), "-m", "/bin/true", inside])
+            expect(env, [inside], [outside])
+            r = found(env, inside)[0]
+            check(r.i("EXEC_MNTNS") == os.stat(ns).st_ino, "EXEC_MNTNS of the namespace", entry, r.brief())
+            check(env.stop() == 0, "clean stop")
     finally:
         sleeper.kill()
         sleeper.wait()
