@@ -128,18 +128,17 @@ def test_commands(env):
 def test_mount_namespaces(env):
     # "host" is the mount namespace of PID 1. The daemon runs as PID 1 of a PID namespace of its own (so
     # the test decides what PID 1 is), in a mount namespace that unshare made: that one is the "host".
-    env.start("[Filter]\nMountNamespaces=!host\n", wrap=["unshare", "-p", "-f", "--kill-child", "--mount-proc", "--"])
-    host, own = marker(), marker()
-    run(["nsenter", "-t", str(env.daemon_pid), "-m", "/bin/true", host])
-    run(["/bin/true", own])
-    expect(env, [own], [host])
-    check(env.stop() == 0, "clean stop")
-    env.start("[Filter]\nMountNamespaces=host\n", wrap=["unshare", "-p", "-f", "--kill-child", "--mount-proc", "--"])
-    host, own = marker(), marker()
-    run(["nsenter", "-t", str(env.daemon_pid), "-m", "/bin/true", host])
-    run(["/bin/true", own])
-    expect(env, [host], [own])
-    check(env.stop() == 0, "clean stop")
+    for entry in ("!host", "host"):
+        env.start("[Filter]\nMountNamespaces=%s\n" % entry,
+                  wrap=["unshare", "-p", "-f", "--kill-child", "--mount-proc", "--"])
+        host, own = marker(), marker()
+        run(["nsenter", "-t", str(env.daemon_pid), "-m", "/bin/true", host])
+        run(["/bin/true", own])
+        if entry == "host":
+            expect(env, [host], [own])
+        else:
+            expect(env, [own], [host])
+        check(env.stop() == 0, "clean stop")
 
     # An explicit namespace, named by a /proc path, then by its inode number.
     sleeper = subprocess.Popen(["unshare", "-m", "sleep", "1000"])
