@@ -308,6 +308,19 @@ static int start_numbering(struct daemon *d, uint64_t *first)
         return 0;
 }
 
+/* no_reader events, and the untracked and skipped counts the new state carries, to the writer. */
+static void count_carried(struct daemon *d, uint64_t no_reader)
+{
+        const struct ea_daemon_state *st = d->loader.state;
+
+        if (no_reader)
+                writer_count_lost(d->writer, LOST_R_NO_READER, no_reader);
+        if (st->carried_open && st->carried_untracked)
+                writer_count_lost(d->writer, LOST_R_UNTRACKED, st->carried_untracked);
+        if (st->carried_open && st->carried_skipped)
+                writer_count_lost(d->writer, LOST_R_SKIPPED, st->carried_skipped);
+}
+
 /* What the replaced programs could not follow, or the kernel did not run, and nobody reported: losses,
  * not silence. The new state carries it all, with what they carried themselves for pins they had
  * replaced and their no_reader gap (which report_gap() reports), until the journal has it (loader_attach).
@@ -327,15 +340,10 @@ static void report_replaced_untracked(struct daemon *d)
                         "(skipped) of pins they had replaced",
                         (unsigned long long)no_reader, (unsigned long long)untracked,
                         (unsigned long long)skipped);
-        if (no_reader)
-                writer_count_lost(d->writer, LOST_R_NO_READER, no_reader);
+        count_carried(d, no_reader);
         if (l->prev_skipped)
                 log_notice("The kernel skipped %llu runs of the replaced programs that no daemon reported",
                            (unsigned long long)l->prev_skipped);
-        if (st->carried_open && st->carried_skipped)
-                writer_count_lost(d->writer, LOST_R_SKIPPED, st->carried_skipped);
-        if (st->carried_open && st->carried_untracked)
-                writer_count_lost(d->writer, LOST_R_UNTRACKED, st->carried_untracked);
         if (l->prev_untracked)
                 log_notice("%llu processes tracked by the replaced programs are not tracked by these: their "
                            "exits will not be recorded",
@@ -368,13 +376,7 @@ static void report_failed_start(struct daemon *d)
                         "the replaced pins, and %llu numbered by these programs, are reported as lost",
                         (unsigned long long)st->carried_no_reader, (unsigned long long)st->carried_untracked,
                         (unsigned long long)st->carried_skipped, (unsigned long long)taken);
-        if (taken + (st->carried_open ? st->carried_no_reader : 0))
-                writer_count_lost(d->writer, LOST_R_NO_READER,
-                                  taken + (st->carried_open ? st->carried_no_reader : 0));
-        if (st->carried_open && st->carried_untracked)
-                writer_count_lost(d->writer, LOST_R_UNTRACKED, st->carried_untracked);
-        if (st->carried_open && st->carried_skipped)
-                writer_count_lost(d->writer, LOST_R_SKIPPED, st->carried_skipped);
+        count_carried(d, taken + (st->carried_open ? st->carried_no_reader : 0));
 }
 
 /* Adopted pins carrying a replaced account that their daemon did not get into the journal. */
