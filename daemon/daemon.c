@@ -370,12 +370,17 @@ static void report_failed_start(struct daemon *d)
                 return;
         if (loader_read_seq(&d->loader, &taken) < 0)
                 taken = 0;
-        if (st->carried_open || taken)
+        if (st->carried_open)
                 log_error(
                         "This start failed: %llu events (no_reader), %llu (untracked) and %llu (skipped) of "
                         "the replaced pins, and %llu numbered by these programs, are reported as lost",
                         (unsigned long long)st->carried_no_reader, (unsigned long long)st->carried_untracked,
                         (unsigned long long)st->carried_skipped, (unsigned long long)taken);
+        else if (taken)
+                /* Failed before replacing anything: the old pins, if any, keep their account. */
+                log_error("This start failed: %llu events numbered by these programs are reported as lost "
+                          "(no_reader)",
+                          (unsigned long long)taken);
         count_carried(d, taken + (st->carried_open ? st->carried_no_reader : 0));
 }
 

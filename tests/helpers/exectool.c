@@ -91,6 +91,7 @@
  *                                            that is not (as cold-argv)
  *   nopin ERRNO PROG ARG0 [ARG...]           execs PROG under a seccomp filter that fails bpf(BPF_OBJ_PIN)
  *                                            with ERRNO: a daemon that cannot pin anything
+ *   nolink ERRNO PROG ARG0 [ARG...]          the same for bpf(BPF_LINK_CREATE): a daemon that cannot attach
  *   failing N PROG ARG0 [ARG...]             execve(PROG, argv) N times in a row, each of which must fail
  *                                            (exit status 0 then): N failed execs for one fork
  *   hammer STOP                              looks the one element of a BPF array map (a 64 KiB value) up
@@ -1267,7 +1268,8 @@ static int cmd_seccomp(char **a)
         return at_errno == err && errno == err ? 0 : 127;
 }
 
-static int cmd_nopin(char **a)
+/* Execs a[1] under a seccomp filter that fails bpf(2) command cmd with errno a[0]. */
+static int deny_bpf_cmd(int cmd, char **a)
 {
         long err = parse_long(a[0]);
         /* args[0]'s low half on little-endian x86-64: bpf(2)'s cmd is an int. */
@@ -1275,7 +1277,7 @@ static int cmd_nopin(char **a)
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_bpf, 0, 3),
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BPF_OBJ_PIN, 0, 1),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)cmd, 0, 1),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         };
@@ -1286,6 +1288,17 @@ static int cmd_nopin(char **a)
                 die("seccomp");
         execv(a[1], a + 2);
         die("exec %s", a[1]);
+}
+
+static int cmd_nopin(char **a)
+{
+        return deny_bpf_cmd(BPF_OBJ_PIN, a);
+}
+
+/* libbpf attaches every program (tracepoint and tp_btf) with BPF_LINK_CREATE on kernels since 5.15. */
+static int cmd_nolink(char **a)
+{
+        return deny_bpf_cmd(BPF_LINK_CREATE, a);
 }
 
 static int cmd_failing(char **a)
@@ -1599,6 +1612,7 @@ static const struct {
         {"bad-name", 1, cmd_bad_name, "bad-name ARG0 [ARG...]"},
         {"seccomp", 3, cmd_seccomp, "seccomp [-s] ERRNO PROG ARG0 [ARG...]"},
         {"nopin", 3, cmd_nopin, "nopin ERRNO PROG ARG0 [ARG...]"},
+        {"nolink", 3, cmd_nolink, "nolink ERRNO PROG ARG0 [ARG...]"},
         {"failing", 3, cmd_failing, "failing N PROG ARG0 [ARG...]"},
         {"hammer", 1, cmd_hammer, "hammer STOP"},
         {"inflight", 1, cmd_inflight, "inflight DIR"},

@@ -437,6 +437,24 @@ def test_failed_replacing_start_reports_the_account(env):
     check_carried_reported(env)  # still once
 
 
+def test_failed_attach_keeps_the_old_pins(env):
+    """A start that cannot attach its programs has replaced nothing: the old pins stay as they were, links
+    and account, and the start that replaces them reports that account, once."""
+    with old_pins_with_an_account(env):
+        before = pinned_links()
+        env.start("", wait_ready=False, wrap=[os.environ["EA_EXECTOOL"], "nolink", "1", DAEMON],
+                  wrap_forks=False)
+        check(env.daemon.wait(timeout=60) != 0, "the start fails", env.log())
+        check("Cannot attach the BPF programs" in env.log(), "and says why", env.log())
+        check("This start failed" not in env.log(), "with nothing replaced or numbered to report", env.log())
+        check(pinned_links() == before and os.path.exists(PINS + "/daemon_state"), "the old pins stay",
+              before, os.listdir(PINS))
+        env.start(None)
+    check("Adopted" not in env.log(), "the next start replaces them", env.log())
+    check(env.stop() == 0, "clean stop")
+    check_carried_reported(env)
+
+
 def test_remove_pins_reports_the_carried_account(env):
     crash_with_replaced_account(env)
     p = tool(env, "--remove-pins")
@@ -792,7 +810,7 @@ if __name__ == "__main__":
           test_layout_5_counters,
           test_counters_of_every_cpu, test_replaced_pins_gap_under_load,
           test_replaced_pins_untracked_exits, test_replaced_account_carried_over_a_crash,
-          test_failed_replacing_start_reports_the_account,
+          test_failed_replacing_start_reports_the_account, test_failed_attach_keeps_the_old_pins,
           test_remove_pins_reports_the_carried_account, test_remove_pins_with_journald_stuck,
           test_failed_exec_while_no_daemon_runs,
           test_gap_reported_whole_and_once,
