@@ -74,6 +74,21 @@ step restart systemctl restart execauditd.service
 wait_journal 2 -u execauditd.service EXEC_EVENT=started
 /bin/true VMSD-restarted
 wait_journal 1 -u execauditd.service EXEC_CMDLINE="/bin/true VMSD-restarted"
+
+# A hung daemon: the unit's WatchdogSec=30s runs out, systemd kills it and Restart=on-failure starts
+# another, which adopts the pins and reports what the hung one never wrote.
+kill -STOP "$(systemctl show -P MainPID execauditd.service)"
+/bin/true VMSD-hung
+n=0
+while [ "$(systemctl show -P NRestarts execauditd.service)" = 0 ] && [ $n -lt 600 ]; do
+        n=$((n + 1))
+        sleep 0.2
+done
+say watchdog-restarts "$(systemctl show -P NRestarts execauditd.service)" \
+        "$(journalctl -u execauditd.service -o cat | grep -c 'Watchdog timeout')"
+wait_journal 3 -u execauditd.service EXEC_EVENT=started
+/bin/true VMSD-after-hang
+wait_journal 1 -u execauditd.service EXEC_CMDLINE="/bin/true VMSD-after-hang"
 systemctl stop execauditd.service
 say stopped $?
 
