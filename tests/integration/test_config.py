@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Config at start, --check-config, and SIGHUP reloads (valid and broken) against the running daemon."""
+import contextlib
 import errno
 import os
 import re
@@ -9,6 +10,8 @@ import subprocess
 import sys
 
 from harness import fill_stopped_journald, DAEMON, check, main, marker
+
+PINS = "/sys/fs/bpf/execauditd"  # the default PinPath, on the test's private bpffs (harness.py)
 
 REJECTED = "743c13a091d94b73b3c798ad6d450c46"
 
@@ -293,6 +296,45 @@ def test_refuses_without_privileges(env):
     check(not env.records("EXEC_EVENT=started"), "never started")
 
 
+@contextlib.contextmanager
+def hidden(path):
+    """path's directory under an empty tmpfs in the tests' mount namespace, until the block ends."""
+    d = os.path.dirname(path)
+    subprocess.run(["mount", "-t", "tmpfs", "none", d], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", d], check=True)
+
+
+def test_refuses_without_btf(env):
+    """A kernel without BTF cannot run the CO-RE programs: the daemon says which file it missed and what
+    the kernel needs, before it loads anything."""
+    env.write_config("")
+    with hidden("/sys/kernel/btf/vmlinux"):
+        out = subprocess.run([DAEMON, "--config", env.config_path], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, timeout=30)
+    check(out.returncode != 0, "refuses to run", out.returncode)
+    check("no BTF (/sys/kernel/btf/vmlinux)" in out.stderr and "CONFIG_DEBUG_INFO_BTF=y" in out.stderr,
+          "says why", out.stderr)
+    check(not os.path.exists(PINS), "nothing pinned", PINS)
+    check(not env.records("EXEC_EVENT=started"), "never started")
+
+
+def test_mounts_tracefs(env):
+    """Where nothing mounted tracefs (systemd does at boot; a container or a minimal init may not), the
+    daemon mounts it: libbpf finds the syscall tracepoints' ids there."""
+    for d in ("/sys/kernel/debug/tracing", "/sys/kernel/tracing"):
+        while subprocess.run(["mountpoint", "-q", d], check=False).returncode == 0:
+            subprocess.run(["umount", d], check=True)
+    check(not os.path.exists("/sys/kernel/tracing/events"), "tracefs is not mounted")
+    env.start("")
+    check(os.path.exists("/sys/kernel/tracing/events/syscalls/sys_enter_execve"), "the daemon mounted it")
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    env.wait_one(m, "exec")
+
+
 def test_reload_client_waits(env):
     # What the unit's ExecReload= runs: it returns once the new configuration is in force.
     env.start("[Capture]\nFailedExecs=no\n")
@@ -550,6 +592,7 @@ def test_stop_while_a_reload_waits(env):
 if __name__ == "__main__":
     main([test_broken_config_at_start, test_check_config, test_pin_path_on_a_bpffs_mount_point,
           test_pin_path_not_on_a_bpffs, test_reload, test_exits_no, test_version_and_help, test_refuses_without_privileges,
+          test_refuses_without_btf, test_mounts_tracefs,
           test_reload_client_waits, test_reloads_at_once, test_reload_waiting_for_a_name_service,
           test_stop_while_a_reload_waits, test_reload_of_another_process, test_reload_of_a_daemon_that_stops,
           test_conflicting_modes])
