@@ -22,7 +22,11 @@
 
 void journal_init(struct journal *j, const char *path)
 {
-        *j = (struct journal){.fd = -1, .path = path, .sndbuf = JOURNAL_SNDBUF};
+        *j = (struct journal){.fd = -1,
+                              .path = path,
+                              .sndbuf = JOURNAL_SNDBUF,
+                              .stop_wait_usec = JOURNAL_STOP_WAIT_SEC * 1000000ull,
+                              .stop_total_usec = JOURNAL_STOP_TOTAL_SEC * 1000000ull};
 }
 
 void journal_close(struct journal *j)
@@ -75,8 +79,8 @@ void journal_stopping(struct journal *j)
 
 /*
  * At stop a stopped journald would hold the daemon for good (systemd kills it after TimeoutStopSec=, and
- * nothing says why): it is waited for JOURNAL_STOP_WAIT_SEC, counted from when the stop was seen, and a
- * slow one, which takes a datagram now and then, for JOURNAL_STOP_TOTAL_SEC from the stop in all.
+ * nothing says why): it is waited for stop_wait_usec, counted from when the stop was seen, and a slow
+ * one, which takes a datagram now and then, for stop_total_usec from the stop in all.
  */
 static int send_waiting(struct journal *j, const struct msghdr *mh)
 {
@@ -93,10 +97,10 @@ static int send_waiting(struct journal *j, const struct msghdr *mh)
                 stop = __atomic_load_n(&j->stopping_usec, __ATOMIC_RELAXED);
                 if (waited_since_stop < 0 && stop)
                         waited_since_stop = 0;
-                if (!j->gave_up && waited_since_stop >= JOURNAL_STOP_WAIT_SEC * 1000000000L)
+                if (!j->gave_up && waited_since_stop >= 0 &&
+                    (uint64_t)waited_since_stop >= j->stop_wait_usec * 1000)
                         j->gave_up = JOURNAL_GAVE_UP_IDLE;
-                if (!j->gave_up && stop &&
-                    clock_usec(CLOCK_MONOTONIC) - stop >= JOURNAL_STOP_TOTAL_SEC * 1000000ull)
+                if (!j->gave_up && stop && clock_usec(CLOCK_MONOTONIC) - stop >= j->stop_total_usec)
                         j->gave_up = JOURNAL_GAVE_UP_SLOW;
                 if (j->gave_up)
                         return -ETIMEDOUT;

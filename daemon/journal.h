@@ -21,6 +21,9 @@ struct journal {
         int sndbuf;             /* SO_SNDBUF to ask for; a datagram larger than it goes through a memfd */
         uint64_t stopping_usec; /* CLOCK_MONOTONIC, set from another thread (atomic): waits are bounded */
         int gave_up;            /* after the stop: JOURNAL_GAVE_UP_* */
+        /* JOURNAL_STOP_WAIT_SEC and JOURNAL_STOP_TOTAL_SEC, from journal_init() (unit tests shorten them).
+         */
+        uint64_t stop_wait_usec, stop_total_usec;
 };
 
 /* At stop, how long a journald that takes nothing is waited for before what is left counts as lost. */

@@ -6,7 +6,9 @@
  * temporary directory (no journald here; the integration tests read records back from a real one): one entry
  * is one datagram, an entry too large for the send buffer arrives as a sealed memfd, a listener that went
  * away and came back is reconnected to, and no listener is an error, never a silent success. A batch is one
- * datagram whose entries are separated by one empty line, and never grows past JOURNAL_BATCH_MAX.
+ * datagram whose entries are separated by one empty line, and never grows past JOURNAL_BATCH_MAX. After the
+ * stop, a listener that takes nothing is given up as idle, one that takes slowly as slow (the bounds
+ * shortened from 5 and 60 s), and every later send that would wait fails at once.
  */
 #include "journal.h"
 #include "strbuf.h"
@@ -15,6 +17,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +168,100 @@ static void test_batch(const char *dir)
         unlink(path);
 }
 
+/* Fills the listener's queue (max_dgram_qlen datagrams) from a socket of its own. */
+static void fill_queue(const char *path)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        strcpy(sa.sun_path, path);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                FAIL("cannot connect to %s: %m", path);
+                return;
+        }
+        while (send(fd, SMALL, SMALL_LEN, MSG_DONTWAIT) >= 0)
+                ;
+        CHECK_WHY(errno == EAGAIN, "the queue is full, not broken");
+        close(fd);
+}
+
+struct slow_reader {
+        int fd;
+        atomic_bool done;
+        unsigned taken;
+};
+
+/* journald on a slow day: one datagram every 20 ms. */
+static void *read_slowly(void *arg)
+{
+        struct slow_reader *s = arg;
+        char buf[1024];
+
+        while (!atomic_load(&s->done)) {
+                nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+                s->taken += recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0;
+        }
+        return NULL;
+}
+
+static void test_stop_waits(const char *dir)
+{
+        struct slow_reader slow = {.fd = -1};
+        char path[256], buf[1024];
+        struct journal j;
+        pthread_t reader;
+        int l, r = 0;
+        unsigned sent = 0;
+
+        /* Before the stop a full journald is waited for: the slow one takes every entry in the end. */
+        snprintf(path, sizeof(path), "%s/slow-socket", dir);
+        slow.fd = l = bind_listener(path);
+        journal_init(&j, path);
+        fill_queue(path);
+        CHECK_RC(pthread_create(&reader, NULL, read_slowly, &slow), 0);
+        for (int i = 0; i < 5; i++)
+                CHECK_RC(journal_send(&j, SMALL, SMALL_LEN), 0);
+        CHECK_NUM(j.gave_up, 0);
+
+        /* After it, a slow journald is waited for stop_total_usec from the stop in all. */
+        j.stop_wait_usec = 10 * 1000000ull;
+        j.stop_total_usec = 300 * 1000ull;
+        journal_stopping(&j);
+        while (r == 0 && sent < 1000) {
+                r = journal_send(&j, SMALL, SMALL_LEN);
+                sent += r == 0;
+        }
+        CHECK_RC(r, -ETIMEDOUT);
+        CHECK_NUM(j.gave_up, JOURNAL_GAVE_UP_SLOW);
+        CHECK_WHY(sent > 0, "the slow journald took some after the stop");
+        atomic_store(&slow.done, true);
+        pthread_join(reader, NULL);
+        CHECK_WHY(slow.taken > 0, "and the reader read them");
+        journal_close(&j);
+        close(l);
+        unlink(path);
+
+        /* One that takes nothing is given up after stop_wait_usec; later sends that would wait fail at once,
+         * and one that finds room goes out. */
+        snprintf(path, sizeof(path), "%s/idle-socket", dir);
+        l = bind_listener(path);
+        journal_init(&j, path);
+        j.stop_wait_usec = 200 * 1000ull;
+        CHECK_RC(journal_send(&j, SMALL, SMALL_LEN), 0); /* connected */
+        fill_queue(path);
+        journal_stopping(&j);
+        CHECK_RC(journal_send(&j, SMALL, SMALL_LEN), -ETIMEDOUT);
+        CHECK_NUM(j.gave_up, JOURNAL_GAVE_UP_IDLE);
+        j.stop_wait_usec = 3600 * 1000000ull;
+        CHECK_RC(journal_send(&j, SMALL, SMALL_LEN), -ETIMEDOUT);
+        while (recv(l, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+                ;
+        CHECK_RC(journal_send(&j, SMALL, SMALL_LEN), 0);
+        journal_close(&j);
+        close(l);
+        unlink(path);
+}
+
 int main(void)
 {
         char dir[] = "/tmp/ea-test-journal-XXXXXX";
@@ -174,6 +272,7 @@ int main(void)
         }
         test_send(dir);
         test_batch(dir);
+        test_stop_waits(dir);
         rmdir(dir);
         return check_summary("test-journal");
 }
