@@ -377,7 +377,7 @@ static void report_failed_start(struct daemon *d)
                         (unsigned long long)st->carried_no_reader, (unsigned long long)st->carried_untracked,
                         (unsigned long long)st->carried_skipped, (unsigned long long)taken);
         else if (taken)
-                /* Failed before replacing anything: the old pins, if any, keep their account. */
+                /* Nothing carried: no pins were replaced (they keep their account), or theirs was empty. */
                 log_error("This start failed: %llu events numbered by these programs are reported as lost "
                           "(no_reader)",
                           (unsigned long long)taken);

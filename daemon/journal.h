@@ -21,8 +21,7 @@ struct journal {
         int sndbuf;             /* SO_SNDBUF to ask for; a datagram larger than it goes through a memfd */
         uint64_t stopping_usec; /* CLOCK_MONOTONIC, set from another thread (atomic): waits are bounded */
         int gave_up;            /* after the stop: JOURNAL_GAVE_UP_* */
-        /* JOURNAL_STOP_WAIT_SEC and JOURNAL_STOP_TOTAL_SEC, from journal_init() (unit tests shorten them).
-         */
+        /* Fields, not only the constants below, so that a unit test checks both bounds in a second. */
         uint64_t stop_wait_usec, stop_total_usec;
 };
 

@@ -92,6 +92,7 @@
  *   nopin ERRNO PROG ARG0 [ARG...]           execs PROG under a seccomp filter that fails bpf(BPF_OBJ_PIN)
  *                                            with ERRNO: a daemon that cannot pin anything
  *   nolink ERRNO PROG ARG0 [ARG...]          the same for bpf(BPF_LINK_CREATE): a daemon that cannot attach
+ *                                            its tp_btf programs (test_pins.py passes 1, EPERM)
  *   failing N PROG ARG0 [ARG...]             execve(PROG, argv) N times in a row, each of which must fail
  *                                            (exit status 0 then): N failed execs for one fork
  *   hammer STOP                              looks the one element of a BPF array map (a 64 KiB value) up
@@ -1295,7 +1296,8 @@ static int cmd_nopin(char **a)
         return deny_bpf_cmd(BPF_OBJ_PIN, a);
 }
 
-/* libbpf attaches every program (tracepoint and tp_btf) with BPF_LINK_CREATE on kernels since 5.15. */
+/* libbpf's probe for perf links fails too, so it attaches the tracepoint programs the older way
+ * (PERF_EVENT_IOC_SET_BPF); the first tp_btf program, which has no such way, then fails the start. */
 static int cmd_nolink(char **a)
 {
         return deny_bpf_cmd(BPF_LINK_CREATE, a);

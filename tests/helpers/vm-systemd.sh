@@ -77,13 +77,18 @@ wait_journal 1 -u execauditd.service EXEC_CMDLINE="/bin/true VMSD-restarted"
 
 # A hung daemon: the unit's WatchdogSec=30s runs out, systemd kills it and Restart=on-failure starts
 # another, which adopts the pins and reports what the hung one never wrote.
-kill -STOP "$(systemctl show -P MainPID execauditd.service)"
-/bin/true VMSD-hung
-n=0
-while [ "$(systemctl show -P NRestarts execauditd.service)" = 0 ] && [ $n -lt 600 ]; do
-        n=$((n + 1))
-        sleep 0.2
-done
+restarted_after_hang() {
+        pid=$(systemctl show -P MainPID execauditd.service)
+        [ "${pid:-0}" -gt 0 ] || return 2 # kill -STOP 0 would stop this script
+        kill -STOP "$pid" || return 3
+        /bin/true VMSD-hung
+        end=$(($(date +%s) + 120))
+        while [ "$(systemctl show -P NRestarts execauditd.service)" = 0 ]; do
+                [ "$(date +%s)" -lt $end ] || return 1
+                sleep 0.5
+        done
+}
+step watchdog-restart restarted_after_hang
 say watchdog-restarts "$(systemctl show -P NRestarts execauditd.service)" \
         "$(journalctl -u execauditd.service -o cat | grep -c 'Watchdog timeout')"
 wait_journal 3 -u execauditd.service EXEC_EVENT=started

@@ -439,7 +439,9 @@ def test_failed_replacing_start_reports_the_account(env):
 
 def test_failed_attach_keeps_the_old_pins(env):
     """A start that cannot attach its programs has replaced nothing: the old pins stay as they were, links
-    and account, and the start that replaces them reports that account, once."""
+    and account, and the start that replaces them reports that account, once. (Under `nolink` the syscall
+    entry programs attach and the exec program does not: what attached numbers nothing, so the failed
+    start has nothing of its own to report.)"""
     with old_pins_with_an_account(env):
         before = pinned_links()
         env.start("", wait_ready=False, wrap=[os.environ["EA_EXECTOOL"], "nolink", "1", DAEMON],

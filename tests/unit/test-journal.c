@@ -168,21 +168,29 @@ static void test_batch(const char *dir)
         unlink(path);
 }
 
-/* Fills the listener's queue (max_dgram_qlen datagrams) from a socket of its own. */
+/*
+ * Fills the listener's queue from sockets of its own: a queued datagram counts against its sender's send
+ * buffer too, so one socket may stop short of max_dgram_qlen (512 under systemd). Full is when a fresh
+ * socket cannot queue one more.
+ */
 static void fill_queue(const char *path)
 {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        unsigned queued = 1;
 
         strcpy(sa.sun_path, path);
-        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                FAIL("cannot connect to %s: %m", path);
-                return;
+        while (queued > 0) {
+                int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+                if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                        FAIL("cannot connect to %s: %m", path);
+                        return;
+                }
+                for (queued = 0; send(fd, SMALL, SMALL_LEN, MSG_DONTWAIT) >= 0; queued++)
+                        ;
+                CHECK_WHY(errno == EAGAIN, "the queue is full, not broken");
+                close(fd); /* what it queued stays queued */
         }
-        while (send(fd, SMALL, SMALL_LEN, MSG_DONTWAIT) >= 0)
-                ;
-        CHECK_WHY(errno == EAGAIN, "the queue is full, not broken");
-        close(fd);
 }
 
 struct slow_reader {
