@@ -396,6 +396,41 @@ def test_records_in_seq_order(env):
     check(not bad, "journal order follows EXEC_SEQ", bad[:10])
 
 
+def test_records_in_seq_order_after_a_stall(env):
+    """journald stopped during a storm: the writer waits and queues, the drain goes on, and once journald
+    takes again every record arrives, in EXEC_SEQ order, with nothing lost. Exec records of about 7 KB
+    (a long marker), 1500 of them, are more than journald's socket holds (the writer must wait) and less
+    than the writer's queue holds (16 MiB: nothing may be lost)."""
+    env.start("")
+    m = marker() + "-" + "x" * 6000
+    env.journald.send_signal(signal.SIGSTOP)
+    try:
+        out = subprocess.run([os.environ["EA_STORM"], "-w", "2", "-n", "1500", "-m", m], check=True,
+                             stdout=subprocess.PIPE, text=True).stdout
+    finally:
+        env.journald.send_signal(signal.SIGCONT)
+    execs = int(out.split("execs=")[1].split()[0])
+    sync = marker()
+    subprocess.run(["/bin/true", sync], check=True)
+    env.wait_one(sync, "exec")
+    check(env.stop() == 0, "clean stop")
+    recs = env.records()
+    seqs = [r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")]
+    bad = [(a, b) for a, b in zip(seqs, seqs[1:]) if b <= a]
+    check(not bad, "journal order follows EXEC_SEQ", bad[:10])
+    found = [r for r in recs if r.s("EXEC_EVENT") == "exec" and m in r.s("EXEC_CMDLINE")
+             and r.s("EXEC_COMM") == "true"]
+    check(len(found) == execs and not [r for r in recs if r.s("EXEC_EVENT") == "lost"],
+          "every storm exec recorded, none lost", execs, len(found))
+    high = [r.i("EXEC_STATS_QUEUE_HIGH") for r in recs if r.s("EXEC_EVENT") == "stats"]
+    with open("/proc/sys/net/unix/max_dgram_qlen") as f:
+        qlen = int(f.read())
+    # With the kernel's 10 datagrams (this machine's PID 1 is not systemd) journald's socket holds under
+    # 1 MB and most records wait in the daemon (2903 at once when written; 38 without the stall). systemd's
+    # 512 let the socket take most of them on a fast machine, so this is asserted with the short queue only.
+    check(qlen > 64 or high and high[-1] >= 500, "the records waited in the writer's queue", qlen, high)
+
+
 def possible_cpus():
     with open("/sys/devices/system/cpu/possible") as f:
         spans = [p.split("-") for p in f.read().strip().split(",")]
@@ -431,4 +466,5 @@ if __name__ == "__main__":
           test_failed_exec_with_a_blocked_sigsegv,
           test_failed_after_the_point_of_no_return,
           test_failed_after_the_point_of_no_return_from_a_thread, test_hostile_argv, test_hostile_argv_in_a_batch,
-          test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order, test_periodic_stats])
+          test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order,
+          test_records_in_seq_order_after_a_stall, test_periodic_stats])
