@@ -11,7 +11,7 @@ restart that adopts the pins, read back from that machine's journal. test_unit_u
 boots this machine's own systemd as PID 1 (its / shared over 9p, under an overlay that adds the generated
 unit, the daemon and the shipped config) and runs tests/helpers/vm-systemd.sh as a unit there: the unit
 enabled and started with systemctl, reloaded, stopped and restarted, hung (SIGSTOP) until the watchdog has
-it killed and restarted, its records queried with
+it killed and restarted, journald restarted under it, its records queried with
 journalctl -u execauditd EXEC_UID=... as users do. test_skipped_runs_on_a_preemptible_kernel boots
 bookworm-backports' kernel (6.12 when written; it counts the runs of BPF programs it skips, 6.1 does not)
 with preempt=full and runs tests/helpers/vm-skipped.sh: exectool hammer keeps its one CPU in a BPF context
@@ -551,9 +551,12 @@ def test_unit_under_systemd_on_debian_12_kernel(env):
     lines = [l[l.find("RESULT "):] for l in out.splitlines() if "RESULT " in l]
     check(not [l for l in lines if l.startswith("RESULT timeout")], "no step waited in vain", *lines)
     for step in ("paranoid 3", "hardened 2 3 ", "enable-now 0", "active active", "reload 0", "stop 0 inactive", "restart 0",
-                 "watchdog-restart 0", "watchdog-restarts 1 1", "stopped 0", "done"):
+                 "watchdog-restart 0", "watchdog-restarts 1", "journald-restart 0", "stopped 0", "done"):
         check("RESULT " + step in lines, "the machine's step: " + step, *(lines + [out[-3000:]]))
     check([l for l in lines if l.startswith("RESULT kernel 6.1.")], "Debian 12's kernel", *lines)
+    watchdog = [l for l in out.splitlines() if l.startswith("WATCHDOG ")]
+    check([l for l in watchdog if "execauditd.service: Watchdog timeout" in l], "systemd's watchdog it was",
+          *watchdog)
     check([l for l in lines if l.startswith("RESULT pins ") and " link_ea_exec " in l],
           "the pins stay after a stop", *lines)
     check_caps_dropped("\n".join(l for l in out.splitlines() if l.startswith("CAPS ")))
@@ -588,6 +591,11 @@ def test_unit_under_systemd_on_debian_12_kernel(env):
           "the exec while stopped: no record, counted", *lost)
     check(len(cmdline("/bin/true VMSD-restarted")) == 1 and len(cmdline("/bin/true VMSD-after-hang")) == 1,
           "recorded after the restart and after the watchdog's")
+    jrestart = [r for r in records if r.get("EXEC_EVENT") == "exec"
+                and r.get("EXEC_CMDLINE", "").startswith("/bin/true VMSD-jrestart ")]
+    check(sorted(int(r["EXEC_CMDLINE"].split()[-1]) for r in jrestart) == list(range(200))
+          and len(cmdline("/bin/true VMSD-after-jrestart")) == 1, "every exec across journald's restart",
+          len(jrestart))
     # Nothing went wrong on the way that the daemon noticed: its only warning is the loss it reported (as a
     # record, and on stderr for systemctl status).
     warned = [r for r in records if int(r.get("PRIORITY", "6")) <= 4 and r.get("EXEC_EVENT") != "lost"
