@@ -25,6 +25,7 @@ import traceback
 import uuid
 
 DAEMON = os.environ.get("EXECAUDITD", "")
+PINS = "/sys/fs/bpf/execauditd"  # the default PinPath, on each test's private bpffs
 WAIT_SECONDS = 30
 JOURNALD_CONF = """[Journal]
 Storage=volatile
@@ -47,6 +48,11 @@ def check(cond, what, *details):
 
 def marker():
     return "ea-" + uuid.uuid4().hex[:16]
+
+
+def storm_execs(out):
+    """The execs bench/storm performed, from its output line."""
+    return int(out.split("execs=")[1].split()[0])
 
 
 def fill_stopped_journald(env, mark, n=120):

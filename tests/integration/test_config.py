@@ -9,9 +9,7 @@ import signal
 import subprocess
 import sys
 
-from harness import fill_stopped_journald, DAEMON, check, main, marker
-
-PINS = "/sys/fs/bpf/execauditd"  # the default PinPath, on the test's private bpffs (harness.py)
+from harness import fill_stopped_journald, DAEMON, PINS, check, main, marker
 
 REJECTED = "743c13a091d94b73b3c798ad6d450c46"
 

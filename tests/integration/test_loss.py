@@ -8,11 +8,10 @@ import signal
 import subprocess
 import time
 
-from harness import DAEMON, exec_thread_of, fill_stopped_journald, check, main, marker, unmappable_elf
+from harness import DAEMON, PINS, exec_thread_of, fill_stopped_journald, check, main, marker, unmappable_elf
 
 STORM = os.environ.get("EA_STORM", "")
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
-PINS = "/sys/fs/bpf/execauditd"  # the default PinPath, on the test's private bpffs (harness.py)
 
 
 def last_taken(recs):

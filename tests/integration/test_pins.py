@@ -10,10 +10,9 @@ import socket
 import subprocess
 import time
 
-from harness import DAEMON, cgroup2_mount, check, check_caps_dropped, main, marker
+from harness import DAEMON, PINS, cgroup2_mount, check, check_caps_dropped, main, marker, storm_execs
 
 STORM = os.environ.get("EA_STORM", "")
-PINS = "/sys/fs/bpf/execauditd"
 HOOKS = 7  # execve/execveat entry and exit, sched_process_exec, sched_process_exit, cgroup_rmdir
 
 
@@ -67,7 +66,7 @@ def test_kill9_during_a_stream_then_restart(env):
     time.sleep(1)
     env.start(None)
     out = storm.communicate()[0].decode()
-    execs = int(out.split("execs=")[1].split()[0])
+    execs = storm_execs(out)
     time.sleep(0.5)
     check(env.stop() == 0, "clean stop")
     recs = seq_accounting(env)

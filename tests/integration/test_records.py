@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from harness import check, exec_thread_of, main, marker, bash_unquote, unmappable_elf
+from harness import check, exec_thread_of, main, marker, bash_unquote, storm_execs, unmappable_elf
 
 SMALL_ARGS = "[Capture]\nMaxArgsBytes=1024\n"
 
@@ -382,6 +382,14 @@ def test_seq_without_gaps(env):
     check(os.path.exists("/sys/fs/bpf/execauditd/link_ea_exec"), "pins kept on a clean stop (see test_pins)")
 
 
+def check_seq_order(recs):
+    """Kernel events' records appear in the journal in EXEC_SEQ order; returns their numbers."""
+    seqs = [r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")]
+    bad = [(a, b) for a, b in zip(seqs, seqs[1:]) if b <= a]
+    check(not bad, "journal order follows EXEC_SEQ", bad[:10])
+    return seqs
+
+
 def test_records_in_seq_order(env):
     # Two CPUs, two perf buffers: without reordering, records of a storm interleave out of EXEC_SEQ order.
     env.start("")
@@ -390,10 +398,8 @@ def test_records_in_seq_order(env):
     sync = marker()
     subprocess.run(["/bin/true", sync], check=True)
     env.wait_one(sync, "exec")
-    seqs = [r.i("EXEC_SEQ") for r in env.records() if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")]
+    seqs = check_seq_order(env.records())
     check(len(seqs) > 1000, "a storm was recorded", len(seqs))
-    bad = [(a, b) for a, b in zip(seqs, seqs[1:]) if b <= a]
-    check(not bad, "journal order follows EXEC_SEQ", bad[:10])
 
 
 def test_records_in_seq_order_after_a_stall(env):
@@ -409,15 +415,13 @@ def test_records_in_seq_order_after_a_stall(env):
                              stdout=subprocess.PIPE, text=True).stdout
     finally:
         env.journald.send_signal(signal.SIGCONT)
-    execs = int(out.split("execs=")[1].split()[0])
+    execs = storm_execs(out)
     sync = marker()
     subprocess.run(["/bin/true", sync], check=True)
     env.wait_one(sync, "exec")
     check(env.stop() == 0, "clean stop")
     recs = env.records()
-    seqs = [r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")]
-    bad = [(a, b) for a, b in zip(seqs, seqs[1:]) if b <= a]
-    check(not bad, "journal order follows EXEC_SEQ", bad[:10])
+    check_seq_order(recs)
     found = [r for r in recs if r.s("EXEC_EVENT") == "exec" and m in r.s("EXEC_CMDLINE")
              and r.s("EXEC_COMM") == "true"]
     check(len(found) == execs and not [r for r in recs if r.s("EXEC_EVENT") == "lost"],

@@ -21,12 +21,11 @@ import subprocess
 import sys
 import tempfile
 
-from harness import (DAEMON, Record, TestFailure, check, check_caps_dropped, exec_start, main, marker, parse_export,
+from harness import (DAEMON, PINS, Record, TestFailure, check, check_caps_dropped, exec_start, main, marker, parse_export,
                      wait_until)
 
 UNIT = os.environ.get("EA_UNIT", "")  # the generated build/execauditd.service
 CONF = os.environ.get("EA_CONF", "")  # conf/execauditd.conf
-PINS = "/sys/fs/bpf/execauditd"  # the default PinPath, on the test's private bpffs (harness.py)
 BOOT_SECONDS = 90
 # Where a host may hold drop-ins for the unit (systemd.unit(5)); tests/helpers/vm-systemd.sh has the same list.
 UNIT_DROPIN_DIRS = tuple(d + "/execauditd.service.d" for d in (
