@@ -39,6 +39,10 @@
 #define REORDER_MAX_BYTES   (8u << 20)
 /* How often the filter maps in force are compared with what the daemon put there. */
 #define FILTER_CHECK_USEC (1000 * 1000)
+/* After this long without an event the daemon sleeps until the next one (idle.h), draining only as often
+ * as it checks the filter maps (documented in execauditd(8)). */
+#define IDLE_AFTER_USEC (1000 * 1000)
+#define IDLE_DRAIN_USEC FILTER_CHECK_USEC
 
 struct daemon {
         struct ea_config cfg;
@@ -54,7 +58,10 @@ struct daemon {
         uint64_t last_seq;             /* highest sequence number received from the kernel */
         uint64_t emit_failed_reported[EA_STAT_SLOTS]; /* kernel emit failures already counted as lost */
         struct loader loader;
-        sd_event_source *stats_timer;
+        sd_event_source *drain_timer, *stats_timer;
+        uint64_t seen;         /* samples and perf lost records read so far */
+        uint64_t seen_drained; /* seen at the last timed drain */
+        uint64_t active_usec;  /* when a timed drain last read any, or the daemon last woke */
         struct filter_state filter;
         struct reorder reorder;
         struct assembly *assembly; /* one per CPU: long argv put back together */
@@ -149,6 +156,7 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
         size_t n = 0;
         int r = assembly_take(a, data, size, writer_event_alloc, &copy, &n);
 
+        d->seen++;
         if (r == -EBADMSG)
                 log_debug("Dropped an argv piece on CPU %d (malformed, or no memory)", cpu);
         if (r == 0 || r == -EBADMSG)
@@ -183,7 +191,9 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
  */
 static void on_lost(void *ctx, int cpu, __u64 count)
 {
-        (void)ctx;
+        struct daemon *d = ctx;
+
+        d->seen++;
         log_debug("perf reports %llu lost samples on CPU %d", (unsigned long long)count, cpu);
 }
 
@@ -491,11 +501,69 @@ static void drain_at_stop(struct daemon *d)
         after_release(d);
 }
 
+/* The map back at the events that wake at the watermark, and the drain timer back to its short interval. */
+static void wake(struct daemon *d, uint64_t now_usec, bool by_event)
+{
+        int r = idle_wake(&d->loader.idle);
+
+        if (r < 0)
+                /* The waking events still fill the same buffers: nothing is lost, each sample wakes us. */
+                log_warning_errno(r, "Cannot point the perf event array back at the buffers' own events");
+        d->active_usec = now_usec;
+        r = sd_event_source_set_time(d->drain_timer, now_usec + DRAIN_INTERVAL_USEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(d->drain_timer, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning_errno(r, "Cannot re-arm the drain timer");
+        log_debug("%s after a quiet spell: draining every %u ms again",
+                  by_event ? "Woken by an event" : "Events found by a timed drain",
+                  DRAIN_INTERVAL_USEC / 1000);
+}
+
 static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
+        struct daemon *d = userdata;
+
         (void)s, (void)fd, (void)revents;
-        drain(userdata);
+        /* Before the drain: what the programs write from now on wakes us at the watermark again. */
+        if (d->loader.idle.asleep)
+                wake(d, clock_usec(CLOCK_MONOTONIC), true);
+        drain(d);
         return 0;
+}
+
+/* Nothing the drain timer is needed for at its short interval: no event held for the reorder window, no
+ * account to hand over, no configured cgroup to look for (filter_poll_pending() runs at every drain). */
+static bool may_sleep(const struct daemon *d)
+{
+        return idle_usable(&d->loader.idle) && !d->reorder.n && !d->gap_pending && !d->carry_pending &&
+               !d->filter.n;
+}
+
+static void fall_asleep(struct daemon *d, uint64_t now_usec)
+{
+        uint64_t seen = d->seen;
+        int r = idle_sleep(&d->loader.idle);
+
+        if (r < 0) {
+                log_warning_errno(r,
+                                  "Cannot point the perf event array at the waking events: draining every "
+                                  "%u ms when idle too",
+                                  DRAIN_INTERVAL_USEC / 1000);
+                idle_close(&d->loader.idle);
+                return;
+        }
+        /* A program run that read the map before the change may still write without waking anybody: as at
+         * stop, wait such runs out and read the buffers once more. Should that fail, the next timed drain
+         * takes what it wrote. */
+        if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
+                log_debug_errno(-errno, "membarrier() failed");
+        drain(d);
+        if (d->seen != seen)
+                wake(d, now_usec, false);
+        else
+                log_debug("No events for %u ms: asleep until the next one, draining every %u ms",
+                          IDLE_AFTER_USEC / 1000, IDLE_DRAIN_USEC / 1000);
 }
 
 static void push_stats(struct daemon *d)
@@ -582,7 +650,15 @@ static int on_drain_timer(sd_event_source *s, uint64_t usec, void *userdata)
                 d->filter_checked_usec = usec;
                 check_filter(d);
         }
-        r = sd_event_source_set_time(s, usec + DRAIN_INTERVAL_USEC);
+        if (d->seen != d->seen_drained)
+                d->active_usec = usec;
+        if (d->loader.idle.asleep && (d->seen != d->seen_drained || !may_sleep(d)))
+                wake(d, usec, false);
+        else if (!d->loader.idle.asleep && usec - d->active_usec >= IDLE_AFTER_USEC && may_sleep(d))
+                fall_asleep(d, usec);
+        d->seen_drained = d->seen;
+        r = sd_event_source_set_time(s,
+                                     usec + (d->loader.idle.asleep ? IDLE_DRAIN_USEC : DRAIN_INTERVAL_USEC));
         if (r >= 0)
                 r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
         return r;
@@ -779,8 +855,9 @@ static int setup_loop(struct daemon *d)
         r = sd_event_add_io(d->event, NULL, perf_buffer__epoll_fd(d->loader.pb), EPOLLIN, on_perf_ready, d);
         if (r < 0)
                 return log_error_errno(r, "Cannot watch the perf buffers");
-        r = sd_event_add_time_relative(d->event, NULL, CLOCK_MONOTONIC, DRAIN_INTERVAL_USEC, 10 * 1000,
-                                       on_drain_timer, d);
+        d->active_usec = clock_usec(CLOCK_MONOTONIC);
+        r = sd_event_add_time_relative(d->event, &d->drain_timer, CLOCK_MONOTONIC, DRAIN_INTERVAL_USEC,
+                                       10 * 1000, on_drain_timer, d);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up the drain timer");
         r = sd_event_add_time_relative(d->event, &d->stats_timer, CLOCK_MONOTONIC, UINT64_MAX / 2,
@@ -944,6 +1021,8 @@ out_loader:
         if (d.stop_seq && d.loader.state && all_reported && d.loader.state->handled_seq < d.stop_seq)
                 d.loader.state->handled_seq = d.stop_seq;
         loader_close(&d.loader, false);
+        d.drain_timer = sd_event_source_disable_unref(d.drain_timer);
+        d.stats_timer = sd_event_source_disable_unref(d.stats_timer);
         sd_event_unref(d.event);
         return r < 0 ? r : 0;
 out_writer:

@@ -901,16 +901,34 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
                             perf_buffer_lost_fn lost, void *ctx)
 {
         struct perf_event_attr attr = loader_perf_event_attr(pages);
+        LIBBPF_OPTS(perf_buffer_raw_opts, opts);
+        int *cpus = NULL, n, r;
 
         l->raw.sample = sample;
         l->raw.lost = lost;
         l->raw.ctx = ctx;
-        l->pb = perf_buffer__new_raw(bpf_map__fd(l->skel->maps.events), pages, &attr, on_raw_event, l, NULL);
+        /* The CPUs libbpf would pick (the online ones), named here so that idle.c knows each ring's. */
+        n = cpulist_online(&cpus);
+        if (n > 0) {
+                opts.cpu_cnt = n;
+                opts.cpus = cpus;
+                opts.map_keys = cpus;
+        } else
+                log_warning_errno(n, "Cannot read the online CPUs: draining on a timer when idle");
+        l->pb = perf_buffer__new_raw(bpf_map__fd(l->skel->maps.events), pages, &attr, on_raw_event, l,
+                                     &opts);
+        r = l->pb ? 0 : -errno;
+        if (l->pb && n > 0) {
+                int e = idle_open(&l->idle, l->pb, bpf_map__fd(l->skel->maps.events), cpus, n);
+
+                if (e < 0)
+                        log_warning_errno(
+                                e, "Cannot open a waking event per CPU: draining on a timer when idle");
+        }
+        free(cpus);
         if (!l->pb) {
                 struct rlimit lim;
-                int r = -errno;
 
-                l->pb = NULL;
                 if (r == -EACCES && perf_paranoid() >= 3)
                         return log_error_errno(r,
                                                "Cannot open the perf buffers (%u pages per CPU): "
@@ -1144,6 +1162,7 @@ void loader_close(struct loader *l, bool unpin)
         if (l->stats)
                 munmap((void *)l->stats, l->stats_len);
         l->stats = NULL;
+        idle_close(&l->idle);
         if (l->pb)
                 perf_buffer__free(l->pb);
         l->pb = NULL;

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "execaudit.h"
+#include "idle.h"
 #include "skipped.h"
 
 struct execaudit;
@@ -22,6 +23,7 @@ struct execaudit;
 struct loader {
         struct execaudit *skel;
         struct perf_buffer *pb;
+        struct idle idle; /* unusable (see idle_usable()) when the kernel refused it: drains on a timer */
         struct {
                 perf_buffer_sample_fn sample;
                 perf_buffer_lost_fn lost;

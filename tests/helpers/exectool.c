@@ -93,6 +93,8 @@
  *                                            with ERRNO: a daemon that cannot pin anything
  *   nolink ERRNO PROG ARG0 [ARG...]          the same for bpf(BPF_LINK_CREATE): a daemon that cannot attach
  *                                            its tp_btf programs (test_pins.py passes 1, EPERM)
+ *   nowake ERRNO PROG ARG0 [ARG...]          the same for ioctl(PERF_EVENT_IOC_SET_OUTPUT): a daemon that
+ *                                            cannot sleep until the next event when idle (test_records.py)
  *   failing N PROG ARG0 [ARG...]             execve(PROG, argv) N times in a row, each of which must fail
  *                                            (exit status 0 then): N failed execs for one fork
  *   hammer STOP                              looks the one element of a BPF array map (a 64 KiB value) up
@@ -124,6 +126,7 @@
 #include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/io_uring.h>
+#include <linux/perf_event.h>
 #include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
@@ -1269,16 +1272,17 @@ static int cmd_seccomp(char **a)
         return at_errno == err && errno == err ? 0 : 127;
 }
 
-/* Execs a[1] under a seccomp filter that fails bpf(2) command cmd with errno a[0]. */
-static int deny_bpf_cmd(int cmd, char **a)
+/* Execs a[1] under a seccomp filter that fails syscall nr with errno a[0] when argument arg is val (its low
+ * half on little-endian x86-64: bpf(2)'s cmd is an int, ioctl(2)'s requests fit in one). */
+static int deny_call(int nr, unsigned arg, unsigned val, char **a)
 {
         long err = parse_long(a[0]);
-        /* args[0]'s low half on little-endian x86-64: bpf(2)'s cmd is an int. */
         struct sock_filter insns[] = {
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_bpf, 0, 3),
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)cmd, 0, 1),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 3),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                         (unsigned)(offsetof(struct seccomp_data, args) + arg * sizeof(__u64))),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, val, 0, 1),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         };
@@ -1291,6 +1295,11 @@ static int deny_bpf_cmd(int cmd, char **a)
         die("exec %s", a[1]);
 }
 
+static int deny_bpf_cmd(int cmd, char **a)
+{
+        return deny_call(SYS_bpf, 0, (unsigned)cmd, a);
+}
+
 static int cmd_nopin(char **a)
 {
         return deny_bpf_cmd(BPF_OBJ_PIN, a);
@@ -1301,6 +1310,12 @@ static int cmd_nopin(char **a)
 static int cmd_nolink(char **a)
 {
         return deny_bpf_cmd(BPF_LINK_CREATE, a);
+}
+
+/* The daemon's waking events (daemon/idle.c) cannot write into the rings: it drains on its timer. */
+static int cmd_nowake(char **a)
+{
+        return deny_call(SYS_ioctl, 1, PERF_EVENT_IOC_SET_OUTPUT, a);
 }
 
 static int cmd_failing(char **a)
@@ -1615,6 +1630,7 @@ static const struct {
         {"seccomp", 3, cmd_seccomp, "seccomp [-s] ERRNO PROG ARG0 [ARG...]"},
         {"nopin", 3, cmd_nopin, "nopin ERRNO PROG ARG0 [ARG...]"},
         {"nolink", 3, cmd_nolink, "nolink ERRNO PROG ARG0 [ARG...]"},
+        {"nowake", 3, cmd_nowake, "nowake ERRNO PROG ARG0 [ARG...]"},
         {"failing", 3, cmd_failing, "failing N PROG ARG0 [ARG...]"},
         {"hammer", 1, cmd_hammer, "hammer STOP"},
         {"inflight", 1, cmd_inflight, "inflight DIR"},

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from harness import check, exec_thread_of, main, marker, bash_unquote, storm_execs, unmappable_elf
+from harness import DAEMON, check, exec_thread_of, main, marker, bash_unquote, storm_execs, unmappable_elf
 
 SMALL_ARGS = "[Capture]\nMaxArgsBytes=1024\n"
 
@@ -441,6 +441,57 @@ def possible_cpus():
     return sum(int(b[-1]) - int(b[0]) + 1 for b in spans)
 
 
+ASLEEP = "asleep until the next one"
+WOKEN = "Woken by an event after a quiet spell"
+
+
+def test_asleep_when_idle_and_woken_by_the_first_event(env):
+    # After a second without events the daemon stops its 100-ms drains and points the perf event array at
+    # events that wake it on every sample (daemon/idle.h). Bursts from such a sleep: the first exec wakes it
+    # (not only its once-a-second drain), and nothing is lost or reordered across the switches.
+    env.start("", args=("--verbose",))
+    m = marker()
+    total = 0
+    for burst in range(4):
+        asleep = env.log().count(ASLEEP)
+        env.wait(lambda: env.log().count(ASLEEP) > asleep, "the daemon asleep after a quiet second")
+        out = subprocess.run([os.environ["EA_STORM"], "-w", "2", "-n", "100", "-m", "%s-%d" % (m, burst)],
+                             check=True, stdout=subprocess.PIPE, text=True).stdout
+        total += storm_execs(out)
+    def trues():  # the storm processes' own records carry the marker too
+        return [r for r in env.find(m, "exec") if r.s("EXEC_FILENAME") == "/bin/true"]
+
+    env.wait(lambda: len(trues()) == total, "%d exec records" % total)
+    check(env.stop() == 0, "clean stop")
+    log = env.log()
+    # Each burst's first exec lands in a ring whose event wakes on every sample; should the timed drain read
+    # it first, the log says so instead. Four bursts all beaten by that drain would mean no wakeup came.
+    check(log.count(WOKEN) >= 1, "a burst woke the sleeping daemon", log[-3000:])
+    recs = env.records()
+    seqs = check_seq_order(recs)
+    missing = sorted(set(range(seqs[0], seqs[-1] + 1)) - set(seqs))
+    check(not missing and not [r for r in recs if r.s("EXEC_EVENT") == "lost"], "no gaps, no loss records",
+          missing[:20])
+    ids = {r.s("EXEC_ID") for r in trues()}
+    exits = [r for r in recs if r.s("EXEC_EVENT") == "exit" and r.s("EXEC_ID") in ids]
+    check(len(exits) == total, "every exit recorded", len(exits), total)
+
+
+def test_drains_on_its_timer_when_it_cannot_sleep(env):
+    # A kernel that refuses the waking events (here a seccomp filter fails PERF_EVENT_IOC_SET_OUTPUT): the
+    # daemon says so, keeps draining every 100 ms however quiet, and records what follows a quiet spell.
+    env.start("", args=("--verbose",), wrap=[os.environ["EA_EXECTOOL"], "nowake", "1", DAEMON],
+              wrap_forks=False)
+    check("Cannot open a waking event per CPU: draining on a timer when idle" in env.log(), "says so",
+          env.log()[-3000:])
+    time.sleep(1.5)  # quiet for longer than a daemon that can sleep waits
+    m = marker()
+    subprocess.run(["/bin/true", m], check=True)
+    env.wait_one(m, "exec")
+    check(env.stop() == 0, "clean stop")
+    check(ASLEEP not in env.log() and WOKEN not in env.log(), "never asleep", env.log()[-3000:])
+
+
 def test_periodic_stats(env):
     env.start("[Journal]\nStatsInterval=1s\n")
     m = marker()
@@ -471,4 +522,6 @@ if __name__ == "__main__":
           test_failed_after_the_point_of_no_return,
           test_failed_after_the_point_of_no_return_from_a_thread, test_hostile_argv, test_hostile_argv_in_a_batch,
           test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order,
-          test_records_in_seq_order_after_a_stall, test_periodic_stats])
+          test_records_in_seq_order_after_a_stall, test_asleep_when_idle_and_woken_by_the_first_event,
+          test_drains_on_its_timer_when_it_cannot_sleep,
+          test_periodic_stats])
