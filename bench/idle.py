@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """What an idle daemon costs, and how soon the first exec after a quiet spell reaches journald. Starts the
 daemon with the default configuration (or --config FILE), lets it settle, then over --seconds of quiet
-counts its CPU time (schedstat) and its context switches (every thread, voluntary and not: each is a wakeup or a
-preemption), and finally runs --execs isolated execs of /bin/true, --gap seconds apart, and reads for each
+counts its CPU time (schedstat) and its context switches (every thread, voluntary and not: each is a
+wakeup or a preemption), and finally runs --execs isolated execs of /bin/true, --gap seconds apart, and reads for each
 how long after the exec journald received its record (the entry's __REALTIME_TIMESTAMP minus its
 EXEC_TIMESTAMP, both CLOCK_REALTIME).
 
@@ -72,7 +72,8 @@ def main():
         print("idle %.1f s: %.3f ms of CPU per second, %.1f context switches per second"
               % (t1 - t0, (c1 - c0) * 1000 / (t1 - t0), (s1 - s0) / (t1 - t0)))
         print("%d isolated execs, %.1f s apart: exec to journald median %.1f ms (min %.1f, max %.1f)"
-              % (len(delays), args.gap, statistics.median(delays) / 1000, delays[0] / 1000, delays[-1] / 1000))
+              % (len(delays), args.gap, statistics.median(delays) / 1000, delays[0] / 1000,
+                 delays[-1] / 1000))
     finally:
         env.teardown()
 
