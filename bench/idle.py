@@ -3,9 +3,9 @@
 """What an idle daemon costs, and how soon the first exec after a quiet spell reaches journald. Starts the
 daemon with the default configuration (or --config FILE), lets it settle, then over --seconds of quiet
 counts its CPU time (schedstat) and its context switches (every thread, voluntary and not: each is a
-wakeup or a preemption), and finally runs --execs isolated execs of /bin/true, --gap seconds apart, and reads for each
-how long after the exec journald received its record (the entry's __REALTIME_TIMESTAMP minus its
-EXEC_TIMESTAMP, both CLOCK_REALTIME).
+wakeup or a preemption), and finally runs --execs isolated execs of /bin/true, --gap seconds apart, and
+reads for each how long after the exec journald received its record (the entry's __REALTIME_TIMESTAMP
+minus its EXEC_TIMESTAMP, both CLOCK_REALTIME).
 
     python3 bench/idle.py [--seconds 10] [--execs 10] [--gap 2] [--config FILE]
 
