@@ -62,6 +62,7 @@ struct daemon {
         uint64_t seen;         /* samples and perf lost records read so far */
         uint64_t seen_drained; /* seen at the last timed drain */
         uint64_t active_usec;  /* when a timed drain last read any, or the daemon last woke */
+        bool wake_failed;      /* said once, not at every sample while it goes on failing */
         struct filter_state filter;
         struct reorder reorder;
         struct assembly *assembly; /* one per CPU: long argv put back together */
@@ -502,22 +503,21 @@ static void drain_at_stop(struct daemon *d)
 }
 
 /* The map back at the events that wake at the watermark, and the drain timer back to its short interval. */
-static void wake(struct daemon *d, uint64_t now_usec, bool by_event)
+static void wake(struct daemon *d, uint64_t now_usec, const char *why)
 {
         int r = idle_wake(&d->loader.idle);
 
-        if (r < 0)
-                /* The waking events still fill the same buffers: nothing is lost, each sample wakes us. */
+        /* The waking events still fill the same buffers: nothing is lost, each sample wakes us. */
+        if (r < 0 && !d->wake_failed)
                 log_warning_errno(r, "Cannot point the perf event array back at the buffers' own events");
+        d->wake_failed = r < 0;
         d->active_usec = now_usec;
         r = sd_event_source_set_time(d->drain_timer, now_usec + DRAIN_INTERVAL_USEC);
         if (r >= 0)
                 r = sd_event_source_set_enabled(d->drain_timer, SD_EVENT_ONESHOT);
         if (r < 0)
                 log_warning_errno(r, "Cannot re-arm the drain timer");
-        log_debug("%s after a quiet spell: draining every %u ms again",
-                  by_event ? "Woken by an event" : "Events found by a timed drain",
-                  DRAIN_INTERVAL_USEC / 1000);
+        log_debug("%s after a quiet spell: draining every %u ms again", why, DRAIN_INTERVAL_USEC / 1000);
 }
 
 static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -527,7 +527,7 @@ static int on_perf_ready(sd_event_source *s, int fd, uint32_t revents, void *use
         (void)s, (void)fd, (void)revents;
         /* Before the drain: what the programs write from now on wakes us at the watermark again. */
         if (d->loader.idle.asleep)
-                wake(d, clock_usec(CLOCK_MONOTONIC), true);
+                wake(d, clock_usec(CLOCK_MONOTONIC), "Woken by an event");
         drain(d);
         return 0;
 }
@@ -560,7 +560,7 @@ static void fall_asleep(struct daemon *d, uint64_t now_usec)
                 log_debug_errno(-errno, "membarrier() failed");
         drain(d);
         if (d->seen != seen)
-                wake(d, now_usec, false);
+                wake(d, now_usec, "Events found by a timed drain");
         else
                 log_debug("No events for %u ms: asleep until the next one, draining every %u ms",
                           IDLE_AFTER_USEC / 1000, IDLE_DRAIN_USEC / 1000);
@@ -653,12 +653,13 @@ static int on_drain_timer(sd_event_source *s, uint64_t usec, void *userdata)
         if (d->seen != d->seen_drained)
                 d->active_usec = usec;
         if (d->loader.idle.asleep && (d->seen != d->seen_drained || !may_sleep(d)))
-                wake(d, usec, false);
+                wake(d, usec, "Events found by a timed drain");
         else if (!d->loader.idle.asleep && usec - d->active_usec >= IDLE_AFTER_USEC && may_sleep(d))
                 fall_asleep(d, usec);
         d->seen_drained = d->seen;
-        r = sd_event_source_set_time(s,
-                                     usec + (d->loader.idle.asleep ? IDLE_DRAIN_USEC : DRAIN_INTERVAL_USEC));
+        /* Asleep only by choice: a map that could not be pointed back leaves work for the short timer. */
+        r = sd_event_source_set_time(
+                s, usec + (d->loader.idle.asleep && may_sleep(d) ? IDLE_DRAIN_USEC : DRAIN_INTERVAL_USEC));
         if (r >= 0)
                 r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
         return r;
@@ -716,6 +717,9 @@ static int apply_config(struct daemon *d, struct ea_config *next)
                 arm_stats_timer(d);
         }
         d->cfg = *next;
+        /* Cgroups or units to look for now: every 100 ms (execauditd.conf(5)), not once a second. */
+        if (d->loader.idle.asleep && !may_sleep(d))
+                wake(d, clock_usec(CLOCK_MONOTONIC), "Cgroups to look for");
         writer_set_generation(d->writer, d->generation);
         lifecycle_with_filter(d, "reloaded", note);
         log_info("Reloaded %s (generation %u)", d->config_path, d->generation);

@@ -72,7 +72,7 @@ int cpulist_online(int **cpus)
                 return -errno;
         if (max <= 0)
                 n = max < 0 ? max : -EINVAL;
-        else if (fgets(buf, sizeof(buf), f)) {
+        else if (fgets(buf, sizeof(buf), f) && strchr(buf, '\n')) { /* the whole line, not its start */
                 *cpus = calloc((size_t)max, sizeof(**cpus));
                 n = *cpus ? cpulist_parse(buf, *cpus, max) : -ENOMEM;
         }

@@ -33,7 +33,8 @@ int cpulist_online(int **cpus);
 /* An eager event per ring of pb, whose buffer i belongs to cpus[i]. Leaves w closed on failure. */
 int idle_open(struct idle *w, struct perf_buffer *pb, int map_fd, const int *cpus, int n);
 bool idle_usable(const struct idle *w);
-/* Points the map at the eager events (idle_sleep) or back (idle_wake). On failure the map is as before. */
+/* Points the map at the eager events (idle_sleep) or back (idle_wake). On failure the entries already
+ * changed are put back, as far as the kernel lets them be. */
 int idle_sleep(struct idle *w);
 int idle_wake(struct idle *w);
 void idle_close(struct idle *w);

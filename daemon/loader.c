@@ -897,6 +897,19 @@ static long perf_paranoid(void)
         return errno || end == buf ? -1 : v;
 }
 
+/* Two perf fds per CPU (idle.h): on a host with hundreds of CPUs the usual soft limit of 1024 would not
+ * leave room for the rest. Nothing here uses select(), so the hard limit is as good. */
+static void raise_nofile(void)
+{
+        struct rlimit lim;
+
+        if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+                lim.rlim_cur = lim.rlim_max;
+                if (setrlimit(RLIMIT_NOFILE, &lim) < 0)
+                        log_debug_errno(-errno, "Cannot raise RLIMIT_NOFILE");
+        }
+}
+
 int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample_fn sample,
                             perf_buffer_lost_fn lost, void *ctx)
 {
@@ -909,6 +922,7 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
         l->raw.ctx = ctx;
         /* The CPUs libbpf would pick (the online ones), named here so that idle.c knows each ring's. */
         n = cpulist_online(&cpus);
+        raise_nofile();
         if (n > 0) {
                 opts.cpu_cnt = n;
                 opts.cpus = cpus;
@@ -925,7 +939,10 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
                         log_warning_errno(
                                 e, "Cannot open a waking event per CPU: draining on a timer when idle");
         }
-        free(cpus);
+        if (l->pb)
+                l->ring_cpu = cpus;
+        else
+                free(cpus);
         if (!l->pb) {
                 struct rlimit lim;
 
@@ -986,22 +1003,23 @@ void loader_sample_fill(struct loader *l)
 {
         int n = (int)perf_buffer__buffer_cnt(l->pb);
 
-        for (int i = 0; i < n && i < l->ncpu && l->buffer_peak; i++) {
+        for (int i = 0; i < n && l->buffer_peak; i++) {
+                int cpu = l->ring_cpu ? l->ring_cpu[i] : i;
                 struct perf_event_mmap_page *h;
                 size_t size;
                 void *base;
                 __u64 used;
                 unsigned pct;
 
-                if (perf_buffer__buffer(l->pb, i, &base, &size) < 0 || !size)
+                if (cpu >= l->ncpu || perf_buffer__buffer(l->pb, i, &base, &size) < 0 || !size)
                         continue;
                 h = base;
                 used = __atomic_load_n(&h->data_head, __ATOMIC_ACQUIRE) - h->data_tail;
                 pct = (unsigned)(used * 100 / size);
                 if (pct > 100)
                         pct = 100;
-                if (pct > l->buffer_peak[i])
-                        l->buffer_peak[i] = (uint8_t)pct;
+                if (pct > l->buffer_peak[cpu])
+                        l->buffer_peak[cpu] = (uint8_t)pct;
         }
 }
 
@@ -1166,6 +1184,8 @@ void loader_close(struct loader *l, bool unpin)
         if (l->pb)
                 perf_buffer__free(l->pb);
         l->pb = NULL;
+        free(l->ring_cpu);
+        l->ring_cpu = NULL;
         if (unpin && l->pinned) {
                 int r = remove_pin_dir(l->pin_path, l->skel);
 

@@ -56,7 +56,8 @@ struct loader {
         size_t stats_len;
         int ncpu;
         size_t active_len;
-        uint8_t *buffer_peak; /* per perf buffer: the highest fill seen at a drain, percent */
+        uint8_t *buffer_peak; /* per CPU: the highest fill of its perf buffer seen at a drain, percent */
+        int *ring_cpu;        /* each perf buffer's CPU; NULL: buffer i is CPU i */
 };
 
 /* Root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) and kernel BTF, with a message saying what is missing. */

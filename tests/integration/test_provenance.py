@@ -839,9 +839,11 @@ def test_cgroup_past_path_max(env):
 
 def test_cgroup_removed_right_after(env):
     """A oneshot service's cgroup is removed as soon as its process is gone, before the daemon writes the
-    records (its drains come every 100 ms on an idle host): they still name the cgroup (and the exec record
+    records (its drains come every 100 ms while events come; an exec first, so that the daemon is not
+    asleep and woken by the first unit's exec at once): they still name the cgroup (and the exec record
     the unit)."""
     env.start("")
+    subprocess.run(["/bin/true"], check=True)
     cg2 = cgroup2_mount()
     slice_dir = os.path.join(cg2, "system.slice")
     made_slice = not os.path.isdir(slice_dir)

@@ -448,8 +448,9 @@ WOKEN = "Woken by an event after a quiet spell"
 def test_asleep_when_idle_and_woken_by_the_first_event(env):
     # After a second without events the daemon stops its 100-ms drains and points the perf event array at
     # events that wake it on every sample (daemon/idle.h). Bursts from such a sleep: the first exec wakes it
-    # (not only its once-a-second drain), and nothing is lost or reordered across the switches.
-    env.start("", args=("--verbose",))
+    # (not only its once-a-second drain), and nothing is lost or reordered across the switches. The filter
+    # keeps the rest of the host's execs out, in the kernel: they would keep the daemon awake, or wake it.
+    env.start("[Filter]\nCommands=true storm\n", args=("--verbose",))
     m = marker()
     total = 0
     for burst in range(4):
@@ -492,6 +493,19 @@ def test_drains_on_its_timer_when_it_cannot_sleep(env):
     check(ASLEEP not in env.log() and WOKEN not in env.log(), "never asleep", env.log()[-3000:])
 
 
+def test_reload_with_cgroups_wakes_the_daemon(env):
+    # Cgroups in the filter are looked for at every drain (execauditd.conf(5)): a reload that brings some
+    # wakes a sleeping daemon, which then stays on its 100-ms drains.
+    env.start("[Filter]\nCommands=true\n", args=("--verbose",))
+    env.wait(lambda: ASLEEP in env.log(), "the daemon asleep after a quiet second")
+    env.write_config("[Filter]\nCommands=true\nExcludeCgroups=/%s\n" % marker())
+    env.reload()
+    env.wait(lambda: "Cgroups to look for after a quiet spell" in env.log(), "woken by the reload")
+    asleep = env.log().count(ASLEEP)
+    time.sleep(1.5)  # longer than a daemon that may sleep stays awake
+    check(env.log().count(ASLEEP) == asleep, "awake while it looks for the cgroup", env.log()[-2000:])
+
+
 def test_periodic_stats(env):
     env.start("[Journal]\nStatsInterval=1s\n")
     m = marker()
@@ -523,5 +537,5 @@ if __name__ == "__main__":
           test_failed_after_the_point_of_no_return_from_a_thread, test_hostile_argv, test_hostile_argv_in_a_batch,
           test_truncated_argv, test_seq_without_gaps, test_records_in_seq_order,
           test_records_in_seq_order_after_a_stall, test_asleep_when_idle_and_woken_by_the_first_event,
-          test_drains_on_its_timer_when_it_cannot_sleep,
+          test_drains_on_its_timer_when_it_cannot_sleep, test_reload_with_cgroups_wakes_the_daemon,
           test_periodic_stats])
