@@ -28,23 +28,19 @@ int main(void)
         check_list("2,4", (int[]){2, 4}, 2);
         check_list("5-5", (int[]){5}, 1);
 
-        set_case("anything else refused");
-        CHECK_RC(cpulist_parse("", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("\n", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("0,", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse(",0", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("0,,1", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("3-1", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("-1", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("+1", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse(" 1", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("1 ", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("0\n\n", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("1-2-3", cpus, 4), -EINVAL);
-        CHECK_RC(cpulist_parse("123456", cpus, 4), -EINVAL);
-        CHECK_WHY(cpulist_parse("1,1", cpus, 4) == -EINVAL, "a CPU twice would be two rings on one key");
-        CHECK_WHY(cpulist_parse("2,0-1", cpus, 4) == -EINVAL, "not ascending");
-        CHECK_WHY(cpulist_parse("0-2,2", cpus, 4) == -EINVAL, "overlapping ranges");
+        {
+                /* The last three are lists the kernel never prints; taking them would give two rings one
+                 * key, or a ring a key out of order. */
+                static const char *const bad[] = {
+                        "",   "\n", "0,",    ",0",    "0,,1",   "3-1", "-1",    "+1",
+                        " 1", "1 ", "0\n\n", "1-2-3", "123456", "1,1", "2,0-1", "0-2,2",
+                };
+
+                for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                        set_case("refused: \"%s\"", bad[i]);
+                        CHECK_NUM(cpulist_parse(bad[i], cpus, 4), -EINVAL);
+                }
+        }
 
         set_case("more CPUs than room");
         CHECK_RC(cpulist_parse("0-3", cpus, 4), 4);
