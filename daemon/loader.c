@@ -915,7 +915,7 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
 {
         struct perf_event_attr attr = loader_perf_event_attr(pages);
         LIBBPF_OPTS(perf_buffer_raw_opts, opts);
-        int *cpus = NULL, n, r;
+        int *cpus = NULL, n;
 
         l->raw.sample = sample;
         l->raw.lost = lost;
@@ -931,21 +931,11 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
                 log_warning_errno(n, "Cannot read the online CPUs: draining on a timer when idle");
         l->pb = perf_buffer__new_raw(bpf_map__fd(l->skel->maps.events), pages, &attr, on_raw_event, l,
                                      &opts);
-        r = l->pb ? 0 : -errno;
-        if (l->pb && n > 0) {
-                int e = idle_open(&l->idle, l->pb, bpf_map__fd(l->skel->maps.events), cpus, n);
-
-                if (e < 0)
-                        log_warning_errno(
-                                e, "Cannot open a waking event per CPU: draining on a timer when idle");
-        }
-        if (l->pb)
-                l->ring_cpu = cpus;
-        else
-                free(cpus);
         if (!l->pb) {
+                int r = -errno;
                 struct rlimit lim;
 
+                free(cpus);
                 if (r == -EACCES && perf_paranoid() >= 3)
                         return log_error_errno(r,
                                                "Cannot open the perf buffers (%u pages per CPU): "
@@ -962,6 +952,14 @@ int loader_open_perf_buffer(struct loader *l, unsigned pages, perf_buffer_sample
                                                "(LimitMEMLOCK=) or lower PerfBufferPages=",
                                                pages, (unsigned long long)lim.rlim_cur / 1024);
                 return log_error_errno(r, "Cannot open the perf buffers (%u pages per CPU)", pages);
+        }
+        l->ring_cpu = cpus;
+        if (n > 0) {
+                int r = idle_open(&l->idle, l->pb, bpf_map__fd(l->skel->maps.events), cpus, n);
+
+                if (r < 0)
+                        log_warning_errno(
+                                r, "Cannot open a waking event per CPU: draining on a timer when idle");
         }
         return 0;
 }
