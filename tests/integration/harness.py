@@ -55,6 +55,11 @@ def storm_execs(out):
     return int(out.split("execs=")[1].split()[0])
 
 
+def seq_gaps(seqs, last, first=1):
+    """The EXEC_SEQ numbers from first to last that no record holds, in order: each is a loss to account for."""
+    return sorted(set(range(first, last + 1)) - set(seqs))
+
+
 def fill_stopped_journald(env, mark, n=120):
     """Stops the test's journald and execs n processes with 100-KB argv: records of 200 KiB or more fill its
     socket whatever its queue length (16 MiB at most). The caller sends SIGCONT to env.journald."""
