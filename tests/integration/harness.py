@@ -55,6 +55,19 @@ def storm_execs(out):
     return int(out.split("execs=")[1].split()[0])
 
 
+KERNEL_EVENTS = ("exec", "exec_failed", "exit")
+
+
+def kernel_seqs(recs):
+    """The EXEC_SEQ of the records of kernel events, sorted, duplicates kept."""
+    return sorted(r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in KERNEL_EVENTS)
+
+
+def last_taken(recs):
+    """The last stopping record's EXEC_SEQ: the last number the kernel took before the daemon stopped."""
+    return [r for r in recs if r.s("EXEC_EVENT") == "stopping"][-1].i("EXEC_SEQ")
+
+
 def seq_gaps(seqs, last, first=1):
     """The EXEC_SEQ numbers from first to last that no record holds, in order: each is a loss to account for."""
     return sorted(set(range(first, last + 1)) - set(seqs))

@@ -8,7 +8,7 @@ import signal
 import struct
 import subprocess
 
-from harness import check, main, marker, cgroup2_mount, seq_gaps
+from harness import check, kernel_seqs, main, marker, cgroup2_mount, seq_gaps
 
 STORM = os.environ.get("EA_STORM", "")
 
@@ -534,7 +534,7 @@ def test_reload_under_storm_mixes_nothing(env):
             mixed.append(r.brief())
     check(not mixed, "every record passed the filter of its generation", mixed[:5])
     check(len(seen) >= 4, "records from several generations", sorted(seen))
-    seqs = sorted(r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit"))
+    seqs = kernel_seqs(recs)
     gaps = seq_gaps(seqs, seqs[-1], seqs[0])
     check(not gaps, "nothing lost across reloads", gaps[:20])
     check(not [r for r in recs if r.s("EXEC_EVENT") == "lost"], "no loss records")

@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import check, check_caps_dropped, exec_start, main, seq_gaps
+from harness import KERNEL_EVENTS, check, check_caps_dropped, exec_start, main, seq_gaps
 
 VMCHECK = os.environ.get("EA_VMCHECK", "")
 EXECAUDITD = os.environ.get("EXECAUDITD", "")
@@ -318,7 +318,7 @@ def test_daemon_on_debian_12_kernel(env):
     first, last = int(lost[0]["EXEC_LOST_SEQ_FIRST"]), int(lost[0]["EXEC_LOST_SEQ_LAST"])
     check(first == int(stopping[0]["EXEC_SEQ"]) + 1, "the gap starts after the first daemon's last", lost[0],
           stopping[0])
-    arrived = {int(r["EXEC_SEQ"]) for r in records if r.get("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
+    arrived = {int(r["EXEC_SEQ"]) for r in records if r.get("EXEC_EVENT") in KERNEL_EVENTS}
     missing = [q for q in range(first, last + 1) if q not in arrived]
     check(int(lost[0]["EXEC_LOST"]) == len(missing) >= 4, "what the gap counts is what is missing (the two "
           "execs and exits of VMMARK-f and -g at least)", lost[0], missing)
@@ -332,7 +332,7 @@ def test_daemon_on_debian_12_kernel(env):
     check(perf and len(arrived_p) < 40, "a perf_buffer loss record, execs missing", len(arrived_p), *perf)
     # Over the whole run, every number the kernel took is a record or counted in a loss record.
     last = int(stopping[-1]["EXEC_SEQ"])
-    arrived = {int(r["EXEC_SEQ"]) for r in records if r.get("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
+    arrived = {int(r["EXEC_SEQ"]) for r in records if r.get("EXEC_EVENT") in KERNEL_EVENTS}
     missing = seq_gaps(arrived, last)
     check(len(missing) == sum(int(r["EXEC_LOST"]) for r in records if r.get("EXEC_EVENT") == "lost"),
           "unaccounted = 0", len(missing), *[r["MESSAGE"] for r in records if r.get("EXEC_EVENT") == "lost"])
@@ -603,7 +603,7 @@ def test_unit_under_systemd_on_debian_12_kernel(env):
               and not re.fullmatch(r"\d+ events happened while no daemon read them \(.*\)", r.get("MESSAGE", ""))]
     check(not warned, "no warning or error in the unit's journal", *[r.get("MESSAGE") for r in warned])
     last = int([r for r in records if r.get("EXEC_EVENT") == "stopping"][-1]["EXEC_SEQ"])
-    arrived = {int(r["EXEC_SEQ"]) for r in records if r.get("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
+    arrived = {int(r["EXEC_SEQ"]) for r in records if r.get("EXEC_EVENT") in KERNEL_EVENTS}
     missing = set(seq_gaps(arrived, last))
     # Every number the kernel took is a record or in a loss record's range. A gap's count leaves out what
     # the new daemon received of it (execs while it started); a killed daemon's records written but not yet

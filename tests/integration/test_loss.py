@@ -8,20 +8,11 @@ import signal
 import subprocess
 import time
 
-from harness import (DAEMON, PINS, exec_thread_of, fill_stopped_journald, check, main, marker, seq_gaps,
-                     unmappable_elf)
+from harness import (DAEMON, PINS, exec_thread_of, fill_stopped_journald, check, kernel_seqs, last_taken, main,
+                     marker, seq_gaps, unmappable_elf)
 
 STORM = os.environ.get("EA_STORM", "")
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
-
-
-def last_taken(recs):
-    """The stopping record's EXEC_SEQ: the last number the kernel took."""
-    return [r for r in recs if r.s("EXEC_EVENT") == "stopping"][-1].i("EXEC_SEQ")
-
-
-def kernel_seqs(recs):
-    return {r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
 
 
 def reported(recs, reason):

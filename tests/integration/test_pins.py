@@ -10,7 +10,8 @@ import socket
 import subprocess
 import time
 
-from harness import DAEMON, PINS, cgroup2_mount, check, check_caps_dropped, main, marker, storm_execs
+from harness import (DAEMON, KERNEL_EVENTS, PINS, cgroup2_mount, check, check_caps_dropped, kernel_seqs, last_taken,
+                     main, marker, storm_execs)
 
 STORM = os.environ.get("EA_STORM", "")
 HOOKS = 7  # execve/execveat entry and exit, sched_process_exec, sched_process_exit, cgroup_rmdir
@@ -37,8 +38,8 @@ def lifecycle(env, event):
 def seq_accounting(env):
     """Every number up to the last stopping record's EXEC_SEQ: a record, or inside a reported loss."""
     recs = env.records()
-    last = [r for r in recs if r.s("EXEC_EVENT") == "stopping"][-1].i("EXEC_SEQ")
-    seen = {r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
+    last = last_taken(recs)
+    seen = set(kernel_seqs(recs))
     lost = [r for r in recs if r.s("EXEC_EVENT") == "lost"]
     ranges = [(r.i("EXEC_LOST_SEQ_FIRST"), r.i("EXEC_LOST_SEQ_LAST")) for r in lost if "EXEC_LOST_SEQ_FIRST" in r]
     other = sum(r.i("EXEC_LOST") for r in lost if "EXEC_LOST_SEQ_FIRST" not in r)
@@ -46,10 +47,10 @@ def seq_accounting(env):
     if len(missing) > other:
         # What a rare failure needs to be understood: the daemons' own records and the neighbours.
         first = sorted(missing)[:3]
-        near = [r.brief() for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")
+        near = [r.brief() for r in recs if r.s("EXEC_EVENT") in KERNEL_EVENTS
                 and any(abs(r.i("EXEC_SEQ") - m) <= 2 for m in first)]
         own = ["%s %s %s" % (r.s("EXEC_EVENT"), r.s("EXEC_SEQ"), r.s("MESSAGE")[:160]) for r in recs
-               if r.s("EXEC_EVENT") not in ("exec", "exec_failed", "exit")]
+               if r.s("EXEC_EVENT") not in KERNEL_EVENTS]
         check(False, "every missing EXEC_SEQ is a reported loss", len(missing), other, sorted(missing)[:20],
               *near, *own, "journald said:", *env.journald_messages())
     return recs
@@ -585,7 +586,7 @@ def test_status_and_remove_pins(env):
     st = env.status()
     recs = env.records()
     stopping = [r for r in recs if r.s("EXEC_EVENT") == "stopping"][-1]
-    written = {r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")}
+    written = kernel_seqs(recs)
     check(int(st["handled_seq"]) == max(written), "--status handled_seq is the last record's EXEC_SEQ", st,
           max(written))
     check(int(st["handled_seq"]) <= int(stopping.s("EXEC_SEQ")) <= int(st["seq"]), "seq after stop", st,

@@ -11,7 +11,8 @@ import sys
 import tempfile
 import time
 
-from harness import (DAEMON, check, exec_thread_of, main, marker, bash_unquote, seq_gaps, storm_execs,
+from harness import (DAEMON, KERNEL_EVENTS, check, exec_thread_of, kernel_seqs, last_taken, main, marker,
+                     bash_unquote, seq_gaps, storm_execs,
                      unmappable_elf)
 
 SMALL_ARGS = "[Capture]\nMaxArgsBytes=1024\n"
@@ -361,10 +362,9 @@ def test_seq_without_gaps(env):
     env.wait(lambda: len(env.find(m, "exec")) == 20, "20 exec records")
     check(env.stop() == 0, "clean stop")
     recs = env.records()
-    seqs = sorted(r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit"))
+    seqs = kernel_seqs(recs)
     check(len(seqs) == len(set(seqs)), "no duplicate EXEC_SEQ")
-    last = [r for r in recs if r.s("EXEC_EVENT") == "stopping"][-1].i("EXEC_SEQ")
-    missing = seq_gaps(seqs, last)
+    missing = seq_gaps(seqs, last_taken(recs))
     lost = sum(r.i("EXEC_LOST") for r in recs if r.s("EXEC_EVENT") == "lost")
     # Every number up to the last one taken is in the journal or counted by a loss record; a quiet run
     # (nothing else loading the machine) has neither gaps nor losses.
@@ -385,7 +385,7 @@ def test_seq_without_gaps(env):
 
 def check_seq_order(recs):
     """Kernel events' records appear in the journal in EXEC_SEQ order; returns their numbers."""
-    seqs = [r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in ("exec", "exec_failed", "exit")]
+    seqs = [r.i("EXEC_SEQ") for r in recs if r.s("EXEC_EVENT") in KERNEL_EVENTS]
     bad = [(a, b) for a, b in zip(seqs, seqs[1:]) if b <= a]
     check(not bad, "journal order follows EXEC_SEQ", bad[:10])
     return seqs
