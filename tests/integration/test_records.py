@@ -12,8 +12,7 @@ import tempfile
 import time
 
 from harness import (DAEMON, KERNEL_EVENTS, check, exec_thread_of, kernel_seqs, last_taken, main, marker,
-                     bash_unquote, seq_gaps, storm_execs,
-                     unmappable_elf)
+                     bash_unquote, seq_gaps, storm_execs, unmappable_elf)
 
 SMALL_ARGS = "[Capture]\nMaxArgsBytes=1024\n"
 
