@@ -262,8 +262,11 @@ class Env:
         self.wait(lambda: os.path.exists("/run/systemd/journal/socket"), "journald's socket")
 
     def start_journald(self):
+        # Notice and above: its info line for every sync_journal() would fill the kernel log, whose rate
+        # limit would then drop the warnings journald_messages() is there to show.
         self.journald = subprocess.Popen(["/lib/systemd/systemd-journald"], stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                         env=dict(os.environ, SYSTEMD_LOG_LEVEL="notice"))
         self.journald_pids.append(self.journald.pid)
 
     def journald_messages(self):
@@ -370,7 +373,21 @@ class Env:
             return f.read()
 
     # -- records ----------------------------------------------------------------------------------
+    def sync_journal(self):
+        """Waits until this test's journald has stored what was sent to it so far. A datagram sent is only
+        queued on its socket, so a record sent just before a reader runs (a stopping daemon's last) could be
+        missing from what journalctl shows. `journalctl --sync` (over journald's varlink socket, no systemd
+        needed) returns only after every message queued before it. A journald that is gone or stopped
+        (SIGSTOP) is not waited for: the test holds it there on purpose."""
+        j = self.journald
+        if j is None or j.poll() is not None or _stopped(j.pid):
+            return
+        p = subprocess.run(["journalctl", "--sync"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=WAIT_SECONDS, check=False)
+        check(p.returncode == 0, "journalctl --sync", p.returncode, p.stdout)
+
     def records(self, *matches):
+        self.sync_journal()
         out = subprocess.run(["journalctl", "--no-pager", "-o", "export", "--all",
                               "SYSLOG_IDENTIFIER=execauditd", *matches],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
@@ -409,6 +426,15 @@ class Env:
         recs = self.wait(got, "exit record of pid %d" % pid)
         check(len(recs) == 1, "expected one exit record of pid %d" % pid, *[r.brief() for r in recs])
         return recs[0]
+
+
+def _stopped(pid):
+    """Whether pid is stopped by a signal or a tracer (state T or t in /proc/PID/stat)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
 
 
 def _in_namespace():
