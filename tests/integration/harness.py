@@ -268,6 +268,9 @@ class Env:
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                          env=dict(os.environ, SYSTEMD_LOG_LEVEL="notice"))
         self.journald_pids.append(self.journald.pid)
+        # Up once it answers: the socket files of a journald the test killed refuse connections until this
+        # one has bound them again.
+        self.wait(lambda: self.journald.poll() is None and _journal_sync().returncode == 0, "journald up")
 
     def journald_messages(self):
         """What this test's journalds logged about themselves. They log to the kernel's log, not to the
@@ -382,8 +385,7 @@ class Env:
         j = self.journald
         if j is None or j.poll() is not None or _stopped(j.pid):
             return
-        p = subprocess.run(["journalctl", "--sync"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=WAIT_SECONDS, check=False)
+        p = _journal_sync()
         check(p.returncode == 0, "journalctl --sync", p.returncode, p.stdout)
 
     def records(self, *matches):
@@ -426,6 +428,11 @@ class Env:
         recs = self.wait(got, "exit record of pid %d" % pid)
         check(len(recs) == 1, "expected one exit record of pid %d" % pid, *[r.brief() for r in recs])
         return recs[0]
+
+
+def _journal_sync():
+    return subprocess.run(["journalctl", "--sync"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=WAIT_SECONDS, check=False)
 
 
 def _stopped(pid):
