@@ -115,7 +115,7 @@ static int report_config_error(struct daemon *d, const struct config_error *err)
                 /* The daemon exits: a journald that takes nothing is not waited for long. */
                 journal_stopping(&j);
                 r = journal_send_record(&j, &rec);
-                journal_close(&j);
+                journal_finish(&j);
         }
         if (r < 0)
                 log_warning_errno(r, "Cannot write the config-rejected record to the journal");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "log.h"
 #include "time-util.h"
 
 /* As sd-journal: room for any record we build (argv up to 256 KiB) in one datagram. */
@@ -168,6 +169,8 @@ int journal_send(struct journal *j, const char *entry, size_t len)
                                 return r;
                 }
                 r = send_entry(j, entry, len);
+                if (r == 0)
+                        j->sent = true;
                 /* The journald we were connected to is gone; a new one listens on a new socket. */
                 if (r != -ECONNREFUSED && r != -ENOTCONN && r != -ECONNRESET)
                         return r;
@@ -209,4 +212,110 @@ void journal_batch_free(struct journal_batch *b)
 {
         strbuf_free(&b->buf);
         b->entries = 0;
+}
+
+/* The varlink socket in the native socket's directory (a test's journald or a LogNamespace= one alike). */
+static int varlink_address(const struct journal *j, struct sockaddr_un *sa)
+{
+        const char *slash = strrchr(j->path, '/');
+        size_t dir = slash ? (size_t)(slash - j->path) + 1 : 0;
+
+        *sa = (struct sockaddr_un){.sun_family = AF_UNIX};
+        if (dir + sizeof(JOURNAL_VARLINK_NAME) > sizeof(sa->sun_path))
+                return -ENAMETOOLONG;
+        memcpy(sa->sun_path, j->path, dir);
+        memcpy(sa->sun_path + dir, JOURNAL_VARLINK_NAME, sizeof(JOURNAL_VARLINK_NAME));
+        return 0;
+}
+
+int journal_sync(struct journal *j)
+{
+        /* Varlink: one JSON object ending in a NUL byte each way. systemd 252 refuses any parameter. */
+        static const char call[] = "{\"method\":\"io.systemd.Journal.Synchronize\",\"parameters\":{}}";
+        uint64_t deadline = clock_usec(CLOCK_MONOTONIC) + j->stop_wait_usec;
+        struct timeval tv = {.tv_sec = (time_t)(j->stop_wait_usec / 1000000),
+                             .tv_usec = (suseconds_t)(j->stop_wait_usec % 1000000)};
+        struct sockaddr_un sa;
+        char reply[512] = "";
+        size_t done = 0;
+        int fd, r;
+
+        if (!j->sent || j->gave_up)
+                return 0;
+        r = varlink_address(j, &sa);
+        if (r < 0)
+                return r;
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        /* connect() too waits at most SO_SNDTIMEO (for room in journald's backlog). */
+        if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+            connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                r = errno == EAGAIN || errno == EINPROGRESS ? -ETIMEDOUT : -errno;
+                goto out;
+        }
+        while (done < sizeof(call)) {
+                ssize_t k = send(fd, call + done, sizeof(call) - done, MSG_NOSIGNAL);
+
+                if (k < 0 && errno != EINTR) {
+                        r = errno == EAGAIN ? -ETIMEDOUT : -errno;
+                        goto out;
+                }
+                if (k > 0)
+                        done += (size_t)k;
+                if (clock_usec(CLOCK_MONOTONIC) >= deadline && done < sizeof(call)) {
+                        r = -ETIMEDOUT;
+                        goto out;
+                }
+        }
+        done = 0;
+        while (!memchr(reply, '\0', done)) {
+                ssize_t k;
+
+                if (done == sizeof(reply) - 1) {
+                        r = -EPROTO;
+                        goto out;
+                }
+                k = recv(fd, reply + done, sizeof(reply) - 1 - done, 0);
+                if (k == 0) {
+                        r = -ECONNRESET;
+                        goto out;
+                }
+                if (k < 0 && errno != EINTR) {
+                        r = errno == EAGAIN ? -ETIMEDOUT : -errno;
+                        goto out;
+                }
+                if (k > 0)
+                        done += (size_t)k;
+                else if (clock_usec(CLOCK_MONOTONIC) >= deadline) {
+                        r = -ETIMEDOUT;
+                        goto out;
+                }
+        }
+        reply[done] = '\0';
+        /* {"parameters":{}} on success; {"error":"...",...} otherwise. */
+        r = strstr(reply, "\"error\"") ? -EPROTO : 0;
+out:
+        close(fd);
+        return r;
+}
+
+void journal_finish(struct journal *j)
+{
+        int r = journal_sync(j);
+
+        if (r == -ENOENT || r == -ECONNREFUSED)
+                log_debug("No journald answers io.systemd.Journal.Synchronize beside %s (%s): not waiting "
+                          "for it to store what was sent",
+                          j->path, strerror(-r));
+        else if (r == -ETIMEDOUT)
+                log_warning("journald did not confirm within %llu s that it stored what was sent: what it "
+                            "stores after this process exits lacks _CMDLINE, _COMM, _EXE and _SYSTEMD_UNIT",
+                            (unsigned long long)(j->stop_wait_usec / 1000000));
+        else if (r < 0)
+                log_warning_errno(r,
+                                  "journald did not confirm that it stored what was sent: what it stores "
+                                  "after this process exits lacks _CMDLINE, _COMM, _EXE and _SYSTEMD_UNIT");
+        journal_close(j);
 }

@@ -21,6 +21,7 @@ struct journal {
         int sndbuf;             /* SO_SNDBUF to ask for; a datagram larger than it goes through a memfd */
         uint64_t stopping_usec; /* CLOCK_MONOTONIC, set from another thread (atomic): waits are bounded */
         int gave_up;            /* after the stop: JOURNAL_GAVE_UP_* */
+        bool sent;              /* an entry went out: journal_finish() waits until journald has it */
         /* Fields, not only the constants below, so that a unit test checks both bounds in a second. */
         uint64_t stop_wait_usec, stop_total_usec;
 };
@@ -37,6 +38,23 @@ enum {
 
 void journal_init(struct journal *j, const char *path);
 void journal_close(struct journal *j);
+
+/*
+ * journald fills in _CMDLINE, _COMM, _EXE and _SYSTEMD_UNIT from /proc/PID when it reads a datagram, not
+ * when it is sent: the entries of a process that has exited by then lack them, and `journalctl -u
+ * execauditd` does not show them (--remove-pins as ExecStopPost=, a start that fails). A process that sent
+ * entries therefore asks journald, before it exits, to confirm that it has processed everything queued:
+ * io.systemd.Journal.Synchronize, what `journalctl --sync` calls, on the varlink socket beside the native
+ * one. The wait is bounded by stop_wait_usec.
+ *
+ * journal_sync(): 0 when confirmed, or when there is nothing to wait for (nothing sent, or journald was
+ * given up after the stop); -ENOENT/-ECONNREFUSED: no journald answers there (gone, or one without the
+ * varlink socket); -ETIMEDOUT: no answer in time; -EPROTO: journald answered with an error.
+ */
+#define JOURNAL_VARLINK_NAME "io.systemd.journal"
+int journal_sync(struct journal *j);
+/* journal_sync(), a word on stderr when journald did not confirm, and journal_close(). */
+void journal_finish(struct journal *j);
 /* From any thread: the daemon stops. A send that waits on a full journald gives up (-ETIMEDOUT) once
  * journald has taken nothing for JOURNAL_STOP_WAIT_SEC since, or JOURNAL_STOP_TOTAL_SEC have passed since
  * the stop, and every later one that would wait at once. */

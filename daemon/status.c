@@ -221,7 +221,7 @@ static int report_unhandled(const char *pin_path, uint64_t skipped_runs)
         /* The last: once it is in, the pins go, and with them the skipped runs of the detached programs. */
         if (r >= 0 && skipped)
                 r = send_lost(&j, &rec, &di, LOST_SKIPPED, skipped);
-        journal_close(&j);
+        journal_finish(&j);
         record_free(&rec);
         if (r < 0 && skipped_runs && loader_keep_skipped(pin_path, skipped_runs) < 0)
                 log_error("The %llu skipped runs of the programs detached cannot be kept with the pins: the "

@@ -704,7 +704,7 @@ bool writer_stop(struct writer *w)
                 free(it);
         }
         record_free(&w->rec);
-        journal_close(&w->journal);
+        journal_finish(&w->journal);
         journal_batch_free(&w->batch);
         cgroup_resolver_done(&w->cgroups);
         free(w->exits);

@@ -8,7 +8,9 @@
  * away and came back is reconnected to, and no listener is an error, never a silent success. A batch is one
  * datagram whose entries are separated by one empty line, and never grows past JOURNAL_BATCH_MAX. After the
  * stop, a listener that takes nothing is given up as idle, one that takes slowly as slow (the bounds
- * shortened from 5 and 60 s), and every later send that would wait fails at once.
+ * shortened from 5 and 60 s), and every later send that would wait fails at once. journal_sync() asks the
+ * varlink socket beside the native one, played by a thread here, for io.systemd.Journal.Synchronize only
+ * once something was sent, and tells a confirmation from an error, silence and no socket.
  */
 #include "journal.h"
 #include "strbuf.h"
@@ -270,6 +272,93 @@ static void test_stop_waits(const char *dir)
         unlink(path);
 }
 
+/* journald's varlink socket: reads one call (up to its NUL), then answers with reply, or with nothing. */
+struct varlink_server {
+        int fd;
+        const char *reply; /* with its NUL; NULL: no answer, wait until the caller hangs up */
+        char call[256];
+        size_t len;
+};
+
+static void *serve_one(void *arg)
+{
+        struct varlink_server *v = arg;
+        int c = accept4(v->fd, NULL, NULL, SOCK_CLOEXEC);
+        char drain[64];
+        ssize_t k = 1;
+
+        if (c < 0)
+                return NULL;
+        while (v->len < sizeof(v->call) && !memchr(v->call, '\0', v->len) && k > 0) {
+                k = recv(c, v->call + v->len, sizeof(v->call) - v->len, 0);
+                v->len += k > 0 ? (size_t)k : 0;
+        }
+        if (v->reply)
+                (void)send(c, v->reply, strlen(v->reply) + 1, MSG_NOSIGNAL);
+        else
+                while (recv(c, drain, sizeof(drain), 0) > 0)
+                        ;
+        close(c);
+        return NULL;
+}
+
+static int sync_with(const char *dir, const char *reply, uint64_t wait_usec, struct varlink_server *v)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        char path[256];
+        struct journal j;
+        pthread_t t;
+        int l, r;
+
+        snprintf(path, sizeof(path), "%s/socket", dir);
+        l = bind_listener(path);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" JOURNAL_VARLINK_NAME, dir);
+        *v = (struct varlink_server){.reply = reply, .fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+        if (v->fd < 0 || bind(v->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(v->fd, 4) < 0)
+                FAIL("cannot listen on %s: %m", sa.sun_path);
+        CHECK_RC(pthread_create(&t, NULL, serve_one, v), 0);
+        journal_init(&j, path);
+        j.stop_wait_usec = wait_usec;
+        CHECK_RC(journal_send(&j, SMALL, SMALL_LEN), 0);
+        r = journal_sync(&j);
+        journal_close(&j);
+        shutdown(v->fd, SHUT_RDWR); /* the server thread, if nobody connected, stops waiting */
+        pthread_join(t, NULL);
+        close(v->fd);
+        close(l);
+        unlink(path);
+        unlink(sa.sun_path);
+        return r;
+}
+
+static void test_sync(const char *dir)
+{
+        static const char call[] = "{\"method\":\"io.systemd.Journal.Synchronize\",\"parameters\":{}}";
+        struct varlink_server v;
+        struct journal j;
+        char path[256];
+
+        /* Confirmed: the call is the one journalctl --sync makes, NUL-terminated, without parameters. */
+        CHECK_RC(sync_with(dir, "{\"parameters\":{}}", 5000000, &v), 0);
+        CHECK_NUM(check_bytes("the call", v.call, v.len, call, sizeof(call)), 0);
+        CHECK_RC(sync_with(dir,
+                           "{\"error\":\"io.systemd.Journal.NotSupportedByNamespaces\",\"parameters\":{}}",
+                           5000000, &v),
+                 -EPROTO);
+        /* Silence is waited for stop_wait_usec, not for good. */
+        CHECK_RC(sync_with(dir, NULL, 200000, &v), -ETIMEDOUT);
+        CHECK_NUM(v.len, sizeof(call));
+
+        /* Nothing sent, or journald given up after the stop: nothing to wait for, no socket needed. */
+        snprintf(path, sizeof(path), "%s/socket", dir);
+        journal_init(&j, path);
+        CHECK_RC(journal_sync(&j), 0);
+        j.sent = true;
+        CHECK_RC(journal_sync(&j), -ENOENT);
+        j.gave_up = JOURNAL_GAVE_UP_IDLE;
+        CHECK_RC(journal_sync(&j), 0);
+}
+
 int main(void)
 {
         char dir[] = "/tmp/ea-test-journal-XXXXXX";
@@ -281,6 +370,7 @@ int main(void)
         test_send(dir);
         test_batch(dir);
         test_stop_waits(dir);
+        test_sync(dir);
         rmdir(dir);
         return check_summary("test-journal");
 }
