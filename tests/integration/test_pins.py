@@ -276,6 +276,45 @@ def test_layout_5_counters(env):
           "reported", [r.brief() for r in mine])
 
 
+def run_while_journald_waits(env, *args):
+    """execauditd with args while the test's journald is stopped: it goes on once the run has exited, or
+    after 2 s, so what the run sent is queued before journald reads any of it. (p, stderr)"""
+    env.journald.send_signal(signal.SIGSTOP)
+    try:
+        p = subprocess.Popen([DAEMON, "--config", env.config_path, *args], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            p.wait(timeout=2)
+    finally:
+        env.journald.send_signal(signal.SIGCONT)
+    return p, p.communicate(timeout=60)[1]
+
+
+def test_short_runs_are_named_in_their_records(env):
+    """journald reads a sender's _CMDLINE, _COMM and _EXE (and _SYSTEMD_UNIT, which `journalctl -u` matches)
+    from /proc when it takes the datagram: a run that exited before would leave records without them.
+    --remove-pins and a start refused for its config wait until journald confirms it stored what they sent
+    (io.systemd.Journal.Synchronize); here journald reads nothing until they exited or waited 2 s."""
+    def named(r, p, option):
+        return (r.i("_PID") == p.pid and r.s("_COMM") == "execauditd" and r.s("_EXE") == os.path.realpath(DAEMON)
+                and option in r.s("_CMDLINE"))
+
+    env.write_config("")
+    layout_5_pins()
+    p, err = run_while_journald_waits(env, "--remove-pins")
+    check(p.returncode == 0 and not os.path.exists(PINS), "--remove-pins", err)
+    lost = env.records("EXEC_EVENT=lost")
+    check(len(lost) == 3 and all(named(r, p, "--remove-pins") for r in lost), "--remove-pins' three loss "
+          "records name it", p.pid, *[(r.brief(), r.s("_PID"), r.s("_COMM"), r.s("_CMDLINE")) for r in lost])
+
+    env.write_config("[Filter]\nUsers=nosuchuser-ea\n")
+    p, err = run_while_journald_waits(env)
+    check(p.returncode == 1 and b"nosuchuser-ea" in err, "the start refused", p.returncode, err)
+    rejected = env.records("EXEC_EVENT=config_rejected")
+    check(len(rejected) == 1 and named(rejected[0], p, "--config"), "the refusal names the run", p.pid,
+          *[(r.brief(), r.s("_PID"), r.s("_COMM"), r.s("_CMDLINE")) for r in rejected])
+
+
 def test_counters_of_every_cpu(env):
     """The counters are an array of one element per CPU: --status and a start that replaces the pins sum
     every CPU's element (here exits the programs could not follow, which only the kernel counts)."""
@@ -808,7 +847,7 @@ def test_watchdog_pings(env):
 if __name__ == "__main__":
     main([test_remove_pins_reports_what_no_daemon_handled, test_pins_of_others_are_kept, test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
           test_replaces_other_layout_and_broken_pins, test_replaced_layout_3_gap, test_replaced_later_layout_gap,
-          test_layout_5_counters,
+          test_layout_5_counters, test_short_runs_are_named_in_their_records,
           test_counters_of_every_cpu, test_replaced_pins_gap_under_load,
           test_replaced_pins_untracked_exits, test_replaced_account_carried_over_a_crash,
           test_failed_replacing_start_reports_the_account, test_failed_attach_keeps_the_old_pins,

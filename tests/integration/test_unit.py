@@ -391,6 +391,30 @@ def boot_with_unit_enabled(c, links):
     c.ok("/bin/true", m)
     marker_record(c, m)
 
+    # The uninstall the unit file offers (systemctl edit): ExecStopPost= --remove-pins detaches the programs
+    # at the stop, in the unit's sandbox, and records what they numbered after the daemon stopped (its own
+    # exec at least) as the unit's: journald names the unit from the process, which waits for it to do so.
+    with open(UNIT) as f:
+        daemon = exec_start(f.read())
+    c.write("/etc/systemd/system/execauditd.service.d/remove-pins.conf",
+            "[Service]\nExecStopPost=%s --remove-pins\n" % daemon)
+    c.ok("systemctl", "daemon-reload")
+    pid = c.ok("systemctl", "show", "-P", "MainPID", "execauditd").strip()
+    c.ok("systemctl", "stop", "execauditd")
+    check(c.ok("systemctl", "show", "-P", "Result", "execauditd").strip() == "success", "Result=success",
+          *c.unit_log()[-10:])
+    check(not os.path.exists(PINS) and not links & live_links(), "ExecStopPost= --remove-pins detached the "
+          "programs and removed " + PINS, links & live_links())
+    lost = wait_until(lambda: [r for r in c.records("EXEC_EVENT=lost") if r.s("_PID") != pid],
+                      "--remove-pins' loss record")
+    check(len(lost) == 1 and lost[0].s("EXEC_LOST_REASON") == "no_reader" and lost[0].i("EXEC_LOST") >= 1
+          and lost[0].s("_SYSTEMD_UNIT") == "execauditd.service" and "--remove-pins" in lost[0].s("_CMDLINE"),
+          "one no_reader record of --remove-pins, in journalctl -u execauditd",
+          *[(r.brief(), r.get("_CMDLINE"), r.get("_SYSTEMD_UNIT")) for r in lost])
+    # The daemon and --remove-pins reached journald's varlink socket from the sandbox.
+    check(not [line for line in c.unit_log() if "did not confirm" in line], "journald confirmed every stop",
+          *c.unit_log()[-10:])
+
 
 if __name__ == "__main__":
     if os.geteuid() == 0 and not shutil.which("systemd-nspawn"):
