@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -304,18 +305,21 @@ out:
 void journal_finish(struct journal *j)
 {
         int r = journal_sync(j);
+        char why[64];
 
+        if (r == -ETIMEDOUT)
+                snprintf(why, sizeof(why), "no answer within %llu s",
+                         (unsigned long long)(j->stop_wait_usec / 1000000));
+        else
+                snprintf(why, sizeof(why), "%s", strerror(-r));
         if (r == -ENOENT || r == -ECONNREFUSED)
                 log_debug("No journald answers io.systemd.Journal.Synchronize beside %s (%s): not waiting "
                           "for it to store what was sent",
-                          j->path, strerror(-r));
-        else if (r == -ETIMEDOUT)
-                log_warning("journald did not confirm within %llu s that it stored what was sent: what it "
-                            "stores after this process exits lacks _CMDLINE, _COMM, _EXE and _SYSTEMD_UNIT",
-                            (unsigned long long)(j->stop_wait_usec / 1000000));
+                          j->path, why);
         else if (r < 0)
-                log_warning_errno(r,
-                                  "journald did not confirm that it stored what was sent: what it stores "
-                                  "after this process exits lacks _CMDLINE, _COMM, _EXE and _SYSTEMD_UNIT");
+                log_warning(
+                        "journald did not confirm that it stored what was sent (%s): what it stores after "
+                        "this process exits may lack _CMDLINE, _COMM, _EXE and _SYSTEMD_UNIT",
+                        why);
         journal_close(j);
 }

@@ -276,15 +276,15 @@ def test_layout_5_counters(env):
           "reported", [r.brief() for r in mine])
 
 
-def run_while_journald_waits(env, *args):
+def run_while_journald_waits(env, *args, hold=2):
     """execauditd with args while the test's journald is stopped: it goes on once the run has exited, or
-    after 2 s, so what the run sent is queued before journald reads any of it. (p, stderr)"""
+    after hold seconds, so what the run sent is queued before journald reads any of it. (p, stderr)"""
     env.journald.send_signal(signal.SIGSTOP)
     try:
         p = subprocess.Popen([DAEMON, "--config", env.config_path, *args], stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE)
         with contextlib.suppress(subprocess.TimeoutExpired):
-            p.wait(timeout=2)
+            p.wait(timeout=hold)
     finally:
         env.journald.send_signal(signal.SIGCONT)
     return p, p.communicate(timeout=60)[1]
@@ -313,6 +313,20 @@ def test_short_runs_are_named_in_their_records(env):
     rejected = env.records("EXEC_EVENT=config_rejected")
     check(len(rejected) == 1 and named(rejected[0], p, "--config"), "the refusal names the run", p.pid,
           *[(r.brief(), r.s("_PID"), r.s("_COMM"), r.s("_CMDLINE")) for r in rejected])
+
+
+def test_remove_pins_with_journald_silent(env):
+    """A journald that takes the records but does not confirm it stored them (stopped, its queue not full)
+    holds --remove-pins 5 s, not for good: it says why on stderr, exits 0, and the records are in the journal
+    once journald goes on."""
+    env.write_config("")
+    layout_5_pins()
+    p, err = run_while_journald_waits(env, "--remove-pins", hold=60)
+    check(p.returncode == 0 and not os.path.exists(PINS), "--remove-pins", p.returncode, err)
+    check(b"journald did not confirm that it stored what was sent (no answer within 5 s)" in err,
+          "said why it did not wait longer", err)
+    lost = env.wait_records(lambda rs: len(rs) >= 3 and rs, "the three loss records", "EXEC_EVENT=lost")
+    check(len(lost) == 3, "three loss records", [r.brief() for r in lost])
 
 
 def test_counters_of_every_cpu(env):
@@ -848,6 +862,7 @@ if __name__ == "__main__":
     main([test_remove_pins_reports_what_no_daemon_handled, test_pins_of_others_are_kept, test_kill9_during_a_stream_then_restart, test_stops_during_a_storm, test_restart_twenty_times,
           test_replaces_other_layout_and_broken_pins, test_replaced_layout_3_gap, test_replaced_later_layout_gap,
           test_layout_5_counters, test_short_runs_are_named_in_their_records,
+          test_remove_pins_with_journald_silent,
           test_counters_of_every_cpu, test_replaced_pins_gap_under_load,
           test_replaced_pins_untracked_exits, test_replaced_account_carried_over_a_crash,
           test_failed_replacing_start_reports_the_account, test_failed_attach_keeps_the_old_pins,
