@@ -3,9 +3,10 @@
 """The shipped unit under a real systemd: the generated execauditd.service, with all its hardening, boots in
 a systemd-nspawn container (systemd 252 over a throwaway overlay of /) and is started, reloaded, restarted
 and stopped with systemctl, each step checked in the container's journal, then booted again into
-multi-user.target, where the enabled unit must start. The checks also reach what a too
-tight sandbox would silently break: cgroup ids named (EXEC_UNIT), a #! script's file (EXEC_EXE), a "host"
-mount namespace filter, a rejected reload.
+multi-user.target, where the enabled unit must start, and stopped at last with the ExecStopPost=
+--remove-pins that the unit file offers. The checks also reach what a too tight sandbox would silently
+break: cgroup ids named (EXEC_UNIT), a #! script's file (EXEC_EXE), a "host" mount namespace filter, a
+rejected reload, journald's varlink socket.
 
 The container gets the test's private bpffs (harness.py mounts a fresh one over /sys/fs/bpf in the test's
 mount namespace) bound at /sys/fs/bpf, so its pins never collide with the host's or another test's; they are
