@@ -239,6 +239,7 @@ int journal_sync(struct journal *j)
         struct sockaddr_un sa;
         char reply[512] = "";
         size_t done = 0;
+        ssize_t k;
         int fd, r;
 
         if (!j->sent || j->gave_up)
@@ -256,24 +257,13 @@ int journal_sync(struct journal *j)
                 r = errno == EAGAIN || errno == EINPROGRESS ? -ETIMEDOUT : -errno;
                 goto out;
         }
-        while (done < sizeof(call)) {
-                ssize_t k = send(fd, call + done, sizeof(call) - done, MSG_NOSIGNAL);
-
-                if (k < 0 && errno != EINTR) {
-                        r = errno == EAGAIN ? -ETIMEDOUT : -errno;
-                        goto out;
-                }
-                if (k > 0)
-                        done += (size_t)k;
-                if (clock_usec(CLOCK_MONOTONIC) >= deadline && done < sizeof(call)) {
-                        r = -ETIMEDOUT;
-                        goto out;
-                }
+        /* A fresh stream socket has room for the whole call: one send, all or nothing. */
+        k = send(fd, call, sizeof(call), MSG_NOSIGNAL);
+        if (k != (ssize_t)sizeof(call)) {
+                r = k >= 0 ? -EPROTO : errno == EAGAIN ? -ETIMEDOUT : -errno;
+                goto out;
         }
-        done = 0;
         while (!memchr(reply, '\0', done)) {
-                ssize_t k;
-
                 if (done == sizeof(reply) - 1) {
                         r = -EPROTO;
                         goto out;
@@ -294,7 +284,6 @@ int journal_sync(struct journal *j)
                         goto out;
                 }
         }
-        reply[done] = '\0';
         /* {"parameters":{}} on success; {"error":"...",...} otherwise. */
         r = strstr(reply, "\"error\"") ? -EPROTO : 0;
 out:

@@ -296,8 +296,12 @@ def test_short_runs_are_named_in_their_records(env):
     --remove-pins and a start refused for its config wait until journald confirms it stored what they sent
     (io.systemd.Journal.Synchronize); here journald reads nothing until they exited or waited 2 s."""
     def named(r, p, option):
-        return (r.i("_PID") == p.pid and r.s("_COMM") == "execauditd" and r.s("_EXE") == os.path.realpath(DAEMON)
-                and option in r.s("_CMDLINE"))
+        return (r.get("_PID") == [str(p.pid).encode()] and r.get("_COMM") == [b"execauditd"]
+                and r.get("_EXE") == [os.path.realpath(DAEMON).encode()]
+                and option.encode() in r.get("_CMDLINE", [b""])[0])
+
+    def shown(rs):
+        return [(r.brief(), *[r.get(k) for k in ("_PID", "_COMM", "_EXE", "_CMDLINE")]) for r in rs]
 
     env.write_config("")
     layout_5_pins()
@@ -305,14 +309,14 @@ def test_short_runs_are_named_in_their_records(env):
     check(p.returncode == 0 and not os.path.exists(PINS), "--remove-pins", err)
     lost = env.records("EXEC_EVENT=lost")
     check(len(lost) == 3 and all(named(r, p, "--remove-pins") for r in lost), "--remove-pins' three loss "
-          "records name it", p.pid, *[(r.brief(), r.s("_PID"), r.s("_COMM"), r.s("_CMDLINE")) for r in lost])
+          "records name it", p.pid, *shown(lost))
 
     env.write_config("[Filter]\nUsers=nosuchuser-ea\n")
     p, err = run_while_journald_waits(env)
     check(p.returncode == 1 and b"nosuchuser-ea" in err, "the start refused", p.returncode, err)
     rejected = env.records("EXEC_EVENT=config_rejected")
     check(len(rejected) == 1 and named(rejected[0], p, "--config"), "the refusal names the run", p.pid,
-          *[(r.brief(), r.s("_PID"), r.s("_COMM"), r.s("_CMDLINE")) for r in rejected])
+          *shown(rejected))
 
 
 def test_remove_pins_with_journald_silent(env):
