@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define EA_LAYOUT_VERSION 8
+#define EA_LAYOUT_VERSION 9
 
 /* Longest filename the kernel accepts is PATH_MAX - 1 bytes; we keep the NUL room too. */
 #define EA_FILENAME_MAX 4096
@@ -259,6 +259,18 @@ struct ea_tracked {
 };
 
 /*
+ * An element of "tracked_slots" (layout 9): the ea_tracked of the thread group owner, whose tgid indexes it
+ * modulo EA_TRACKED_SLOTS. owner is 0 when free, and has EA_TRACKED_CLAIMING set while a new owner
+ * writes t; a group whose slot another owns is in the "tracked" hash instead.
+ */
+struct ea_tracked_slot {
+        __u64 owner;
+        struct ea_tracked t;
+};
+
+#define EA_TRACKED_CLAIMING (1ULL << 63)
+
+/*
  * "pin_version": what a daemon checks before adopting the pins it finds. Its layout never changes, so any
  * daemon can read any pin directory's version. object_sha256 is the SHA-256 of the BPF object: a daemon
  * adopts only programs and maps it would have loaded itself.
@@ -313,5 +325,6 @@ struct ea_cgroup_path {
 #define EA_MAX_INFLIGHT   8192
 #define EA_INFLIGHT_SLOTS 8192 /* a power of two */
 #define EA_MAX_TRACKED    131072
+#define EA_TRACKED_SLOTS  16384 /* a power of two */
 
 #endif

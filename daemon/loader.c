@@ -1021,26 +1021,48 @@ void loader_sample_fill(struct loader *l)
         }
 }
 
+/* Whether thread group tgid has an entry in the "tracked_slots" array slots or the "tracked" hash. */
+static bool tracked_in(int slots, int hash, __u32 tgid)
+{
+        __u32 k = tgid & (EA_TRACKED_SLOTS - 1);
+        struct ea_tracked_slot s;
+        struct ea_tracked tr;
+
+        if (slots >= 0 && bpf_map_lookup_elem(slots, &k, &s) == 0 && s.owner == tgid)
+                return true;
+        return bpf_map_lookup_elem(hash, &tgid, &tr) == 0;
+}
+
 /*
- * The replaced programs' "tracked" map (old, their pins gone) against the new one: each process only the
- * old one holds was exec'd under the old programs and is still alive, or ends after they are detached,
- * and nobody reports its exit. Only its keys (tgids) are read, so any layout of the values will do.
+ * The replaced programs' entries (old, their pins gone) against the new ones: each process only the old
+ * ones hold was exec'd under the old programs and is still alive, or ends after they are detached, and
+ * nobody reports its exit. The hash's keys (tgids) are read, so any layout of its values will do; the
+ * slots (layout 9 and later) only when their values are the ones this daemon knows.
  */
-static uint64_t count_untracked(int old, int new)
+static uint64_t count_untracked(int old_slots, int old, int new_slots, int new)
 {
         struct bpf_map_info info = {};
         __u32 len = sizeof(info), key, next, *prev = NULL;
-        struct ea_tracked tr;
+        struct ea_tracked_slot s;
         uint64_t n = 0;
 
-        if (old < 0 || bpf_obj_get_info_by_fd(old, &info, &len) < 0 || info.type != BPF_MAP_TYPE_HASH ||
-            info.key_size != sizeof(key))
-                return 0;
-        while (bpf_map_get_next_key(old, prev, &next) == 0) {
-                key = next;
-                prev = &key;
-                n += bpf_map_lookup_elem(new, &key, &tr) < 0;
+        if (old >= 0 && bpf_obj_get_info_by_fd(old, &info, &len) == 0 && info.type == BPF_MAP_TYPE_HASH &&
+            info.key_size == sizeof(key)) {
+                while (bpf_map_get_next_key(old, prev, &next) == 0) {
+                        key = next;
+                        prev = &key;
+                        n += !tracked_in(new_slots, new, key);
+                }
         }
+        memset(&info, 0, sizeof(info));
+        len = sizeof(info);
+        if (old_slots < 0 || bpf_obj_get_info_by_fd(old_slots, &info, &len) < 0 ||
+            info.type != BPF_MAP_TYPE_ARRAY || info.value_size != sizeof(s))
+                return n;
+        for (key = 0; key < info.max_entries; key++)
+                if (bpf_map_lookup_elem(old_slots, &key, &s) == 0 && s.owner &&
+                    !(s.owner & EA_TRACKED_CLAIMING))
+                        n += !tracked_in(new_slots, new, (__u32)s.owner);
         return n;
 }
 
@@ -1058,8 +1080,9 @@ static void hold_skipped(struct loader *l)
 
 int loader_attach(struct loader *l)
 {
-        enum { OLD_STATE, OLD_SEQ, OLD_TRACKED, OLD_STATS, OLD__MAX };
-        static const char *const old_name[OLD__MAX] = {"daemon_state", "seq", "tracked", "stats"};
+        enum { OLD_STATE, OLD_SEQ, OLD_TRACKED, OLD_TRACKED_SLOTS, OLD_STATS, OLD__MAX };
+        static const char *const old_name[OLD__MAX] = {"daemon_state", "seq", "tracked", "tracked_slots",
+                                                       "stats"};
         struct skipped old_progs;
         int r, old[OLD__MAX];
 
@@ -1089,7 +1112,9 @@ int loader_attach(struct loader *l)
          * the pins it is kept in stay too, for the next start: reported once, here or there. */
         if (r >= 0 || !pin_present(l->pin_path, old_name[OLD_STATE]) ||
             !pin_present(l->pin_path, old_name[OLD_SEQ])) {
-                l->prev_untracked = count_untracked(old[OLD_TRACKED], bpf_map__fd(l->skel->maps.tracked));
+                l->prev_untracked = count_untracked(old[OLD_TRACKED_SLOTS], old[OLD_TRACKED],
+                                                    bpf_map__fd(l->skel->maps.tracked_slots),
+                                                    bpf_map__fd(l->skel->maps.tracked));
                 /* The old programs go when the work the unlinks queued has run, and an exit one of them
                  * handled just before the count is not in it. membarrier waits out the runs in progress,
                  * so that exit's number is in the old seq read after it, which the gap report covers: an

@@ -108,6 +108,12 @@
  *                                            with keys FIRST, FIRST+1, ... until it is full, then runs PROG
  *                                            as a child and exits with its status. INFO: entries added
  *   map-clear DIR MAP FIRST N                deletes the N keys from FIRST again
+ *   tracked DIR                              what the pinned maps in DIR keep of audited processes:
+ *                                            "owned N hashed N entries N" (slots of tracked_slots owned,
+ *                                            tracked_hashed's count, entries of the tracked hash)
+ *   slots-take DIR OWNER INFO                gives every free slot of DIR/tracked_slots to OWNER, a thread
+ *                                            group ID no process has. INFO: slots taken
+ *   slots-free DIR OWNER                     frees the slots OWNER has again
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1366,22 +1372,13 @@ static bool map_lookup(int map, const void *key, void *value)
         return false;
 }
 
-/* Slots and entries left only by exec runs the kernel skipped; the exit of their thread frees them. */
-static int cmd_inflight(char **a)
+/* How many keys the hash map has. */
+static unsigned long count_keys(int hash)
 {
-        int slots = pinned_map(a[0], "inflight_slots"), hashed = pinned_map(a[0], "inflight_hashed");
-        int hash = pinned_map(a[0], "inflight");
-        static __u64 value[512]; /* larger than any of these maps' values */
-        unsigned long held = 0, entries = 0;
-        __u64 key = 0, next, count = 0;
+        unsigned long entries = 0;
+        __u64 key = 0, next;
         union bpf_attr attr;
-        __u32 k;
 
-        for (k = 0; map_lookup(slots, &k, value); k++)
-                held += value[0] != 0; /* the holder's thread ID */
-        k = 0;
-        if (map_lookup(hashed, &k, value))
-                count = value[0];
         for (;;) {
                 memset(&attr, 0, sizeof(attr));
                 attr.map_fd = (__u32)hash;
@@ -1395,7 +1392,83 @@ static int cmd_inflight(char **a)
                 key = next;
                 entries++;
         }
-        printf("held %lu hashed %llu entries %lu\n", held, (unsigned long long)count, entries);
+        return entries;
+}
+
+/*
+ * The slots of an array map whose values start with a 64-bit owner (0: free) that are not free, and the
+ * count in the one element of the array map hashed, as "NAME N hashed N entries N" with hash's keys.
+ */
+static int print_slots(const char *name, int slots, int hashed, int hash)
+{
+        static __u64 value[512]; /* larger than any of these maps' values */
+        unsigned long used = 0;
+        __u64 count = 0;
+        __u32 k;
+
+        for (k = 0; map_lookup(slots, &k, value); k++)
+                used += value[0] != 0;
+        k = 0;
+        if (map_lookup(hashed, &k, value))
+                count = value[0];
+        printf("%s %lu hashed %llu entries %lu\n", name, used, (unsigned long long)count, count_keys(hash));
+        return 0;
+}
+
+/* Slots and entries left only by exec runs the kernel skipped; the exit of their thread frees them. */
+static int cmd_inflight(char **a)
+{
+        return print_slots("held", pinned_map(a[0], "inflight_slots"), pinned_map(a[0], "inflight_hashed"),
+                           pinned_map(a[0], "inflight"));
+}
+
+/* Entries of live audited processes, and those left by exit runs the kernel skipped. */
+static int cmd_tracked(char **a)
+{
+        return print_slots("owned", pinned_map(a[0], "tracked_slots"), pinned_map(a[0], "tracked_hashed"),
+                           pinned_map(a[0], "tracked"));
+}
+
+/*
+ * Gives the free slots of DIR/tracked_slots (owner 0) to OWNER, or (take false) frees OWNER's: an exec
+ * whose slot is taken uses the "tracked" hash. Not atomic against the programs: a process that claims a
+ * slot between the lookup and the update loses its entry (its exit and its children's EXEC_PARENT_ID), so
+ * the tests run nothing audited meanwhile.
+ */
+static unsigned long hand_slots(const char *dir, __u64 owner, bool take)
+{
+        int slots = pinned_map(dir, "tracked_slots");
+        static __u64 value[512];
+        unsigned long n = 0;
+        union bpf_attr attr;
+        __u32 k;
+
+        for (k = 0; map_lookup(slots, &k, value); k++) {
+                if (value[0] != (take ? 0 : owner))
+                        continue;
+                memset(value, 0, sizeof(value));
+                value[0] = take ? owner : 0;
+                memset(&attr, 0, sizeof(attr));
+                attr.map_fd = (__u32)slots;
+                attr.key = (__u64)(uintptr_t)&k;
+                attr.value = (__u64)(uintptr_t)value;
+                attr.flags = BPF_EXIST;
+                if (sys_bpf(BPF_MAP_UPDATE_ELEM, &attr) < 0)
+                        die("bpf(BPF_MAP_UPDATE_ELEM, tracked_slots)");
+                n++;
+        }
+        return n;
+}
+
+static int cmd_slots_take(char **a)
+{
+        write_file(a[2], "%lu\n", hand_slots(a[0], (__u64)parse_long(a[1]), true));
+        return 0;
+}
+
+static int cmd_slots_free(char **a)
+{
+        hand_slots(a[0], (__u64)parse_long(a[1]), false);
         return 0;
 }
 
@@ -1636,6 +1709,9 @@ static const struct {
         {"inflight", 1, cmd_inflight, "inflight DIR"},
         {"map-fill", 6, cmd_map_fill, "map-fill DIR MAP FIRST INFO PROG ARG0 [ARG...]"},
         {"map-clear", 4, cmd_map_clear, "map-clear DIR MAP FIRST N"},
+        {"tracked", 1, cmd_tracked, "tracked DIR"},
+        {"slots-take", 3, cmd_slots_take, "slots-take DIR OWNER INFO"},
+        {"slots-free", 2, cmd_slots_free, "slots-free DIR OWNER"},
 };
 
 int main(int argc, char **argv)

@@ -186,17 +186,29 @@ def sh_and_child(m, *fill):
     check(p.returncode == 3, "sh ran", p.returncode)
 
 
+def tracked_state():
+    """exectool tracked: {"owned": N, "hashed": N, "entries": N}."""
+    out = subprocess.run([EXECTOOL, "tracked", PINS], stdout=subprocess.PIPE, text=True, check=True).stdout.split()
+    return {out[i]: int(out[i + 1]) for i in range(0, len(out), 2)}
+
+
 def test_tracked_full(env):
-    """More live audited processes than the "tracked" map holds (131072): a process that finds no room
-    has its exec recorded, but its exit is lost, counted (EXEC_STATS_TRACKED_FULL) and reported (an
-    untracked loss record, also under Exits=no, as a later reload could ask for that exit), and its
-    children's records have no EXEC_PARENT_ID. The map is filled here with entries for thread group IDs
-    above the kernel's PID_MAX_LIMIT, which no process has; once they are gone, exits and parents are
-    recorded again."""
-    first, info = 1 << 23, os.path.join(env.dir, "added")
+    """More live audited processes than the kernel side can follow: every slot of "tracked_slots" (16384)
+    is another process's and the "tracked" hash is full (131072). A process that finds no room has its
+    exec recorded, but its exit is lost, counted (EXEC_STATS_TRACKED_FULL) and reported (an untracked loss
+    record, also under Exits=no, as a later reload could ask for that exit), and its children's records
+    have no EXEC_PARENT_ID. The slots are given here to a thread group ID no process has, and the hash
+    filled with entries for IDs above the kernel's PID_MAX_LIMIT. With room in the hash again and the slots
+    still taken, processes are followed there: exits and parents are recorded, and the hash's count of
+    entries the programs made comes back to what it holds. With the slots free again, there too."""
+    first, info, owner = 1 << 23, os.path.join(env.dir, "added"), (1 << 23) - 1
     for exits in ("yes", "no"):
         env.start("[Capture]\nExits=%s\n" % exits)
         m = marker()
+        subprocess.run([EXECTOOL, "slots-take", PINS, str(owner), info], check=True)
+        with open(info) as f:
+            taken = int(f.read())
+        check(16000 < taken <= 16384, "the slots were taken", taken)
         try:
             sh_and_child(m, EXECTOOL, "map-fill", PINS, "tracked", str(first), info)
         finally:
@@ -214,6 +226,19 @@ def test_tracked_full(env):
 
         env.wait_records(lambda rs: reported(env.own(rs), "untracked") >= 2, "untracked loss records",
                          "EXEC_EVENT=lost")
+        m3 = marker()
+        sh_and_child(m3)
+        sh3 = env.wait_one(m3 + "-sh", "exec", filename="/bin/sh")
+        child3 = env.wait_one(m3 + "-child", "exec", filename="/bin/true")
+        check(child3.s("EXEC_PARENT_ID") == sh3.s("EXEC_ID"),
+              "Exits=%s: slots taken, room in the hash: EXEC_PARENT_ID" % exits, sh3.brief(), child3.brief())
+        if exits == "yes":
+            exit3 = env.wait_exit(sh3.i("EXEC_PID"))
+            check(exit3.i("EXEC_EXIT_CODE") == 3, "slots taken: the exit record", exit3.brief())
+        # Of what the programs put into the hash, only the entry of exectool itself is left.
+        state = tracked_state()
+        check(state["hashed"] == state["entries"] == 1, "the hash's count follows it", state)
+        subprocess.run([EXECTOOL, "slots-free", PINS, str(owner)], check=True)
         m2 = marker()
         sh_and_child(m2)
         sh2 = env.wait_one(m2 + "-sh", "exec", filename="/bin/sh")
