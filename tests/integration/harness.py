@@ -157,6 +157,14 @@ def exec_thread_of(info):
     return pid, tid
 
 
+def tracked_state():
+    """`exectool tracked` on the pins: {"owned": N, "hashed": N, "entries": N} (slots of "tracked_slots"
+    owned, the programs' count of "tracked" entries, and its entries)."""
+    out = subprocess.run([os.environ.get("EA_EXECTOOL", ""), "tracked", PINS], stdout=subprocess.PIPE, text=True,
+                         check=True).stdout.split()
+    return {out[i]: int(out[i + 1]) for i in range(0, len(out), 2)}
+
+
 def unmappable_elf(path):
     """An x86-64 executable whose one segment lies in kernel space: the kernel accepts it, replaces the
     process's memory (the point of no return), then fails to map it and kills the process (SIGSEGV)."""

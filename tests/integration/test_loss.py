@@ -9,7 +9,7 @@ import subprocess
 import time
 
 from harness import (DAEMON, PINS, exec_thread_of, fill_stopped_journald, check, kernel_seqs, last_taken, main,
-                     marker, seq_gaps, unmappable_elf)
+                     marker, seq_gaps, tracked_state, unmappable_elf)
 
 STORM = os.environ.get("EA_STORM", "")
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
@@ -184,12 +184,6 @@ def sh_and_child(m, *fill):
     sh = ["/bin/sh", "-c", "/bin/true %s-child; exit 3" % m, m + "-sh"]
     p = subprocess.run([*fill, "/bin/sh", *sh] if fill else sh, check=False)
     check(p.returncode == 3, "sh ran", p.returncode)
-
-
-def tracked_state():
-    """exectool tracked: {"owned": N, "hashed": N, "entries": N}."""
-    out = subprocess.run([EXECTOOL, "tracked", PINS], stdout=subprocess.PIPE, text=True, check=True).stdout.split()
-    return {out[i]: int(out[i + 1]) for i in range(0, len(out), 2)}
 
 
 def test_tracked_full(env):

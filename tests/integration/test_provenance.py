@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import fill_stopped_journald, check, main, marker, bash_unquote, cgroup2_mount
+from harness import tracked_state, fill_stopped_journald, check, main, marker, bash_unquote, cgroup2_mount
 
 EXECTOOL = os.environ.get("EA_EXECTOOL", "")
 TRUE = os.path.realpath("/bin/true")
@@ -1074,6 +1074,87 @@ def test_exec_id_and_parent_id(env):
     check(env.wait_exit(p.pid).s("EXEC_ID") == again.s("EXEC_ID"), "EXEC_ID of the last image at exit")
 
 
+def popen_at_pid(pid, args):
+    """args started as process pid (the next PID the kernel gives, through ns_last_pid) with a pipe on
+    stdin, or None when another process took that PID first."""
+    with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+        f.write(str(pid - 1))
+    p = subprocess.Popen(args, stdin=subprocess.PIPE)
+    if p.pid == pid:
+        return p
+    p.kill()
+    p.wait()
+    return None
+
+
+def test_processes_a_slot_apart(env):
+    """Two live audited processes whose PIDs are 16384 apart share an index of the kernel side's
+    "tracked_slots": the first owns the slot, the second is kept in the "tracked" hash, also through an
+    exec. Each keeps its own children's EXEC_PARENT_ID and its own exit record. Once the first has ended,
+    the second's next exec takes the slot and leaves the hash: its child and its exit still find it, and
+    nothing is left behind."""
+    env.start("")
+    m = marker()
+    a_sh = "read x; /bin/true; exit 3"
+    b_sh = ("read x; /bin/true; "
+            "exec /bin/sh -c 'read y; /bin/true; exec /bin/sh -c \"read z; /bin/true; exit 4\"'")
+    a = b = None
+    for base in range(3001, 16000, 113):
+        if any(os.path.exists("/proc/%d" % q) for q in (base, base + 16384)):
+            continue
+        a = popen_at_pid(base, ["/bin/sh", "-c", a_sh, m + "-a"])
+        b = a and popen_at_pid(base + 16384, ["/bin/sh", "-c", b_sh, m + "-b"])
+        if b:
+            break
+        if a:
+            a.kill()
+            a.wait()
+    check(a and b, "two processes 16384 PIDs apart")
+
+    def own_execs(match):
+        return sorted(env.own(env.records("EXEC_EVENT=exec", match)), key=lambda r: r.i("EXEC_TIMESTAMP"))
+
+    def wait_execs(match, n):
+        return env.wait(lambda: len(own_execs(match)) >= n and own_execs(match), "%d exec records of %s" % (n, match))
+
+    def said(p, line):
+        p.stdin.write(line)
+        p.stdin.flush()
+
+    wait_execs("EXEC_PID=%d" % a.pid, 1)
+    wait_execs("EXEC_PID=%d" % b.pid, 1)
+    state = tracked_state()
+    check(state["hashed"] == state["entries"] == 1, "b is in the hash (a owns the slot)", state)
+    said(b, b"1\n")  # b's child, then b's second image, while a still owns the slot
+    b_images = wait_execs("EXEC_PID=%d" % b.pid, 2)
+    said(a, b"1\n")
+    check(a.wait() == 3, "a ended", a.returncode)
+    a_image = wait_execs("EXEC_PID=%d" % a.pid, 1)[0]
+    a_exit = env.wait_exit(a.pid)
+    said(b, b"2\n")  # the second image's child, then the third image, now in the slot
+    b_images = wait_execs("EXEC_PID=%d" % b.pid, 3)
+    said(b, b"3\n")
+    b.stdin.close()
+    check(b.wait() == 4, "b ended", b.returncode)
+    b_exit = env.wait_exit(b.pid)
+    a_kids = wait_execs("EXEC_PPID=%d" % a.pid, 1)
+    b_kids = wait_execs("EXEC_PPID=%d" % b.pid, 3)
+
+    check(len(a_kids) == 1 and a_kids[0].s("EXEC_PARENT_ID") == a_image.s("EXEC_ID"),
+          "a's child names a's exec", a_image.brief(), *[r.brief() for r in a_kids])
+    check(a_exit.i("EXEC_EXIT_CODE") == 3 and a_exit.s("EXEC_ID") == a_image.s("EXEC_ID"), "a's exit",
+          a_exit.brief())
+    check(len(b_images) == 3 and len(b_kids) == 3, "b's three images and their children",
+          *[r.brief() for r in b_images + b_kids])
+    for image, kid in zip(b_images, b_kids):
+        check(kid.s("EXEC_PARENT_ID") == image.s("EXEC_ID"), "each child of b names the image that ran it",
+              image.brief(), kid.brief())
+    check(b_exit.i("EXEC_EXIT_CODE") == 4 and b_exit.s("EXEC_ID") == b_images[2].s("EXEC_ID"),
+          "b's exit, of its last image", b_exit.brief())
+    state = tracked_state()
+    check(state["hashed"] == state["entries"] == 0, "nothing left in the hash", state)
+
+
 def test_parent_is_a_kernel_thread(env):
     # A core dump piped to a program: the kernel starts it from a kernel thread, which has no executable
     # and no mm. Its exec record must still be written, with no EXEC_PARENT_EXE.
@@ -1351,7 +1432,7 @@ if __name__ == "__main__":
           test_controlling_tty, test_unit_slice_and_container, test_cgroup_past_path_max,
           test_cgroup_removed_right_after,
           test_pid_namespace, test_mount_namespace,
-          test_detached_mount, test_other_namespace, test_bind_mount, test_chroot, test_pivot_root, test_exec_id_and_parent_id, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_parent_thread_renamed_before_fork, test_renamed_then_exec,
+          test_detached_mount, test_other_namespace, test_bind_mount, test_chroot, test_pivot_root, test_exec_id_and_parent_id, test_processes_a_slot_apart, test_parent_is_a_kernel_thread, test_parent_renamed_before_fork, test_parent_thread_renamed_before_fork, test_renamed_then_exec,
           test_exec_from_non_leader_thread, test_double_fork_reparented, test_double_fork_to_subreaper,
           test_object_pid_and_duration, test_clashing_thread_ids_in_flight, test_one_exit_record_for_many_threads, test_exit_cpu_of_all_threads,
           test_exit_resources])
